@@ -1,0 +1,375 @@
+"""Instruments as data: load and check a YAML codebook.
+
+A codebook describes one survey instrument: its fields (identifiers, grouping
+fields, personal data), its items with their response scales, the codes that mean
+"don't know" or "refused" (never scored), which items are reverse-keyed, and the
+scales built from items. See ``surveys/community_attitudes.yaml`` for a commented
+example; the README documents the format.
+
+The loader checks the file's structure and cross-references and raises
+:class:`~pipeline.errors.CodebookError` naming the file and the entry at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CodebookError
+
+#: What the pipeline does with a field, by its role.
+FIELD_ROLES = {
+    "submission_id": "unique per submission; a repeat is a duplicate submission",
+    "submission_time": "when the form was sent; must fall within the project period",
+    "respondent_id": "pairs the waves; replaced by a keyed pseudonym at ingestion",
+    "partner": "the partner that collected the answers (registry codes)",
+    "wave": "the wave of a row, when one file holds several waves",
+    "grouping": "a breakdown of the indicators",
+    "personal": "personal data: dropped at ingestion",
+    "ignore": "tool metadata: dropped at ingestion",
+}
+#: Roles of which a codebook has at most one field.
+SINGLE_ROLES = ("submission_id", "submission_time", "respondent_id", "partner", "wave")
+#: Roles whose fields never leave ingestion.
+DROPPED_ROLES = ("personal", "ignore")
+
+
+@dataclass(frozen=True)
+class ResponseScale:
+    """Valid codes of an item: substantive ``values`` and non-substantive ``missing`` codes."""
+
+    id: str
+    values: tuple[int, ...]
+    missing: dict[int, str]
+    labels: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def min(self) -> int:
+        return min(self.values)
+
+    @property
+    def max(self) -> int:
+        return max(self.values)
+
+    @property
+    def valid_codes(self) -> tuple[int, ...]:
+        """Every code an answer may carry: values and missing codes."""
+        return tuple(sorted(set(self.values) | set(self.missing)))
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column that is not an item: identifier, grouping field, personal data, metadata."""
+
+    id: str
+    role: str
+    column: str
+    label: dict[str, str] = field(default_factory=dict)
+    choices: tuple[str, ...] | None = None
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    required: bool = False
+
+    @property
+    def name(self) -> str:
+        """The column name after ingestion: the role for single-role fields (so that
+        every instrument's respondent column is ``respondent_id``), else the id."""
+        return self.role if self.role in SINGLE_ROLES else self.id
+
+
+@dataclass(frozen=True)
+class Item:
+    """A question with a numeric response scale."""
+
+    id: str
+    column: str
+    label: dict[str, str]
+    response_scale: ResponseScale
+    reverse: bool = False
+    anchors: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A score built from items: the mean after reverse-keying, if enough were answered."""
+
+    id: str
+    label: dict[str, str]
+    items: tuple[str, ...]
+    min_answered: float
+    range: tuple[float, float]
+    unit: str = ""
+    reliability: float | None = None
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """One instrument, as read from its YAML file."""
+
+    instrument: str
+    version: str
+    title: dict[str, str]
+    languages: tuple[str, ...]
+    design: str
+    waves: tuple[str, ...]
+    wave_labels: dict[str, dict[str, str]]
+    fields: tuple[Field, ...]
+    items: tuple[Item, ...]
+    scales: tuple[Scale, ...]
+    path: Path | None = None
+
+    # -- lookups ------------------------------------------------------------
+    def field_by_role(self, role: str) -> Field | None:
+        """The field with a single-field role, or None."""
+        return next((f for f in self.fields if f.role == role), None)
+
+    def fields_by_role(self, *roles: str) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.role in roles)
+
+    @property
+    def grouping_fields(self) -> tuple[Field, ...]:
+        return self.fields_by_role("grouping")
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items)
+
+    def item(self, item_id: str) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+    def scale(self, scale_id: str) -> Scale:
+        for sc in self.scales:
+            if sc.id == scale_id:
+                return sc
+        raise KeyError(scale_id)
+
+    def column_map(self) -> dict[str, str]:
+        """Export column name -> column name after ingestion, for every field and item."""
+        out = {f.column: f.name for f in self.fields}
+        out.update({i.column: i.id for i in self.items})
+        return out
+
+    def label(self, language: str = "en") -> str:
+        return self.title.get(language) or self.title.get("en") or self.instrument
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and check a codebook YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The codebook file.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        When the file is missing, is not YAML, or an entry is malformed; the message
+        names the file and the entry (``items[3].response_scale: unknown scale 'x'``).
+    """
+    path = Path(path)
+    doc = _read_yaml(path)
+    return parse_codebook(doc, path)
+
+
+def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
+    """Build a :class:`Codebook` from an already parsed YAML document."""
+    path = Path(path)
+    if not isinstance(doc, dict):
+        raise CodebookError(path, "(top level)", "expected a mapping of keys such as 'instrument', 'items'")
+    _require(doc, ("instrument", "items"), path, "(top level)")
+    scales_doc = doc.get("response_scales") or {}
+    if not isinstance(scales_doc, dict):
+        raise CodebookError(path, "response_scales", "expected a mapping of scale id -> definition")
+    response_scales = {sid: _parse_response_scale(sid, spec, path) for sid, spec in scales_doc.items()}
+
+    waves_doc = doc.get("waves") or [{"id": "pre"}, {"id": "post"}]
+    waves, wave_labels = [], {}
+    for i, w in enumerate(waves_doc):
+        wid = w.get("id") if isinstance(w, dict) else w
+        if not isinstance(wid, str):
+            raise CodebookError(path, f"waves[{i}]", "each wave needs an 'id' (text)")
+        waves.append(wid)
+        wave_labels[wid] = (w.get("label") if isinstance(w, dict) else None) or {"en": wid}
+
+    fields = tuple(_parse_field(i, f, path) for i, f in enumerate(doc.get("fields") or []))
+    items = tuple(_parse_item(i, it, response_scales, path) for i, it in enumerate(doc["items"]))
+    _check_unique([f.id for f in fields] + [i.id for i in items], path, "fields/items", "id")
+    _check_unique([f.column for f in fields] + [i.column for i in items], path, "fields/items", "column")
+    for role in SINGLE_ROLES:
+        having = [f.id for f in fields if f.role == role]
+        if len(having) > 1:
+            raise CodebookError(path, "fields", f"only one field may have role {role!r}; found {having}")
+
+    item_ids = {i.id for i in items}
+    scales = tuple(_parse_scale(i, s, item_ids, {i.id: i for i in items}, path) for i, s in enumerate(doc.get("scales") or []))
+    _check_unique([s.id for s in scales], path, "scales", "id")
+
+    title = doc.get("title") or {"en": doc["instrument"]}
+    if isinstance(title, str):
+        title = {"en": title}
+    return Codebook(
+        instrument=str(doc["instrument"]),
+        version=str(doc.get("version", "1")),
+        title=title,
+        languages=tuple(doc.get("languages") or ("en",)),
+        design=str(doc.get("design", "paired_pre_post")),
+        waves=tuple(waves),
+        wave_labels=wave_labels,
+        fields=fields,
+        items=items,
+        scales=scales,
+        path=path,
+    )
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise CodebookError(path, "(file)", "file not found")
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        raise CodebookError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except UnicodeDecodeError:
+        raise CodebookError(path, "(file)", "not UTF-8 text") from None
+
+
+def _require(doc: dict, keys, path: Path, entry: str) -> None:
+    missing = [k for k in keys if k not in doc]
+    if missing:
+        raise CodebookError(path, entry, f"missing key(s) {missing}; keys found: {sorted(doc)}")
+
+
+def _check_unique(values, path: Path, entry: str, what: str) -> None:
+    seen, dup = set(), []
+    for v in values:
+        if v in seen:
+            dup.append(v)
+        seen.add(v)
+    if dup:
+        raise CodebookError(path, entry, f"duplicate {what}(s): {sorted(set(dup))}")
+
+
+def _labels(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"en": value}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _parse_response_scale(sid: str, spec: Any, path: Path) -> ResponseScale:
+    entry = f"response_scales.{sid}"
+    if not isinstance(spec, dict) or "values" not in spec:
+        raise CodebookError(path, entry, "expected a mapping with 'values' ({min:, max:} or a list)")
+    vals = spec["values"]
+    if isinstance(vals, dict):
+        _require(vals, ("min", "max"), path, entry + ".values")
+        lo, hi = vals["min"], vals["max"]
+        if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
+            raise CodebookError(path, entry + ".values", f"min and max must be whole numbers with min <= max, got {lo!r}, {hi!r}")
+        values = tuple(range(lo, hi + 1))
+    elif isinstance(vals, list) and vals and all(isinstance(v, int) for v in vals):
+        values = tuple(sorted(vals))
+    else:
+        raise CodebookError(path, entry + ".values", f"expected {{min:, max:}} or a list of whole numbers, got {vals!r}")
+    missing_doc = spec.get("missing") or {}
+    if not isinstance(missing_doc, dict) or not all(isinstance(k, int) for k in missing_doc):
+        raise CodebookError(path, entry + ".missing", "expected a mapping of whole-number code -> meaning")
+    clash = set(missing_doc) & set(values)
+    if clash:
+        raise CodebookError(path, entry + ".missing", f"codes {sorted(clash)} are also substantive values")
+    labels = {int(k): _labels(v) for k, v in (spec.get("labels") or {}).items()}
+    return ResponseScale(sid, values, {int(k): str(v) for k, v in missing_doc.items()}, labels)
+
+
+def _parse_field(i: int, spec: Any, path: Path) -> Field:
+    entry = f"fields[{i}]"
+    if not isinstance(spec, dict):
+        raise CodebookError(path, entry, "expected a mapping with 'id' and 'role'")
+    _require(spec, ("id", "role"), path, entry)
+    role = spec["role"]
+    if role not in FIELD_ROLES:
+        raise CodebookError(path, f"{entry}.role", f"unknown role {role!r}; expected one of {sorted(FIELD_ROLES)}")
+    choices_doc = spec.get("choices")
+    choices, choice_labels = None, {}
+    if isinstance(choices_doc, list):
+        choices = tuple(str(c) for c in choices_doc)
+    elif isinstance(choices_doc, dict):
+        choices = tuple(str(c) for c in choices_doc)
+        choice_labels = {str(k): _labels(v) for k, v in choices_doc.items()}
+    elif choices_doc is not None:
+        raise CodebookError(path, f"{entry}.choices", "expected a list of codes or a mapping code -> label")
+    return Field(
+        id=str(spec["id"]),
+        role=role,
+        column=str(spec.get("column", spec["id"])),
+        label=_labels(spec.get("label")),
+        choices=choices,
+        choice_labels=choice_labels,
+        required=bool(spec.get("required", False)),
+    )
+
+
+def _parse_item(i: int, spec: Any, response_scales: dict[str, ResponseScale], path: Path) -> Item:
+    entry = f"items[{i}]"
+    if not isinstance(spec, dict):
+        raise CodebookError(path, entry, "expected a mapping with 'id', 'label' and 'response_scale'")
+    _require(spec, ("id", "response_scale"), path, entry)
+    rs = spec["response_scale"]
+    if rs not in response_scales:
+        raise CodebookError(path, f"{entry}.response_scale", f"unknown response scale {rs!r}; defined: {sorted(response_scales)}")
+    return Item(
+        id=str(spec["id"]),
+        column=str(spec.get("column", spec["id"])),
+        label=_labels(spec.get("label")) or {"en": str(spec["id"])},
+        response_scale=response_scales[rs],
+        reverse=bool(spec.get("reverse", False)),
+        anchors={int(k): _labels(v) for k, v in (spec.get("anchors") or {}).items()},
+    )
+
+
+def _parse_scale(i: int, spec: Any, item_ids: set[str], items: dict[str, Item], path: Path) -> Scale:
+    entry = f"scales[{i}]"
+    if not isinstance(spec, dict):
+        raise CodebookError(path, entry, "expected a mapping with 'id' and 'items'")
+    _require(spec, ("id", "items"), path, entry)
+    unknown = [it for it in spec["items"] if it not in item_ids]
+    if unknown:
+        raise CodebookError(path, f"{entry}.items", f"unknown item(s) {unknown}")
+    share = spec.get("min_answered", 2 / 3)
+    if not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise CodebookError(path, f"{entry}.min_answered", f"expected a share in (0, 1], got {share!r}")
+    its = [items[x] for x in spec["items"]]
+    rng = spec.get("range") or [min(it.response_scale.min for it in its), max(it.response_scale.max for it in its)]
+    rel = spec.get("reliability")
+    if rel is not None and not (isinstance(rel, (int, float)) and 0 < rel < 1):
+        raise CodebookError(path, f"{entry}.reliability", f"expected a number between 0 and 1, got {rel!r}")
+    return Scale(
+        id=str(spec["id"]),
+        label=_labels(spec.get("label")) or {"en": str(spec["id"])},
+        items=tuple(spec["items"]),
+        min_answered=float(share),
+        range=(float(rng[0]), float(rng[1])),
+        unit=str(spec.get("unit", "")),
+        reliability=None if rel is None else float(rel),
+        higher_is_better=bool(spec.get("higher_is_better", True)),
+    )

@@ -1,0 +1,78 @@
+"""Everything a report or an analyst reads, loaded with one call.
+
+>>> from pipeline.context import load_context
+>>> ctx = load_context("build/reports")        # doctest: +SKIP
+>>> ctx.indicators.query("group_by == 'partner'")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .codebook import Codebook
+from .registry import Consortium, load_consortium
+from .workflow import load_codebooks, load_responses, load_run
+
+
+@dataclass
+class ReportContext:
+    """The processed data of one run: responses, indicators, quarantine, provenance."""
+
+    build_dir: Path
+    run: dict
+    consortium: Consortium
+    codebooks: dict[str, Codebook]
+    responses: dict[str, pd.DataFrame]
+    indicators: pd.DataFrame
+    quarantine: pd.DataFrame
+    reconciliation: pd.DataFrame
+    partner: str = ""
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def min_cell(self) -> int:
+        return int(self.run["min_cell"])
+
+    def partner_name(self, code: str) -> str:
+        try:
+            return self.consortium.partner(code).name
+        except KeyError:
+            return code
+
+
+def load_indicators(build_dir: str | Path) -> pd.DataFrame:
+    """The indicator table of a build folder (``indicators.csv``)."""
+    return pd.read_csv(Path(build_dir) / "indicators.csv", keep_default_na=True)
+
+
+def load_context(build_dir: str | Path, partner: str = "") -> ReportContext:
+    """Load a build folder written by ``impact ingest`` and ``impact analyse``.
+
+    Parameters
+    ----------
+    build_dir : path
+        The build folder.
+    partner : str
+        A partner code, for a partner report (checked against the registry).
+    """
+    build_dir = Path(build_dir)
+    run = load_run(build_dir)
+    consortium = load_consortium(run["consortium"])
+    if partner and partner not in consortium.partner_codes:
+        from .errors import PipelineError
+
+        raise PipelineError(f"partner {partner!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}")
+    return ReportContext(
+        build_dir=build_dir,
+        run=run,
+        consortium=consortium,
+        codebooks=load_codebooks(build_dir),
+        responses=load_responses(build_dir),
+        indicators=load_indicators(build_dir),
+        quarantine=pd.read_csv(build_dir / "quarantine.csv", dtype={"value": str}, keep_default_na=False),
+        reconciliation=pd.read_csv(build_dir / "reconciliation.csv"),
+        partner=partner,
+    )

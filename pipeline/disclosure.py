@@ -1,0 +1,108 @@
+"""Disclosure control: no published number describes fewer than ``min_cell`` people.
+
+Every table that leaves the pipeline goes through :func:`suppress`.
+
+* **Primary suppression**: a row whose head count is at least 1 and below
+  ``min_cell`` has its counts and statistics removed (missing, never 0) and is
+  marked ``suppressed = True`` with ``suppression = "primary"``.
+* **Secondary suppression**: rows of one family (for instance the partners of one
+  indicator) add up to a published total, so a single suppressed row could be
+  recovered as the total minus the others. Where a family has exactly one
+  suppressed row, the next smallest row of that family is suppressed too
+  (``suppression = "secondary"``). Zero rows are not suppressed (they describe
+  nobody) but do not protect a suppressed row either.
+
+Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
+chapter 5 (threshold rule and secondary cell suppression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+SUPPRESSED = "suppressed"
+SUPPRESSION = "suppression"
+
+
+def suppress(
+    table: pd.DataFrame,
+    count_cols: Sequence[str],
+    value_cols: Sequence[str],
+    min_cell: int,
+    family_cols: Sequence[str] | None = None,
+    total_mask: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Apply primary and secondary suppression to a published table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group.
+    count_cols : sequence of str
+        Head counts; a row is primarily suppressed when its smallest positive count
+        is below ``min_cell``.
+    value_cols : sequence of str
+        Statistics that describe the row's people; blanked with the counts.
+    min_cell : int
+        Smallest number of people a published number may describe (>= 1).
+    family_cols : sequence of str, optional
+        Columns that define families of rows adding up to a published total
+        (e.g. ``["indicator_id", "group_by"]``); no secondary suppression without them.
+    total_mask : Series of bool, optional
+        Rows that are totals themselves (never chosen for secondary suppression).
+
+    Returns
+    -------
+    DataFrame
+        A copy with blanked cells and the columns ``suppressed`` (bool) and
+        ``suppression`` ("primary", "secondary" or "").
+    """
+    if not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+        raise ValueError(f"min_cell must be a whole number >= 1, got {min_cell!r}")
+    missing = [c for c in (*count_cols, *value_cols) if c not in table.columns]
+    if missing:
+        raise ValueError(f"columns {missing} not in the table; columns: {list(table.columns)}")
+    out = table.copy()
+    counts = out[list(count_cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    positive = counts.where(counts > 0)
+    smallest = positive.min(axis=1)
+    primary = smallest.notna() & (smallest < min_cell)
+    kind = pd.Series(np.where(primary, "primary", ""), index=out.index, dtype=object)
+
+    if family_cols:
+        totals = total_mask if total_mask is not None else pd.Series(False, index=out.index)
+        size = counts.max(axis=1)
+        for idx in out.groupby(list(family_cols), sort=False, dropna=False).indices.values():
+            idx = out.index[idx]
+            idx = [i for i in idx if not totals.loc[i]]
+            n_sup = int((kind.loc[idx] != "").sum())
+            if n_sup != 1:
+                continue
+            candidates = [i for i in idx if kind.loc[i] == "" and size.loc[i] > 0]
+            if candidates:
+                pick = min(candidates, key=lambda i: (size.loc[i], str(i)))
+                kind.loc[pick] = "secondary"
+
+    hide = kind != ""
+    for col in (*count_cols, *value_cols):
+        if hide.any():
+            if pd.api.types.is_integer_dtype(out[col].dtype) and not pd.api.types.is_extension_array_dtype(out[col].dtype):
+                out[col] = out[col].astype("Int64")
+            out.loc[hide, col] = pd.NA if pd.api.types.is_extension_array_dtype(out[col].dtype) else np.nan
+    out[SUPPRESSED] = hide.to_numpy()
+    out[SUPPRESSION] = kind.to_numpy()
+    return out
+
+
+def smallest_published_count(table: pd.DataFrame, count_cols: Sequence[str]) -> float:
+    """The smallest positive head count left in a published table (NaN if none).
+
+    Used by tests and the report's checks: it must be at least ``min_cell``.
+    """
+    counts = table[list(count_cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    values = counts.to_numpy().ravel()
+    values = values[~np.isnan(values) & (values > 0)]
+    return float(values.min()) if len(values) else float("nan")

@@ -1,0 +1,126 @@
+"""Tables for reports: counts, sample flow, formatted indicators.
+
+Every table here is built from the processed data and passes through
+:func:`pipeline.disclosure.suppress` before a reader sees it; a suppressed cell
+reads "<k" (k the minimum), never 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .disclosure import suppress
+from .indicators import CONSORTIUM
+
+
+def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min_cell: int) -> pd.DataFrame:
+    """Respondents kept per ``by`` value and wave, one row per value.
+
+    A row with a count below ``min_cell`` is suppressed, and (since the totals are
+    published) a second row when only one would be.
+    """
+    counts = responses.groupby([by, "wave"], observed=True).size().unstack("wave").reindex(columns=list(waves)).fillna(0).astype(int)
+    counts = counts.reset_index().rename(columns={by: "group"}).assign(_family=1)
+    return suppress(counts, list(waves), [], min_cell, family_cols=["_family"]).drop(columns="_family")
+
+
+def sample_flow(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
+    """The sample flow of one pre/post instrument (CONSORT-like), consortium level.
+
+    Stages: rows read in each wave's files, rows quarantined, respondents kept,
+    respondents matched across the two waves, seen only in the first (lost) or only
+    in the second wave.
+    """
+    rec = reconciliation.loc[reconciliation["instrument"] == instrument]
+    first, second = waves
+    ids = {w: set(responses.loc[responses["wave"] == w, "respondent_id"]) for w in waves}
+    matched = ids[first] & ids[second]
+    rows = [
+        ("Rows in the exports before the activities", int(rec.loc[rec["wave"] == first, "rows_read"].sum())),
+        ("  of which quarantined (see data quality)", int(rec.loc[rec["wave"] == first, "rows_quarantined"].sum())),
+        ("Respondents before the activities", len(ids[first])),
+        ("Rows in the exports after the activities", int(rec.loc[rec["wave"] == second, "rows_read"].sum())),
+        ("  of which quarantined (see data quality)", int(rec.loc[rec["wave"] == second, "rows_quarantined"].sum())),
+        ("Respondents after the activities", len(ids[second])),
+        ("Matched: answered before and after", len(matched)),
+        ("Answered before only (lost to follow-up)", len(ids[first] - ids[second])),
+        ("Answered after only (no baseline)", len(ids[second] - ids[first])),
+    ]
+    return pd.DataFrame(rows, columns=["stage", "n"])
+
+
+def _fmt(x, digits: int = 2, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "–"
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+def _fmt_p(p) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, ...] = (CONSORTIUM, "partner")) -> pd.DataFrame:
+    """Indicator rows as a reader sees them: n, means, change with CI, effect size named, p.
+
+    Suppressed rows read "fewer than k" in place of every number.
+    """
+    rows = []
+    sub = table.loc[table["group_by"].isin(group_by)]
+    for r in sub.itertuples(index=False):
+        conf = int(round(100 * float(r.confidence))) if not pd.isna(r.confidence) else 95
+        if bool(r.suppressed):
+            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            rows.append([r.label, _group_label(r.group_by, r.group), hidden, "–", "–", "–", "–", "–"])
+            continue
+        change = f"{_fmt(r.mean_change, signed=True)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        rows.append(
+            [
+                r.label,
+                _group_label(r.group_by, r.group),
+                f"{int(r.n_paired)}",
+                _fmt(r.mean_pre),
+                _fmt(r.mean_post),
+                change,
+                f"{_fmt(r.effect_size)} [{_fmt(r.effect_size_ci_low)}, {_fmt(r.effect_size_ci_high)}]",
+                _fmt_p(r.p_value),
+            ]
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["Scale", "Group", "n (pairs)", "Mean before", "Mean after", f"Change [{conf}% CI]", "d_z [95% CI]", "p (paired t)"],
+    )
+
+
+def _group_label(group_by: str, group: str) -> str:
+    return "Consortium" if group_by == CONSORTIUM else str(group)
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows by file and reason (rows, not failures: a row may fail twice)."""
+    if quarantine.empty:
+        return pd.DataFrame(columns=["source_file", "reason", "rows"])
+    out = (
+        quarantine.groupby(["source_file", "reason"], sort=True)["source_row"]
+        .nunique()
+        .rename("rows")
+        .reset_index()
+    )
+    return out
+
+
+def to_html(frame: pd.DataFrame, caption: str = "") -> str:
+    """A table as report HTML (no index; missing cells as an en dash)."""
+    html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=True)
+    if caption:
+        html = html.replace('<table border="0" class="dataframe report-table">', f'<table class="dataframe report-table"><caption>{caption}</caption>', 1)
+    return html
+
+
+def provenance(run: dict) -> pd.DataFrame:
+    """Input files of a run with their SHA-256 (first 16 hex digits shown)."""
+    rows = [(path, digest[:16]) for path, digest in sorted(run.get("inputs", {}).items())]
+    return pd.DataFrame(rows, columns=["file", "sha256 (first 16)"])

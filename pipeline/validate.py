@@ -1,0 +1,266 @@
+"""Validate answers against the codebook; quarantine the rows that fail.
+
+The pandera schema is built from the codebook (:func:`build_schema`), never written
+by hand per column, and applied lazily so that every failure of every row is
+collected. A row with any failure is quarantined: it goes to the quarantine table
+with one line per failure (source file, source row, column, value, reason, detail)
+and is left out of the analysis; the other rows go on. Nothing is dropped without
+a line in the quarantine table.
+
+Reasons (``reason`` column of the quarantine table):
+
+================================  =============================================
+``missing_required``              a required field is empty
+``not_a_number``                  an item's answer is not a number
+``out_of_range``                  an item's answer is not a valid code
+``invalid_choice``                a grouping field's value is not in its choices
+``unknown_partner``               the partner code is not in the consortium registry
+``invalid_date``                  the submission time is not a date
+``outside_project_period``        the submission time is outside the project period
+``duplicate_submission``          the submission id was seen before (the first is kept)
+``duplicate_respondent``          one respondent has several submissions in a wave
+                                  (all are quarantined: which one is right is unknown)
+================================  =============================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pa_compute
+
+from .codebook import Codebook
+from .ingest import SOURCE_FILE, SOURCE_ROW
+from .registry import Consortium
+
+WAVE = "wave"
+QUARANTINE_COLUMNS = ["source_file", "source_row", "wave", "column", "value", "reason", "detail"]
+
+REASONS = {
+    "missing_required": "a required field is empty",
+    "not_a_number": "an answer that should be a number is not one",
+    "out_of_range": "an answer is not one of the item's valid codes",
+    "invalid_choice": "a value is not one of the field's choices",
+    "unknown_partner": "the partner code is not in the consortium registry",
+    "invalid_date": "the submission time is not a date",
+    "outside_project_period": "the submission time is outside the project period",
+    "duplicate_submission": "the submission id was seen before; the first copy is kept",
+    "duplicate_respondent": "the respondent has several submissions in one wave; all are quarantined",
+}
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Outcome of validation: the rows kept (typed) and the quarantine lines."""
+
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def _codes_text(codes) -> str:
+    codes = sorted(codes)
+    runs, start, prev = [], codes[0], codes[0]
+    for c in codes[1:] + [None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        runs.append(f"{start}-{prev}" if prev > start + 1 else ", ".join(str(x) for x in range(start, prev + 1)))
+        if c is not None:
+            start = prev = c
+    return ", ".join(runs)
+
+
+def _to_float(raw: pd.Series) -> pd.Series:
+    """Numbers from text: pyarrow's cast when every cell parses (the common case, fast),
+    else pandas, after trimming spaces and reading a decimal comma as a point."""
+    try:
+        arr = pa_compute.cast(pyarrow.array(raw.astype("string[pyarrow]").array), pyarrow.float64())
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowNotImplementedError, TypeError):
+        text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give item columns numbers and the submission time a timestamp.
+
+    A cell that holds text but does not convert is set missing in the typed frame
+    and reported as a failure (``not_a_number`` / ``invalid_date``) with its raw value.
+
+    Returns
+    -------
+    typed : DataFrame
+        A new frame; items are float64 (missing as NaN), ``submission_time`` is
+        ``datetime64[us]`` (UTC, without time zone), other fields are strings.
+    failures : DataFrame
+        Columns ``index, column, value, reason``.
+    """
+    typed = frame.copy()
+    failures = []
+    for item in codebook.items:
+        raw = frame[item.id]
+        num = _to_float(raw)
+        bad = raw.notna() & num.isna()
+        if bad.any():
+            failures.append(pd.DataFrame({"index": frame.index[bad], "column": item.id, "value": raw[bad].astype(str), "reason": "not_a_number"}))
+        typed[item.id] = num
+    if "submission_time" in frame.columns:
+        raw = frame["submission_time"]
+        ts = pd.to_datetime(raw, errors="coerce", utc=True, format="ISO8601")
+        ts = ts.dt.tz_localize(None).astype("datetime64[us]")
+        bad = raw.notna() & ts.isna()
+        if bad.any():
+            failures.append(pd.DataFrame({"index": frame.index[bad], "column": "submission_time", "value": raw[bad].astype(str), "reason": "invalid_date"}))
+        typed["submission_time"] = ts
+    for f in codebook.fields:
+        name = f.name
+        if name in typed.columns and name != "submission_time":
+            typed[name] = typed[name].astype("string").str.strip()
+    fail = pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    return typed, fail
+
+
+def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSchema:
+    """The pandera schema of one instrument's typed rows, built from its codebook.
+
+    Each check's ``error`` is the quarantine reason code, so failures map to reasons
+    without parsing messages.
+    """
+    columns: dict[str, pa.Column] = {}
+    for f in codebook.fields:
+        name = f.name
+        if f.role in ("personal", "ignore"):
+            continue
+        checks = []
+        if f.role == "partner":
+            checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
+        elif f.choices is not None:
+            checks.append(pa.Check.isin(list(f.choices), error="invalid_choice"))
+        if f.role == "submission_time":
+            lo = pd.Timestamp(consortium.start)
+            hi = pd.Timestamp(consortium.end) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+            columns[name] = pa.Column("datetime64[us]", pa.Check.in_range(lo, hi, error="outside_project_period"), nullable=True)
+            continue
+        unique = f.role == "submission_id"
+        columns[name] = pa.Column(
+            "string", checks, nullable=True, unique=unique, report_duplicates="exclude_first" if unique else "all"
+        )
+    for item in codebook.items:
+        columns[item.id] = pa.Column("float64", pa.Check.isin(list(item.response_scale.valid_codes), error="out_of_range"), nullable=True)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> Validated:
+    """Validate one instrument's de-identified rows (all its files and waves together).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Output of :func:`pipeline.ingest.map_columns` and :func:`pipeline.deidentify.deidentify`
+        for every file of the instrument, concatenated in manifest order, with a ``wave`` column.
+    codebook, consortium
+        The instrument and the registry (partner codes, project period).
+
+    Returns
+    -------
+    Validated
+        ``valid``: typed rows without any failure; ``quarantine``: one line per failure.
+    """
+    frame = frame.reset_index(drop=True)
+    typed, failures = coerce_types(frame, codebook)
+    parts = [failures]
+    # Required fields that are empty.
+    for f in codebook.fields:
+        name = f.name
+        if f.required and name in frame.columns:
+            empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
+            if empty.any():
+                parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
+    # The schema: codes, choices, registry, period, duplicate submissions.
+    schema = build_schema(codebook, consortium)
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna()]
+        reason = np.where(fc["check"].eq("field_uniqueness"), "duplicate_submission", fc["check"])
+        parts.append(pd.DataFrame({"index": fc["index"].astype(int).to_numpy(), "column": fc["column"].to_numpy(), "value": fc["failure_case"].astype(str).to_numpy(), "reason": reason}))
+    # One respondent, several submissions in one wave (duplicate submissions set aside first).
+    if "respondent_id" in typed.columns:
+        dup_sub = set()
+        for p in parts:
+            if len(p):
+                dup_sub.update(p.loc[p["reason"] == "duplicate_submission", "index"].tolist())
+        candidates = typed.loc[~typed.index.isin(dup_sub) & typed["respondent_id"].notna()]
+        twice = candidates.duplicated(subset=[WAVE, "respondent_id"], keep=False)
+        if twice.any():
+            rows = candidates.loc[twice]
+            parts.append(pd.DataFrame({"index": rows.index, "column": "respondent_id", "value": rows["respondent_id"].astype(str), "reason": "duplicate_respondent"}))
+    fails = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    fails["index"] = fails["index"].astype(int)
+    bad = np.zeros(len(typed), dtype=bool)
+    bad[fails["index"].to_numpy()] = True
+    quarantine = _quarantine_table(fails, frame, codebook, consortium)
+    valid = typed.loc[~bad].reset_index(drop=True)
+    return Validated(valid=valid, quarantine=quarantine)
+
+
+def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str:
+    if reason in ("out_of_range", "not_a_number") and column in codebook.item_ids:
+        rs = codebook.item(column).response_scale
+        miss = f"; or a missing code {_codes_text(list(rs.missing))}" if rs.missing else ""
+        return f"{column} must be one of {_codes_text(list(rs.values))}{miss}; found {value!r}"
+    if reason == "unknown_partner":
+        return f"partner code {value!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}"
+    if reason == "invalid_choice":
+        field = next(f for f in codebook.fields if f.name == column)
+        return f"{column} must be one of {', '.join(field.choices)}; found {value!r}"
+    if reason == "outside_project_period":
+        return f"submitted {value}, outside the project period {consortium.start} to {consortium.end}"
+    if reason == "invalid_date":
+        return f"submission time {value!r} is not a date"
+    if reason == "missing_required":
+        return f"{column} is required but empty"
+    if reason == "duplicate_submission":
+        return f"submission id {value!r} was seen before; the first copy is kept"
+    if reason == "duplicate_respondent":
+        return f"respondent (pseudonym {value}) has several submissions in this wave; all are quarantined"
+    return REASONS.get(reason, reason)
+
+
+def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> pd.DataFrame:
+    """One line per failure; ``value`` is the cell as it was in the file (before typing)."""
+    if fails.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "string") for c in QUARANTINE_COLUMNS})
+    rows = raw.loc[fails["index"].to_numpy()]
+    as_read = [raw.at[i, c] if c in raw.columns else v for i, c, v in zip(fails["index"], fails["column"], fails["value"])]
+    q = pd.DataFrame(
+        {
+            "source_file": rows[SOURCE_FILE].to_numpy(),
+            "source_row": rows[SOURCE_ROW].astype("int64").to_numpy(),
+            "wave": rows[WAVE].to_numpy(),
+            "column": fails["column"].to_numpy(),
+            "value": as_read,
+            "reason": fails["reason"].to_numpy(),
+            "_index": fails["index"].to_numpy(),
+        }
+    )
+    q["value"] = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else _clean_value(v) for v in q["value"]]
+    q["detail"] = [_detail(r, c, v, codebook, consortium) for r, c, v in zip(q["reason"], q["column"], q["value"])]
+    q = q.sort_values(["_index", "column", "reason"], kind="stable").drop_duplicates(["_index", "column", "reason"])
+    return q[QUARANTINE_COLUMNS].reset_index(drop=True).astype({"source_row": "int64"})
+
+
+def _clean_value(v) -> str:
+    """Numbers as they were typed (12, not 12.0); timestamps as ISO text."""
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.isoformat()
+    text = str(v)
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        return text[:-2]
+    return text

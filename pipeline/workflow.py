@@ -1,0 +1,165 @@
+"""The wiring of the stages (kept apart from the steps themselves).
+
+``ingest``  : data folder -> build folder (de-identified, validated, scored rows
+              per instrument as parquet; ``quarantine.csv``; ``reconciliation.csv``;
+              ``run.json``).
+``analyse`` : build folder -> ``indicators.csv`` in the build folder.
+``report``  : build folder -> report folder (see :mod:`pipeline.report`).
+
+Each stage writes into a staging folder and publishes only when it succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .codebook import Codebook
+from .deidentify import deidentify, load_key
+from .indicators import scale_change
+from .ingest import SOURCE_FILE, read_export, map_columns
+from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
+from .registry import DataFolder, load_data_folder
+from .score import score
+from .validate import QUARANTINE_COLUMNS, WAVE, validate
+
+RUN_FILE = "run.json"
+RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    folder: DataFolder
+    responses: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame
+    reconciliation: pd.DataFrame
+    warnings: list[str]
+
+
+def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
+    """Read, map and de-identify every file of one instrument; rows read per file."""
+    frames, counts, notes = [], {}, []
+    for ds in folder.datasets:
+        if ds.instrument != instrument:
+            continue
+        raw = read_export(ds.file, name=ds.name)
+        mapped = map_columns(raw, ds.codebook)
+        mapped.insert(2, WAVE, ds.wave)
+        frames.append(deidentify(mapped, ds.codebook, key))
+        counts[ds.name] = len(mapped)
+        notes.extend(raw.warnings)
+    return pd.concat(frames, ignore_index=True), counts, notes
+
+
+def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | None], valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Rows read = rows kept + rows quarantined, per file; raises if a row went missing."""
+    rows = []
+    for name, n_read in counts.items():
+        kept = int((valid[SOURCE_FILE] == name).sum())
+        quarantined = int(quarantine.loc[quarantine["source_file"] == name, "source_row"].nunique())
+        if kept + quarantined != n_read:  # an internal invariant, not a user error
+            raise RuntimeError(f"{name}: {n_read} rows read but {kept} kept + {quarantined} quarantined")
+        rows.append({"source_file": name, "instrument": instrument, "wave": waves[name], "rows_read": n_read, "rows_kept": kept, "rows_quarantined": quarantined})
+    return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+
+
+def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key: bytes | None = None) -> IngestResult:
+    """Read, de-identify, validate and score every file of a data folder (in memory)."""
+    folder = load_data_folder(data_dir, manifest)
+    key = key if key is not None else load_key()
+    countries = folder.consortium.country_of()
+    responses, quarantines, reconciliations, notes = {}, [], [], []
+    for instrument, codebook in folder.codebooks.items():
+        frame, counts, warn = read_instrument(folder, instrument, key)
+        notes.extend(warn)
+        checked = validate(frame, codebook, folder.consortium)
+        valid = checked.valid
+        if "partner" in valid.columns:
+            valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
+        responses[instrument] = score(valid, codebook)
+        quarantines.append(checked.quarantine.assign(instrument=instrument))
+        waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
+        reconciliations.append(reconcile(counts, instrument, waves, valid, checked.quarantine))
+    quarantine = pd.concat(quarantines, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
+    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def input_hashes(folder: DataFolder) -> dict[str, str]:
+    """SHA-256 of every file the run reads, by path."""
+    return {_relative(p): sha256(p) for p in folder.files()}
+
+
+def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | None = None, min_cell: int | None = None) -> IngestResult:
+    """Stage 1: write the de-identified, validated, scored rows to the build folder."""
+    result = ingest_folder(data_dir, manifest)
+    cons = result.folder.consortium
+    with staging(build_dir) as tmp:
+        for instrument, frame in result.responses.items():
+            write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
+        write_csv(result.quarantine, tmp / "quarantine.csv")
+        write_csv(result.reconciliation, tmp / "reconciliation.csv")
+        write_json(
+            {
+                "data_dir": _relative(Path(data_dir)),
+                "manifest": _relative(result.folder.manifest),
+                "consortium": _relative(cons.path),
+                "codebooks": {k: _relative(cb.path) for k, cb in result.folder.codebooks.items()},
+                "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
+                "inputs": input_hashes(result.folder),
+                "warnings": result.warnings,
+                "package_version": __version__,
+            },
+            tmp / RUN_FILE,
+        )
+        publish(tmp, build_dir)
+    return result
+
+
+def load_run(build_dir: str | Path) -> dict:
+    """The ``run.json`` of a build folder (what ingest read and with which settings)."""
+    path = Path(build_dir) / RUN_FILE
+    if not path.is_file():
+        from .errors import PipelineError
+
+        raise PipelineError(f"{path} not found: run the ingest stage first (make report does)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_responses(build_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The scored responses of every instrument, by instrument id."""
+    folder = Path(build_dir) / "responses"
+    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
+    from .codebook import load_codebook
+
+    run = load_run(build_dir)
+    return {k: load_codebook(v) for k, v in run["codebooks"].items()}
+
+
+def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
+    """The indicator table of every instrument (see :mod:`pipeline.indicators`)."""
+    parts = [scale_change(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    return pd.concat(parts, ignore_index=True)
+
+
+def analyse(build_dir: str | Path) -> pd.DataFrame:
+    """Stage 2: compute the indicators and write ``indicators.csv`` to the build folder."""
+    run = load_run(build_dir)
+    table = compute_indicators(load_responses(build_dir), load_codebooks(build_dir), run["min_cell"])
+    with staging(build_dir) as tmp:
+        write_csv(table, tmp / "indicators.csv")
+        publish(tmp, build_dir)
+    return table

@@ -1,0 +1,86 @@
+"""The codebook format: the bundled instruments load; malformed entries are named."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from pipeline.codebook import load_codebook, parse_codebook
+from pipeline.config import SURVEYS_DIR
+from pipeline.errors import CodebookError
+
+CA = SURVEYS_DIR / "community_attitudes.yaml"
+
+
+def minimal(**over):
+    doc = {
+        "instrument": "mini",
+        "response_scales": {"l5": {"values": {"min": 1, "max": 5}, "missing": {9: "refused"}}},
+        "fields": [{"id": "rid", "role": "respondent_id", "required": True}],
+        "items": [{"id": "q1", "response_scale": "l5"}, {"id": "q2", "response_scale": "l5", "reverse": True}],
+        "scales": [{"id": "s", "items": ["q1", "q2"]}],
+    }
+    doc.update(over)
+    return doc
+
+
+class TestCommunityAttitudes:
+    def test_loads_with_items_scales_and_roles(self):
+        cb = load_codebook(CA)
+        assert cb.instrument == "community_attitudes"
+        assert cb.waves == ("pre", "post")
+        assert [s.id for s in cb.scales] == ["attitudes", "social_acceptance", "knowledge", "intentions"]
+        assert {i.id for i in cb.items if i.reverse} == {"kn_confused", "bi_avoid"}
+        assert {f.id for f in cb.fields_by_role("personal")} == {"full_name", "phone", "comment"}
+        assert cb.field_by_role("respondent_id").name == "respondent_id"
+        assert cb.field_by_role("submission_id").column == "_uuid"
+
+    def test_every_item_has_english_and_a_partner_language(self):
+        cb = load_codebook(CA)
+        for item in cb.items:
+            assert "en" in item.label
+            assert set(item.label) & {"el", "it", "es", "de", "pt"}, item.id
+
+    def test_ess_items_use_ess_missing_codes(self):
+        rs = load_codebook(CA).item("att_economy").response_scale
+        assert (rs.min, rs.max) == (0, 10)
+        assert rs.missing == {77: "refused", 88: "dont_know"}
+
+
+class TestErrorsNameTheEntry:
+    @pytest.mark.parametrize(
+        "change, entry",
+        [
+            ({"items": [{"id": "q1", "response_scale": "nope"}]}, "items[0].response_scale"),
+            ({"scales": [{"id": "s", "items": ["q1", "zz"]}]}, "scales[0].items"),
+            ({"fields": [{"id": "x", "role": "secret"}]}, "fields[0].role"),
+            ({"scales": [{"id": "s", "items": ["q1"], "min_answered": 1.5}]}, "scales[0].min_answered"),
+            ({"response_scales": {"l5": {"values": {"min": 5, "max": 1}}}}, "response_scales.l5.values"),
+            ({"response_scales": {"l5": {"values": {"min": 1, "max": 5}, "missing": {3: "dk"}}}}, "response_scales.l5.missing"),
+        ],
+    )
+    def test_bad_entry(self, change, entry):
+        with pytest.raises(CodebookError) as err:
+            parse_codebook(minimal(**change), "mini.yaml")
+        assert err.value.entry == entry
+        assert "mini.yaml" in str(err.value)
+
+    def test_duplicate_ids(self):
+        doc = minimal(items=[{"id": "q1", "response_scale": "l5"}, {"id": "q1", "response_scale": "l5"}], scales=[])
+        with pytest.raises(CodebookError, match="duplicate id"):
+            parse_codebook(doc, "mini.yaml")
+
+    def test_not_yaml(self, tmp_path):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("instrument: [unclosed\n", encoding="utf-8")
+        with pytest.raises(CodebookError, match="not valid YAML"):
+            load_codebook(bad)
+
+    def test_missing_file(self, tmp_path):
+        with pytest.raises(CodebookError, match="file not found"):
+            load_codebook(tmp_path / "none.yaml")
+
+    def test_minimal_is_valid(self):
+        cb = parse_codebook(yaml.safe_load(yaml.safe_dump(minimal())), "mini.yaml")
+        assert cb.scale("s").min_answered == pytest.approx(2 / 3)
+        assert cb.scale("s").range == (1.0, 5.0)

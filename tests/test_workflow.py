@@ -1,0 +1,89 @@
+"""The ingest and analyse stages on the bundled example and on tiny fixtures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.example import PLANTED
+from pipeline.workflow import analyse, ingest, ingest_folder
+
+
+@pytest.fixture(scope="module")
+def example_result():
+    from pipeline.config import EXAMPLE_DIR
+
+    return ingest_folder(EXAMPLE_DIR, key=b"module-key")
+
+
+def test_example_quarantine_counts_are_exactly_the_planted_ones(example_result):
+    q = example_result.quarantine
+    found = {name: g.groupby("reason")["source_row"].nunique().to_dict() for name, g in q.groupby("source_file")}
+    assert found == PLANTED
+
+
+def test_every_row_is_accounted_for(example_result):
+    rec = example_result.reconciliation
+    assert (rec["rows_read"] == rec["rows_kept"] + rec["rows_quarantined"]).all()
+    assert rec["rows_quarantined"].sum() == sum(sum(v.values()) for v in PLANTED.values())
+
+
+def test_no_personal_data_passes_ingestion(example_result):
+    from pipeline.config import EXAMPLE_DIR
+
+    raw = pd.read_csv(EXAMPLE_DIR / "community_attitudes_pre.csv", dtype=str, keep_default_na=False)
+    kept = example_result.responses["community_attitudes"]
+    assert not {"full_name", "phone", "comment"} & set(kept.columns)
+    text = kept.astype(str).to_csv() + example_result.quarantine.to_csv()
+    for value in raw["full_name"].loc[raw["full_name"] != ""].head(50):
+        assert value not in text
+    for value in raw["respondent_id"].head(50):
+        assert value not in text
+
+
+def test_country_comes_from_the_registry(example_result):
+    kept = example_result.responses["community_attitudes"]
+    assert kept.groupby("partner")["country"].unique().map(list).to_dict() == {
+        "DE-LEI": ["DE"], "ES-VAL": ["ES"], "GR-THE": ["GR"], "IT-PAL": ["IT"], "PT-LIS": ["PT"],
+    }
+
+
+def test_same_input_same_output_byte_for_byte(tiny_folder, tmp_path):
+    outs = []
+    for k in range(2):
+        build = tmp_path / f"build{k}"
+        ingest(tiny_folder, build)
+        analyse(build)
+        outs.append(build)
+    for rel in ("indicators.csv", "quarantine.csv", "reconciliation.csv", "responses/community_attitudes.parquet", "run.json"):
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+
+
+def test_a_failed_ingest_leaves_the_last_good_build(tiny_folder, tmp_path):
+    from pipeline.errors import InputError
+
+    build = tmp_path / "build"
+    ingest(tiny_folder, build)
+    analyse(build)
+    before = {p.name: p.read_bytes() for p in build.glob("*.csv")}
+    (tiny_folder / "community_attitudes_post.csv").write_text("only,two\ncolumns,here\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        ingest(tiny_folder, build)
+    assert {p.name: p.read_bytes() for p in build.glob("*.csv")} == before
+    assert not list(tmp_path.glob(".build.staging-*"))
+
+
+def test_indicators_of_the_example_find_the_planted_effects(tmp_path):
+    from pipeline.config import EXAMPLE_DIR
+
+    build = tmp_path / "b"
+    ingest(EXAMPLE_DIR, build)
+    table = analyse(build)
+    part = table.loc[table["group_by"] == "partner"].set_index(["scale", "group"])
+    # planted: DE-LEI has no true change in attitudes; ES-VAL and GR-THE the largest
+    assert part.loc[("attitudes", "DE-LEI"), "ci_low"] < 0 < part.loc[("attitudes", "DE-LEI"), "ci_high"]
+    assert part.loc[("attitudes", "ES-VAL"), "ci_low"] > 0
+    assert part.loc[("knowledge", "GR-THE"), "ci_low"] > 0
+    cons = table.loc[table["group_by"] == "consortium"]
+    assert (cons["effect_size_type"] == "d_z").all()
+    assert cons["n_paired"].min() > 600
