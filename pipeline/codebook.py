@@ -28,13 +28,16 @@ FIELD_ROLES = {
     "partner": "the partner that collected the answers (registry codes)",
     "wave": "the wave of a row, when one file holds several waves",
     "grouping": "a breakdown of the indicators",
+    "answer": "an answer kept as given, neither scored nor a breakdown (a multiple choice, say)",
     "personal": "personal data: dropped at ingestion",
+    "free_text": "a free-text answer that is kept: e-mail addresses and phone numbers in it are redacted at ingestion",
+    "birth_date": "an exact birth date: turned into the age group of the field named by 'age_group', then dropped",
     "ignore": "tool metadata: dropped at ingestion",
 }
 #: Roles of which a codebook has at most one field.
 SINGLE_ROLES = ("submission_id", "submission_time", "respondent_id", "partner", "wave")
 #: Roles whose fields never leave ingestion.
-DROPPED_ROLES = ("personal", "ignore")
+DROPPED_ROLES = ("personal", "ignore", "birth_date")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,15 @@ class Field:
     choices: tuple[str, ...] | None = None
     choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     required: bool = False
+    #: Other headers the column may have in an export (question text, a LimeSurvey code).
+    aliases: tuple[str, ...] = ()
+    #: A select-multiple answer: several of ``choices``, kept as space-separated codes.
+    multiple: bool = False
+    #: For a ``birth_date`` field: the grouping field that receives the age group.
+    age_group: str | None = None
+    #: For a ``birth_date`` field: age group -> (lowest, highest) age in completed
+    #: years (highest None: no upper bound), from ``age_bands`` or the age group's choices.
+    age_bands: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -89,6 +101,8 @@ class Item:
     response_scale: ResponseScale
     reverse: bool = False
     anchors: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Other headers the column may have in an export (question text, a LimeSurvey code).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,6 +230,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         if len(having) > 1:
             raise CodebookError(path, "fields", f"only one field may have role {role!r}; found {having}")
 
+    fields = _link_birth_dates(fields, path)
     item_ids = {i.id for i in items}
     scales = tuple(_parse_scale(i, s, item_ids, {i.id: i for i in items}, path) for i, s in enumerate(doc.get("scales") or []))
     _check_unique([s.id for s in scales], path, "scales", "id")
@@ -236,6 +251,28 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         scales=scales,
         path=path,
     )
+
+
+def _link_birth_dates(fields: tuple[Field, ...], path: Path) -> tuple[Field, ...]:
+    """Check each ``birth_date`` field's ``age_group`` and settle its age bands."""
+    from dataclasses import replace
+
+    by_id = {f.id: f for f in fields}
+    out = []
+    for i, f in enumerate(fields):
+        if f.role == "birth_date":
+            target = by_id.get(f.age_group or "")
+            if target is None or target.role != "grouping":
+                raise CodebookError(path, f"fields[{i}].age_group", f"a birth_date field names the grouping field that receives the age group; got {f.age_group!r}")
+            bands = f.age_bands or age_bands_from_choices(target.choices or ())
+            if not bands:
+                raise CodebookError(path, f"fields[{i}].age_bands", f"the choices of {target.id!r} are not age ranges such as '18-29' or '65+'; declare age_bands")
+            unknown = set(bands) - set(target.choices or bands)
+            if unknown:
+                raise CodebookError(path, f"fields[{i}].age_bands", f"age groups {sorted(unknown)} are not choices of {target.id!r}")
+            f = replace(f, age_bands=bands)
+        out.append(f)
+    return tuple(out)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -318,6 +355,11 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choice_labels = {str(k): _labels(v) for k, v in choices_doc.items()}
     elif choices_doc is not None:
         raise CodebookError(path, f"{entry}.choices", "expected a list of codes or a mapping code -> label")
+    multiple = spec.get("select", "one") == "multiple"
+    if spec.get("select", "one") not in ("one", "multiple"):
+        raise CodebookError(path, f"{entry}.select", f"expected 'one' or 'multiple', got {spec.get('select')!r}")
+    if multiple and choices is None:
+        raise CodebookError(path, f"{entry}.select", "a select-multiple field needs 'choices'")
     return Field(
         id=str(spec["id"]),
         role=role,
@@ -326,7 +368,46 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choices=choices,
         choice_labels=choice_labels,
         required=bool(spec.get("required", False)),
+        aliases=_aliases(spec, path, entry),
+        multiple=multiple,
+        age_group=str(spec["age_group"]) if spec.get("age_group") is not None else None,
+        age_bands=_age_bands_doc(spec.get("age_bands"), path, entry),
     )
+
+
+def _aliases(spec: dict, path: Path, entry: str) -> tuple[str, ...]:
+    doc = spec.get("aliases") or []
+    if isinstance(doc, str):
+        doc = [doc]
+    if not isinstance(doc, list):
+        raise CodebookError(path, f"{entry}.aliases", "expected a list of column headers")
+    return tuple(str(a) for a in doc)
+
+
+def _age_bands_doc(doc: Any, path: Path, entry: str) -> dict[str, tuple[int, int | None]]:
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise CodebookError(path, f"{entry}.age_bands", "expected a mapping age group -> [lowest, highest] (highest may be null)")
+    out = {}
+    for k, v in doc.items():
+        if not (isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) and (v[1] is None or isinstance(v[1], int))):
+            raise CodebookError(path, f"{entry}.age_bands.{k}", f"expected [lowest, highest] ages in whole years, got {v!r}")
+        out[str(k)] = (v[0], v[1])
+    return out
+
+
+def age_bands_from_choices(choices) -> dict[str, tuple[int, int | None]] | None:
+    """Age bands read from age-group codes such as ``18-29`` and ``65+``; None if a code is neither."""
+    import re
+
+    out = {}
+    for c in choices:
+        m = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*", c) or re.fullmatch(r"\s*(\d+)\s*\+\s*", c)
+        if m is None:
+            return None
+        out[c] = (int(m.group(1)), int(m.group(2)) if m.lastindex == 2 else None)
+    return out
 
 
 def _parse_item(i: int, spec: Any, response_scales: dict[str, ResponseScale], path: Path) -> Item:
@@ -344,6 +425,7 @@ def _parse_item(i: int, spec: Any, response_scales: dict[str, ResponseScale], pa
         response_scale=response_scales[rs],
         reverse=bool(spec.get("reverse", False)),
         anchors={int(k): _labels(v) for k, v in (spec.get("anchors") or {}).items()},
+        aliases=_aliases(spec, path, entry),
     )
 
 

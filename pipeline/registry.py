@@ -121,6 +121,12 @@ class Dataset:
     instrument: str
     wave: str | None
     codebook: Codebook
+    #: How to read the file, when detection is not enough (see :mod:`pipeline.dialects`,
+    #: :func:`pipeline.ingest.read_export`): the export dialect, the sheet of a workbook,
+    #: the text encoding.
+    dialect: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,28 @@ def find_codebook(instrument: str, data_root: Path) -> Path:
         f"instrument {instrument!r}",
         f"no codebook {instrument}.yaml in {data_root} or {SURVEYS_DIR}",
     )
+
+
+def _read_options(d: dict, manifest: Path, i: int) -> dict:
+    """The optional ``dialect``, ``sheet`` and ``encoding`` of a manifest entry, checked."""
+    import codecs
+
+    from .dialects import DIALECTS
+
+    out = {}
+    if d.get("dialect") is not None:
+        if str(d["dialect"]) not in DIALECTS:
+            raise CodebookError(manifest, f"datasets[{i}].dialect", f"unknown dialect {d['dialect']!r}; known: {sorted(DIALECTS)}")
+        out["dialect"] = str(d["dialect"])
+    if d.get("sheet") is not None:
+        out["sheet"] = str(d["sheet"])
+    if d.get("encoding") is not None:
+        try:
+            codecs.lookup(str(d["encoding"]))
+        except LookupError:
+            raise CodebookError(manifest, f"datasets[{i}].encoding", f"unknown encoding {d['encoding']!r} (a Python codec name such as cp1253 or iso-8859-7)") from None
+        out["encoding"] = str(d["encoding"])
+    return out
 
 
 def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> DataFolder:
@@ -201,7 +229,7 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
             raise CodebookError(manifest, f"datasets[{i}].wave", f"wave {wave!r} is not a wave of {inst}; waves: {list(cb.waves)}")
         if wave is None and cb.field_by_role("wave") is None and cb.design != "wide":
             raise CodebookError(manifest, f"datasets[{i}].wave", f"{inst} has no wave field, so each file must say its wave")
-        datasets.append(Dataset(root / str(d["file"]), str(d["file"]), inst, None if wave is None else str(wave), cb))
+        datasets.append(Dataset(root / str(d["file"]), str(d["file"]), inst, None if wave is None else str(wave), cb, **_read_options(d, manifest, i)))
     if not datasets:
         raise CodebookError(manifest, "datasets", "the manifest lists no file")
     return DataFolder(root=root, manifest=manifest, consortium=consortium, datasets=tuple(datasets))

@@ -34,7 +34,7 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pa_compute
 
-from .codebook import Codebook
+from .codebook import DROPPED_ROLES, Codebook
 from .ingest import SOURCE_FILE, SOURCE_ROW
 from .registry import Consortium
 
@@ -134,11 +134,13 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
     columns: dict[str, pa.Column] = {}
     for f in codebook.fields:
         name = f.name
-        if f.role in ("personal", "ignore"):
+        if f.role in DROPPED_ROLES:
             continue
         checks = []
         if f.role == "partner":
             checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
+        elif f.choices is not None and f.multiple:
+            checks.append(_all_choices_check(f.choices))
         elif f.choices is not None:
             checks.append(pa.Check.isin(list(f.choices), error="invalid_choice"))
         if f.role == "submission_time":
@@ -153,6 +155,16 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
     for item in codebook.items:
         columns[item.id] = pa.Column("float64", pa.Check.isin(list(item.response_scale.valid_codes), error="out_of_range"), nullable=True)
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def _all_choices_check(choices) -> pa.Check:
+    """A select-multiple answer: every space-separated code is one of the choices."""
+    allowed = frozenset(choices)
+
+    def every_code_allowed(series: pd.Series) -> pd.Series:
+        return series.map(lambda v: not isinstance(v, str) or set(v.split()) <= allowed).astype(bool)
+
+    return pa.Check(every_code_allowed, error="invalid_choice")
 
 
 def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> Validated:
@@ -219,6 +231,8 @@ def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium
         return f"partner code {value!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}"
     if reason == "invalid_choice":
         field = next(f for f in codebook.fields if f.name == column)
+        if field.multiple:
+            return f"{column} must be codes among {', '.join(field.choices)}, separated by spaces; found {value!r}"
         return f"{column} must be one of {', '.join(field.choices)}; found {value!r}"
     if reason == "outside_project_period":
         return f"submitted {value}, outside the project period {consortium.start} to {consortium.end}"

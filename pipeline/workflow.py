@@ -19,13 +19,13 @@ import pandas as pd
 
 from . import __version__
 from .codebook import Codebook
-from .deidentify import deidentify, load_key
+from .deidentify import deidentify_with_notes, load_key
 from .indicators import scale_change
 from .ingest import SOURCE_FILE, read_export, map_columns
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from .registry import DataFolder, load_data_folder
 from .score import score
-from .validate import QUARANTINE_COLUMNS, WAVE, validate
+from .validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
 
 RUN_FILE = "run.json"
 RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
@@ -40,19 +40,54 @@ class IngestResult:
     warnings: list[str]
 
 
-def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
-    """Read, map and de-identify every file of one instrument; rows read per file."""
-    frames, counts, notes = [], {}, []
+def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame]:
+    """Read, map and de-identify every file of one instrument.
+
+    Returns the rows, rows read per file, notes, and the quarantine lines of rows
+    rejected while reading (see :mod:`pipeline.ingest`).
+    """
+    frames, counts, notes, rejected = [], {}, [], []
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
-        raw = read_export(ds.file, name=ds.name)
-        mapped = map_columns(raw, ds.codebook)
+        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding)
+        mapped = map_columns(raw, ds.codebook, ds.dialect)
         mapped.insert(2, WAVE, ds.wave)
-        frames.append(deidentify(mapped, ds.codebook, key))
-        counts[ds.name] = len(mapped)
-        notes.extend(raw.warnings)
-    return pd.concat(frames, ignore_index=True), counts, notes
+        clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
+        frames.append(clean.frame)
+        counts[ds.name] = raw.rows_read
+        notes.extend(raw.warnings + clean.notes)
+        rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
+    lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
+    return pd.concat(frames, ignore_index=True), counts, notes, lines
+
+
+def _merge_quarantine(quarantine: pd.DataFrame, rejected: pd.DataFrame, files: list[str]) -> pd.DataFrame:
+    """Validation's quarantine lines and the rows rejected while reading, by file (manifest order) and row."""
+    both = pd.concat([q for q in (quarantine, rejected) if len(q)], ignore_index=True)
+    order = {f: k for k, f in enumerate(files)}
+    both = both.assign(_file=both["source_file"].map(order)).sort_values(["_file", "source_row"], kind="stable")
+    return both.drop(columns="_file").reset_index(drop=True).astype({"source_row": "int64"})
+
+
+def unmatched_later_waves(valid: pd.DataFrame, codebook: Codebook) -> list[str]:
+    """Notes on respondents who answered a later wave without answering the first.
+
+    They are kept, not quarantined: their answers are valid, they count in the
+    later wave's levels, and the sample flow shows them ("no baseline"); only the
+    paired change leaves them out, as it must.
+    """
+    if "respondent_id" not in valid.columns or WAVE not in valid.columns or len(codebook.waves) < 2:
+        return []
+    first = codebook.waves[0]
+    seen = set(valid.loc[valid[WAVE] == first, "respondent_id"].dropna())
+    notes = []
+    for wave in codebook.waves[1:]:
+        later = set(valid.loc[valid[WAVE] == wave, "respondent_id"].dropna())
+        n = len(later - seen)
+        if n and seen:
+            notes.append(f"{codebook.instrument}: {n} respondent(s) answered {wave!r} without a {first!r} answer; kept, and counted as 'no baseline' in the sample flow")
+    return notes
 
 
 def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | None], valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
@@ -74,12 +109,15 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
     countries = folder.consortium.country_of()
     responses, quarantines, reconciliations, notes = {}, [], [], []
     for instrument, codebook in folder.codebooks.items():
-        frame, counts, warn = read_instrument(folder, instrument, key)
+        frame, counts, warn, rejected = read_instrument(folder, instrument, key)
         notes.extend(warn)
         checked = validate(frame, codebook, folder.consortium)
+        if len(rejected):
+            checked = Validated(checked.valid, _merge_quarantine(checked.quarantine, rejected, list(counts)))
         valid = checked.valid
         if "partner" in valid.columns:
             valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
+        notes.extend(unmatched_later_waves(valid, codebook))
         responses[instrument] = score(valid, codebook)
         quarantines.append(checked.quarantine.assign(instrument=instrument))
         waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
