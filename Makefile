@@ -27,7 +27,10 @@ DATA_FILES := $(wildcard $(DATA)/*.csv $(DATA)/*.xlsx $(DATA)/*.yaml) $(MANIFEST
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 
-.PHONY: help install system-packages report test bench lab example clean
+FORM ?=
+CODEBOOK ?=
+
+.PHONY: help install system-packages report test bench lab example clean import-form xlsform
 
 help: ## List the targets
 	@echo "Usage: make <target> [DATA=<data folder>] [OUT=<report folder>] [MANIFEST=<datasets.yaml>]"
@@ -81,6 +84,15 @@ lab: $(VENV_STAMP) ## Open JupyterLab on the project's environment
 
 example: $(VENV_STAMP) ## Regenerate the bundled example data from its seed (identical files)
 	$(BIN)/impact generate-example
+
+import-form: $(VENV_STAMP) ## Turn an XLSForm into a codebook: make import-form FORM=form.xlsx [CODEBOOK=surveys/x.yaml]
+	@test -n "$(FORM)" || { echo "usage: make import-form FORM=path/to/form.xlsx [CODEBOOK=surveys/<id>.yaml]" >&2; exit 2; }
+	$(BIN)/impact import-form $(FORM) $(if $(CODEBOOK),--out $(CODEBOOK),)
+
+xlsform: surveys/community_attitudes.xlsx ## Write the community attitudes codebook as an XLSForm for KoboToolbox
+
+surveys/community_attitudes.xlsx: surveys/community_attitudes.yaml surveys/consortium.yaml pipeline/xlsform.py | $(VENV_STAMP)
+	$(BIN)/impact write-form --codebook $< --out $@
 
 clean: ## Remove intermediate tables and generated reports (keeps .venv and the key)
 	rm -rf build

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import BUILD_DIR, EXAMPLE_DIR, REPORTS_DIR
+from .config import BUILD_DIR, EXAMPLE_DIR, REPORTS_DIR, SURVEYS_DIR
 from .errors import PipelineError
 
 
@@ -66,6 +66,39 @@ def _bench(args) -> int:
     return bench_main(respondents=args.respondents, workdir=args.workdir)
 
 
+def _import_form(args) -> int:
+    from .codebook import parse_codebook
+    from .xlsform import import_form, write_codebook
+
+    result = import_form(args.form)
+    parse_codebook(result.doc, args.form)  # what we write must load
+    out = Path(args.out) if args.out else Path(args.form).with_name(f"{result.doc['instrument']}.yaml")
+    if out.exists() and not args.force:
+        from .errors import PipelineError
+
+        raise PipelineError(f"{out} exists; pass --force to replace it, or --out to write elsewhere")
+    write_codebook(result, out, source=Path(args.form).name)
+    doc = result.doc
+    print(f"wrote {out}: {len(doc['items'])} items, {len(doc['fields'])} fields, {len(doc['response_scales'])} response scales, {len(doc['scales'])} proposed scales")
+    for line in result.untranslated:
+        print(f"not translated: {line}")
+    for line in result.notes:
+        print(f"note: {line}")
+    return 0
+
+
+def _write_form(args) -> int:
+    from .codebook import load_codebook
+    from .registry import load_consortium
+    from .xlsform import write_form
+
+    cb = load_codebook(args.codebook)
+    cons = load_consortium(args.consortium)
+    path = write_form(cb, args.out, {p.code: p.name for p in cons.partners})
+    print(f"wrote {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="impact", description="Impact evaluation: survey exports in, funder reports out.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -102,6 +135,16 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=str(EXAMPLE_DIR))
     sp.add_argument("--seed", type=int, default=None)
     sp.set_defaults(func=_generate)
+    sp = sub.add_parser("import-form", help="turn an XLSForm (KoboToolbox, ODK) into a codebook YAML")
+    sp.add_argument("form", help="the XLSForm workbook")
+    sp.add_argument("--out", default=None, help="codebook to write (default: <form_id>.yaml beside the form)")
+    sp.add_argument("--force", action="store_true", help="replace an existing codebook")
+    sp.set_defaults(func=_import_form)
+    sp = sub.add_parser("write-form", help="write a codebook as an XLSForm that KoboToolbox loads")
+    sp.add_argument("--codebook", default=str(SURVEYS_DIR / "community_attitudes.yaml"))
+    sp.add_argument("--consortium", default=str(SURVEYS_DIR / "consortium.yaml"), help="registry whose partners are the partner choices")
+    sp.add_argument("--out", default=str(SURVEYS_DIR / "community_attitudes.xlsx"))
+    sp.set_defaults(func=_write_form)
     sp = sub.add_parser("bench", help="time ingestion, validation and scoring against reading the CSV files")
     sp.add_argument("--respondents", type=int, default=100_000)
     sp.add_argument("--workdir", default=str(BUILD_DIR / "bench"))
