@@ -104,7 +104,7 @@ PHONE_MARK = "[phone removed]"
 
 def _phone(match: re.Match) -> str:
     text = match.group(0)
-    digits = sum(ch.isdigit() for ch in text)
+    digits = sum(ch.isdigit() for ch in text) - (2 if text.lstrip("(").startswith("00") else 0)
     if not 7 <= digits <= 15 or DATE_LIKE.fullmatch(text.strip()):
         return text
     return PHONE_MARK
@@ -147,6 +147,20 @@ def redact_column(values: pd.Series) -> tuple[pd.Series, int]:
             out[idx] = new
             changed += 1
     return out, changed
+
+
+def redact_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """The quarantine's ``value`` and ``detail`` with e-mail addresses and phone numbers removed.
+
+    A quarantine line shows the value as typed so that it can be fixed, and
+    people type their phone number into the wrong box; the quarantine is published
+    with the report, so it gets the same redaction as kept free text.
+    """
+    out = quarantine.copy()
+    for col in ("value", "detail"):
+        if col in out.columns and len(out):
+            out[col] = out[col].map(lambda v: redact(v)[0] if isinstance(v, str) else v)
+    return out
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import PipelineError
+
 SUPPRESSED = "suppressed"
 SUPPRESSION = "suppression"
 
@@ -106,3 +108,87 @@ def smallest_published_count(table: pd.DataFrame, count_cols: Sequence[str]) -> 
     values = counts.to_numpy().ravel()
     values = values[~np.isnan(values) & (values > 0)]
     return float(values.min()) if len(values) else float("nan")
+
+
+def rare_combinations(frame: pd.DataFrame, columns: Sequence[str], min_cell: int) -> pd.DataFrame:
+    """Combinations of grouping values that fewer than ``min_cell`` people share.
+
+    A quasi-identifier check (k-anonymity, Sweeney 2002): people whose combination
+    of, say, partner, gender, age group and respondent group is shared by fewer
+    than ``min_cell`` people could be recognised in any table that crosses those
+    fields. Each person counts once (``respondent_id`` when present, else each row).
+    Missing values are a value of their own ("not given" is as telling as any answer).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per answer (several waves may repeat a person).
+    columns : sequence of str
+        The grouping fields to cross.
+    min_cell : int
+        The suppression minimum.
+
+    Returns
+    -------
+    DataFrame
+        ``columns`` and ``n`` (people), one row per combination with ``0 < n < min_cell``,
+        sorted by the columns. This is for checking, never for publication.
+
+    References
+    ----------
+    Sweeney, L. (2002). k-anonymity: a model for protecting privacy. *International
+    Journal of Uncertainty, Fuzziness and Knowledge-Based Systems* 10(5), 557-570.
+    """
+    if not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+        raise ValueError(f"min_cell must be a whole number >= 1, got {min_cell!r}")
+    cols = list(columns)
+    people = frame.drop_duplicates("respondent_id") if "respondent_id" in frame.columns else frame
+    keys = people[cols].astype("string").fillna("(not given)")
+    counts = keys.value_counts(sort=False).rename("n").reset_index()
+    rare = counts.loc[counts["n"] < min_cell]
+    return rare.sort_values(cols, kind="stable").reset_index(drop=True)
+
+
+def combination_check(frame: pd.DataFrame, columns: Sequence[str], min_cell: int) -> pd.DataFrame:
+    """How many small groups crossing grouping fields would create: every pair, and all together.
+
+    Returns one row per crossing with ``fields``, ``groups`` (combinations present),
+    ``small_groups`` (fewer than ``min_cell`` people) and ``people_in_small_groups``;
+    the last is itself a head count, so it is blanked (NA) when below ``min_cell``
+    and at least 1.
+    """
+    from itertools import combinations
+
+    cols = [c for c in columns if c in frame.columns]
+    crossings = [list(p) for p in combinations(cols, 2)]
+    if len(cols) > 2:
+        crossings.append(cols)
+    rows = []
+    people = frame.drop_duplicates("respondent_id") if "respondent_id" in frame.columns else frame
+    for cross in crossings:
+        keys = people[cross].astype("string").fillna("(not given)")
+        counts = keys.value_counts()
+        small = counts[counts < min_cell]
+        n_small = int(small.sum())
+        rows.append({"fields": " x ".join(cross), "groups": int(len(counts)), "small_groups": int(len(small)), "people_in_small_groups": n_small if n_small == 0 or n_small >= min_cell else pd.NA})
+    return pd.DataFrame(rows, columns=["fields", "groups", "small_groups", "people_in_small_groups"]).astype({"people_in_small_groups": "Int64"})
+
+
+class DisclosureError(PipelineError):
+    """A table about to be published shows a count below the minimum: a bug, never published."""
+
+    exit_code = 1
+
+
+def check_published(table: pd.DataFrame, count_cols: Sequence[str], min_cell: int, name: str) -> None:
+    """Refuse to publish a table with a positive head count below ``min_cell`` (the last gate).
+
+    Raises
+    ------
+    DisclosureError
+        Naming the table, the column and the smallest count found.
+    """
+    cols = [c for c in count_cols if c in table.columns]
+    smallest = smallest_published_count(table, cols) if cols else float("nan")
+    if not np.isnan(smallest) and smallest < min_cell:
+        raise DisclosureError(f"{name}: a published count is {smallest:g}, below the minimum of {min_cell}; the table was not published")

@@ -154,6 +154,7 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2) -> 
     for table in PUBLISHED_TABLES:
         if not (build_dir / table).is_file():
             raise PipelineError(f"{build_dir / table} not found: run the analyse stage first (make report does)")
+    _check_disclosure(build_dir, int(run["min_cell"]))
     specs = plan(build_dir)
     failed_dir = build_dir / "failed"
     previous = _previous_outputs(out_dir)
@@ -179,6 +180,16 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2) -> 
     if failed_dir.is_dir():
         shutil.rmtree(failed_dir, ignore_errors=True)
     return published
+
+
+def _check_disclosure(build_dir: Path, min_cell: int) -> None:
+    """The last gate: no published table may show a head count below the minimum."""
+    import pandas as pd
+
+    from .disclosure import check_published
+
+    table = pd.read_csv(build_dir / "indicators.csv")
+    check_published(table, [c for c in table.columns if c.startswith("n_")], min_cell, "indicators.csv")
 
 
 def _previous_outputs(out_dir: Path) -> list[str]:

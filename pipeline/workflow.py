@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .codebook import Codebook
-from .deidentify import deidentify_with_notes, load_key
+from .deidentify import deidentify_with_notes, load_key, redact_quarantine
 from .indicators import scale_change
 from .ingest import SOURCE_FILE, read_export, map_columns
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
@@ -119,7 +119,7 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
             valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
         notes.extend(unmatched_later_waves(valid, codebook))
         responses[instrument] = score(valid, codebook)
-        quarantines.append(checked.quarantine.assign(instrument=instrument))
+        quarantines.append(redact_quarantine(checked.quarantine).assign(instrument=instrument))
         waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
         reconciliations.append(reconcile(counts, instrument, waves, valid, checked.quarantine))
     quarantine = pd.concat(quarantines, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]

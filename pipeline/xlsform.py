@@ -270,6 +270,7 @@ def import_form(path: str | Path) -> FormImport:
                 out.untranslated.append(f"{where}: question type {qtype!r} is not translated")
 
     walk(form.get("children") or [], None)
+    _link_birth_dates(fields, out)
     if scales:
         out.notes.append(f"scales proposed from the form's groups {[s['id'] for s in scales]}: check min_answered (default two thirds), range, unit and reliability")
     title = _labels(form.get("title"), default) if not isinstance(form.get("title"), str) else {default: form["title"]}
@@ -285,6 +286,20 @@ def import_form(path: str | Path) -> FormImport:
         "scales": scales,
     }
     return out
+
+
+def _link_birth_dates(fields: list[dict], out: FormImport) -> None:
+    """A birth date fills the first field whose choices are age ranges (``18-29``, ``65+``); without one it stays personal."""
+    from .codebook import age_bands_from_choices
+
+    target = next((f["id"] for f in fields if f.get("choices") and age_bands_from_choices(list(f["choices"]))), None)
+    for f in fields:
+        if f["role"] == "birth_date":
+            if target is None:
+                f["role"] = "personal"
+                out.untranslated.append(f"{f['id']!r}: a birth date, but no question has age groups such as '18-29' to receive it; marked personal")
+            else:
+                f["age_group"] = target
 
 
 def _yes(value) -> bool:
