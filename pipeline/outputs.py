@@ -73,12 +73,41 @@ def sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(target: str | Path) -> list[Path]:
+    """Remove staging folders beside ``target`` left by runs that were killed.
+
+    A staging folder's name carries the id of the process that made it
+    (``.<target>.staging-<pid>-<random>``); it is stale when that process is gone.
+    A SIGKILL gives a run no chance to clean up, so the next run does.
+    """
+    target = Path(target)
+    removed = []
+    for path in target.parent.glob(f".{target.name}.staging-*"):
+        parts = path.name.rsplit(".staging-", 1)[-1].split("-", 1)
+        if path.is_dir() and parts[0].isdigit() and not _alive(int(parts[0])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def staging(target: str | Path) -> Iterator[Path]:
-    """A fresh temporary folder beside ``target``; removed afterwards, whatever happens."""
+    """A fresh temporary folder beside ``target``; removed afterwards, whatever happens
+    (and, after a SIGKILL, by the next run: see :func:`remove_stale_staging`)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    remove_stale_staging(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
     try:
         yield tmp
     finally:
