@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -194,6 +195,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
     raise InputError(name, "cannot decode the file")  # latin-1 decodes any bytes; kept for safety
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _strict(data: bytes, encoding: str, name: str) -> str:
     try:
         return _check_text(data.decode(encoding), name, encoding)
@@ -204,7 +208,7 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 def _check_text(text: str, name: str, encoding: str) -> str:
     text = text.lstrip("\ufeff")
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r")
+    controls = len(_CONTROLS.findall(sample))
     if sample and controls > MAX_CONTROL_SHARE * len(sample):
         raise InputError(name, f"not a text file ({controls} control characters in the first {len(sample)}); expected a CSV export or an .xlsx workbook")
     return text
@@ -229,21 +233,25 @@ _ENCODING_NOTES = {
 
 def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
     data = path.read_bytes()
-    text, used = decode(data, name, encoding)
-    if not text.strip():
-        raise InputError(name, "file holds no text")
-    delimiter = sniff_delimiter(text)
-    frame = None
-    if "\n\n" not in text and "\n\r\n" not in text and _longest_line(text) < MAX_CELL_CHARS:
-        payload = data[3:] if used == "utf-8-sig" else data if used == "utf-8" else text.encode("utf-8")
-        frame = _read_csv_fast(payload, delimiter)
+    fast = _read_utf8_fast(data, name) if encoding is None else None
     rejected: list[dict] = []
-    if frame is None:
-        frame, rejected = _read_csv_careful(text, delimiter, name)
+    if fast is not None:
+        frame, used, delimiter, ends_cleanly = fast
     else:
-        frame.insert(0, SOURCE_ROW, range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)))
+        text, used = decode(data, name, encoding)
+        if not text.strip():
+            raise InputError(name, "file holds no text")
+        delimiter = sniff_delimiter(text)
+        frame = None
+        if used not in ("utf-8", "utf-8-sig") and "\n\n" not in text and "\n\r\n" not in text and _longest_line(data) < MAX_CELL_CHARS and _plain_header(text, delimiter):
+            frame = _read_csv_fast(text.encode("utf-8"), delimiter)
+        if frame is None:
+            frame, rejected = _read_csv_careful(text, delimiter, name)
+        else:
+            frame.insert(0, SOURCE_ROW, range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)))
+        ends_cleanly = text.endswith(("\n", "\r"))
     raw = RawExport(name, frame, encoding=used, delimiter=delimiter, rejected=rejected)
-    if not text.endswith(("\n", "\r")) and not any(r["reason"] == "truncated_row" for r in rejected) and len(frame):
+    if not ends_cleanly and not any(r["reason"] == "truncated_row" for r in rejected) and len(frame):
         raw.warnings.append(f"{name}: the file does not end with a line break, so its last row (row {int(frame[SOURCE_ROW].iloc[-1])}) may have been cut off; check it")
     if used in _ENCODING_NOTES:
         raw.warnings.append(f"{name}: {_ENCODING_NOTES[used]}")
@@ -252,16 +260,57 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
     return raw
 
 
-def _longest_line(text: str) -> int:
-    longest, start = 0, 0
-    while True:
-        end = text.find("\n", start)
-        if end < 0:
-            return max(longest, len(text) - start)
-        longest = max(longest, end - start)
-        if longest >= MAX_CELL_CHARS:
-            return longest
-        start = end + 1
+def _read_utf8_fast(data: bytes, name: str):
+    """The common case without decoding the whole file in Python: well-formed UTF-8
+    (pyarrow checks every byte), no blank line, no overlong line, a plain header.
+
+    Returns (frame, encoding, delimiter, ends with a line break), or None for the careful way.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096] or any(data.startswith(m) for m, _ in SIGNATURES):
+        return None
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    head_bytes = body[:65536]
+    try:
+        head = head_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head_bytes) - 4:
+            return None  # not UTF-8: decode() chooses the encoding and says so
+        head = head_bytes[: exc.start].decode("utf-8")
+    if not head.strip():
+        return None
+    _check_text(head, name, "utf-8")
+    if b"\n\n" in body or b"\n\r\n" in body or _longest_line(body) >= MAX_CELL_CHARS:
+        return None
+    delimiter = sniff_delimiter(head)
+    if not _plain_header(head, delimiter):
+        return None
+    frame = _read_csv_fast(body, delimiter)
+    if frame is None:
+        return None
+    frame.insert(0, SOURCE_ROW, range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)))
+    return frame, "utf-8-sig" if bom else "utf-8", delimiter, body.endswith((b"\n", b"\r"))
+
+
+def _plain_header(text: str, delimiter: str) -> bool:
+    """A header pyarrow reads as written: every name present and different (pandas would
+    rename a repeated name ``x.1``, hiding it; the careful reader reports it)."""
+    line = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        names = next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return False
+    names = [n.strip() for n in names]
+    return all(names) and len(set(names)) == len(names)
+
+
+def _longest_line(data: bytes) -> int:
+    """The longest line in bytes (an upper bound of its characters in any encoding we read)."""
+    import numpy as np
+
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    edges = np.concatenate(([-1], breaks, [len(data)]))
+    return int(np.diff(edges).max()) - 1
 
 
 def _read_csv_fast(payload: bytes, delimiter: str) -> pd.DataFrame | None:

@@ -230,3 +230,13 @@ def test_formula_text_is_neutralised_in_every_csv_written(clean_folder, tmp_path
                 assert not cell.lstrip('"').startswith(("=", "+", "@", "\t")) or cell.lstrip('"').startswith("'"), (csv_file.name, cell)
     q = pd.read_csv(tmp_path / "b" / "quarantine.csv", dtype=str, keep_default_na=False)
     assert q["value"].iloc[0] == "'" + text
+
+
+def test_a_repeated_column_name_stops_the_run(clean_folder, tmp_path, capsys):
+    path = clean_folder / PRE
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[0] = lines[0].replace("att_place", "att_economy")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, out = run_ingest(clean_folder, tmp_path / "b", capsys)
+    assert code == 2
+    assert f"file {PRE}, row 1: the header repeats column name(s) ['att_economy']" in out.err
