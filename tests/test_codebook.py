@@ -84,3 +84,41 @@ class TestErrorsNameTheEntry:
         cb = parse_codebook(yaml.safe_load(yaml.safe_dump(minimal())), "mini.yaml")
         assert cb.scale("s").min_answered == pytest.approx(2 / 3)
         assert cb.scale("s").range == (1.0, 5.0)
+
+
+def _doc_with_fields(*extra):
+    import yaml
+
+    from pipeline.config import SURVEYS_DIR
+
+    doc = yaml.safe_load((SURVEYS_DIR / "community_attitudes.yaml").read_text(encoding="utf-8"))
+    doc["fields"] = [f for f in doc["fields"] if f["id"] != "birth_date"] + list(extra)
+    return doc
+
+
+def test_birth_date_bands_come_from_the_age_group_choices():
+    from pipeline.codebook import parse_codebook
+
+    cb = parse_codebook(_doc_with_fields({"id": "born", "role": "birth_date", "age_group": "age_group"}))
+    born = next(f for f in cb.fields if f.id == "born")
+    assert born.age_bands == {"18-29": (18, 29), "30-44": (30, 44), "45-64": (45, 64), "65+": (65, None)}
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"id": "born", "role": "birth_date"}, r"fields\[\d+\]\.age_group: a birth_date field names the grouping field"),
+        ({"id": "born", "role": "birth_date", "age_group": "gender"}, "the choices of 'gender' are not age ranges"),
+        ({"id": "born", "role": "birth_date", "age_group": "age_group", "age_bands": {"18-29": [18]}}, r"age_bands.18-29: expected \[lowest, highest\]"),
+        ({"id": "born", "role": "birth_date", "age_group": "age_group", "age_bands": {"under 18": [0, 17]}}, r"age groups \['under 18'\] are not choices"),
+        ({"id": "act", "role": "answer", "select": "multiple"}, "a select-multiple field needs 'choices'"),
+        ({"id": "act", "role": "answer", "select": "several", "choices": ["a"]}, "expected 'one' or 'multiple'"),
+        ({"id": "act", "role": "answer", "aliases": {"a": 1}}, "aliases: expected a list"),
+    ],
+)
+def test_new_field_keys_are_checked(entry, message):
+    from pipeline.codebook import parse_codebook
+    from pipeline.errors import CodebookError
+
+    with pytest.raises(CodebookError, match=message):
+        parse_codebook(_doc_with_fields(entry))

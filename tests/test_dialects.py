@@ -311,3 +311,30 @@ def test_map_columns_without_group_prefix_is_ambiguous_when_two_groups_share_a_n
     with pytest.raises(InputError, match="several columns") as err:
         map_columns(read_export(f, name="a.csv"), CB)
     assert err.value.column == "att_jobs"
+
+
+def test_a_declared_dialect_overrides_detection(tmp_path, exports):
+    # an ODK export trimmed of its metadata columns is not recognisable; declared, its prefixes are read
+    root = tmp_path / "declared"
+    root.mkdir()
+    frame = group_prefixed(exports[f"{PRE}.csv"], "-")
+    frame.to_csv(root / "pre.csv", index=False)
+    manifest(root, ["pre.csv"])
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match="required column"):
+        ingest_folder(root)
+    manifest(root, ["pre.csv"], {"dialect": "odk_central"})
+    result = ingest_folder(root)
+    assert result.reconciliation["rows_kept"].sum() == len(frame)
+
+
+def test_an_unknown_dialect_is_a_manifest_error(tmp_path, exports):
+    from pipeline.errors import CodebookError
+
+    root = tmp_path / "unknown"
+    root.mkdir()
+    exports[f"{PRE}.csv"].to_csv(root / "pre.csv", index=False)
+    manifest(root, ["pre.csv"], {"dialect": "surveymonkey"})
+    with pytest.raises(CodebookError, match=r"datasets\[0\].dialect: unknown dialect 'surveymonkey'; known: \['generic', 'google_forms', 'kobo', 'limesurvey', 'odk_central'\]"):
+        ingest_folder(root)
