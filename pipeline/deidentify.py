@@ -219,7 +219,7 @@ def deidentify(frame: pd.DataFrame, codebook: Codebook, key: bytes) -> pd.DataFr
 
 def deidentify_with_notes(frame: pd.DataFrame, codebook: Codebook, key: bytes, name: str = "") -> Deidentified:
     """:func:`deidentify`, also saying how many answers were redacted or converted."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     notes = []
     where = f"{name}: " if name else ""
     for f in codebook.fields_by_role("free_text"):
