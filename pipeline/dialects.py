@@ -242,7 +242,8 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             if w.name == "submission_time":
                 col = google_timestamps(col)
             if translated:
-                notes.append(f"{w.name} ({translated} answer(s) given as labels)")
+                what = "multiple choices put in codebook order or given as labels" if w.multiple else "answer(s) given as labels"
+                notes.append(f"{w.name} ({translated} {what})")
             out[w.name] = col
         else:
             out[w.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
