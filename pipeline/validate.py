@@ -342,6 +342,7 @@ def coerce_field_types(raw: pd.DataFrame, typed: pd.DataFrame, codebook: Codeboo
             if f.type == "count":
                 wrong = num.notna() & ((num < 0) | (num != np.floor(num)))
                 parts.append(_failures(raw.index[wrong], name, text[wrong], "invalid_count"))
+                num = num.where(~wrong)  # a wrong count is not added up with the others
             typed[name] = num
         elif f.type == "multiple":
             allowed = set(consortium.partner_codes) if f.choices_from == "partners" else set(f.choices or ())

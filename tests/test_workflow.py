@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.example import PLANTED
+from pipeline.example import PLANTED as COMMUNITY_PLANTED
+from pipeline.example_framework import PLANTED as FRAMEWORK_PLANTED
 from pipeline.workflow import analyse, ingest, ingest_folder
+
+PLANTED = {**COMMUNITY_PLANTED, **FRAMEWORK_PLANTED}  # every file of the bundled example
 
 
 @pytest.fixture(scope="module")
