@@ -1,5 +1,9 @@
 """Everything a report or an analyst reads, loaded with one call.
 
+``ctx.indicators`` holds the instruments' statistics rows of ``indicators.csv``;
+``ctx.framework`` the rows of the results framework's indicators (those with a
+``result_id``), and ``ctx.results_framework`` the table ``results_framework.csv``.
+
 >>> from pipeline.context import load_context
 >>> ctx = load_context("build/reports")        # doctest: +SKIP
 >>> ctx.indicators.query("group_by == 'partner'")  # doctest: +SKIP
@@ -31,6 +35,8 @@ class ReportContext:
     reconciliation: pd.DataFrame
     partner: str = ""
     extras: dict = field(default_factory=dict)
+    framework: pd.DataFrame = field(default_factory=pd.DataFrame)
+    results_framework: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def min_cell(self) -> int:
@@ -65,13 +71,18 @@ def load_context(build_dir: str | Path, partner: str = "") -> ReportContext:
         from .errors import PipelineError
 
         raise PipelineError(f"partner {partner!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}")
+    table = load_indicators(build_dir)
+    is_framework = table["result_id"].notna() if "result_id" in table.columns else pd.Series(False, index=table.index)
+    results_path = build_dir / "results_framework.csv"
     return ReportContext(
+        framework=table.loc[is_framework].reset_index(drop=True),
+        results_framework=pd.read_csv(results_path) if results_path.is_file() else pd.DataFrame(),
         build_dir=build_dir,
         run=run,
         consortium=consortium,
         codebooks=load_codebooks(build_dir),
         responses=load_responses(build_dir),
-        indicators=load_indicators(build_dir),
+        indicators=table.loc[~is_framework].reset_index(drop=True),
         quarantine=pd.read_csv(build_dir / "quarantine.csv", dtype={"value": str}, keep_default_na=False),
         reconciliation=pd.read_csv(build_dir / "reconciliation.csv"),
         partner=partner,

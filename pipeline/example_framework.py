@@ -451,7 +451,7 @@ def simulate_capacity(seed: int) -> dict[str, pd.DataFrame]:
     for wave, (first, days, share) in CAPACITY_WAVES.items():
         rows, times = [], []
         for code in CODES:
-            k = int(rng.integers(5, 8))
+            k = int(rng.integers(6, 9))
             if wave == "midterm" and code == "PT-LIS":
                 k = TRUE_EFFECTS["capacity_raters_midterm_PT-LIS"]
             # most raters stay, some change between waves
