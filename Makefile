@@ -17,7 +17,7 @@ JOBS ?= 2
 
 # Debian packages the reports and the tests need: WeasyPrint's Pango for PDF,
 # Chromium to open the reports in a real browser, poppler-utils to read PDFs.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
 SYSTEM_STAMP := build/.system-packages
 VENV_STAMP := $(VENV)/.installed
 

@@ -12,7 +12,9 @@ import math
 import pandas as pd
 
 from .disclosure import suppress
-from .indicators import CONSORTIUM
+# The value of pipeline.indicators.CONSORTIUM, not imported from there: reports load
+# this module in every kernel and should not pay for the statistics libraries.
+CONSORTIUM = "consortium"
 
 
 def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min_cell: int) -> pd.DataFrame:
