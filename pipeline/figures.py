@@ -418,14 +418,14 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
     ax.axis("off")
     first, second = waves
     boxes = {
-        "read_first": (22, 88, f"{first}: rows received\nn = {num('read_first')}"),
-        "read_second": (72, 88, f"{second}: rows received\nn = {num('read_second')}"),
-        "quarantined_first": (22, 70, f"Set aside (quarantined)\nn = {num('quarantined_first')}"),
-        "quarantined_second": (72, 70, f"Set aside (quarantined)\nn = {num('quarantined_second')}"),
-        "kept_first": (22, 50, f"{first}: respondents kept\nn = {num('kept_first')}"),
-        "kept_second": (72, 50, f"{second}: respondents kept\nn = {num('kept_second')}"),
-        "first_only": (12, 28, f"{first} only\n(lost to follow-up)\nn = {num('first_only')}"),
-        "second_only": (82, 28, f"{second} only\n(no baseline)\nn = {num('second_only')}"),
+        "read_first": (24, 88, f"{first}: rows received\nn = {num('read_first')}"),
+        "read_second": (74, 88, f"{second}: rows received\nn = {num('read_second')}"),
+        "quarantined_first": (24, 70, f"Set aside (quarantined)\nn = {num('quarantined_first')}"),
+        "quarantined_second": (74, 70, f"Set aside (quarantined)\nn = {num('quarantined_second')}"),
+        "kept_first": (24, 50, f"{first}: respondents kept\nn = {num('kept_first')}"),
+        "kept_second": (74, 50, f"{second}: respondents kept\nn = {num('kept_second')}"),
+        "first_only": (15, 28, f"{first} only\n(lost to follow-up)\nn = {num('first_only')}"),
+        "second_only": (84, 28, f"{second} only\n(no baseline)\nn = {num('second_only')}"),
         "matched": (47, 12, f"Matched: answered both\nn = {num('matched')}"),
     }
     excluded = {"quarantined_first", "quarantined_second", "first_only", "second_only"}
@@ -433,12 +433,12 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
         side = step in excluded
         ax.add_patch(
             FancyBboxPatch(
-                (x - 13, y - 6.5), 26, 13, boxstyle="round,pad=0.4,rounding_size=1.5",
+                (x - 15, y - 6.5), 30, 13, boxstyle="round,pad=0.4,rounding_size=1.5",
                 facecolor="#F2F2F2" if side else ("#DCEAF5" if step == "matched" else "white"),
                 edgecolor="#303030", linestyle="--" if side else "-", linewidth=1.8 if step == "matched" else 1.0, gid=f"box-{step}",
             )
         )
-        ax.text(x, y, text, ha="center", va="center", fontsize=9, fontweight="bold" if step == "matched" else "normal")
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, fontweight="bold" if step == "matched" else "normal")
 
     def arrow(a, b, dashed=False):
         (x0, y0, _), (x1, y1, _) = boxes[a], boxes[b]
@@ -448,7 +448,7 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
     arrow("read_second", "quarantined_second", dashed=True)
     for w in ("first", "second"):
         (x, y0, _), (_, y1, _) = boxes[f"read_{w}"], boxes[f"kept_{w}"]
-        ax.annotate("", xy=(x + 15, y1), xytext=(x + 15, y0), arrowprops={"arrowstyle": "-|>", "color": "#303030", "connectionstyle": "arc3,rad=-0.25"})
+        ax.annotate("", xy=(x + 17, y1), xytext=(x + 17, y0), arrowprops={"arrowstyle": "-|>", "color": "#303030", "connectionstyle": "arc3,rad=-0.25"})
     arrow("kept_first", "first_only", dashed=True)
     arrow("kept_second", "second_only", dashed=True)
     arrow("kept_first", "matched")

@@ -310,6 +310,7 @@ def capacity(ctx) -> Section:
     fig = figures.capacity_by_domain(frame, waves, (math.floor(min(lo, 1)), math.ceil(hi)), "capacity level (rubric; higher = stronger)")
     first, last = waves[0], waves[-1]
     piv = frame.loc[frame["wave"].isin([first, last])].pivot_table(index=["group", "domain"], columns="wave", values="score", sort=False).reset_index()
+    piv.columns.name = None
     if first in piv and last in piv:
         piv["change"] = piv[last] - piv[first]
     return Section("capacity", "Organisational capacity", [
@@ -363,13 +364,15 @@ def activities(ctx) -> Section:
     if ctx.partner:
         act = act.loc[act["partner"].astype(str) == ctx.partner]
     parts = [_md(f"{act['activity_id'].nunique()} activities in {act['country'].nunique()} countries, {int(act['participants'].sum()):,} participations in all.")]
-    by_type = act.groupby("activity_type", as_index=False).agg(activities=("activity_id", "nunique"), participants=("participants", "sum"))
+    act = act.assign(**{c: act[c].astype(str).str.replace("_", " ") for c in ("activity_type", "participant_group", "gender")})
+    by_type = act.groupby("activity_type", as_index=False).agg(activities=("activity_id", "nunique"), participants=("participants", "sum")).rename(columns={"activity_type": "activity type"})
     parts.append(_html(tables.to_html(by_type, caption="Activities and participants by type")))
     for by, label in (("participant_group", "group"), ("gender", "gender"), ("country", "country")):
         t = act.groupby(by, as_index=False)["participants"].sum().rename(columns={by: label}).assign(_f=1)
         t = suppress(t, ["participants"], [], ctx.min_cell, family_cols=["_f"])
         t["participants"] = [tables.small_count(v, ctx.min_cell) if not s else f"fewer than {ctx.min_cell}" if k == "primary" else "hidden" for v, s, k in zip(t["participants"], t["suppressed"], t["suppression"])]
         parts.append(_html(tables.to_html(t.drop(columns=["_f", "suppressed", "suppression"]), caption=f"Participants by {label}")))
+    parts.append(_md(f"*fewer than {ctx.min_cell}*: a group below the minimum size; *hidden*: a second group hidden so that the total does not reveal the first."))
     return Section("activities", "Activities and reach", parts)
 
 
