@@ -179,6 +179,9 @@ class Codebook:
     path: Path | None = None
     headcounts: tuple[Headcount, ...] = ()
     checks: RowChecks = field(default_factory=RowChecks)
+    #: A field whose every value gets a report of its own (e.g. ``activity_id`` of a
+    #: training survey: one report per training event); None for none.
+    report_per: str | None = None
 
     # -- lookups ------------------------------------------------------------
     def field_by_role(self, role: str) -> Field | None:
@@ -313,6 +316,9 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         raise CodebookError(path, "design", f"unknown design {design!r}; expected one of {sorted(DESIGNS)}")
     headcounts = _parse_headcounts(doc.get("headcounts"), fields, path)
     checks = _parse_checks(doc.get("checks"), fields, path)
+    report_per = doc.get("report_per")
+    if report_per is not None and report_per not in {f.name for f in fields}:
+        raise CodebookError(path, "report_per", f"{report_per!r} is not a field of this codebook; fields: {sorted(f.name for f in fields)}")
     return Codebook(
         instrument=str(doc["instrument"]),
         version=str(doc.get("version", "1")),
@@ -327,6 +333,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         path=path,
         headcounts=headcounts,
         checks=checks,
+        report_per=report_per,
     )
 
 

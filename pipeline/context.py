@@ -18,7 +18,38 @@ import pandas as pd
 
 from .codebook import Codebook
 from .registry import Consortium, load_consortium
-from .workflow import load_codebooks, load_responses, load_run
+
+RUN_FILE = "run.json"  # pipeline.workflow.RUN_FILE
+
+
+def load_run(build_dir: str | Path) -> dict:
+    """The ``run.json`` of a build folder (as :func:`pipeline.workflow.load_run`).
+
+    Reports and notebooks read a build folder with the loaders of this module, which
+    import neither pandera nor the statistics libraries: every report kernel starts
+    faster (see ``make bench``).
+    """
+    import json
+
+    path = Path(build_dir) / RUN_FILE
+    if not path.is_file():
+        from .errors import PipelineError
+
+        raise PipelineError(f"{path} not found: run the ingest stage first (make report does)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_responses(build_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The scored responses of every instrument, by instrument id."""
+    folder = Path(build_dir) / "responses"
+    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
+    """The codebooks a run used, by instrument id."""
+    from .codebook import load_codebook
+
+    return {k: load_codebook(v) for k, v in load_run(build_dir)["codebooks"].items()}
 
 
 @dataclass

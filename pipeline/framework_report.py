@@ -93,16 +93,18 @@ def _rules_text(ctx) -> str:
     return "".join(f"<li><b>{html.escape(r.id.replace('_', ' '))}</b>: {html.escape(r.description)}</li>" for r in fw.rules.values())
 
 
-def section(ctx) -> str:
+def section(ctx, heading: bool = True) -> str:
     """The results-framework section of the consortium report (HTML).
 
     Parameters
     ----------
     ctx : pipeline.context.ReportContext
         Uses ``ctx.results_framework``, ``ctx.run`` and ``ctx.min_cell``.
+    heading : bool
+        Start with the section's own ``<h2>`` (False when the caller titles it).
     """
     res = ctx.results_framework
-    out = ["<h2>Results framework: expected results against targets</h2>"]
+    out = ["<h2>Results framework: expected results against targets</h2>"] if heading else []
     if res is None or res.empty:
         out.append("<p>This run names no results framework (the data folder's <code>datasets.yaml</code> has no <code>framework:</code>), so no targets are assessed.</p>")
         return "\n".join(out)
