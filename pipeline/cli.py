@@ -63,7 +63,7 @@ def _generate(args) -> int:
 def _bench(args) -> int:
     from .bench import main as bench_main
 
-    return bench_main(respondents=args.respondents, workdir=args.workdir)
+    return bench_main(respondents=args.respondents, workdir=args.workdir, part=args.part, jobs=args.jobs)
 
 
 def _import_form(args) -> int:
@@ -145,9 +145,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--consortium", default=str(SURVEYS_DIR / "consortium.yaml"), help="registry whose partners are the partner choices")
     sp.add_argument("--out", default=str(SURVEYS_DIR / "community_attitudes.xlsx"))
     sp.set_defaults(func=_write_form)
-    sp = sub.add_parser("bench", help="time ingestion, validation and scoring against reading the CSV files")
+    sp = sub.add_parser("bench", help="time ingestion against reading the CSV files, and the report set against papermill's floor")
     sp.add_argument("--respondents", type=int, default=100_000)
     sp.add_argument("--workdir", default=str(BUILD_DIR / "bench"))
+    sp.add_argument("--part", choices=["all", "ingest", "reports"], default="all", help="what to measure (default: both)")
+    sp.add_argument("--jobs", type=int, default=2, help="processes for the report set and its floor")
     sp.set_defaults(func=_bench)
     return p
 

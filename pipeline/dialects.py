@@ -271,7 +271,7 @@ def content_ids(frame: pd.DataFrame, codebook: Codebook) -> pd.Series:
     import hashlib
 
     keep = [c for c in ("submission_time", "partner") if c in frame.columns]
-    keep += [f.name for f in codebook.fields if f.role in ("grouping", "answer") and f.name in frame.columns]
+    keep += [f.name for f in codebook.fields if f.role in ("grouping", "attribute") and f.name in frame.columns]
     keep += [i for i in codebook.item_ids if i in frame.columns]
     text = frame[keep].astype("string").fillna("").agg("\x1f".join, axis=1)
     return text.map(lambda t: "row-" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16]).astype("string")

@@ -16,7 +16,7 @@ choice names                      choices labelled "Don't know", "Refused",
                                   "Prefer not to say", "No answer" or "Not
                                   applicable" become its missing codes
 ``select_one`` (other names)      a field with ``choices`` (role ``grouping``)
-``select_multiple``               a field with ``select: multiple`` (role ``answer``)
+``select_multiple``               a field with ``type: multiple`` (role ``attribute``)
 ``integer`` with a range          an item on a scale ``{min, max}`` from the
 constraint                        constraint (``. >= 1 and . <= 5``; ``or . = 88``
                                   adds a missing code)
@@ -235,11 +235,11 @@ def import_form(path: str | Path) -> FormImport:
                 choices = q.get("choices") or []
                 if not choices:
                     out.untranslated.append(f"{where}: choices from a file or another list ({q.get('itemset')!r}) are not read; kept as text")
-                entry = {"id": name, "role": role or ("answer" if qtype == "select all that apply" else "grouping"), "label": labels}
+                entry = {"id": name, "role": role or ("attribute" if qtype == "select all that apply" else "grouping"), "label": labels}
                 if choices:
                     entry["choices"] = {str(c["name"]): _labels(c.get("label"), default) or {"en": str(c["name"])} for c in choices}
                 if qtype == "select all that apply":
-                    entry["select"] = "multiple"
+                    entry["type"] = "multiple"
                 if required:
                     entry["required"] = True
                 fields.append(entry)
@@ -257,8 +257,8 @@ def import_form(path: str | Path) -> FormImport:
                     items.append(item)
                 else:
                     why = "a decimal answer" if qtype == "decimal" else "no range constraint" if not constraint else f"constraint {constraint!r} is not a range of whole numbers"
-                    out.untranslated.append(f"{where}: {why}; kept as an answer field, not a scored item")
-                    fields.append({"id": name, "role": role or "answer", "label": labels})
+                    out.untranslated.append(f"{where}: {why}; kept as a number field, not a scored item")
+                    fields.append({"id": name, "role": role or "attribute", "type": "number", "label": labels})
             elif qtype in PERSONAL_TYPES or role:
                 entry = {"id": name, "role": role or "personal", "label": labels}
                 if required and (role or "personal") not in ("personal", "ignore"):

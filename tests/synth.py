@@ -12,8 +12,11 @@ from pipeline.codebook import Codebook
 from pipeline.registry import Consortium
 
 
-def valid_export(codebook: Codebook, consortium: Consortium, n: int, seed: int = 0, id_prefix: str = "R") -> pd.DataFrame:
-    """``n`` rows every value of which the codebook accepts, as text, columns named as in an export."""
+def valid_export(codebook: Codebook, consortium: Consortium, n: int, seed: int = 0, id_prefix: str = "R", partners=None) -> pd.DataFrame:
+    """``n`` rows every value of which the codebook accepts, as text, columns named as in an export.
+
+    ``partners`` limits the partner codes drawn (fewer partners, fewer partner reports).
+    """
     rng = np.random.default_rng(seed)
     start = dt.datetime.combine(consortium.start, dt.time(9))
     span = (consortium.end - consortium.start).days
@@ -26,7 +29,7 @@ def valid_export(codebook: Codebook, consortium: Consortium, n: int, seed: int =
         elif f.role == "respondent_id":
             col = [f"{id_prefix}{k:05d}" for k in range(n)]
         elif f.role == "partner":
-            col = list(rng.choice(list(consortium.partner_codes), n))
+            col = list(rng.choice(list(partners or consortium.partner_codes), n))
         elif f.choices is not None and f.multiple:
             col = [" ".join(c for c in f.choices if rng.random() < 0.4) for _ in range(n)]
         elif f.choices is not None:

@@ -205,8 +205,8 @@ fields:
   - {id: respondent_id, role: respondent_id, required: true}
   - {id: partner, role: partner, required: true}
   - id: activities
-    role: answer
-    select: multiple
+    role: attribute
+    type: multiple
     label: {en: "Which activities did you take part in?"}
     choices:
       cooking: {en: Cooking evening}
@@ -245,7 +245,8 @@ def test_select_multiple_one_column_per_choice(tmp_path):
     )
     result = ingest_folder(multi_folder(tmp_path / "m2", text))
     kept = result.responses["activity_feedback"].sort_values("_source_row")
-    assert kept["activities"].fillna("<NA>").tolist() == ["cooking language_cafe", "", "<NA>"]
+    # none selected and not answered both leave validation as missing (validate.coerce_field_types)
+    assert kept["activities"].fillna("<NA>").tolist() == ["cooking language_cafe", "<NA>", "<NA>"]
     assert not any("left out" in w for w in result.warnings)
 
 
