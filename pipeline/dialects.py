@@ -223,7 +223,7 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
     extra = [c for c in columns if c not in used and norm(c) not in d.metadata and not c.startswith("(unnamed column")]
     if extra:
         raw.warnings.append(f"{raw.name}: column(s) not in the codebook {codebook.instrument!r} were left out: {extra}")
-    if d.name != "generic":
+    if d.name not in ("generic", "kobo"):  # KoboToolbox is the partners' usual tool: no news
         raw.warnings.append(f"{raw.name}: read as a {d.description} (dialect {d.name!r})")
     # A "labels" export: most items were found by their label, not by their name;
     # then answers are read as labels too (Google Forms exports are always so).

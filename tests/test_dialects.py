@@ -71,7 +71,7 @@ def test_kobo_semicolon_with_group_prefixes_and_decimal_commas(tmp_path, exports
     kept = result.responses["community_attitudes"]
     pre = exports[f"{PRE}.csv"]
     assert sorted(kept.loc[kept.wave == "pre", "att_economy"].dropna().astype(int).tolist()) == sorted(int(v) for v in pre["att_economy"] if v != "")
-    assert any("KoboToolbox" in w for w in result.warnings)
+    assert not any("left out" in w for w in result.warnings), result.warnings  # prefixes and metadata understood
 
 
 def label_of(item_id, code):
@@ -130,6 +130,7 @@ def test_odk_central_csv(tmp_path, exports):
     result = ingest_folder(manifest(root, names))
     assert_all_kept(result, exports)
     assert not any("left out" in w for w in result.warnings), result.warnings  # ODK metadata is known
+    assert any("ODK Central export" in w for w in result.warnings)
 
 
 ALIASES = """
