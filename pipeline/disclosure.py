@@ -153,9 +153,9 @@ def combination_check(frame: pd.DataFrame, columns: Sequence[str], min_cell: int
     """How many small groups crossing grouping fields would create: every pair, and all together.
 
     Returns one row per crossing with ``fields``, ``groups`` (combinations present),
-    ``small_groups`` (fewer than ``min_cell`` people) and ``people_in_small_groups``;
-    the last is itself a head count, so it is blanked (NA) when below ``min_cell``
-    and at least 1.
+    ``small_groups`` (fewer than ``min_cell`` people) and ``people_in_small_groups``.
+    The last is a head count: published only through
+    :func:`pipeline.tables.small_count` ("fewer than k" below the minimum).
     """
     from itertools import combinations
 
@@ -170,8 +170,8 @@ def combination_check(frame: pd.DataFrame, columns: Sequence[str], min_cell: int
         counts = keys.value_counts()
         small = counts[counts < min_cell]
         n_small = int(small.sum())
-        rows.append({"fields": " x ".join(cross), "groups": int(len(counts)), "small_groups": int(len(small)), "people_in_small_groups": n_small if n_small == 0 or n_small >= min_cell else pd.NA})
-    return pd.DataFrame(rows, columns=["fields", "groups", "small_groups", "people_in_small_groups"]).astype({"people_in_small_groups": "Int64"})
+        rows.append({"fields": " x ".join(cross), "groups": int(len(counts)), "small_groups": int(len(small)), "people_in_small_groups": n_small})
+    return pd.DataFrame(rows, columns=["fields", "groups", "small_groups", "people_in_small_groups"])
 
 
 class DisclosureError(PipelineError):

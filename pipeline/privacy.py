@@ -60,9 +60,10 @@ def privacy_section(ctx):
         worst = check.iloc[-1]
         check["people_in_small_groups"] = [small_count(v, k) for v in check["people_in_small_groups"]]
         parts.append(_md(
-            f"Breakdowns of *{cb.label('en').lower()}* are published one field at a time. Crossing fields would create small "
-            f"groups in which people could be recognised: crossing {worst['fields']} gives {int(worst['small_groups'])} of "
-            f"{int(worst['groups'])} groups with fewer than {k} people, so no table crosses them."
+            f"*{cb.label('en')}*: crossing the grouping fields would create small groups in which people could be "
+            f"recognised: {worst['fields']} gives {int(worst['small_groups'])} of {int(worst['groups'])} groups with fewer "
+            f"than {k} people. That is why results are broken down by one field at a time, and why every count shown "
+            f"passes the minimum."
         ))
         parts.append(_html(to_html(
             check.rename(columns={"fields": "Fields crossed", "groups": "Groups", "small_groups": f"Groups of fewer than {k}", "people_in_small_groups": "People in them"}),
