@@ -28,6 +28,7 @@ FIELD_ROLES = {
     "partner": "the partner that collected the answers (registry codes)",
     "wave": "the wave of a row, when one file holds several waves",
     "grouping": "a breakdown of the indicators",
+    "comparison": "participant or comparison group (took part / did not): difference in differences",
     "personal": "personal data: dropped at ingestion",
     "ignore": "tool metadata: dropped at ingestion",
 }
@@ -71,6 +72,9 @@ class Field:
     choices: tuple[str, ...] | None = None
     choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     required: bool = False
+    #: For a ``comparison`` field: the value that marks the comparison group (people who
+    #: did not take part); every other value, and an empty cell, marks a participant.
+    comparison_value: str | None = None
 
     @property
     def name(self) -> str:
@@ -132,6 +136,11 @@ class Codebook:
     @property
     def grouping_fields(self) -> tuple[Field, ...]:
         return self.fields_by_role("grouping")
+
+    @property
+    def comparison_field(self) -> Field | None:
+        """The field that tells participants from the comparison group, if any."""
+        return self.field_by_role("comparison")
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -211,7 +220,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
     items = tuple(_parse_item(i, it, response_scales, path) for i, it in enumerate(doc["items"]))
     _check_unique([f.id for f in fields] + [i.id for i in items], path, "fields/items", "id")
     _check_unique([f.column for f in fields] + [i.column for i in items], path, "fields/items", "column")
-    for role in SINGLE_ROLES:
+    for role in (*SINGLE_ROLES, "comparison"):
         having = [f.id for f in fields if f.role == role]
         if len(having) > 1:
             raise CodebookError(path, "fields", f"only one field may have role {role!r}; found {having}")
@@ -318,6 +327,16 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choice_labels = {str(k): _labels(v) for k, v in choices_doc.items()}
     elif choices_doc is not None:
         raise CodebookError(path, f"{entry}.choices", "expected a list of codes or a mapping code -> label")
+    comparison_value = spec.get("comparison_value")
+    if role == "comparison":
+        if comparison_value is None or choices is None or str(comparison_value) not in choices:
+            raise CodebookError(
+                path, f"{entry}.comparison_value",
+                f"a comparison field needs 'choices' and a 'comparison_value' among them (the value of people who did not take part); got {comparison_value!r}",
+            )
+        comparison_value = str(comparison_value)
+    elif comparison_value is not None:
+        raise CodebookError(path, f"{entry}.comparison_value", f"only a field with role 'comparison' has a comparison_value; this field's role is {role!r}")
     return Field(
         id=str(spec["id"]),
         role=role,
@@ -326,6 +345,7 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choices=choices,
         choice_labels=choice_labels,
         required=bool(spec.get("required", False)),
+        comparison_value=comparison_value,
     )
 
 

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .indicators import CONSORTIUM
+from .indicators import CONSORTIUM, paired_rows
 
 #: Colour-blind safe (Okabe & Ito 2008) colours, used beside distinct markers.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -61,7 +61,7 @@ def change_dumbbells(table: pd.DataFrame, scales: list[str], units: dict[str, st
     fig, axes = plt.subplots(rows_n, cols, figsize=(10, 2.2 + 2.6 * rows_n), squeeze=False)
     for k, scale in enumerate(scales):
         ax = axes[k // cols][k % cols]
-        sub = table.loc[(table["scale"] == scale) & table["group_by"].isin([CONSORTIUM, "partner"])]
+        sub = paired_rows(table).loc[lambda t: (t["scale"] == scale) & t["group_by"].isin([CONSORTIUM, "partner"])]
         sub = pd.concat([sub.loc[sub["group_by"] == CONSORTIUM], sub.loc[sub["group_by"] == "partner"].sort_values("group")])
         labels, y = [], np.arange(len(sub))[::-1]
         for yi, r in zip(y, sub.itertuples(index=False)):

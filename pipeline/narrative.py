@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from .indicators import CONSORTIUM
+from .indicators import CONSORTIUM, paired_rows
 
 DESIGN_LIMITS = """\
 **What a before/after comparison can and cannot show.** These results compare the
@@ -57,12 +57,14 @@ def change_sentence(row: dict, unit: str = "") -> str:
 
 def headlines(indicators: pd.DataFrame, units: dict[str, str]) -> str:
     """The consortium-level change of every scale, one bullet each."""
+    indicators = paired_rows(indicators)
     rows = indicators.loc[indicators["group_by"] == CONSORTIUM]
     return "\n".join(change_sentence(r.to_dict(), units.get(r["scale"], "")) for _, r in rows.iterrows())
 
 
 def partner_spread(indicators: pd.DataFrame, scale: str) -> str:
     """Which partners' intervals exclude zero, for one scale."""
+    indicators = paired_rows(indicators)
     rows = indicators.loc[(indicators["scale"] == scale) & (indicators["group_by"] == "partner") & ~indicators["suppressed"].astype(bool)]
     up = sorted(rows.loc[rows["ci_low"] > 0, "group"])
     flat = sorted(rows.loc[(rows["ci_low"] <= 0) & (rows["ci_high"] >= 0), "group"])
@@ -107,7 +109,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
 
 def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
     """Executive summary of one pre/post instrument, from the consortium rows."""
-    sub = indicators.loc[indicators["instrument"] == codebook.instrument]
+    sub = paired_rows(indicators).loc[lambda t: t["instrument"] == codebook.instrument]
     units = {sc.id: sc.unit for sc in codebook.scales}
     cons = sub.loc[sub["group_by"] == CONSORTIUM]
     n_pairs = int(cons["n_paired"].max()) if len(cons) and cons["n_paired"].notna().any() else 0

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from .disclosure import suppress
-from .indicators import CONSORTIUM
+from .indicators import CONSORTIUM, paired_rows
 
 
 def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min_cell: int) -> pd.DataFrame:
@@ -69,6 +69,7 @@ def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, .
     Suppressed rows read "fewer than k" in place of every number.
     """
     rows = []
+    table = paired_rows(table)
     sub = table.loc[table["group_by"].isin(group_by)]
     for r in sub.itertuples(index=False):
         conf = int(round(100 * float(r.confidence))) if not pd.isna(r.confidence) else 95

@@ -20,7 +20,7 @@ import pandas as pd
 from . import __version__
 from .codebook import Codebook
 from .deidentify import deidentify, load_key
-from .indicators import scale_change
+from .indicators import instrument_indicators
 from .ingest import SOURCE_FILE, read_export, map_columns
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from .registry import DataFolder, load_data_folder
@@ -151,7 +151,7 @@ def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
 
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
     """The indicator table of every instrument (see :mod:`pipeline.indicators`)."""
-    parts = [scale_change(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
     return pd.concat(parts, ignore_index=True)
 
 

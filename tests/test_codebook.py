@@ -84,3 +84,31 @@ class TestErrorsNameTheEntry:
         cb = parse_codebook(yaml.safe_load(yaml.safe_dump(minimal())), "mini.yaml")
         assert cb.scale("s").min_answered == pytest.approx(2 / 3)
         assert cb.scale("s").range == (1.0, 5.0)
+
+
+class TestComparisonField:
+    def test_community_attitudes_declares_its_comparison_group(self):
+        field = load_codebook(CA).comparison_field
+        assert field.name == "took_part" and field.comparison_value == "comparison"
+        assert set(field.choices) == {"participant", "comparison"}
+
+    @pytest.mark.parametrize(
+        "spec",
+        [
+            {"id": "tp", "role": "comparison", "choices": ["yes", "no"]},  # no comparison_value
+            {"id": "tp", "role": "comparison", "choices": ["yes", "no"], "comparison_value": "maybe"},
+            {"id": "tp", "role": "comparison", "comparison_value": "no"},  # no choices
+            {"id": "tp", "role": "grouping", "choices": ["yes", "no"], "comparison_value": "no"},
+        ],
+    )
+    def test_malformed(self, spec):
+        doc = minimal(fields=[{"id": "rid", "role": "respondent_id"}, spec])
+        with pytest.raises(CodebookError) as err:
+            parse_codebook(doc, "mini.yaml")
+        assert err.value.entry == "fields[1].comparison_value"
+
+    def test_at_most_one(self):
+        spec = {"role": "comparison", "choices": ["yes", "no"], "comparison_value": "no"}
+        doc = minimal(fields=[{"id": "a", **spec}, {"id": "b", **spec}])
+        with pytest.raises(CodebookError, match="only one field may have role 'comparison'"):
+            parse_codebook(doc, "mini.yaml")

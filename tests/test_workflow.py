@@ -79,11 +79,19 @@ def test_indicators_of_the_example_find_the_planted_effects(tmp_path):
     build = tmp_path / "b"
     ingest(EXAMPLE_DIR, build)
     table = analyse(build)
-    part = table.loc[table["group_by"] == "partner"].set_index(["scale", "group"])
+    part = table.loc[(table["group_by"] == "partner") & (table["analysis"] == "paired_change")].set_index(["scale", "group"])
     # planted: DE-LEI has no true change in attitudes; ES-VAL and GR-THE the largest
     assert part.loc[("attitudes", "DE-LEI"), "ci_low"] < 0 < part.loc[("attitudes", "DE-LEI"), "ci_high"]
     assert part.loc[("attitudes", "ES-VAL"), "ci_low"] > 0
     assert part.loc[("knowledge", "GR-THE"), "ci_low"] > 0
-    cons = table.loc[table["group_by"] == "consortium"]
+    cons = table.loc[(table["group_by"] == "consortium") & (table["analysis"] == "paired_change")]
     assert (cons["effect_size_type"] == "d_z").all()
     assert cons["n_paired"].min() > 600
+    # planted comparison group at ES-VAL and GR-THE with a small general trend only
+    # (pipeline.example.COMPARISON_EFFECTS): the difference in differences is positive
+    # where the partner's planted effect is large, and it is computed there only.
+    did = table.loc[table["analysis"] == "diff_in_diff"]
+    assert set(did.loc[did["group_by"] == "partner", "group"]) == {"ES-VAL", "GR-THE"}
+    did = did.set_index(["scale", "group"])
+    assert did.loc[("attitudes", "ES-VAL"), "ci_low"] > 0 and did.loc[("knowledge", "all"), "ci_low"] > 0
+    assert did.loc[("attitudes", "all"), "note"] == "partners with a comparison group: ES-VAL, GR-THE"
