@@ -155,11 +155,29 @@ def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, 
     return pd.concat(parts, ignore_index=True)
 
 
+def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> dict[str, pd.DataFrame]:
+    """Reliability and attrition tables of every pre/post instrument (see :mod:`pipeline.quality`)."""
+    from .quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability
+
+    keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    rel = [reliability(responses[k], codebooks[k], min_cell) for k in keys]
+    att = [attrition_table(responses[k], codebooks[k], min_cell) for k in keys]
+    return {
+        "reliability.csv": pd.concat(rel, ignore_index=True) if rel else pd.DataFrame(columns=RELIABILITY_COLUMNS),
+        "attrition.csv": pd.concat(att, ignore_index=True) if att else pd.DataFrame(columns=ATTRITION_COLUMNS),
+    }
+
+
 def analyse(build_dir: str | Path) -> pd.DataFrame:
-    """Stage 2: compute the indicators and write ``indicators.csv`` to the build folder."""
+    """Stage 2: compute the indicators and write ``indicators.csv`` (with ``reliability.csv``
+    and ``attrition.csv``) to the build folder."""
     run = load_run(build_dir)
-    table = compute_indicators(load_responses(build_dir), load_codebooks(build_dir), run["min_cell"])
+    responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
+    table = compute_indicators(responses, codebooks, run["min_cell"])
+    quality = compute_quality(responses, codebooks, run["min_cell"])
     with staging(build_dir) as tmp:
         write_csv(table, tmp / "indicators.csv")
+        for name, frame in quality.items():
+            write_csv(frame, tmp / name)
         publish(tmp, build_dir)
     return table
