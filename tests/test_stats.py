@@ -800,6 +800,15 @@ class TestAdjustP:
         assert res.p_adjusted[:5] == pytest.approx([0.005, 0.025, 0.04 * 5 / 3, 0.25, 0.5])
         assert math.isnan(res.p_adjusted[5])
 
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.049, 0.05, 0.2, 0.7, 1.0]) | st.floats(0, 1), min_size=1, max_size=25),
+           st.sampled_from(["holm", "fdr_bh", "bonferroni"]))
+    def test_agrees_with_statsmodels_multipletests(self, p, method):
+        # An independent implementation, with the method named (ties included).
+        from statsmodels.stats.multitest import multipletests
+
+        assert adjust_p(p, method=method).p_adjusted == pytest.approx(multipletests(p, method=method)[1], abs=1e-12)
+
     def test_not_holm_sidak(self):
         p = [0.01, 0.02, 0.03]
         assert adjust_p(p).p_adjusted[0] == pytest.approx(0.03)  # Holm-Sidak would give 0.0297
