@@ -772,7 +772,7 @@ class PairedProportions(_Result):
     ),
     reference=(
         "Agresti, A. (2002). Categorical data analysis (2nd ed.). Wiley, section 10.1.1 "
-        "(the presidential approval example: difference 0.04, SE 0.0095)."
+        "(the presidential approval example: 0.59 approve before, 0.55 after, SE 0.0095)."
     ),
     notes=(
         "Same 2 x 2 table as McNemar's test (a = 1->1, b = 1->0, c = 0->1, d = 0->0); "

@@ -33,13 +33,16 @@ def built(tmp_path_factory):
 
 def test_report_files(built):
     _, out, published = built
-    assert {"consortium_report.html", "consortium_report.ipynb", "indicators.csv", "quarantine.csv", "reconciliation.csv", "manifest.json"} <= set(published)
+    assert {"consortium_report.html", "consortium_report.ipynb", "indicators.csv", "quarantine.csv", "reconciliation.csv",
+            "reliability.csv", "attrition.csv", "manifest.json"} <= set(published)
 
 
 def test_html_has_sections_and_no_code(built):
     _, out, _ = built
     html = (out / "consortium_report.html").read_text(encoding="utf-8")
-    for heading in ("Summary", "What was measured and with whom", "Sample flow", "Change by scale and partner", "Indicator table", "Data quality", "Provenance"):
+    for heading in ("Summary", "What was measured and with whom", "Sample flow", "Change by scale and partner", "Indicator table", "Data quality", "Provenance",
+                    "Change compared with people who did not take part", "Statistical tests and individual change",
+                    "Yes/no questions asked twice", "Measurement quality: reliability and attrition", "Methods appendix"):
         assert heading in html
     assert "load_context" not in html and "build_dir =" not in html  # no code, no parameters
     assert "What a before/after comparison can and cannot show" in html
