@@ -22,12 +22,12 @@ SYSTEM_STAMP := build/.system-packages
 VENV_STAMP := $(VENV)/.installed
 
 PIPELINE_SRC := $(wildcard pipeline/*.py)
-CODEBOOKS := $(wildcard surveys/*.yaml)
+CODEBOOKS := $(wildcard surveys/*.yaml surveys/*/*.yaml)
 DATA_FILES := $(wildcard $(DATA)/*.csv $(DATA)/*.xlsx $(DATA)/*.yaml) $(MANIFEST)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 
-.PHONY: help install system-packages report test bench lab example clean
+.PHONY: help install system-packages report murrar test bench lab example clean
 
 help: ## List the targets
 	@echo "Usage: make <target> [DATA=<data folder>] [OUT=<report folder>] [MANIFEST=<datasets.yaml>]"
@@ -69,6 +69,9 @@ $(OUT)/manifest.json: $(BUILD)/indicators.csv $(NOTEBOOKS) | $(SYSTEM_STAMP)
 	$(BIN)/impact report --build $(BUILD) --out $(OUT) --jobs $(JOBS)
 
 report: $(OUT)/manifest.json ## Evaluate DATA (default: the bundled example) and write the reports to OUT (default: reports/)
+
+murrar: ## Evaluate the Murrar & Brauer (2018) reference data in ../shared/data (reports/murrar/)
+	$(MAKE) report DATA=../shared/data MANIFEST=surveys/murrar/datasets.yaml OUT=reports/murrar
 
 test: $(VENV_STAMP) $(SYSTEM_STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest -q

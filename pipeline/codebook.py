@@ -93,6 +93,9 @@ class Item:
     response_scale: ResponseScale
     reverse: bool = False
     anchors: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: ``layout: wide`` only: the export column of this item at each wave (a wave
+    #: without a column was not asked).
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,9 @@ class Codebook:
     items: tuple[Item, ...]
     scales: tuple[Scale, ...]
     path: Path | None = None
+    #: ``long`` (default): one row per person and wave, each file one wave (or a wave
+    #: field). ``wide``: one row per person with each item's column per wave.
+    layout: str = "long"
 
     # -- lookups ------------------------------------------------------------
     def field_by_role(self, role: str) -> Field | None:
@@ -163,6 +169,11 @@ class Codebook:
         out = {f.column: f.name for f in self.fields}
         out.update({i.column: i.id for i in self.items})
         return out
+
+    @property
+    def is_wide(self) -> bool:
+        """One row per person, items in one column per wave (``layout: wide``)."""
+        return self.layout == "wide"
 
     def label(self, language: str = "en") -> str:
         return self.title.get(language) or self.title.get("en") or self.instrument
@@ -216,10 +227,21 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         waves.append(wid)
         wave_labels[wid] = (w.get("label") if isinstance(w, dict) else None) or {"en": wid}
 
+    layout = str(doc.get("layout", "long"))
+    if layout not in LAYOUTS:
+        raise CodebookError(path, "layout", f"unknown layout {layout!r}; expected one of {list(LAYOUTS)}")
     fields = tuple(_parse_field(i, f, path) for i, f in enumerate(doc.get("fields") or []))
     items = tuple(_parse_item(i, it, response_scales, path) for i, it in enumerate(doc["items"]))
+    if layout == "wide":
+        items = tuple(_wide_columns(i, it, doc["items"][i], waves, path) for i, it in enumerate(items))
+        item_columns = [c for it in items for c in it.columns.values()]
+    else:
+        for i, spec in enumerate(doc["items"]):
+            if isinstance(spec, dict) and "columns" in spec:
+                raise CodebookError(path, f"items[{i}].columns", "per-wave columns need 'layout: wide' at the top of the codebook")
+        item_columns = [i.column for i in items]
     _check_unique([f.id for f in fields] + [i.id for i in items], path, "fields/items", "id")
-    _check_unique([f.column for f in fields] + [i.column for i in items], path, "fields/items", "column")
+    _check_unique([f.column for f in fields] + item_columns, path, "fields/items", "column")
     for role in (*SINGLE_ROLES, "comparison"):
         having = [f.id for f in fields if f.role == role]
         if len(having) > 1:
@@ -244,7 +266,25 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         items=items,
         scales=scales,
         path=path,
+        layout=layout,
     )
+
+
+#: Layouts of an export file (see :attr:`Codebook.layout`).
+LAYOUTS = ("long", "wide")
+
+
+def _wide_columns(i: int, item: Item, spec: dict, waves: list[str], path: Path) -> Item:
+    """An item of a wide codebook with its per-wave export columns checked."""
+    entry = f"items[{i}].columns"
+    cols = spec.get("columns")
+    if not isinstance(cols, dict) or not cols:
+        raise CodebookError(path, entry, "a wide codebook gives each item its column per wave, e.g. {pre: q1_t0, post: q1_t1}")
+    unknown = [w for w in cols if str(w) not in waves]
+    if unknown:
+        raise CodebookError(path, entry, f"unknown wave(s) {unknown}; waves: {waves}")
+    columns = {str(w): str(c) for w, c in cols.items()}
+    return Item(item.id, next(iter(columns.values())), item.label, item.response_scale, item.reverse, item.anchors, columns)
 
 
 def _read_yaml(path: Path) -> Any:

@@ -12,6 +12,9 @@ which kind of indicator a row is:
     g_av (Lakens 2013) and the shares of people who reliably improved, stayed the
     same or worsened (Jacobson & Truax 1991). When the codebook has a ``comparison``
     field, these rows describe participants only.
+``comparison_change`` (``<instrument>.<scale>.comparison_change``)
+    The same statistics for the comparison group (people who did not take part),
+    at consortium level and per partner that has one.
 ``diff_in_diff`` (``<instrument>.<scale>.diff_in_diff``)
     Where a comparison group answered too: the participants' mean change minus the
     comparison group's, with its Welch interval and Hedges' g of the change scores,
@@ -43,6 +46,7 @@ from .score import item_values, paired
 CONSORTIUM = "consortium"
 ALL = "all"
 PAIRED_CHANGE = "paired_change"
+COMPARISON_CHANGE = "comparison_change"
 DIFF_IN_DIFF = "diff_in_diff"
 MCNEMAR = "mcnemar"
 #: Method used to adjust p-values within a family (see :func:`adjust_families`).
@@ -195,13 +199,17 @@ def _rc_method(scale: Scale, s_diff: float) -> str:
     )
 
 
-def _participant_pairs(scored: pd.DataFrame, codebook: Codebook, value: str, waves: tuple[str, str], keep: tuple[str, ...]) -> pd.DataFrame:
-    """Pairs of ``value`` for participants only (everyone without a comparison field)."""
+def _participant_pairs(scored: pd.DataFrame, codebook: Codebook, value: str, waves: tuple[str, str], keep: tuple[str, ...], comparison: bool = False) -> pd.DataFrame:
+    """Pairs of ``value`` for participants only (everyone without a comparison field),
+    or with ``comparison=True`` for the comparison group only (nobody without one)."""
     field = codebook.comparison_field
     extra = (field.name,) if field is not None and field.name in scored.columns else ()
     pairs = paired(scored, value, waves=waves, keep=tuple(dict.fromkeys(keep + extra)))
     if extra:
-        pairs = pairs.loc[is_participant(pairs[field.name], codebook)]
+        member = is_participant(pairs[field.name], codebook)
+        pairs = pairs.loc[~member if comparison else member]
+    elif comparison:
+        pairs = pairs.iloc[0:0]
     return pairs
 
 
@@ -209,22 +217,38 @@ def _base(codebook: Codebook, indicator_id: str, scale: str, label: str, unit: s
     return {"indicator_id": indicator_id, "instrument": codebook.instrument, "scale": scale, "item": item, "label": label, "unit": unit}
 
 
-def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str]) -> list[dict]:
-    groups = disaggregations(codebook, scored)
+def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str], comparison: bool = False) -> list[dict]:
+    """Pre/post rows of every scale: participants (default) or the comparison group.
+
+    The comparison group's rows (``analysis = "comparison_change"``) are computed at
+    consortium level and per partner only, and use the participants' yardstick for
+    reliable change (their S_diff), so that the shares of the two groups compare.
+    """
+    groups = [g for g in disaggregations(codebook, scored) if not comparison or g == "partner"]
     rows = []
     for sc in codebook.scales:
-        pairs = _participant_pairs(scored, codebook, sc.id, waves, tuple(groups))
+        pairs = _participant_pairs(scored, codebook, sc.id, waves, tuple(groups), comparison=comparison)
+        if comparison and pairs.empty:
+            continue
         pre, post = pairs[waves[0]], pairs[waves[1]]
-        base = _base(codebook, f"{codebook.instrument}.{sc.id}.change", sc.id, sc.label.get("en", sc.id), sc.unit)
+        kind = "comparison_change" if comparison else "change"
+        base = _base(codebook, f"{codebook.instrument}.{sc.id}.{kind}", sc.id, sc.label.get("en", sc.id), sc.unit)
         if sc.reliability is None:
             rc_reason, method, categories = "the codebook gives no reliability for this scale", "", pd.Series(dtype=object)
         else:
-            rc = stats.reliable_change(pre, post, sc.reliability, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
+            sd_pre = None
+            if comparison:  # the participants' baseline SD: one yardstick for both groups
+                part = _participant_pairs(scored, codebook, sc.id, waves, ())
+                both = part[waves[0]].notna() & part[waves[1]].notna()
+                sd_pre = float(part.loc[both, waves[0]].std(ddof=1)) if both.sum() >= 2 else None
+            rc = stats.reliable_change(pre, post, sc.reliability, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
             rc_reason, categories = rc.reason, rc.table["category"]
             method = _rc_method(sc, rc.s_diff) if rc.reason is None else ""
 
         def row(idx, group_by, group):
             stats_row = change_row(pre.loc[idx], post.loc[idx])
+            if comparison:
+                stats_row["analysis"] = COMPARISON_CHANGE
             rel = reliable_cells(categories.reindex(idx), method, min_cell, rc_reason)
             note = _notes(stats_row.pop("note"), rel.pop("note"))
             return {**base, "group_by": group_by, "group": group, **stats_row, **rel, "note": note}
@@ -418,6 +442,7 @@ def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: in
     """
     waves = waves or tuple(codebook.waves[:2])
     rows = _paired_change_rows(scored, codebook, min_cell, waves)
+    rows += _paired_change_rows(scored, codebook, min_cell, waves, comparison=True)
     rows += _did_rows(scored, codebook, waves)
     rows += _mcnemar_rows(scored, codebook, min_cell, waves)
     return _finish(rows, min_cell)

@@ -85,7 +85,9 @@ def title_page(ctx) -> str:
     partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {p.type.replace('_', ' ')} |" for p in cons.partners)
     return (
         f"# Evaluation report: {cons.title}\n\n"
-        f"**Project** {cons.project_id} · {cons.programme} · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}\n\n"
+        f"**Project** {cons.project_id} · {cons.programme}"
+        + (f" · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}" if cons.start else "")
+        + "\n\n"
         "| Code | Partner | Country | Type |\n|---|---|---|---|\n" + partners
     )
 

@@ -115,6 +115,8 @@ def reliability(scored: pd.DataFrame, codebook: Codebook, min_cell: int) -> pd.D
             if not in_wave.any():
                 continue
             block = values.loc[in_wave, list(sc.items)]
+            if codebook.is_wide and not any(wave in codebook.item(i).columns for i in sc.items):
+                continue  # the scale was not asked at this wave
             rows.append({**base, "wave": wave, "group_by": ALL, "group": ALL, **reliability_row(block)})
             if by_language:
                 for lang, idx in block.groupby(scored.loc[in_wave, "language"], sort=True, observed=True).groups.items():

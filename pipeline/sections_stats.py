@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import stats
-from .indicators import ALL, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant
+from .indicators import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant
 
 #: Tables a section may read from the build folder (written by the analyse stage).
 RELIABILITY_FILE = "reliability.csv"
@@ -117,7 +117,7 @@ def _read(ctx, name: str) -> pd.DataFrame | None:
 # --------------------------------------------------------------------------------------
 
 DID_LIMITS = """\
-**What the comparison can and cannot show.** The comparison group is made of residents who
+**What the comparison can and cannot show.** The comparison group is made of people who
 did not take part, surveyed at the same times. Influences that moved both groups alike
 (news and events, the season, getting used to the questionnaire) cancel out in the
 difference of the two changes, which a before/after comparison of participants alone cannot
@@ -156,31 +156,39 @@ def comparison_group(ctx, codebook) -> str:
         )
     cons = rows.loc[rows["group_by"] == CONSORTIUM]
     cover = next((n for n in cons["note"] if n.startswith("partners with a comparison group")), "")
-    partners = cover.split(": ", 1)[1] if ": " in cover else "some partners"
+    partners = cover.split(": ", 1)[1] if ": " in cover else ""
+    field = codebook.comparison_field
+    who = ""
+    if field is not None:
+        value_label = field.choice_labels.get(field.comparison_value, {}).get("en", field.comparison_value)
+        who = f" (in the data: {field.label.get('en', field.id)} = {value_label})"
+    own = _rows(ctx, codebook, COMPARISON_CHANGE).set_index(["scale", "group_by", "group"])
     parts = [
         head,
-        f"At {partners}, residents who did not take part in the activities answered the same "
-        "questionnaire at the same times: a comparison group. The results before and after above "
-        "describe **participants only**. The *difference in differences* is the participants' mean "
-        "change minus the comparison group's mean change, with its 95% confidence interval (Welch); "
-        "its effect size g_change is the difference divided by the pooled SD of the change scores "
-        "(Hedges' g). The consortium rows pool the partners that have a comparison group.\n",
+        f"{f'At {partners}, p' if partners else 'P'}eople who did not take part in the activities answered "
+        f"the same questionnaire at the same times: a comparison group{who}. The results before and after above describe **participants only**. The *difference in "
+        "differences* is the participants' mean change minus the comparison group's mean change, with its "
+        "95% confidence interval (Welch); its effect size g_change is the difference divided by the pooled "
+        "SD of the change scores (Hedges' g). Each group's own change is shown with its 95% interval (paired t)."
+        + (" The consortium rows pool the partners that have a comparison group." if partners else "") + "\n",
     ]
     table = []
     for _, r in _ordered(rows, codebook).iterrows():
         if r["suppressed"]:
             table.append([r["label"], _where(r), _hidden(r, ctx.min_cell), "", "", "", "", "", "", ""])
             continue
+        part = _own_change(ctx.indicators, codebook, PAIRED_CHANGE, r, "n_paired")
+        comp = _own_change(ctx.indicators, codebook, COMPARISON_CHANGE, r, "n_comparison")
         table.append([
             r["label"], _where(r),
-            _n(r["n_paired"]), _num(r["change_participants"], signed=True),
-            _n(r["n_comparison"]), _num(r["change_comparison"], signed=True),
+            _n(r["n_paired"]), part or _num(r["change_participants"], signed=True),
+            _n(r["n_comparison"]), comp or _num(r["change_comparison"], signed=True),
             f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}",
             f"{_num(r['effect_size'])} {_ci(r['effect_size_ci_low'], r['effect_size_ci_high'])}",
             _p(r["p_value"]), _p(r["p_value_adjusted"]),
         ])
     parts.append(_table(
-        ["Scale", "Where", "Participants (n)", "Their change", "Comparison (n)", "Its change",
+        ["Scale", "Where", "Participants (n)", "Their change [95% CI]", "Comparison (n)", "Its change [95% CI]",
          "Difference in differences [95% CI]", "g_change [95% CI]", "p (Welch)", "p (Holm)"],
         table,
     ))
@@ -192,6 +200,23 @@ def comparison_group(ctx, codebook) -> str:
     parts.append("")
     parts.append(DID_LIMITS)
     return "\n".join(parts)
+
+
+def _own_change(indicators: pd.DataFrame, codebook, analysis: str, did_row, n_col: str) -> str:
+    """A group's own change with its interval, when its pre/post row has the same people."""
+    if "analysis" not in indicators.columns:
+        return ""
+    hit = indicators.loc[
+        (indicators["instrument"] == codebook.instrument) & (indicators["analysis"] == analysis)
+        & (indicators["scale"] == did_row["scale"]) & (indicators["group_by"] == did_row["group_by"])
+        & (indicators["group"].astype(str) == str(did_row["group"]))
+    ]
+    if hit.empty or did_row["group_by"] == CONSORTIUM and analysis == PAIRED_CHANGE and str(did_row["note"]).startswith("partners with"):
+        return ""  # the consortium row of participants covers partners without a comparison group too
+    r = hit.iloc[0]
+    if _missing(r["n_paired"]) or _missing(did_row[n_col]) or int(r["n_paired"]) != int(did_row[n_col]):
+        return ""
+    return f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}"
 
 
 def _scale_order(codebook) -> dict:
@@ -245,7 +270,7 @@ def _baseline(ctx, codebook, partners: str) -> str:
         res = stats.attrition(pd.concat([a, b]).to_numpy(), [1] * len(a) + [0] * len(b))
         rows.append([sc.label.get("en", sc.id), f"{a.mean():.2f} (n = {len(a)})", f"{b.mean():.2f} (n = {len(b)})", _num(res.smd)])
     return (
-        f"**How alike were the groups at the start?** First-survey means at {partners} "
+        f"**How alike were the groups at the start?** First-survey means{f' at {partners}' if partners else ''} "
         "(standardised difference: participants minus comparison group, in pooled SDs; above 0.2 "
         "in absolute value the groups differed noticeably at the start):\n\n"
         + _table(["Scale", "Participants", "Comparison group", "Standardised difference"], rows)
@@ -302,6 +327,12 @@ def tests_and_individual_change(ctx, codebook) -> str:
             else:
                 line.append(f"{_pct(r['reliable_improved'])} of {_n(r['n_paired'])}")
         ptable.append(line)
+    not_computed = sorted({n.split("reliable change not computed: ", 1)[1].split(";")[0] for n in cons["note"] if "reliable change not computed" in n})
+    partner_part = [
+        "",
+        "Share of participants who reliably improved, by partner (of the people who answered both surveys):\n",
+        _table(["Partner", *[sc.label.get("en", sc.id) for sc in codebook.scales]], ptable),
+    ] if ptable else []
     return "\n".join([
         "## Statistical tests and individual change\n",
         "Each scale's change among participants, tested two ways: the paired t-test (on the mean "
@@ -317,9 +348,8 @@ def tests_and_individual_change(ctx, codebook) -> str:
         f"{ctx.min_cell} people are hidden.\n",
         _table(["Scale", "n (pairs)", "p (t-test)", "p (Holm)", "p (Wilcoxon)", "d_z [95% CI]", "g_av",
                 "Reliably improved [95% CI]", "Unchanged", "Reliably worsened"], table),
-        "",
-        "Share of participants who reliably improved, by partner (of the people who answered both surveys):\n",
-        _table(["Partner", *[sc.label.get("en", sc.id) for sc in codebook.scales]], ptable),
+        *([f"\nReliable change is not computed where {'; '.join(not_computed)}."] if not_computed else []),
+        *partner_part,
     ])
 
 

@@ -21,6 +21,8 @@ def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min
     A row with a count below ``min_cell`` is suppressed, and (since the totals are
     published) a second row when only one would be.
     """
+    if by not in responses.columns:  # data without that breakdown (e.g. no partner field): one row for all
+        responses = responses.assign(**{by: "all"})
     counts = responses.groupby([by, "wave"], observed=True).size().unstack("wave").reindex(columns=list(waves)).fillna(0).astype(int)
     counts = counts.reset_index().rename(columns={by: "group"}).assign(_family=1)
     return suppress(counts, list(waves), [], min_cell, family_cols=["_family"]).drop(columns="_family")

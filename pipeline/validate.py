@@ -141,6 +141,9 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
             checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
         elif f.choices is not None:
             checks.append(pa.Check.isin(list(f.choices), error="invalid_choice"))
+        if f.role == "submission_time" and consortium.start is None:  # no project period to check
+            columns[name] = pa.Column("datetime64[us]", nullable=True)
+            continue
         if f.role == "submission_time":
             lo = pd.Timestamp(consortium.start)
             hi = pd.Timestamp(consortium.end) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)

@@ -21,7 +21,8 @@ from . import __version__
 from .codebook import Codebook
 from .deidentify import deidentify, load_key
 from .indicators import instrument_indicators
-from .ingest import SOURCE_FILE, read_export, map_columns
+from .ingest import SOURCE_FILE, SOURCE_ROW, read_export, map_columns
+from .layout import wide_to_long
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from .registry import DataFolder, load_data_folder
 from .score import score
@@ -47,19 +48,36 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         if ds.instrument != instrument:
             continue
         raw = read_export(ds.file, name=ds.name)
-        mapped = map_columns(raw, ds.codebook)
-        mapped.insert(2, WAVE, ds.wave)
+        if ds.codebook.is_wide:  # one row per person: one long row per person and wave
+            mapped = wide_to_long(raw, ds.codebook)
+        else:
+            mapped = map_columns(raw, ds.codebook)
+            mapped.insert(2, WAVE, ds.wave)
         frames.append(deidentify(mapped, ds.codebook, key))
-        counts[ds.name] = len(mapped)
+        counts[ds.name] = len(raw.frame)
         notes.extend(raw.warnings)
     return pd.concat(frames, ignore_index=True), counts, notes
+
+
+def _without_quarantined_rows(valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Valid rows minus those from a file row that was quarantined at another wave.
+
+    A row of a wide file is one person at every wave; when one wave fails, the person
+    is set aside as a whole (for long files this changes nothing).
+    """
+    if quarantine.empty:
+        return valid
+    bad = pd.MultiIndex.from_frame(quarantine[["source_file", "source_row"]].astype({"source_row": "int64"}))
+    rows = pd.MultiIndex.from_arrays([valid[SOURCE_FILE], valid[SOURCE_ROW].astype("int64")])
+    return valid.loc[~rows.isin(bad)].reset_index(drop=True)
 
 
 def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | None], valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
     """Rows read = rows kept + rows quarantined, per file; raises if a row went missing."""
     rows = []
     for name, n_read in counts.items():
-        kept = int((valid[SOURCE_FILE] == name).sum())
+        # rows of the file, not of the frame: a wide file's row is several (one per wave)
+        kept = int(valid.loc[valid[SOURCE_FILE] == name, SOURCE_ROW].nunique())
         quarantined = int(quarantine.loc[quarantine["source_file"] == name, "source_row"].nunique())
         if kept + quarantined != n_read:  # an internal invariant, not a user error
             raise RuntimeError(f"{name}: {n_read} rows read but {kept} kept + {quarantined} quarantined")
@@ -77,7 +95,7 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
         frame, counts, warn = read_instrument(folder, instrument, key)
         notes.extend(warn)
         checked = validate(frame, codebook, folder.consortium)
-        valid = checked.valid
+        valid = _without_quarantined_rows(checked.valid, checked.quarantine)
         if "partner" in valid.columns:
             valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
         responses[instrument] = score(valid, codebook)

@@ -138,7 +138,7 @@ def test_reliable_cells_hide_shares_of_fewer_than_min_cell_people():
 def test_holm_family_is_one_instrument_one_analysis_one_breakdown():
     table = instrument_indicators(_scored(), CB, min_cell=5)
     families = table.loc[table["group_by"].isin(["consortium", "partner"])].groupby(["analysis", "group_by"])
-    assert len(families) == 6
+    assert len(families) == 8  # paired_change, comparison_change, diff_in_diff, mcnemar x consortium, partner
     for (analysis, group_by), fam in families:
         p = fam["p_value"].dropna()
         # R: p.adjust(p, "holm"); statsmodels with the method named explicitly
@@ -172,6 +172,14 @@ def test_difference_in_differences_against_scipy_welch():
     assert (row["change_participants"], row["change_comparison"]) == pytest.approx((c1.mean(), c0.mean()))
     assert row["effect_size_type"].startswith("g_change")
     assert set(did.index.get_level_values("group")) == {"all", "ES-VAL", "GR-THE"}
+    # the comparison group's own change, paired t as for participants
+    own = table.loc[(table["indicator_id"] == "community_attitudes.knowledge.comparison_change") & (table["group_by"] == "consortium")].iloc[0]
+    assert own["n_paired"] == 30 and own["mean_change"] == pytest.approx(c0.mean())
+    pre0 = wide.loc[took == "comparison", "pre"]
+    assert own["t"] == pytest.approx(sps.ttest_rel(wide.loc[took == "comparison", "post"], pre0).statistic)
+    # reliable change with the participants' yardstick: S_diff from their baseline SD
+    s_diff = np.sqrt(2) * wide.loc[took == "participant", "pre"].std(ddof=1) * np.sqrt(1 - 0.75)  # knowledge: r_xx = 0.75
+    assert f"= {s_diff:.4g}" in own["reliable_change_method"]
 
 
 def test_no_comparison_group_no_difference_in_differences_rows():
