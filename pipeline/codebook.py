@@ -29,6 +29,7 @@ FIELD_ROLES = {
     "wave": "the wave of a row, when one file holds several waves",
     "grouping": "a breakdown of the indicators",
     "comparison": "participant or comparison group (took part / did not): difference in differences",
+    "code": "an element of a self-generated identification code: matches the waves, then dropped",
     "personal": "personal data: dropped at ingestion",
     "ignore": "tool metadata: dropped at ingestion",
 }
@@ -130,6 +131,12 @@ class Codebook:
     #: ``long`` (default): one row per person and wave, each file one wave (or a wave
     #: field). ``wide``: one row per person with each item's column per wave.
     layout: str = "long"
+    #: How waves are paired: ``respondent_id`` (default) or ``code``: rows without a
+    #: respondent identifier are matched by their self-generated code (the fields with
+    #: role ``code``, in codebook order), allowing up to ``max_differences`` elements to
+    #: differ (:func:`pipeline.match.match_codes`).
+    pairing: str = "respondent_id"
+    max_differences: int = 1
 
     # -- lookups ------------------------------------------------------------
     def field_by_role(self, role: str) -> Field | None:
@@ -169,6 +176,11 @@ class Codebook:
         out = {f.column: f.name for f in self.fields}
         out.update({i.column: i.id for i in self.items})
         return out
+
+    @property
+    def code_fields(self) -> tuple[Field, ...]:
+        """The elements of the self-generated identification code, in order."""
+        return self.fields_by_role("code")
 
     @property
     def is_wide(self) -> bool:
@@ -247,6 +259,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         if len(having) > 1:
             raise CodebookError(path, "fields", f"only one field may have role {role!r}; found {having}")
 
+    pairing, max_differences = _parse_pairing(doc.get("pairing"), fields, path)
     item_ids = {i.id for i in items}
     scales = tuple(_parse_scale(i, s, item_ids, {i.id: i for i in items}, path) for i, s in enumerate(doc.get("scales") or []))
     _check_unique([s.id for s in scales], path, "scales", "id")
@@ -267,7 +280,32 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         scales=scales,
         path=path,
         layout=layout,
+        pairing=pairing,
+        max_differences=max_differences,
     )
+
+
+#: How the waves of an instrument are paired (see :attr:`Codebook.pairing`).
+PAIRINGS = ("respondent_id", "code")
+
+
+def _parse_pairing(spec: Any, fields: tuple[Field, ...], path: Path) -> tuple[str, int]:
+    """``pairing: code`` or ``pairing: {by: code, max_differences: 1}`` (default: respondent_id)."""
+    if spec is None:
+        return "respondent_id", 1
+    doc = {"by": spec} if isinstance(spec, str) else spec
+    if not isinstance(doc, dict) or doc.get("by") not in PAIRINGS:
+        raise CodebookError(path, "pairing", f"expected one of {list(PAIRINGS)} or {{by: code, max_differences: 1}}; got {spec!r}")
+    k = doc.get("max_differences", 1)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise CodebookError(path, "pairing.max_differences", f"expected a whole number >= 0, got {k!r}")
+    if doc["by"] == "code":
+        codes = [f.id for f in fields if f.role == "code"]
+        if len(codes) < 2:
+            raise CodebookError(path, "pairing", f"pairing by code needs at least two fields with role 'code' (the code's elements); found {codes}")
+        if k >= len(codes):
+            raise CodebookError(path, "pairing.max_differences", f"{k} differences out of {len(codes)} elements would match anyone; use fewer")
+    return str(doc["by"]), int(k)
 
 
 #: Layouts of an export file (see :attr:`Codebook.layout`).

@@ -20,6 +20,12 @@ What is planted, so that tests and readers can check the pipeline finds it:
   difference in differences there is the partner's effect minus that trend. They
   come from their own random stream, so the participants' answers do not depend on
   them.
+* **An anonymous partner** (:data:`ANONYMOUS`): PT-LIS runs its survey without
+  participant numbers. Respondents give a self-generated code instead (four elements,
+  :data:`CODE_COLUMNS`), and at the second survey some misremember it
+  (:data:`CODE_ERRORS`: one element wrong, two wrong, one left out), so matching by
+  code has exact matches, tolerant ones and a few it cannot make. The codes come from
+  their own random stream.
 * **Attrition**: about a quarter of the people answering before the activities do
   not answer after them, more often those with less positive attitudes (so the
   attrition check has something to find). A few people answer only after.
@@ -73,6 +79,19 @@ COMPARISON_EFFECTS: dict[str, float] = {"attitudes": 0.05, "social_acceptance": 
 COMPARISON_BASELINE_SHIFT = -0.10
 #: First number of the comparison group's respondent ids (``GR-THE-50001``, ...).
 COMPARISON_ID_BASE = 50000
+
+#: Partners whose survey is anonymous: no participant number, a self-generated code.
+ANONYMOUS: tuple[str, ...] = ("PT-LIS",)
+#: The code's elements, as export columns (the codebook's fields with role "code").
+CODE_COLUMNS = ["code_mother", "code_birth_month", "code_house", "code_birthplace"]
+#: At the second survey: shares of anonymous respondents who get one element of their
+#: code wrong, two elements wrong, or leave one element out.
+CODE_ERRORS: dict[str, float] = {"one_wrong": 0.12, "two_wrong": 0.03, "one_blank": 0.03}
+#: First letters of mothers' first names and of places of birth (Portuguese and
+#: refugees' countries of origin), with rough frequencies: common letters make
+#: codes collide now and then, as real codes do.
+MOTHER_INITIALS = {"M": 22, "A": 15, "C": 8, "S": 7, "J": 6, "I": 6, "R": 5, "L": 5, "F": 5, "T": 4, "P": 4, "E": 4, "H": 3, "B": 3, "G": 3}
+BIRTHPLACE_INITIALS = {"L": 35, "S": 10, "A": 10, "P": 6, "C": 6, "O": 5, "B": 5, "T": 5, "F": 4, "V": 4, "D": 4, "K": 3, "H": 3}
 
 #: Bad rows planted in each file, by quarantine reason (rows, each with one problem).
 PLANTED: dict[str, dict[str, int]] = {
@@ -129,6 +148,7 @@ ITEM_COLUMNS = {
 }
 EXPORT_COLUMNS = [
     "start", "end", "partner", "respondent_id", "language", "gender", "age_group", "group", "took_part",
+    *CODE_COLUMNS,
     *[c for cols in ITEM_COLUMNS.values() for c in cols],
     "full_name", "phone", "comment",
     "_id", "_uuid", "_submission_time", "_validation_status", "_index",
@@ -191,6 +211,55 @@ def _comparison_people(rng: np.random.Generator, scale: float = 1.0) -> pd.DataF
     return people
 
 
+def _choice(rng: np.random.Generator, weights: dict[str, int], n: int) -> np.ndarray:
+    letters = list(weights)
+    p = np.array([weights[k] for k in letters], dtype=float)
+    return rng.choice(letters, size=n, p=p / p.sum())
+
+
+def _with_codes(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
+    """People of :data:`ANONYMOUS` partners get their true self-generated code."""
+    out = people.copy()
+    anonymous = out["partner"].isin(ANONYMOUS).to_numpy()
+    n = int(anonymous.sum())
+    values = {
+        "code_mother": _choice(rng, MOTHER_INITIALS, n),
+        "code_birth_month": np.array([f"{m:02d}" for m in rng.integers(1, 13, size=n)]),
+        "code_house": rng.integers(0, 10, size=n).astype(str),
+        "code_birthplace": _choice(rng, BIRTHPLACE_INITIALS, n),
+    }
+    for col in CODE_COLUMNS:
+        column = np.full(len(out), "", dtype=object)
+        column[anonymous] = values[col]
+        out[col] = column
+    return out
+
+
+def _misremembered(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
+    """The codes people give at the second survey (:data:`CODE_ERRORS`)."""
+    out = people.copy()
+    idx = np.flatnonzero(out["partner"].isin(ANONYMOUS).to_numpy())
+    u = rng.random(idx.size)
+    cut_one = CODE_ERRORS["one_wrong"]
+    cut_two = cut_one + CODE_ERRORS["two_wrong"]
+    cut_blank = cut_two + CODE_ERRORS["one_blank"]
+    other = {
+        "code_mother": lambda v: _choice(rng, {k: w for k, w in MOTHER_INITIALS.items() if k != v}, 1)[0],
+        "code_birth_month": lambda v: f"{(int(v) % 12) + 1:02d}",  # one month off
+        "code_house": lambda v: str((int(v) + int(rng.integers(1, 10))) % 10),
+        "code_birthplace": lambda v: _choice(rng, {k: w for k, w in BIRTHPLACE_INITIALS.items() if k != v}, 1)[0],
+    }
+    for k, row in enumerate(idx):
+        if u[k] >= cut_blank:
+            continue
+        n_wrong = 2 if cut_one <= u[k] < cut_two else 1
+        cols = rng.choice(CODE_COLUMNS, size=n_wrong, replace=False)
+        for col in cols:
+            j = out.columns.get_loc(col)
+            out.iat[row, j] = "" if u[k] >= cut_two else other[col](out.iat[row, j])
+    return out
+
+
 def _stays(rng: np.random.Generator, people: pd.DataFrame) -> np.ndarray:
     """Who answers after the activities: less positive attitudes drop out more often."""
     theta = people["attitudes_pre"].to_numpy()
@@ -248,6 +317,10 @@ def _export(rng: np.random.Generator, people: pd.DataFrame, wave: str) -> pd.Dat
     frame["end"] = [(t - dt.timedelta(seconds=int(rng.integers(5, 60)))).strftime("%Y-%m-%dT%H:%M:%S.000+00:00") for t in sub]
     for col in ("partner", "respondent_id", "language", "gender", "age_group", "group", "took_part"):
         frame[col] = people[col]
+    anonymous = people["partner"].isin(ANONYMOUS)
+    frame["respondent_id"] = people["respondent_id"].where(~anonymous, "")
+    for col in CODE_COLUMNS:
+        frame[col] = people[col] if col in people.columns else ""
     for col in answers.columns:
         frame[col] = answers[col].map(lambda v: "" if np.isnan(v) else str(int(v)))
     langs = people["language"].to_numpy()
@@ -293,6 +366,8 @@ def _plant(rng: np.random.Generator, pre: pd.DataFrame, post: pd.DataFrame) -> t
         row = frame.iloc[k].to_dict()
         row["respondent_id"] = new_id
         row["_uuid"] = _uuids(rng, 1)[0]
+        for col in CODE_COLUMNS:  # planted rows are identified by their number only
+            row[col] = ""
         return row
 
     extra_pre = []
@@ -312,9 +387,10 @@ def _plant(rng: np.random.Generator, pre: pd.DataFrame, post: pd.DataFrame) -> t
     r["_submission_time"] = "2024-12-12T16:40:05"
     extra_pre.append(r)
     # The same person (a real respondent's id) submits a second, different form.
-    twice = pre.iloc[60]["respondent_id"]
+    k = next(i for i in range(60, len(pre)) if pre.iloc[i]["respondent_id"])
+    twice = pre.iloc[k]["respondent_id"]
     r = clone(pre, 70, twice)
-    r["partner"] = pre.iloc[60]["partner"]
+    r["partner"] = pre.iloc[k]["partner"]
     extra_pre.append(r)
 
     extra_post = []
@@ -352,12 +428,13 @@ def simulate(seed: int = SEED, scale: float = 1.0, plant: bool = True) -> dict[s
         Add the bad rows of :data:`PLANTED`.
     """
     rng = np.random.default_rng(seed)
-    people = _people(rng, scale)
+    rng_code = np.random.default_rng(seed + 3)  # the codes have their own stream too
+    people = _with_codes(rng_code, _people(rng, scale))
     stays = _stays(rng, people)
     pre = _export(rng, people, "pre")
-    late = _people(np.random.default_rng(seed + 1), scale=POST_ONLY_SHARE * scale)
+    late = _with_codes(rng_code, _people(np.random.default_rng(seed + 1), scale=POST_ONLY_SHARE * scale))
     late["respondent_id"] = [f"{c}-{80000 + k:05d}" for k, c in enumerate(late["partner"])]
-    post_people = pd.concat([people.loc[stays], late], ignore_index=True)
+    post_people = _misremembered(rng_code, pd.concat([people.loc[stays], late], ignore_index=True))
     post = _export(rng, post_people, "post")
     # The comparison group has its own random stream: the participants' data above do
     # not change when it does.

@@ -31,7 +31,7 @@ from .outputs import publish, sha256, staging, write_json
 from .workflow import load_run
 
 MANIFEST = "manifest.json"
-PUBLISHED_TABLES = ("indicators.csv", "quarantine.csv", "reconciliation.csv", "reliability.csv", "attrition.csv")
+PUBLISHED_TABLES = ("indicators.csv", "quarantine.csv", "reconciliation.csv", "reliability.csv", "attrition.csv", "code_matching.csv")
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove_cell"}
 
 

@@ -503,37 +503,52 @@ def code_matching(ctx, codebook) -> str:
     Returns
     -------
     str
-        Markdown: a table per partner (codes before and after, matched exactly, matched
-        with tolerance, set aside as ambiguous, unmatched) and a sentence with the match
-        rate and the tolerance used; empty when no instrument paired by code.
+        Markdown: a table per pair of waves (codes before and after, matched exactly,
+        matched with tolerance, set aside as ambiguous, unmatched, match rate), a
+        sentence with the match rate and the tolerance used, and what it means for the
+        results; empty when the instrument does not pair by code.
     """
     table = _read(ctx, CODE_MATCHING_FILE)
-    if table is None:
+    if table is None or table.empty:
         return ""
     table = table.loc[table["instrument"] == codebook.instrument]
     if table.empty:
         return ""
+    hidden = f"fewer than {ctx.min_cell}"
     count_cols = ["n_pre", "n_post", "n_exact", "n_tolerant", "n_ambiguous", "n_unmatched_pre", "n_unmatched_post"]
-    rows = []
+    labels = {w: codebook.wave_labels.get(w, {}).get("en", w).lower() for w in codebook.waves}
+
+    def cell(r, c):
+        return hidden if c in str(r["hidden"]).split() else _n(r[c])
+
+    rows, sentences = [], []
     for _, r in table.iterrows():
-        cells = [f"fewer than {ctx.min_cell}" if _missing(r[c]) and r["suppressed"] else _n(r[c]) for c in count_cols]
-        rows.append([_where(r), *cells, _pct(r["match_rate"])])
-    cons = table.loc[table["group_by"] == CONSORTIUM].iloc[0]
-    k = int(cons["max_differences"])
-    elements = cons.get("elements", "")
+        k = int(r["max_differences"])
+        rows.append([f"{labels.get(r['wave_from'], r['wave_from'])} -> {labels.get(r['wave_to'], r['wave_to'])}",
+                     *[cell(r, c) for c in count_cols], _pct(r["match_rate"]) if not _missing(r["match_rate"]) else "hidden"])
+        sentences.append(
+            f"Of {cell(r, 'n_pre')} codes given {labels.get(r['wave_from'], r['wave_from'])}, "
+            f"{_pct(r['match_rate']) if not _missing(r['match_rate']) else 'a hidden share'} were matched to a code given "
+            f"{labels.get(r['wave_to'], r['wave_to'])}: {cell(r, 'n_exact')} exactly and {cell(r, 'n_tolerant')} allowing up to "
+            f"{k} differing element{'s' if k != 1 else ''} (the tolerance used); {cell(r, 'n_ambiguous')} were set aside as ambiguous."
+        )
+    k = int(table["max_differences"].iloc[0])
     return "\n".join([
         "## Matching the two surveys by self-generated codes\n",
-        "Some respondents did not give a participant number. They built a code from facts only they know "
-        f"({elements}), and their two surveys were matched by that code: exactly first, then allowing "
-        f"**up to {k} element{'s' if k != 1 else ''}** to differ (people misremember). A code with two "
-        "equally close candidates is not matched (a wrong match would mix two people's answers). The codes "
-        "are used for matching only: they are not stored or published.\n",
-        _table(["Where", "Codes before", "Codes after", "Matched exactly", f"Matched with up to {k} difference{'s' if k != 1 else ''}",
+        "Where respondents gave no participant number (an anonymous questionnaire), they built a code from facts only "
+        f"they know ({table['elements'].iloc[0]}), and their surveys were matched by that code: exactly first, then "
+        f"allowing **up to {k} element{'s' if k != 1 else ''}** to differ, because people misremember. A code with two "
+        "equally close candidates, or one that another code claims as well, is not matched: a wrong match would mix two "
+        "people's answers. Codes are matched within the same partner. The codes serve for matching only and are not stored "
+        "or published.\n",
+        _table(["Surveys", "Codes before", "Codes after", "Matched exactly", f"Matched with up to {k} difference{'s' if k != 1 else ''}",
                 "Ambiguous (not matched)", "Unmatched before", "Unmatched after", "Match rate (of codes before)"], rows),
         "",
-        f"Of {_n(cons['n_pre'])} codes given before the activities, {_pct(cons['match_rate'])} were matched to a code "
-        f"given after ({_n(cons['n_exact'])} exactly, {_n(cons['n_tolerant'])} allowing up to {k} differing "
-        f"element{'s' if k != 1 else ''}); {_n(cons['n_ambiguous'])} were set aside as ambiguous.",
+        *sentences,
+        "",
+        "Unmatched codes belong to people who did not answer again, or whose code changed too much to be matched "
+        "safely; their answers count in the levels of each survey but not in the change, as with anyone who answered "
+        "only once.",
     ])
 
 
@@ -571,7 +586,8 @@ def methods_appendix(ctx, codebook=None) -> str:
     from .match import METHOD as MATCH_METHOD
 
     entries = [stats.METHODS[k] for k in methods_used(ctx, codebook)]
-    if (Path(ctx.build_dir) / CODE_MATCHING_FILE).is_file():
+    matching = _read(ctx, CODE_MATCHING_FILE)
+    if matching is not None and len(matching):
         entries.append(MATCH_METHOD)
     parts = [
         "## Methods appendix\n",

@@ -36,6 +36,7 @@ import pyarrow.compute as pa_compute
 
 from .codebook import Codebook
 from .ingest import SOURCE_FILE, SOURCE_ROW
+from .pairing import unidentified
 from .registry import Consortium
 
 WAVE = "wave"
@@ -184,6 +185,10 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
             empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
             if empty.any():
                 parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
+    # Pairing by code: a row needs its identifier or an element of its code.
+    lacking = unidentified(frame, codebook)
+    if lacking.any():
+        parts.append(pd.DataFrame({"index": typed.index[lacking], "column": "respondent_id", "value": "", "reason": "missing_required"}))
     # The schema: codes, choices, registry, period, duplicate submissions.
     schema = build_schema(codebook, consortium)
     try:
@@ -228,6 +233,8 @@ def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium
     if reason == "invalid_date":
         return f"submission time {value!r} is not a date"
     if reason == "missing_required":
+        if column == "respondent_id" and codebook.pairing == "code":
+            return "respondent_id is required when every element of the identification code is empty too: the row cannot be paired"
         return f"{column} is required but empty"
     if reason == "duplicate_submission":
         return f"submission id {value!r} was seen before; the first copy is kept"

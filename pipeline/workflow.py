@@ -24,6 +24,7 @@ from .indicators import instrument_indicators
 from .ingest import SOURCE_FILE, SOURCE_ROW, read_export, map_columns
 from .layout import wide_to_long
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
+from .pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from .registry import DataFolder, load_data_folder
 from .score import score
 from .validate import QUARANTINE_COLUMNS, WAVE, validate
@@ -39,6 +40,9 @@ class IngestResult:
     quarantine: pd.DataFrame
     reconciliation: pd.DataFrame
     warnings: list[str]
+    #: Matching by self-generated codes, one row per instrument and later wave
+    #: (before disclosure control; see :mod:`pipeline.pairing`).
+    code_matching: pd.DataFrame | None = None
 
 
 def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
@@ -90,7 +94,7 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
     folder = load_data_folder(data_dir, manifest)
     key = key if key is not None else load_key()
     countries = folder.consortium.country_of()
-    responses, quarantines, reconciliations, notes = {}, [], [], []
+    responses, quarantines, reconciliations, notes, matchings = {}, [], [], [], []
     for instrument, codebook in folder.codebooks.items():
         frame, counts, warn = read_instrument(folder, instrument, key)
         notes.extend(warn)
@@ -98,12 +102,17 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
         valid = _without_quarantined_rows(checked.valid, checked.quarantine)
         if "partner" in valid.columns:
             valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
+        # rows without an identifier are matched by their code, whose elements are then dropped
+        valid, matched = pair_by_code(valid, codebook, key)
+        matchings.append(matched)
         responses[instrument] = score(valid, codebook)
         quarantines.append(checked.quarantine.assign(instrument=instrument))
         waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
         reconciliations.append(reconcile(counts, instrument, waves, valid, checked.quarantine))
     quarantine = pd.concat(quarantines, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
-    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes)
+    matchings = [m for m in matchings if len(m)]
+    code_matching = pd.concat(matchings, ignore_index=True) if matchings else pd.DataFrame(columns=CODE_MATCHING_COLUMNS)
+    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes, code_matching)
 
 
 def _relative(path: Path) -> str:
@@ -127,6 +136,8 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
         write_csv(result.quarantine, tmp / "quarantine.csv")
         write_csv(result.reconciliation, tmp / "reconciliation.csv")
+        min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
+        write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / "code_matching.csv")
         write_json(
             {
                 "data_dir": _relative(Path(data_dir)),

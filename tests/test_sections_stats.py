@@ -86,5 +86,25 @@ def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
     assert stats.METHODS["bootstrap_ci"]["name"] not in text  # not used by this report
 
 
-def test_no_code_matching_no_section(ctx, codebook):
-    assert sections_stats.code_matching(ctx, codebook) == ""
+def test_code_matching_section_gives_rate_and_tolerance(ctx, codebook):
+    text = sections_stats.code_matching(ctx, codebook)
+    table = pd.read_csv(ctx.build_dir / "code_matching.csv")
+    row = table.iloc[0]
+    assert text.startswith("## Matching the two surveys by self-generated codes")
+    assert "up to 1 element" in text and f"{round(100 * row['match_rate'])}%" in text
+    assert "first letter of the mother's first name" in text
+    for col in ("n_pre", "n_exact"):
+        assert (f"| {int(row[col])} |" in text) or col in str(row["hidden"])
+    methods = sections_stats.methods_appendix(ctx, codebook)
+    assert "self-generated identification codes" in methods
+
+
+def test_no_code_matching_no_section(ctx, codebook, tmp_path):
+    import shutil
+
+    build = tmp_path / "b"
+    shutil.copytree(ctx.build_dir, build)
+    pd.read_csv(build / "code_matching.csv").iloc[0:0].to_csv(build / "code_matching.csv", index=False)
+    other = type(ctx)(**{**ctx.__dict__, "build_dir": build})
+    assert sections_stats.code_matching(other, codebook) == ""
+    assert "self-generated identification codes" not in sections_stats.methods_appendix(other, codebook)

@@ -37,8 +37,11 @@ def test_no_personal_data_passes_ingestion(example_result):
     text = kept.astype(str).to_csv() + example_result.quarantine.to_csv()
     for value in raw["full_name"].loc[raw["full_name"] != ""].head(50):
         assert value not in text
-    for value in raw["respondent_id"].head(50):
+    for value in raw.loc[raw["respondent_id"] != "", "respondent_id"].head(50):
         assert value not in text
+    # the self-generated codes of the anonymous partner are used for matching, then dropped
+    assert not {"code_mother", "code_birth_month", "code_house", "code_birthplace"} & set(kept.columns)
+    assert kept["respondent_id"].notna().all() and kept["respondent_id"].str.fullmatch(r"[0-9a-f]{16}").all()
 
 
 def test_country_comes_from_the_registry(example_result):
