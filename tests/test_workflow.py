@@ -98,3 +98,24 @@ def test_indicators_of_the_example_find_the_planted_effects(tmp_path):
     did = did.set_index(["scale", "group"])
     assert did.loc[("attitudes", "ES-VAL"), "ci_low"] > 0 and did.loc[("knowledge", "all"), "ci_low"] > 0
     assert did.loc[("attitudes", "all"), "note"] == "partners with a comparison group: ES-VAL, GR-THE"
+
+
+def test_bad_input_reaches_indicators_csv_as_reasons_not_crashes(clean_folder, tmp_path):
+    """NaN everywhere for one scale, a partner with a single pair: empty statistics with a note."""
+    att = ["att_economy", "att_culture", "att_place", "att_jobs"]
+    path = clean_folder / "community_attitudes_post.csv"
+    post = pd.read_csv(path, dtype=str, keep_default_na=False)
+    post[att] = ""  # nobody answered the attitude items after the activities
+    post.to_csv(path, index=False, lineterminator="\n")
+    build = tmp_path / "b"
+    ingest(clean_folder, build)
+    analyse(build)
+    table = pd.read_csv(build / "indicators.csv", keep_default_na=True)
+    row = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change") & (table["group_by"] == "consortium")].iloc[0]
+    assert row["n_paired"] == 0 and pd.isna(row["mean_change"]) and pd.isna(row["t"]) and pd.isna(row["p_value_adjusted"])
+    assert "no complete pairs" in row["note"]
+    did = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.diff_in_diff") & (table["group_by"] == "consortium")].iloc[0]
+    assert pd.isna(did["mean_change"]) and "fewer than 2 people" in did["note"]
+    rel = pd.read_csv(build / "reliability.csv")
+    post_rel = rel.loc[(rel["scale"] == "attitudes") & (rel["wave"] == "post") & (rel["group_by"] == "all")].iloc[0]
+    assert pd.isna(post_rel["alpha"]) and "fewer than 2 respondents" in post_rel["note"]
