@@ -386,7 +386,7 @@ def yes_no_items(ctx, codebook) -> str:
             table.append([r["label"], _where(r), _hidden(r, ctx.min_cell), "", "", "", "", ""])
             continue
         table.append([
-            r["label"], _where(r), _n(r["n_paired"]), _pct(r["mean_pre"]), _pct(r["mean_post"]),
+            r["label"], _where(r), _n(r["n_paired"]), _share_or_hidden(r, "mean_pre"), _share_or_hidden(r, "mean_post"),
             f"{_num(100 * r['mean_change'], 0, signed=True) if not _missing(r['mean_change']) else '–'} points {_ci(100 * r['ci_low'], 100 * r['ci_high'], 0) if not _missing(r['ci_low']) else ''}".strip(),
             _p(r["p_value"]), _p(r["p_value_adjusted"]),
         ])
