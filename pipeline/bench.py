@@ -13,6 +13,12 @@ process's peak resident set over its size after imports) next to the size of
 the data in memory (the floor's frames, ``memory_usage(deep=True)``). Targets:
 time at most 3x the floor, memory at most 4x the data. Ratios are measured in
 the same run on the same machine; no test asserts a time.
+
+The **report set** (:func:`report_bench`): the time to produce every report of
+the bundled example (:func:`pipeline.report.build_reports`: papermill, HTML, PDF,
+index) against the floor, papermill running the same number of *empty*
+notebooks with the same parallelism (``jobs`` worker processes, one kernel per
+notebook). Target: at most 1.5x the floor.
 """
 
 from __future__ import annotations
@@ -81,8 +87,75 @@ def _measure(script: str, *args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def main(respondents: int = 100_000, workdir: str | Path = "build/bench", repeats: int = 3) -> int:
+def _empty_notebook(path: str, out: str, cwd: str) -> float:
+    """Execute one notebook with papermill (a worker of the floor); returns seconds."""
+    import papermill as pm
+
+    t = time.perf_counter()
+    pm.execute_notebook(path, out, parameters={"build_dir": "unused"}, kernel_name="python3", cwd=cwd, progress_bar=False, log_output=False)
+    return time.perf_counter() - t
+
+
+def papermill_floor(n: int, jobs: int, workdir: Path) -> float:
+    """Wall time for papermill to run ``n`` empty notebooks, ``jobs`` worker processes at once."""
+    import concurrent.futures as cf
+    import multiprocessing
+
+    import nbformat
+
+    from .config import ROOT
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}}
+    nb.cells = [nbformat.v4.new_code_cell('build_dir = ""  # type: str unused', metadata={"tags": ["parameters"]})]
+    empty = workdir / "empty.ipynb"
+    nbformat.write(nb, empty)
+    t = time.perf_counter()
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_empty_notebook, [str(empty)] * n, [str(workdir / f"empty_{k}.ipynb") for k in range(n)], [str(ROOT)] * n))
+    return time.perf_counter() - t
+
+
+def report_bench(workdir: str | Path = "build/bench", jobs: int = 2, repeats: int = 2) -> dict:
+    """Time the report set of the bundled example against the papermill floor (best of ``repeats``)."""
+    import contextlib
+    import io
+
+    from .config import EXAMPLE_DIR
+    from .report import build_reports, plan
+    from .workflow import analyse, ingest
+
     workdir = Path(workdir)
+    build, out = workdir / "report_build", workdir / "report_out"
+    with contextlib.redirect_stdout(io.StringIO()):
+        ingest(EXAMPLE_DIR, build)
+        analyse(build)
+    n = len(plan(build))
+    floors, runs = [], []
+    for _ in range(repeats):
+        floors.append(papermill_floor(n, jobs, workdir / "floor"))
+        t = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            build_reports(build, out, jobs=jobs)
+        runs.append(time.perf_counter() - t)
+    floor, run = min(floors), min(runs)
+    result = {"reports": n, "jobs": jobs, "floor_seconds": round(floor, 2), "report_set_seconds": round(run, 2), "time_ratio": round(run / floor, 2), "repeats": repeats}
+    print(f"report set: {n} reports (HTML, PDF, notebook each), {jobs} processes")
+    print(f"floor    papermill, {n} empty notebooks: {floor:.1f} s (best of {repeats})")
+    print(f"reports  build_reports: {run:.1f} s (best of {repeats})")
+    print(f"time ratio: {run / floor:.2f}x the floor (target <= 1.5x)")
+    return result
+
+
+def main(respondents: int = 100_000, workdir: str | Path = "build/bench", repeats: int = 3, part: str = "all", jobs: int = 2) -> int:
+    workdir = Path(workdir)
+    if part in ("all", "reports"):
+        result = report_bench(workdir, jobs=jobs)
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "bench_reports.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        if part == "reports":
+            return 0
     t = time.perf_counter()
     files = make_data(workdir, respondents)
     mb = sum(f.stat().st_size for f in files) / 1e6

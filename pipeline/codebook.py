@@ -12,6 +12,7 @@ The loader checks the file's structure and cross-references and raises
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ FIELD_ROLES = {
     "grouping": "a breakdown of the indicators",
     "comparison": "participant or comparison group (took part / did not): difference in differences",
     "code": "an element of a self-generated identification code: matches the waves, then dropped",
+    "attribute": "a fact about the row that is neither an answer nor a breakdown (activity type, dates, head counts, a tie's organisation); kept, typed by its 'type'",
     "personal": "personal data: dropped at ingestion",
     "ignore": "tool metadata: dropped at ingestion",
 }
@@ -37,6 +39,26 @@ FIELD_ROLES = {
 SINGLE_ROLES = ("submission_id", "submission_time", "respondent_id", "partner", "wave")
 #: Roles whose fields never leave ingestion.
 DROPPED_ROLES = ("personal", "ignore")
+
+#: What one row of an instrument is, and how its waves relate (the ``design:`` key).
+DESIGNS = {
+    "paired_pre_post": "the same people answer before and after (two waves, paired by respondent_id)",
+    "wide": "one row per person with every wave in its own columns",
+    "repeated": "the same people answer at three or more waves (e.g. before, after, follow-up), paired by respondent_id",
+    "ratings": "several raters rate their organisation at each wave (rubric levels); organisation-level analysis, no pairing of raters",
+    "ties": "one row per tie: an organisation names an organisation it works with, at each wave",
+    "register": "one row per activity (or other event) with its dates and head counts; no waves of people",
+    "cross_section": "people answer once (e.g. feedback after an action); no pairing",
+}
+#: Types of non-item fields: how validation reads their text.
+FIELD_TYPES = {
+    "text": "kept as text",
+    "category": "one code of 'choices'",
+    "multiple": "codes of 'choices' separated by spaces (a select-multiple question); 'choices_from: partners' takes the registry's codes",
+    "date": "a date or date-time (ISO 8601); must fall within the project period",
+    "count": "a whole number >= 0",
+    "number": "any number",
+}
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,8 @@ class Field:
     #: For a ``comparison`` field: the value that marks the comparison group (people who
     #: did not take part); every other value, and an empty cell, marks a participant.
     comparison_value: str | None = None
+    type: str = "text"
+    choices_from: str | None = None
 
     @property
     def name(self) -> str:
@@ -97,6 +121,40 @@ class Item:
     #: ``layout: wide`` only: the export column of this item at each wave (a wave
     #: without a column was not asked).
     columns: dict[str, str] = field(default_factory=dict)
+    correct: int | None = None
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """Head counts of one row broken down several ways, each adding up to the total.
+
+    ``by`` maps a breakdown (``group``, ``gender``, ``age_group``) to its categories,
+    each category to the count column that holds it.
+    """
+
+    id: str
+    total: str
+    by: dict[str, dict[str, str]]
+    label: dict[str, str] = field(default_factory=dict)
+
+    def columns(self, breakdown: str) -> dict[str, str]:
+        return self.by[breakdown]
+
+
+@dataclass(frozen=True)
+class RowChecks:
+    """Checks across the fields of one row or between rows, declared in ``checks:``.
+
+    * ``unique_within_wave``: fields whose values together must not repeat within a
+      wave (e.g. an organisation naming the same partner twice): ``duplicate_record``.
+    * ``date_order``: pairs of date fields (first, second); the second may not be
+      before the first: ``dates_out_of_order``.
+    * every :class:`Headcount`: each breakdown must add up to the total:
+      ``counts_do_not_add_up``.
+    """
+
+    unique_within_wave: tuple[str, ...] = ()
+    date_order: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +195,11 @@ class Codebook:
     #: differ (:func:`pipeline.match.match_codes`).
     pairing: str = "respondent_id"
     max_differences: int = 1
+    headcounts: tuple[Headcount, ...] = ()
+    checks: RowChecks = field(default_factory=RowChecks)
+    #: A field whose every value gets a report of its own (e.g. ``activity_id`` of a
+    #: training survey: one report per training event); None for none.
+    report_per: str | None = None
 
     # -- lookups ------------------------------------------------------------
     def field_by_role(self, role: str) -> Field | None:
@@ -189,6 +252,32 @@ class Codebook:
 
     def label(self, language: str = "en") -> str:
         return self.title.get(language) or self.title.get("en") or self.instrument
+
+    def field_named(self, name: str) -> Field:
+        """The field named ``name`` after ingestion (see :attr:`Field.name`)."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def headcount(self, headcount_id: str) -> Headcount:
+        for h in self.headcounts:
+            if h.id == headcount_id:
+                return h
+        raise KeyError(headcount_id)
+
+    @property
+    def typed_fields(self) -> tuple[Field, ...]:
+        """Kept fields whose text validation turns into another type (or checks token by token)."""
+        return tuple(f for f in self.fields if f.type in ("date", "count", "number", "multiple") and f.role not in DROPPED_ROLES)
+
+    def columns_after_ingestion(self) -> set[str]:
+        """Every column an indicator may use: kept fields, items, scales, and ``wave``."""
+        kept = {f.name for f in self.fields if f.role not in DROPPED_ROLES}
+        out = kept | set(self.item_ids) | {s.id for s in self.scales} | {"wave"}
+        if "partner" in kept:
+            out.add("country")
+        return out
 
 
 # ---------------------------------------------------------------------------
@@ -267,12 +356,20 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
     title = doc.get("title") or {"en": doc["instrument"]}
     if isinstance(title, str):
         title = {"en": title}
+    design = str(doc.get("design", "paired_pre_post"))
+    if design not in DESIGNS:
+        raise CodebookError(path, "design", f"unknown design {design!r}; expected one of {sorted(DESIGNS)}")
+    headcounts = _parse_headcounts(doc.get("headcounts"), fields, path)
+    checks = _parse_checks(doc.get("checks"), fields, path)
+    report_per = doc.get("report_per")
+    if report_per is not None and report_per not in {f.name for f in fields}:
+        raise CodebookError(path, "report_per", f"{report_per!r} is not a field of this codebook; fields: {sorted(f.name for f in fields)}")
     return Codebook(
         instrument=str(doc["instrument"]),
         version=str(doc.get("version", "1")),
         title=title,
         languages=tuple(doc.get("languages") or ("en",)),
-        design=str(doc.get("design", "paired_pre_post")),
+        design=design,
         waves=tuple(waves),
         wave_labels=wave_labels,
         fields=fields,
@@ -282,6 +379,9 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         layout=layout,
         pairing=pairing,
         max_differences=max_differences,
+        headcounts=headcounts,
+        checks=checks,
+        report_per=report_per,
     )
 
 
@@ -322,7 +422,7 @@ def _wide_columns(i: int, item: Item, spec: dict, waves: list[str], path: Path) 
     if unknown:
         raise CodebookError(path, entry, f"unknown wave(s) {unknown}; waves: {waves}")
     columns = {str(w): str(c) for w, c in cols.items()}
-    return Item(item.id, next(iter(columns.values())), item.label, item.response_scale, item.reverse, item.anchors, columns)
+    return dataclasses.replace(item, column=next(iter(columns.values())), columns=columns)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -415,6 +515,14 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         comparison_value = str(comparison_value)
     elif comparison_value is not None:
         raise CodebookError(path, f"{entry}.comparison_value", f"only a field with role 'comparison' has a comparison_value; this field's role is {role!r}")
+    ftype = str(spec.get("type", "category" if choices is not None else "text"))
+    if ftype not in FIELD_TYPES:
+        raise CodebookError(path, f"{entry}.type", f"unknown type {ftype!r}; expected one of {sorted(FIELD_TYPES)}")
+    choices_from = spec.get("choices_from")
+    if choices_from is not None and choices_from != "partners":
+        raise CodebookError(path, f"{entry}.choices_from", f"only 'partners' (the registry's codes) is known, got {choices_from!r}")
+    if ftype in ("category", "multiple") and choices is None and choices_from is None and role not in ("partner",):
+        raise CodebookError(path, f"{entry}.type", f"a {ftype} field needs 'choices' or 'choices_from'")
     return Field(
         id=str(spec["id"]),
         role=role,
@@ -424,6 +532,8 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choice_labels=choice_labels,
         required=bool(spec.get("required", False)),
         comparison_value=comparison_value,
+        type=ftype,
+        choices_from=None if choices_from is None else str(choices_from),
     )
 
 
@@ -442,7 +552,66 @@ def _parse_item(i: int, spec: Any, response_scales: dict[str, ResponseScale], pa
         response_scale=response_scales[rs],
         reverse=bool(spec.get("reverse", False)),
         anchors={int(k): _labels(v) for k, v in (spec.get("anchors") or {}).items()},
+        correct=_parse_correct(spec.get("correct"), response_scales[rs], path, f"{entry}.correct"),
     )
+
+
+def _parse_correct(value: Any, rs: ResponseScale, path: Path, entry: str) -> int | None:
+    """The right answer of a knowledge-test item (scored 1 when given, else 0)."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or value not in rs.values:
+        raise CodebookError(path, entry, f"the right answer must be one of the scale's values {list(rs.values)}, got {value!r}")
+    return value
+
+
+def _parse_headcounts(doc: Any, fields: tuple[Field, ...], path: Path) -> tuple[Headcount, ...]:
+    """``headcounts: {id: {total: field, by: {breakdown: {category: field}}}}``; every
+    field named must be a ``count`` field of the codebook."""
+    if not doc:
+        return ()
+    if not isinstance(doc, dict):
+        raise CodebookError(path, "headcounts", "expected a mapping of id -> {total:, by:}")
+    counts = {f.name for f in fields if f.type == "count"}
+    out = []
+    for hid, spec in doc.items():
+        entry = f"headcounts.{hid}"
+        if not isinstance(spec, dict):
+            raise CodebookError(path, entry, "expected a mapping with 'total' and 'by'")
+        _require(spec, ("total", "by"), path, entry)
+        if spec["total"] not in counts:
+            raise CodebookError(path, f"{entry}.total", f"{spec['total']!r} is not a count field; count fields: {sorted(counts)}")
+        if not isinstance(spec["by"], dict) or not spec["by"]:
+            raise CodebookError(path, f"{entry}.by", "expected a mapping breakdown -> {category: count field}")
+        by = {}
+        for breakdown, cats in spec["by"].items():
+            if not isinstance(cats, dict) or not cats:
+                raise CodebookError(path, f"{entry}.by.{breakdown}", "expected a mapping category -> count field")
+            unknown = [c for c in cats.values() if c not in counts]
+            if unknown:
+                raise CodebookError(path, f"{entry}.by.{breakdown}", f"not count fields: {unknown}")
+            by[str(breakdown)] = {str(k): str(v) for k, v in cats.items()}
+        out.append(Headcount(str(hid), str(spec["total"]), by, _labels(spec.get("label")) or {"en": str(hid)}))
+    return tuple(out)
+
+
+def _parse_checks(doc: Any, fields: tuple[Field, ...], path: Path) -> RowChecks:
+    if not doc:
+        return RowChecks()
+    if not isinstance(doc, dict):
+        raise CodebookError(path, "checks", "expected a mapping with 'unique_within_wave' and/or 'date_order'")
+    names = {f.name for f in fields if f.role not in DROPPED_ROLES}
+    unique = tuple(str(x) for x in doc.get("unique_within_wave") or ())
+    bad = [u for u in unique if u not in names]
+    if bad:
+        raise CodebookError(path, "checks.unique_within_wave", f"unknown field(s) {bad}; kept fields: {sorted(names)}")
+    dates = {f.name for f in fields if f.type == "date"}
+    order = []
+    for i, pair in enumerate(doc.get("date_order") or ()):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(p in dates for p in pair)):
+            raise CodebookError(path, f"checks.date_order[{i}]", f"expected [first, second], two date fields of {sorted(dates)}; got {pair!r}")
+        order.append((str(pair[0]), str(pair[1])))
+    return RowChecks(unique_within_wave=unique, date_order=tuple(order))
 
 
 def _parse_scale(i: int, spec: Any, item_ids: set[str], items: dict[str, Item], path: Path) -> Scale:

@@ -1,5 +1,9 @@
 """Everything a report or an analyst reads, loaded with one call.
 
+``ctx.indicators`` holds the instruments' statistics rows of ``indicators.csv``;
+``ctx.framework`` the rows of the results framework's indicators (those with a
+``result_id``), and ``ctx.results_framework`` the table ``results_framework.csv``.
+
 >>> from pipeline.context import load_context
 >>> ctx = load_context("build/reports")        # doctest: +SKIP
 >>> ctx.indicators.query("group_by == 'partner'")  # doctest: +SKIP
@@ -14,7 +18,38 @@ import pandas as pd
 
 from .codebook import Codebook
 from .registry import Consortium, load_consortium
-from .workflow import load_codebooks, load_responses, load_run
+
+RUN_FILE = "run.json"  # pipeline.workflow.RUN_FILE
+
+
+def load_run(build_dir: str | Path) -> dict:
+    """The ``run.json`` of a build folder (as :func:`pipeline.workflow.load_run`).
+
+    Reports and notebooks read a build folder with the loaders of this module, which
+    import neither pandera nor the statistics libraries: every report kernel starts
+    faster (see ``make bench``).
+    """
+    import json
+
+    path = Path(build_dir) / RUN_FILE
+    if not path.is_file():
+        from .errors import PipelineError
+
+        raise PipelineError(f"{path} not found: run the ingest stage first (make report does)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_responses(build_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The scored responses of every instrument, by instrument id."""
+    folder = Path(build_dir) / "responses"
+    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
+    """The codebooks a run used, by instrument id."""
+    from .codebook import load_codebook
+
+    return {k: load_codebook(v) for k, v in load_run(build_dir)["codebooks"].items()}
 
 
 @dataclass
@@ -31,6 +66,8 @@ class ReportContext:
     reconciliation: pd.DataFrame
     partner: str = ""
     extras: dict = field(default_factory=dict)
+    framework: pd.DataFrame = field(default_factory=pd.DataFrame)
+    results_framework: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def min_cell(self) -> int:
@@ -65,13 +102,18 @@ def load_context(build_dir: str | Path, partner: str = "") -> ReportContext:
         from .errors import PipelineError
 
         raise PipelineError(f"partner {partner!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}")
+    table = load_indicators(build_dir)
+    is_framework = table["result_id"].notna() if "result_id" in table.columns else pd.Series(False, index=table.index)
+    results_path = build_dir / "results_framework.csv"
     return ReportContext(
+        framework=table.loc[is_framework].reset_index(drop=True),
+        results_framework=pd.read_csv(results_path) if results_path.is_file() else pd.DataFrame(),
         build_dir=build_dir,
         run=run,
         consortium=consortium,
         codebooks=load_codebooks(build_dir),
         responses=load_responses(build_dir),
-        indicators=load_indicators(build_dir),
+        indicators=table.loc[~is_framework].reset_index(drop=True),
         quarantine=pd.read_csv(build_dir / "quarantine.csv", dtype={"value": str}, keep_default_na=False),
         reconciliation=pd.read_csv(build_dir / "reconciliation.csv"),
         partner=partner,

@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import example_framework
 from .config import EXAMPLE_DIR, SURVEYS_DIR
 
 SEED = 20250301
@@ -457,6 +458,7 @@ def write_example(out_dir: str | Path = EXAMPLE_DIR, seed: int = SEED) -> list[P
         path = out_dir / name
         frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         written.append(path)
+    written += example_framework.write(out_dir, seed)  # the results framework's five instruments
     manifest = out_dir / "datasets.yaml"
     if not manifest.exists():
         manifest.write_text((SURVEYS_DIR / "example" / "datasets.yaml").read_text(encoding="utf-8"), encoding="utf-8")

@@ -39,16 +39,13 @@ import numpy as np
 import pandas as pd
 
 from . import stats
+from .analyses import COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, paired_rows  # noqa: F401 (re-exported)
 from .codebook import Codebook, Item, Scale
 from .disclosure import hidden_shares, suppress
 from .score import item_values, paired
 
 CONSORTIUM = "consortium"
 ALL = "all"
-PAIRED_CHANGE = "paired_change"
-COMPARISON_CHANGE = "comparison_change"
-DIFF_IN_DIFF = "diff_in_diff"
-MCNEMAR = "mcnemar"
 #: Method used to adjust p-values within a family (see :func:`adjust_families`).
 P_ADJUST_METHOD = "holm"
 #: |RC| above which a change is reliable (Jacobson & Truax 1991: 95%).
@@ -86,13 +83,6 @@ def disaggregations(codebook: Codebook, frame: pd.DataFrame) -> list[str]:
     out = [c for c in ("partner", "country") if c in frame.columns]
     out += [f.name for f in codebook.grouping_fields if f.name in frame.columns and f.name != "language"]
     return out
-
-
-def paired_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The pre/post change rows of an indicator table (all rows of a table without ``analysis``)."""
-    if "analysis" not in table.columns:
-        return table
-    return table.loc[table["analysis"].eq(PAIRED_CHANGE)]
 
 
 def is_participant(values: pd.Series, codebook: Codebook) -> pd.Series:

@@ -10,7 +10,10 @@ import math
 
 import pandas as pd
 
-from .indicators import CONSORTIUM, paired_rows
+from .analyses import paired_rows
+# The value of pipeline.indicators.CONSORTIUM, not imported from there: reports load
+# this module in every kernel and should not pay for the statistics libraries.
+CONSORTIUM = "consortium"
 
 DESIGN_LIMITS = """\
 **What a before/after comparison can and cannot show.** These results compare the

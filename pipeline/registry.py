@@ -137,6 +137,7 @@ class DataFolder:
     manifest: Path
     consortium: Consortium
     datasets: tuple[Dataset, ...]
+    framework: Path | None = None
 
     @property
     def codebooks(self) -> dict[str, Codebook]:
@@ -144,7 +145,7 @@ class DataFolder:
 
     def files(self) -> list[Path]:
         """Every file the run reads: exports, codebooks, registry, manifest."""
-        out = {self.manifest, self.consortium.path}
+        out = {self.manifest, self.consortium.path, self.framework}
         out.update(d.file for d in self.datasets)
         out.update(d.codebook.path for d in self.datasets)
         return sorted(p for p in out if p is not None)
@@ -203,6 +204,8 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
             codebooks[inst] = load_codebook(cb_path)
         cb = codebooks[inst]
         wave = d.get("wave")
+        if wave is None and len(cb.waves) == 1:  # a register or a one-off survey: its only wave
+            wave = cb.waves[0]
         if wave is not None and str(wave) not in cb.waves:
             raise CodebookError(manifest, f"datasets[{i}].wave", f"wave {wave!r} is not a wave of {inst}; waves: {list(cb.waves)}")
         if wave is None and cb.field_by_role("wave") is None and cb.design != "wide" and not cb.is_wide:
@@ -210,4 +213,16 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
         datasets.append(Dataset(root / str(d["file"]), str(d["file"]), inst, None if wave is None else str(wave), cb))
     if not datasets:
         raise CodebookError(manifest, "datasets", "the manifest lists no file")
-    return DataFolder(root=root, manifest=manifest, consortium=consortium, datasets=tuple(datasets))
+    framework = _framework_path(doc, manifest)
+    return DataFolder(root=root, manifest=manifest, consortium=consortium, datasets=tuple(datasets), framework=framework)
+
+
+def _framework_path(doc: dict, manifest: Path) -> Path | None:
+    """The results framework a manifest names (``framework:``, relative to the manifest), if any."""
+    value = doc.get("framework")
+    if value is None:
+        return None
+    path = (manifest.parent / str(value)).resolve()
+    if not path.is_file():
+        raise CodebookError(manifest, "framework", f"results framework {value!r} not found (looked for {path})")
+    return path

@@ -7,6 +7,9 @@ A scale score is the mean of the scale's items after two steps:
 2. reverse-keyed items are turned around: ``x' = min + max - x`` on the item's
    response scale, so that for every item a higher value means the same direction.
 
+Knowledge-test questions (items with a ``correct`` answer) are scored 1 (right) or 0
+(wrong, "don't know" included) instead (:func:`score_correct`).
+
 The score is computed only when the share of answered items is at least the
 scale's ``min_answered`` (for example 3 of 4 items; 0.67 stands for two thirds);
 otherwise it is missing.
@@ -32,11 +35,25 @@ def item_values(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     for item in codebook.items:
         rs = item.response_scale
         x = frame[item.id].astype("float64")
+        if item.correct is not None:  # a knowledge-test question: right (1) or wrong (0)
+            out[item.id] = score_correct(x, item.correct)
+            continue
         x = x.where(~x.isin(list(rs.missing)))
         if item.reverse:
             x = rs.min + rs.max - x
         out[item.id] = x
     return pd.DataFrame(out, index=frame.index)
+
+
+def score_correct(answers: pd.Series, correct: int) -> pd.Series:
+    """A knowledge-test question scored right or wrong.
+
+    1 when the answer is the right code, 0 for any other answer, "don't know" and
+    "refused" included (not knowing the answer is not knowing it); missing when
+    the question was left blank. The test's score (a scale of such items) is then
+    the share of questions answered correctly.
+    """
+    return answers.eq(correct).astype("float64").where(answers.notna())
 
 
 def scale_score(items: pd.DataFrame, scale: Scale) -> pd.Series:

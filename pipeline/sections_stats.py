@@ -1,7 +1,9 @@
-"""Report sections on the statistics: one function per section, each returning Markdown.
+"""Report sections on the statistics: one function per section, each returning a
+:class:`pipeline.sections.Section`.
 
-The report notebook calls each in one cell (``display(Markdown(sections_stats.x(ctx,
-codebook)))``). Every number comes from the published tables of the run
+The report notebook calls each in one cell (``sections.show(sections_stats.x(ctx))``),
+for every before/after survey of the community in the build folder (a partner's report
+shows the consortium beside that partner). Every number comes from the published tables of the run
 (``indicators.csv``, ``reliability.csv``, ``attrition.csv``, ``code_matching.csv``), so
 a reader can find it there; suppressed numbers read "hidden", never 0, and every
 number comes with its n.
@@ -95,6 +97,9 @@ def _rows(ctx, codebook, analysis: str) -> pd.DataFrame:
     sub["suppressed"] = sub["suppressed"].astype(str).str.lower().eq("true")
     sub["suppression"] = _text(sub["suppression"])
     sub["note"] = _text(sub["note"])
+    partner = getattr(ctx, "partner", "")
+    if partner:  # a partner's report: the consortium beside this partner
+        sub = sub.loc[sub["group_by"].ne("partner") | sub["group"].astype(str).eq(partner)]
     return sub
 
 
@@ -130,7 +135,7 @@ part under the assumption that, without the activities, both groups would have c
 ("parallel trends"), which these data cannot prove."""
 
 
-def comparison_group(ctx, codebook) -> str:
+def _comparison_group_md(ctx, codebook) -> str:
     """The difference in differences per scale: table, plain sentences, baseline, limits.
 
     Parameters
@@ -148,7 +153,7 @@ def comparison_group(ctx, codebook) -> str:
         the design's limits. Without a comparison group, a short paragraph saying so.
     """
     rows = _rows(ctx, codebook, DIFF_IN_DIFF)
-    head = "## Change compared with people who did not take part\n\n"
+    head = ""
     if rows.empty:
         return head + (
             "No comparison group answered this survey, so the changes above are changes among "
@@ -282,7 +287,7 @@ def _baseline(ctx, codebook, partners: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def tests_and_individual_change(ctx, codebook) -> str:
+def _tests_md(ctx, codebook) -> str:
     """The paired tests of every scale, Holm-adjusted, and the shares who reliably changed.
 
     Returns
@@ -334,7 +339,6 @@ def tests_and_individual_change(ctx, codebook) -> str:
         _table(["Partner", *[sc.label.get("en", sc.id) for sc in codebook.scales]], ptable),
     ] if ptable else []
     return "\n".join([
-        "## Statistical tests and individual change\n",
         "Each scale's change among participants, tested two ways: the paired t-test (on the mean "
         "change) and the Wilcoxon signed-rank test (on the ranks of the changes; it does not assume "
         "the changes are normally distributed). Because several scales are tested, p-values are also "
@@ -364,7 +368,7 @@ def _share_or_hidden(r, col: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def yes_no_items(ctx, codebook) -> str:
+def _yes_no_md(ctx, codebook) -> str:
     """McNemar's test of each yes/no item asked twice, at consortium level and per partner.
 
     Returns
@@ -392,7 +396,6 @@ def yes_no_items(ctx, codebook) -> str:
         ])
     methods = sorted({t.split(": ", 1)[1] for t in rows["test"].dropna() if ": " in t})
     return "\n".join([
-        "## Yes/no questions asked twice\n",
         "For each yes/no question, the share of participants answering *yes* before and after, among "
         "those who answered it both times, and the change in percentage points with its 95% interval "
         "(Wald, Agresti 2002). McNemar's test looks only at the people who changed their answer: "
@@ -407,7 +410,7 @@ def yes_no_items(ctx, codebook) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def measurement_quality(ctx, codebook) -> str:
+def _quality_md(ctx, codebook) -> str:
     """Reliability of each scale per wave and language version, and attrition.
 
     Returns
@@ -419,7 +422,7 @@ def measurement_quality(ctx, codebook) -> str:
     """
     rel = _read(ctx, RELIABILITY_FILE)
     att = _read(ctx, ATTRITION_FILE)
-    parts = ["## Measurement quality: reliability and attrition\n"]
+    parts = []
     if rel is not None:
         rel = rel.loc[rel["instrument"] == codebook.instrument]
         order = _scale_order(codebook)
@@ -497,7 +500,7 @@ def measurement_quality(ctx, codebook) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def code_matching(ctx, codebook) -> str:
+def _code_matching_md(ctx, codebook) -> str:
     """How many respondents were matched across waves by their self-generated code.
 
     Returns
@@ -534,7 +537,6 @@ def code_matching(ctx, codebook) -> str:
         )
     k = int(table["max_differences"].iloc[0])
     return "\n".join([
-        "## Matching the two surveys by self-generated codes\n",
         "Where respondents gave no participant number (an anonymous questionnaire), they built a code from facts only "
         f"they know ({table['elements'].iloc[0]}), and their surveys were matched by that code: exactly first, then "
         f"allowing **up to {k} element{'s' if k != 1 else ''}** to differ, because people misremember. A code with two "
@@ -576,33 +578,88 @@ def methods_used(ctx, codebook=None) -> list[str]:
     return [k for k in used if k in stats.METHODS]
 
 
-def methods_appendix(ctx, codebook=None) -> str:
-    """Every statistic the report uses: name, formula, reference, how edge cases are handled.
+# --------------------------------------------------------------------------------------
+# The sections (one notebook cell each)
+# --------------------------------------------------------------------------------------
 
-    Written from the code's own metadata (:data:`pipeline.stats.METHODS`, and
-    :data:`pipeline.match.METHOD` when waves were matched by codes), so the appendix
-    cannot drift from what was computed.
-    """
+COMPARISON_TITLE = "Change compared with people who did not take part"
+TESTS_TITLE = "Statistical tests and individual change"
+YES_NO_TITLE = "Yes/no questions asked twice"
+QUALITY_TITLE = "Measurement quality: reliability and attrition"
+CODES_TITLE = "Matching the two surveys by self-generated codes"
+APPENDIX_TITLE = "Methods appendix"
+
+
+def _section(ctx, codebook, sid: str, title: str, build, absent: str):
+    """A Section of ``build(ctx, cb)`` for ``codebook`` or every pre/post community survey."""
+    from .sections import Section, _md, _pre_post
+
+    cbs = [codebook] if codebook is not None else _pre_post(ctx)
+    parts = []
+    for cb in cbs:
+        text = build(ctx, cb)
+        if text:
+            parts.append(_md((f"### {cb.label()}\n\n" if len(cbs) > 1 else "") + text))
+    if not parts:
+        return Section(sid, title, [_md(f"*{absent}*")], available=False)
+    return Section(sid, title, parts)
+
+
+def comparison_group(ctx, codebook=None):
+    """The difference in differences per scale, baseline comparability and the design's limits."""
+    return _section(ctx, codebook, "comparison", COMPARISON_TITLE, _comparison_group_md, "No before/after survey of the community in this data folder.")
+
+
+def tests_and_individual_change(ctx, codebook=None):
+    """t-test, Wilcoxon and Holm-adjusted p side by side; the shares who reliably changed."""
+    return _section(ctx, codebook, "tests", TESTS_TITLE, _tests_md, "No before/after survey of the community in this data folder.")
+
+
+def yes_no_items(ctx, codebook=None):
+    """McNemar's test of each yes/no item asked twice."""
+    return _section(ctx, codebook, "yes_no", YES_NO_TITLE, _yes_no_md, "No yes/no question was asked twice in this data folder.")
+
+
+def measurement_quality(ctx, codebook=None):
+    """Reliability per wave and language version; attrition."""
+    return _section(ctx, codebook, "quality", QUALITY_TITLE, _quality_md, "No before/after survey of the community in this data folder.")
+
+
+def code_matching(ctx, codebook=None):
+    """The match rate and tolerance of matching by self-generated codes."""
+    return _section(ctx, codebook, "codes", CODES_TITLE, _code_matching_md, "No survey in this data folder was matched by self-generated codes.")
+
+
+def methods_appendix(ctx, codebook=None):
+    """Every statistic the report uses, from the code's own metadata."""
+    from .sections import Section, _html
+
+    return Section("appendix", APPENDIX_TITLE, [_html(_appendix_html(ctx, codebook))])
+
+
+def _appendix_html(ctx, codebook=None) -> str:
+    """The appendix as HTML: references name their DOI and URL as text, not as links,
+    so that the report stays self-contained (nothing to follow or fetch)."""
+    import html as _h
+
     from .match import METHOD as MATCH_METHOD
 
     entries = [stats.METHODS[k] for k in methods_used(ctx, codebook)]
     matching = _read(ctx, CODE_MATCHING_FILE)
     if matching is not None and len(matching):
         entries.append(MATCH_METHOD)
-    parts = [
-        "## Methods appendix\n",
-        "The statistics behind the numbers of this report, as the pipeline computes them "
-        "(`pipeline/stats.py`; tested against R's documented output and published examples). "
-        "Change is always after minus before. Where a statistic cannot be computed (for instance "
-        "fewer than two pairs, or no variation), the tables leave it empty and `indicators.csv` says "
-        "why in its `note` column.\n",
+    out = [
+        "<p>The statistics behind the numbers of this report, as the pipeline computes them "
+        "(<code>pipeline/stats.py</code>; tested against R's documented output and published examples). "
+        "Change is always after minus before. Where a statistic cannot be computed (for instance fewer than "
+        "two pairs, or no variation), the tables leave it empty and <code>indicators.csv</code> says why in its "
+        "<code>note</code> column.</p>"
     ]
     for k, e in enumerate(entries, 1):
-        parts += [
-            f"**{k}. {e['name']}**\n",
-            f"- *Formula:* `{e['formula']}`",
-            f"- *How data are handled:* {e['notes']}",
-            f"- *References:* {e['reference']}",
-            "",
-        ]
-    return "\n".join(parts)
+        out.append(
+            f"<p><strong>{k}. {_h.escape(e['name'])}</strong></p><ul>"
+            f"<li><em>Formula:</em> <code>{_h.escape(e['formula'])}</code></li>"
+            f"<li><em>How data are handled:</em> {_h.escape(e['notes'])}</li>"
+            f"<li><em>References:</em> {_h.escape(e['reference'])}</li></ul>"
+        )
+    return "\n".join(out)

@@ -12,7 +12,10 @@ import math
 import pandas as pd
 
 from .disclosure import suppress
-from .indicators import CONSORTIUM, paired_rows
+from .analyses import paired_rows
+# The value of pipeline.indicators.CONSORTIUM, not imported from there: reports load
+# this module in every kernel and should not pay for the statistics libraries.
+CONSORTIUM = "consortium"
 
 
 def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min_cell: int) -> pd.DataFrame:
@@ -26,6 +29,55 @@ def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min
     counts = responses.groupby([by, "wave"], observed=True).size().unstack("wave").reindex(columns=list(waves)).fillna(0).astype(int)
     counts = counts.reset_index().rename(columns={by: "group"}).assign(_family=1)
     return suppress(counts, list(waves), [], min_cell, family_cols=["_family"]).drop(columns="_family")
+
+
+def flow_counts(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
+    """The sample flow of one pre/post instrument as ``step``, ``n`` (see :data:`pipeline.figures.FLOW_STEPS`).
+
+    ``read`` and ``quarantined`` count rows of the export files; ``kept``,
+    ``matched``, ``first_only`` and ``second_only`` count respondents.
+    """
+    rec = reconciliation.loc[reconciliation["instrument"] == instrument]
+    ids = {w: set(responses.loc[responses["wave"] == w, "respondent_id"]) for w in waves}
+    first, second = waves
+    rows = []
+    for tag, w in (("first", first), ("second", second)):
+        r = rec.loc[rec["wave"] == w]
+        rows += [(f"read_{tag}", int(r["rows_read"].sum())), (f"quarantined_{tag}", int(r["rows_quarantined"].sum())), (f"kept_{tag}", len(ids[w]))]
+    rows += [
+        ("matched", len(ids[first] & ids[second])),
+        ("first_only", len(ids[first] - ids[second])),
+        ("second_only", len(ids[second] - ids[first])),
+    ]
+    return pd.DataFrame(rows, columns=["step", "n"])
+
+
+def likert_counts(responses: pd.DataFrame, codebook, items: list[str], wave_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """People per response level of each item and wave, for :func:`pipeline.figures.likert_bars`.
+
+    Missing codes ("don't know", "refused") and empty answers are left out; the
+    item's English text is the ``item`` column (negatively worded items say so).
+    """
+    rows = []
+    for item_id in items:
+        item = codebook.item(item_id)
+        text = item.label.get("en", item_id) + (" (negatively worded)" if item.reverse else "")
+        valid = set(item.response_scale.values)
+        for w in codebook.waves:
+            vals = responses.loc[responses["wave"] == w, item_id]
+            vals = vals[vals.isin(valid)]
+            label = (wave_labels or {}).get(w, w)
+            for level in item.response_scale.values:
+                rows.append((text, label, level, int((vals == level).sum())))
+    return pd.DataFrame(rows, columns=["item", "wave", "level", "count"])
+
+
+def small_count(n, min_cell: int) -> str:
+    """A head count as published: "fewer than k" for 1 to k - 1, else the number."""
+    if n is None or (isinstance(n, float) and math.isnan(n)) or n is pd.NA:
+        return "–"
+    n = int(n)
+    return f"fewer than {min_cell}" if 0 < n < min_cell else f"{n:,}"
 
 
 def sample_flow(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
@@ -115,9 +167,12 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_html(frame: pd.DataFrame, caption: str = "") -> str:
-    """A table as report HTML (no index; missing cells as an en dash)."""
-    html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=True)
+def to_html(frame: pd.DataFrame, caption: str = "", escape: bool = True) -> str:
+    """A table as report HTML (no index; missing cells as an en dash).
+
+    ``escape=False`` is for frames whose cells already are HTML (escaped by their maker).
+    """
+    html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=escape)
     if caption:
         html = html.replace('<table border="0" class="dataframe report-table">', f'<table class="dataframe report-table"><caption>{caption}</caption>', 1)
     return html

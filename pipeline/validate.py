@@ -137,11 +137,15 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
         name = f.name
         if f.role in ("personal", "ignore"):
             continue
+        if f in codebook.typed_fields:  # typed and checked by coerce_field_types
+            continue
         checks = []
         if f.role == "partner":
             checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
         elif f.choices is not None:
             checks.append(pa.Check.isin(list(f.choices), error="invalid_choice"))
+        elif f.choices_from == "partners":
+            checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
         if f.role == "submission_time" and consortium.start is None:  # no project period to check
             columns[name] = pa.Column("datetime64[us]", nullable=True)
             continue
@@ -177,7 +181,8 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
     """
     frame = frame.reset_index(drop=True)
     typed, failures = coerce_types(frame, codebook)
-    parts = [failures]
+    typed, field_failures = coerce_field_types(frame, typed, codebook, consortium)
+    parts = [failures, field_failures, row_checks(typed, codebook)]
     # Required fields that are empty.
     for f in codebook.fields:
         name = f.name
@@ -219,6 +224,9 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
 
 
 def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str:
+    special = _field_detail(reason, column, value, codebook, consortium)
+    if special:
+        return special
     if reason in ("out_of_range", "not_a_number") and column in codebook.item_ids:
         rs = codebook.item(column).response_scale
         miss = f"; or a missing code {_codes_text(list(rs.missing))}" if rs.missing else ""
@@ -274,3 +282,154 @@ def _clean_value(v) -> str:
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
         return text[:-2]
     return text
+
+
+# ---------------------------------------------------------------------------
+# Typed fields and checks across a row (registers, ties, ratings)
+# ---------------------------------------------------------------------------
+#
+# Fields with a ``type`` other than text or category (see
+# :data:`pipeline.codebook.FIELD_TYPES`) are typed here, and the codebook's
+# ``checks:`` and ``headcounts:`` are applied. Further quarantine reasons:
+#
+# ``invalid_count``          a count is not a whole number >= 0
+# ``counts_do_not_add_up``   a breakdown of head counts does not add up to the total
+# ``dates_out_of_order``     an end date before its start date
+# ``duplicate_record``       the fields that identify a record repeat within a wave
+#                            (the first is kept)
+
+FIELD_REASONS = {
+    "invalid_count": "a count is not a whole number >= 0",
+    "counts_do_not_add_up": "a breakdown of head counts does not add up to the total",
+    "dates_out_of_order": "an end date is before its start date",
+    "duplicate_record": "the fields that identify a record repeat within a wave; the first is kept",
+}
+REASONS.update(FIELD_REASONS)
+
+
+def _failures(index, column: str, values, reason: str) -> pd.DataFrame:
+    return pd.DataFrame({"index": index, "column": column, "value": pd.Series(values, dtype=object).astype(str).to_numpy(), "reason": reason})
+
+
+def coerce_field_types(raw: pd.DataFrame, typed: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Type the ``date``, ``count``, ``number`` and ``multiple`` fields and check their values.
+
+    * date: ISO 8601 date or date-time -> ``datetime64[us]``; ``invalid_date`` when it
+      is not a date, ``outside_project_period`` when it falls outside the registry's period;
+    * count: a whole number >= 0 -> float64 (missing as NaN); ``not_a_number`` or ``invalid_count``;
+    * number: any number -> float64; ``not_a_number``;
+    * multiple: codes separated by spaces, each one of ``choices`` (``invalid_choice``)
+      or, with ``choices_from: partners``, of the registry (``unknown_partner``); kept as
+      the codes joined by one space.
+
+    Returns
+    -------
+    typed : DataFrame
+        A new frame with those columns typed.
+    failures : DataFrame
+        Columns ``index, column, value, reason``.
+    """
+    typed = typed.copy()
+    parts = []
+    lo, hi = pd.Timestamp(consortium.start), pd.Timestamp(consortium.end) + pd.Timedelta(days=1)
+    for f in codebook.typed_fields:
+        name = f.name
+        if name not in raw.columns:
+            continue
+        text = raw[name].astype("string").str.strip()
+        given = text.notna() & text.ne("").fillna(False)
+        if f.type == "date":
+            ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601").dt.tz_localize(None).astype("datetime64[us]")
+            bad = given & ts.isna()
+            parts.append(_failures(raw.index[bad], name, text[bad], "invalid_date"))
+            out = given & ts.notna() & ((ts < lo) | (ts >= hi))
+            parts.append(_failures(raw.index[out], name, text[out], "outside_project_period"))
+            typed[name] = ts
+        elif f.type in ("count", "number"):
+            num = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype("float64")
+            bad = given & num.isna()
+            parts.append(_failures(raw.index[bad], name, text[bad], "not_a_number"))
+            if f.type == "count":
+                wrong = num.notna() & ((num < 0) | (num != np.floor(num)))
+                parts.append(_failures(raw.index[wrong], name, text[wrong], "invalid_count"))
+                num = num.where(~wrong)  # a wrong count is not added up with the others
+            typed[name] = num
+        elif f.type == "multiple":
+            allowed = set(consortium.partner_codes) if f.choices_from == "partners" else set(f.choices or ())
+            reason = "unknown_partner" if f.choices_from == "partners" else "invalid_choice"
+            tokens = text.fillna("").str.split()
+            bad = tokens.map(lambda ts: any(t not in allowed for t in ts)).astype(bool)
+            parts.append(_failures(raw.index[bad], name, text[bad], reason))
+            typed[name] = tokens.map(" ".join).where(given, pd.NA).astype("string")
+    parts = [p for p in parts if len(p)]
+    fail = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    return typed, fail
+
+
+def _normalise_key(values: pd.Series) -> pd.Series:
+    """Text compared as a person would: case and repeated spaces ignored."""
+    return values.astype("string").str.casefold().str.split().str.join(" ")
+
+
+def row_checks(typed: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The codebook's checks across fields: head counts, date order, unique records.
+
+    Returns failures (``index, column, value, reason``); values are read from the
+    typed frame, and the quarantine table shows the cell as it was in the file.
+    """
+    parts = []
+    for h in codebook.headcounts:
+        if h.total not in typed.columns:
+            continue
+        total = typed[h.total]
+        for breakdown, cats in h.by.items():
+            block = typed[list(cats.values())]
+            complete = total.notna() & block.notna().all(axis=1)
+            off = complete & (block.sum(axis=1) != total)
+            parts.append(_failures(typed.index[off], h.total, total[off].map(lambda v: f"{v:g}"), "counts_do_not_add_up").assign(_breakdown=breakdown))
+    for first, second in codebook.checks.date_order:
+        if first in typed.columns and second in typed.columns:
+            wrong = typed[first].notna() & typed[second].notna() & (typed[second] < typed[first])
+            parts.append(_failures(typed.index[wrong], second, typed.loc[wrong, second].astype(str), "dates_out_of_order"))
+    key = list(codebook.checks.unique_within_wave)
+    if key and all(k in typed.columns for k in key):
+        norm = pd.DataFrame({k: _normalise_key(typed[k]) for k in key}).assign(_wave=typed[WAVE].astype("string") if WAVE in typed.columns else "")
+        complete = norm[key].notna().all(axis=1)
+        repeat = complete & norm.duplicated(keep="first")
+        parts.append(_failures(typed.index[repeat], key[-1], typed.loc[repeat, key[-1]], "duplicate_record"))
+    parts = [p.drop(columns=[c for c in p.columns if c.startswith("_")]) for p in parts if len(p)]
+    # one line per row and reason is enough when several breakdowns disagree
+    fail = pd.concat(parts, ignore_index=True).drop_duplicates(["index", "column", "reason"]) if parts else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    return fail
+
+
+def _field_detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str | None:
+    """The detail of a quarantine line about a typed field or a row check, else None."""
+    typed = {f.name: f for f in codebook.typed_fields}
+    if reason == "counts_do_not_add_up":
+        hc = next((h for h in codebook.headcounts if h.total == column), None)
+        if hc is not None:
+            ways = "; ".join(f"{b}: {' + '.join(c.values())}" for b, c in hc.by.items())
+            return f"{column} is {value!r} but a breakdown of it adds up to another number ({ways})"
+    if reason == "dates_out_of_order":
+        pair = next((p for p in codebook.checks.date_order if p[1] == column), None)
+        if pair:
+            return f"{column} {value!r} is before {pair[0]}"
+    if reason == "duplicate_record":
+        key = ", ".join(codebook.checks.unique_within_wave)
+        return f"the same ({key}) was already recorded in this wave, {column} {value!r}; the first record is kept"
+    if column not in typed:
+        return None
+    f = typed[column]
+    if reason == "invalid_date":
+        return f"{column} {value!r} is not a date (expected YYYY-MM-DD)"
+    if reason == "outside_project_period":
+        return f"{column} {value} is outside the project period {consortium.start} to {consortium.end}"
+    if reason == "not_a_number":
+        return f"{column} must be a {'whole number >= 0' if f.type == 'count' else 'number'}; found {value!r}"
+    if reason == "invalid_count":
+        return f"{column} must be a whole number >= 0; found {value!r}"
+    if reason in ("invalid_choice", "unknown_partner") and f.type == "multiple":
+        allowed = consortium.partner_codes if f.choices_from == "partners" else (f.choices or ())
+        return f"{column} must be codes among {', '.join(allowed)} separated by spaces; found {value!r}"
+    return None

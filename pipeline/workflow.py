@@ -3,7 +3,8 @@
 ``ingest``  : data folder -> build folder (de-identified, validated, scored rows
               per instrument as parquet; ``quarantine.csv``; ``reconciliation.csv``;
               ``run.json``).
-``analyse`` : build folder -> ``indicators.csv`` in the build folder.
+``analyse`` : build folder -> ``indicators.csv`` (and ``results_framework.csv``, when
+              the data folder names a results framework) in the build folder.
 ``report``  : build folder -> report folder (see :mod:`pipeline.report`).
 
 Each stage writes into a staging folder and publishes only when it succeeded.
@@ -19,7 +20,9 @@ import pandas as pd
 
 from . import __version__
 from .codebook import Codebook
+from .config import SURVEYS_DIR
 from .deidentify import deidentify, load_key
+from .framework import combine, load_framework, run_framework
 from .indicators import instrument_indicators
 from .ingest import SOURCE_FILE, SOURCE_ROW, read_export, map_columns
 from .layout import wide_to_long
@@ -131,6 +134,9 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     """Stage 1: write the de-identified, validated, scored rows to the build folder."""
     result = ingest_folder(data_dir, manifest)
     cons = result.folder.consortium
+    framework_dirs = (Path(data_dir), SURVEYS_DIR)
+    if result.folder.framework is not None:  # a bad framework stops the run before anything is written
+        load_framework(result.folder.framework, framework_dirs)
     with staging(build_dir) as tmp:
         for instrument, frame in result.responses.items():
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
@@ -145,6 +151,8 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
                 "consortium": _relative(cons.path),
                 "codebooks": {k: _relative(cb.path) for k, cb in result.folder.codebooks.items()},
                 "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
+                "framework": _relative(result.folder.framework) if result.folder.framework is not None else None,
+                "codebook_dirs": [_relative(d) for d in framework_dirs],
                 "inputs": input_hashes(result.folder),
                 "warnings": result.warnings,
                 "package_version": __version__,
@@ -204,8 +212,11 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
     table = compute_indicators(responses, codebooks, run["min_cell"])
     quality = compute_quality(responses, codebooks, run["min_cell"])
+    framework_rows, results = run_framework(run, responses)
+    table = combine(table, framework_rows)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / "indicators.csv")
+        write_csv(results, tmp / "results_framework.csv")
         for name, frame in quality.items():
             write_csv(frame, tmp / name)
         publish(tmp, build_dir)

@@ -61,3 +61,37 @@ def example_copy(tmp_path) -> Path:
 
 def pytest_report_header(config):
     return f"pseudonymisation key for tests: fixed ({'set' if os.environ.get('IMPACT_PSEUDONYM_KEY') else 'per test'})"
+
+
+# --------------------------------------------------------------------------- report fixture
+#: Personal data planted in the report fixture's exports; no output may contain any of it.
+PLANTED = {
+    "full_name": ["Zebulon Quartermaine", "Philippa Oyelaran-Smith", "Wendeline Brightwater"],
+    "phone": ["+30 699 555 0147", "+39 347 555 0199", "0049 151 5550123"],
+    "comment": ["mail me at zebulon.q@example.org", "call 0049 151 5550123 please", "philippa.os@example.net"],
+}
+
+def _plant(frame, columns) -> None:
+    for col in columns:
+        for i, value in enumerate(PLANTED[col]):
+            frame.loc[i, col] = value
+
+
+def report_folder(root: Path) -> Path:
+    """The bundled example with a small community survey, and recognisable personal data
+    planted in the community and the staff-training exports (no output may contain it)."""
+    import pandas as pd
+
+    folder = root / "data"
+    shutil.copytree(SURVEYS_DIR / "example", folder)
+    manifest = (folder / "datasets.yaml").read_text(encoding="utf-8")
+    manifest = manifest.replace("../consortium.yaml", str(SURVEYS_DIR / "consortium.yaml")).replace("../indicators.yaml", str(SURVEYS_DIR / "indicators.yaml"))
+    (folder / "datasets.yaml").write_text(manifest, encoding="utf-8")
+    for name, frame in simulate(seed=3, scale=0.2).items():
+        _plant(frame, ("full_name", "phone", "comment"))
+        frame.to_csv(folder / name, index=False, lineterminator="\n")
+    path = folder / "staff_training_pre.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    _plant(frame, ("full_name", "comment"))
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return folder

@@ -1,77 +1,241 @@
-"""The report stage: papermill executes the notebook; HTML without code; failures leave the last good run."""
+"""The report set: plan, HTML, PDF, index, privacy, disclosure, failures, a real browser.
+
+One module-scoped run builds the whole set on a small fixture: the bundled example with a
+small community survey, and personal data planted in the community and training exports.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from pipeline.errors import ReportError
-from pipeline.report import build_reports
+from pipeline.report import build_reports, plan
 from pipeline.workflow import analyse, ingest
+from tests.cdp import Chromium, find_chromium
+from tests.conftest import PLANTED, report_folder
 
 pytestmark = pytest.mark.slow
+
+SECTIONS = ["Executive summary", "Results framework", "Attitude change",
+            "Change compared with people who did not take part", "Statistical tests and individual change", "Yes/no questions asked twice",
+            "Staff trainings by Kirkpatrick level", "Organisational capacity", "Networks", "Activities and reach", "Data quality",
+            "Measurement quality: reliability and attrition", "Matching the two surveys by self-generated codes",
+            "Methods and limitations", "Provenance", "Methods appendix"]
+PARTNERS = ["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL", "PT-LIS"]
+EVENTS = ["JSTE-1", "JSTE-2", "JSTE-3"]
+#: Units of n that count things, not people (the results framework's n_unit values).
+NOT_PEOPLE = {"activities", "ties", "organisations", "events", "meetings", "countries"}  # the example's training events (staff training survey)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import write_folder
-    from pipeline.example import simulate
-
-    root = tmp_path_factory.mktemp("report")
     import os
 
     os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
-    data = write_folder(root / "data", simulate(seed=3, scale=0.2))
+    root = tmp_path_factory.mktemp("report")
+    data = report_folder(root)
     build, out = root / "build", root / "out"
     ingest(data, build)
     analyse(build)
-    published = build_reports(build, out, jobs=1)
-    return build, out, published
+    published = build_reports(build, out, jobs=2)
+    return data, build, out, published
 
 
-def test_report_files(built):
-    _, out, published = built
-    assert {"consortium_report.html", "consortium_report.ipynb", "indicators.csv", "quarantine.csv", "reconciliation.csv",
-            "reliability.csv", "attrition.csv", "manifest.json"} <= set(published)
+def test_plan_reads_the_build_folder(built, tmp_path):
+    _, build, _, _ = built
+    names = [s.name for s in plan(build)]
+    assert names == ["consortium_report", *[f"partner_{p}" for p in PARTNERS], *[f"training_{e}" for e in EVENTS]]
+    assert plan(build)[1].parameters == {"partner": "DE-LEI"}
+    assert plan(build)[-3].parameters == {"activity_id": "JSTE-1"}
+    # a build folder without training data plans no training report
+    lean = tmp_path / "lean"
+    shutil.copytree(build, lean)
+    (lean / "responses" / "staff_training.parquet").unlink()
+    assert not [s for s in plan(lean) if s.name.startswith("training_")]
 
 
-def test_html_has_sections_and_no_code(built):
-    _, out, _ = built
-    html = (out / "consortium_report.html").read_text(encoding="utf-8")
-    for heading in ("Summary", "What was measured and with whom", "Sample flow", "Change by scale and partner", "Indicator table", "Data quality", "Provenance",
-                    "Change compared with people who did not take part", "Statistical tests and individual change",
-                    "Yes/no questions asked twice", "Measurement quality: reliability and attrition", "Methods appendix"):
-        assert heading in html
-    assert "load_context" not in html and "build_dir =" not in html  # no code, no parameters
-    assert "What a before/after comparison can and cannot show" in html
-    assert re.search(r'<img[^>]+src="data:image/png;base64,', html)  # images embedded
+def test_every_report_in_three_formats_and_an_index(built):
+    _, _, out, published = built
+    for spec in ("consortium_report", *[f"partner_{p}" for p in PARTNERS], *[f"training_{e}" for e in EVENTS]):
+        assert {f"{spec}.html", f"{spec}.pdf", f"{spec}.ipynb"} <= set(published), spec
+    assert {"index.html", "indicators.csv", "quarantine.csv", "reconciliation.csv", "manifest.json",
+            "reliability.csv", "attrition.csv", "code_matching.csv"} <= set(published)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for spec in ("consortium_report", "partner_IT-PAL", "training_JSTE-1"):
+        assert f'href="{spec}.html"' in index and f'href="{spec}.pdf"' in index
+    assert "Comune di Palermo" in index and "Training event JSTE-1" in index
 
 
-def test_manifest_names_inputs_code_and_outputs(built):
-    _, out, _ = built
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest) >= {"inputs", "code", "parameters", "run_time_utc", "outputs", "libraries"}
-    assert all(len(h) == 64 for h in manifest["inputs"].values())
-    assert manifest["parameters"]["min_cell"] == 5
+def test_html_sections_toc_no_code_no_network(built):
+    _, _, out, _ = built
+    for name in ("consortium_report", "partner_IT-PAL"):
+        page = (out / f"{name}.html").read_text(encoding="utf-8")
+        h2 = re.findall(r"<h2[^>]*>(.*?)</h2>", page, flags=re.S)
+        assert [re.sub("<[^>]+>", "", h).strip() for h in h2] == SECTIONS
+        toc = re.search(r'<nav aria-label="Contents" class="toc">(.*?)</nav>', page, flags=re.S).group(1)
+        assert len(re.findall(r'href="#', toc)) == len(SECTIONS)
+        assert "load_context" not in page and "build_dir" not in page and "sections.show" not in page  # no code, no parameters
+        assert "<script" not in page and not re.search(r'(?:src|href)="(?:https?:)?//', page)  # nothing fetched
+        assert "@media print" in page and "@media (max-width" in page
+        assert re.search(r'<img[^>]+src="data:image/png;base64,', page)
+    partner = (out / "partner_IT-PAL.html").read_text(encoding="utf-8")
+    assert "Partner report: Comune di Palermo" in partner and "At IT-PAL:" in partner
 
 
-def test_failed_report_names_cell_keeps_notebook_and_last_good_run(built, tmp_path, monkeypatch):
-    build, out, _ = built
+def test_absent_data_is_one_line(built, tmp_path):
+    """Without their instruments (and without a results framework), the sections say so instead of failing."""
+    _, build, _, _ = built
+    from pipeline import sections
+    from pipeline.context import load_context
+
+    lean = tmp_path / "lean"
+    shutil.copytree(build, lean)
+    for name in ("organisational_capacity", "partnership_network", "activity_register"):
+        (lean / "responses" / f"{name}.parquet").unlink()
+    (lean / "results_framework.csv").unlink()
+    ctx = load_context(lean)
+    for fn in (sections.results_framework, sections.capacity, sections.networks, sections.activities):
+        sec = fn(ctx)
+        assert not sec.available and len(sec.parts) == 1 and "in this data folder" in sec.parts[0].data
+
+
+def pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_pdf_sections_and_headline_numbers(built):
+    _, build, out, _ = built
+    import pandas as pd
+
+    text = " ".join(pdf_text(out / "consortium_report.pdf").split())  # lines wrap anywhere
+    for heading in SECTIONS:
+        assert heading in text, heading
+    ind = pd.read_csv(build / "indicators.csv")
+    cons = ind.loc[(ind["group_by"] == "consortium") & (ind["instrument"] == "community_attitudes") & (ind["analysis"] == "paired_change")]
+    for r in cons.itertuples():
+        assert f"{r.mean_change:+.2f}" in text and f"{r.ci_low:.2f} to {r.ci_high:.2f}" in text, r.scale
+        assert f"among the {int(r.n_paired)} people" in text
+    assert re.search(r"page 1 of \d+", text)
+
+
+def test_papermill_documents_the_parameters():
+    out = subprocess.run([shutil.which("papermill") or str(Path(__file__).parents[1] / ".venv/bin/papermill"), "--help-notebook", "notebooks/consortium_report.ipynb"], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stderr
+    assert "build_dir: str" in out.stdout and "partner: str" in out.stdout
+
+
+def all_output_text(out: Path, build: Path) -> dict[str, str]:
+    texts = {}
+    for path in [*out.rglob("*"), *build.rglob("*")]:
+        if not path.is_file():
+            continue
+        if path.suffix == ".pdf":
+            texts[str(path)] = pdf_text(path)
+        elif path.suffix == ".parquet":
+            import pandas as pd
+
+            texts[str(path)] = pd.read_parquet(path).to_csv()
+        else:
+            texts[str(path)] = path.read_bytes().decode("utf-8", errors="replace")
+    return texts
+
+
+def test_no_personal_data_in_any_output(built):
+    data, build, out, _ = built
+    planted = [v for values in PLANTED.values() for v in values] + ["zebulon.q@example.org", "philippa.os@example.net"]
+    raw_ids = ["STAFF-000", "STAFF-007"]  # identifiers are pseudonymised
+    texts = all_output_text(out, build)
+    assert len(texts) > 20
+    for name, text in texts.items():
+        for secret in planted + raw_ids:
+            assert secret not in text, f"{secret!r} found in {name}"
+    # the fixture did plant them
+    assert "Zebulon Quartermaine" in (data / "community_attitudes_pre.csv").read_text(encoding="utf-8")
+
+
+def test_no_number_describes_fewer_than_the_minimum(built):
+    """Every 'n = k' and every count in the reports' tables is 0 or at least min_cell."""
+    _, build, out, _ = built
+    from bs4 import BeautifulSoup
+
+    min_cell = json.loads((build / "run.json").read_text())["min_cell"]
+    for page in out.glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        text = soup.get_text(" ")
+        for m in re.finditer(r"\bn = (\d[\d,]*)(?:\s+(\w+))?", text):
+            if m.group(2) in NOT_PEOPLE:  # counts of activities, ties, organisations describe no person
+                continue
+            assert int(m.group(1).replace(",", "")) >= min_cell, f"{page.name}: {m.group(0)}"
+        for m in re.finditer(r"among the (\d+) people", text):
+            assert int(m.group(1)) >= min_cell
+        for table in soup.find_all("table"):
+            heads = [th.get_text(strip=True).lower() for th in table.find_all("th")]
+            for row in table.find_all("tr"):
+                cells = [td.get_text(strip=True) for td in row.find_all("td")]
+                for head, cell in zip(heads, cells):
+                    if any(k in head for k in ("n (pairs)", "participants", "rows", "people", "pre", "post")) and re.fullmatch(r"[\d,]+", cell):
+                        v = int(cell.replace(",", ""))
+                        assert v == 0 or v >= min_cell, f"{page.name}: {head} = {cell}"
+    act = (out / "consortium_report.html").read_text(encoding="utf-8")
+    assert "fewer than 5" in act  # the activity group of 2 people is hidden
+
+
+def test_failed_report_names_cell_keeps_notebook_and_last_good_run(built, tmp_path):
+    _, build, out, _ = built
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     import nbformat
 
     from pipeline import report
 
     bad = tmp_path / "bad.ipynb"
-    nb = nbformat.read(report.NOTEBOOKS_DIR / "consortium_report.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('planted failure')"))
+    nb = nbformat.read(report.CONSORTIUM_NOTEBOOK, as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell("raise ValueError('planted failure')"))
     nbformat.write(nb, bad)
-    monkeypatch.setattr(report, "plan", lambda b: [report.ReportSpec("consortium_report", bad, "broken")])
+    specs = [report.ReportSpec("consortium_report", bad, "broken"), report.ReportSpec("training_JSTE-1", report.TRAINING_NOTEBOOK, "fine", {"activity_id": "JSTE-1"})]
     with pytest.raises(ReportError) as err:
-        build_reports(build, out, jobs=1)
+        build_reports(build, out, jobs=2, pdf=False, specs=specs)
     msg = str(err.value)
-    assert "consortium_report" in msg and "planted failure" in msg and "cell" in msg
+    assert "consortium_report" in msg and "planted failure" in msg and re.search(r"cell \d+ \(raise ValueError", msg)
+    assert "1 of 2 reports failed" in msg
     assert err.value.notebook.is_file()
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (Debian package 'chromium'; make system-packages installs it)")
+    with Chromium(exe) as b:
+        yield b
+
+
+@pytest.mark.parametrize("name", ["consortium_report", "partner_GR-THE", "training_JSTE-1", "index"])
+def test_reports_in_a_real_browser(built, browser, name):
+    _, _, out, _ = built
+    seen = browser.open(out / f"{name}.html", screenshot=out / f"{name}.screenshot.png")
+    assert seen.network_requests == [], "a report must not fetch anything"
+    assert seen.failed == [] and seen.console_errors == []
+    assert all(img["complete"] and img["width"] > 0 for img in seen.dom["images"]), "an image did not render"
+    if name == "index":
+        assert seen.dom["h2"] == ["Reports", "Tables"]
+    elif name == "training_JSTE-1":
+        assert seen.dom["h2"] == ["Training event JSTE-1", "Methods and limitations", "Provenance"]
+    else:
+        assert seen.dom["h2"] == SECTIONS and len(seen.dom["images"]) >= 3
+        assert seen.dom["toc"] == [f"#{h}" for h in (s.replace(" ", "-") for s in SECTIONS)]
+    assert (out / f"{name}.screenshot.png").stat().st_size > 10_000
+
+
+def test_readable_on_a_phone(built, browser):
+    _, _, out, _ = built
+    seen = browser.open(out / "consortium_report.html", screenshot=out / "consortium_report.phone.png", width=390, height=844)
+    assert seen.dom["width"] <= seen.dom["viewport"], "the page scrolls sideways on a phone"

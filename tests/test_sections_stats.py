@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import pytest
 
@@ -30,8 +32,8 @@ def codebook(ctx):
 
 
 def test_comparison_group_section_shows_the_published_difference_in_differences(ctx, codebook):
-    text = sections_stats.comparison_group(ctx, codebook)
-    assert text.startswith("## Change compared with people who did not take part")
+    text = sections_stats.comparison_group(ctx, codebook).text()
+    assert text.startswith("Change compared with people who did not take part")
     assert "participants only" in text and "parallel trends" in text
     t = ctx.indicators
     row = t.loc[(t["indicator_id"] == "community_attitudes.knowledge.diff_in_diff") & (t["group_by"] == "consortium")].iloc[0]
@@ -45,12 +47,12 @@ def test_comparison_group_section_shows_the_published_difference_in_differences(
 def test_without_a_comparison_group_the_section_says_so(ctx, codebook):
     plain = ctx.indicators.loc[ctx.indicators["analysis"] != "diff_in_diff"]
     other = type(ctx)(**{**ctx.__dict__, "indicators": plain})
-    text = sections_stats.comparison_group(other, codebook)
+    text = sections_stats.comparison_group(other, codebook).text()
     assert "No comparison group answered this survey" in text
 
 
 def test_tests_and_individual_change_names_holm_and_reliable_change(ctx, codebook):
-    text = sections_stats.tests_and_individual_change(ctx, codebook)
+    text = sections_stats.tests_and_individual_change(ctx, codebook).text()
     assert "Holm" in text and "Jacobson & Truax (1991)" in text and "r_xx = 0.85" in text
     t = ctx.indicators
     row = t.loc[(t["indicator_id"] == "community_attitudes.attitudes.change") & (t["group_by"] == "consortium")].iloc[0]
@@ -59,14 +61,14 @@ def test_tests_and_individual_change_names_holm_and_reliable_change(ctx, codeboo
 
 
 def test_yes_no_items_table(ctx, codebook):
-    text = sections_stats.yes_no_items(ctx, codebook)
+    text = sections_stats.yes_no_items(ctx, codebook).text()
     for it in ("sd_neighbour", "sd_colleague", "sd_friend", "sd_family"):
         assert codebook.item(it).label["en"] in text
     assert "McNemar" in text and "-0 " not in text and "[-0," not in text
 
 
 def test_measurement_quality_flags_and_hides(ctx, codebook):
-    text = sections_stats.measurement_quality(ctx, codebook)
+    text = sections_stats.measurement_quality(ctx, codebook).text()
     rel = pd.read_csv(ctx.build_dir / "reliability.csv")
     flagged = rel.loc[(rel["group_by"] == "all") & rel["flag"].notna(), "label"].unique()
     for label in flagged:
@@ -77,25 +79,25 @@ def test_measurement_quality_flags_and_hides(ctx, codebook):
 
 
 def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
-    text = sections_stats.methods_appendix(ctx, codebook)
+    text = sections_stats.methods_appendix(ctx, codebook).text()
     used = sections_stats.methods_used(ctx, codebook)
     assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition"} <= set(used)
     for key in used:
         entry = stats.METHODS[key]
-        assert entry["name"] in text and entry["reference"] in text and entry["formula"] in text
+        assert html.escape(entry["name"]) in text and html.escape(entry["reference"]) in text and html.escape(entry["formula"]) in text
     assert stats.METHODS["bootstrap_ci"]["name"] not in text  # not used by this report
 
 
 def test_code_matching_section_gives_rate_and_tolerance(ctx, codebook):
-    text = sections_stats.code_matching(ctx, codebook)
+    text = sections_stats.code_matching(ctx, codebook).text()
     table = pd.read_csv(ctx.build_dir / "code_matching.csv")
     row = table.iloc[0]
-    assert text.startswith("## Matching the two surveys by self-generated codes")
+    assert text.startswith("Matching the two surveys by self-generated codes")
     assert "up to 1 element" in text and f"{round(100 * row['match_rate'])}%" in text
     assert "first letter of the mother's first name" in text
     for col in ("n_pre", "n_exact"):
         assert (f"| {int(row[col])} |" in text) or col in str(row["hidden"])
-    methods = sections_stats.methods_appendix(ctx, codebook)
+    methods = sections_stats.methods_appendix(ctx, codebook).text()
     assert "self-generated identification codes" in methods
 
 
@@ -106,5 +108,6 @@ def test_no_code_matching_no_section(ctx, codebook, tmp_path):
     shutil.copytree(ctx.build_dir, build)
     pd.read_csv(build / "code_matching.csv").iloc[0:0].to_csv(build / "code_matching.csv", index=False)
     other = type(ctx)(**{**ctx.__dict__, "build_dir": build})
-    assert sections_stats.code_matching(other, codebook) == ""
-    assert "self-generated identification codes" not in sections_stats.methods_appendix(other, codebook)
+    section = sections_stats.code_matching(other, codebook)
+    assert not section.available and "No survey in this data folder was matched" in section.text()
+    assert "self-generated identification codes" not in sections_stats.methods_appendix(other, codebook).text()

@@ -1,0 +1,213 @@
+"""Charts: title, labelled axes, n in the caption, readable in greyscale, hidden small groups.
+
+Fixtures are tiny frames built here, in the tidy form each chart documents.
+"""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from pipeline import figures
+from pipeline.errors import PipelineError
+
+
+def grey(colour) -> float:
+    """Luminance (ITU-R BT.601) of a colour, as a greyscale printer renders it."""
+    r, g, b, _ = mcolors.to_rgba(colour)
+    return round(0.299 * r + 0.587 * g + 0.114 * b, 2)
+
+
+def check_basics(fig, n_text: str, axes: bool = True):
+    assert figures.title_of(fig), "every chart has a title"
+    caption = figures.caption_of(fig)
+    assert "n = " in caption and n_text in caption, caption
+    if not axes:  # a diagram (the sample flow) has boxes, not axes
+        plt.close(fig)
+        return
+    for ax in fig.axes:
+        if ax.get_visible() and (ax.lines or ax.patches or ax.collections):
+            assert ax.get_xlabel(), f"x axis of {ax.get_title()!r} has no label"
+    for ax in fig.axes:  # at least one y label per chart
+        if ax.get_ylabel():
+            break
+    else:
+        raise AssertionError("no y axis label")
+    plt.close(fig)
+
+
+def indicator_rows():
+    rows = []
+    for scale in ("attitudes", "knowledge"):
+        for gb, g, n, pre, post, sup, kind in (
+            ("consortium", "all", 40, 5.0, 6.0, False, ""),
+            ("partner", "AA", 30, 5.1, 6.2, False, ""),
+            ("partner", "BB", np.nan, np.nan, np.nan, True, "primary"),
+            ("partner", "CC", np.nan, np.nan, np.nan, True, "secondary"),
+        ):
+            rows.append(dict(scale=scale, group_by=gb, group=g, n_paired=n, mean_pre=pre, mean_post=post, suppressed=sup, suppression=kind,
+                             effect_size=0.5 if not sup else np.nan, effect_size_ci_low=0.2 if not sup else np.nan, effect_size_ci_high=0.8 if not sup else np.nan))
+    return pd.DataFrame(rows)
+
+
+class TestDumbbells:
+    def test_basics_and_hidden_groups(self):
+        t = indicator_rows()
+        fig = figures.change_dumbbells(t, ["attitudes", "knowledge"], {"attitudes": "mean of 0-10 ratings", "knowledge": "1-5"}, {"attitudes": (0, 10), "knowledge": (1, 5)}, {"attitudes": "Attitudes", "knowledge": "Knowledge"}, 5)
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert "Consortium (n = 40)" in labels and "AA (n = 30)" in labels
+        assert "BB (n < 5, hidden)" in labels and "CC (hidden)" in labels
+        # two marked rows (consortium, AA): a line and two markers each; hidden rows none
+        marker_lines = [l for l in fig.axes[0].lines if l.get_marker() not in (None, "None", "")]
+        assert len(marker_lines) == 4
+        check_basics(fig, "40")
+
+    def test_before_and_after_differ_without_colour(self):
+        assert figures.BEFORE["markerfacecolor"] != figures.AFTER["markerfacecolor"]
+        assert grey(figures.BEFORE["markerfacecolor"]) - grey(figures.AFTER["markerfacecolor"]) > 0.4  # white vs dark fill
+
+
+def likert_frame(n_after=12):
+    rows = []
+    for wave, counts in (("Before", [1, 2, 3, 2, 2]), ("After", [0, 1, 2, 4, n_after - 7])):
+        for level, c in zip(range(1, 6), counts):
+            rows.append(("I know my rights.", wave, level, c))
+    return pd.DataFrame(rows, columns=["item", "wave", "level", "count"])
+
+
+class TestLikert:
+    labels = {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
+
+    def test_percentages_diverge_around_zero(self):
+        fig = figures.likert_bars(likert_frame(), [1, 2, 3, 4, 5], self.labels, min_cell=5)
+        ax = fig.axes[0]
+        bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid()]
+        before = [b for b in bars if abs(b.get_y() + b.get_height() / 2) < 1e-9]
+        # 10 answers before: 1 strongly disagree, 2 disagree, 3 neutral -> left edge at -(10 + 20 + 15) = -45
+        assert min(b.get_x() for b in before) == pytest.approx(-45)
+        assert sum(b.get_width() for b in before) == pytest.approx(100)
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert "Before (n = 10)" in labels and "After (n = 12)" in labels
+        check_basics(fig, "10 to 12")
+
+    def test_levels_differ_in_greyscale(self):
+        fig = figures.likert_bars(likert_frame(), [1, 2, 3, 4, 5], self.labels, min_cell=5)
+        seen = {}
+        for p in fig.axes[0].patches:
+            if p.get_gid():
+                seen[p.get_gid()] = (grey(p.get_facecolor()), p.get_hatch() or "")
+        assert len(set(seen.values())) == 5, seen  # five levels, five greyscale looks
+        plt.close(fig)
+
+    def test_palette_is_colour_blind_safe(self):
+        assert figures._diverging(5)[0] in figures.DISAGREE and figures._diverging(5)[-1] == figures.OKABE_ITO[0]
+
+    def test_small_rows_hidden_and_small_segments_unlabelled(self):
+        fig = figures.likert_bars(likert_frame(n_after=4 + 7 - 7), [1, 2, 3, 4, 5], self.labels, min_cell=5)
+        ax = fig.axes[0]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert "After: n < 5, hidden" in labels
+        # no percentage printed on a segment of fewer than 5 people (all 'Before' segments are < 5)
+        assert not [t for t in ax.texts if t.get_text().endswith("%")]
+        plt.close(fig)
+
+    def test_bad_levels(self):
+        with pytest.raises(PipelineError, match="response levels"):
+            figures.likert_bars(likert_frame(), [1], {}, 5)
+
+
+class TestForest:
+    def test_rows_markers_and_hidden(self):
+        rows = figures.effect_rows(indicator_rows().assign(), {"attitudes": "Attitudes", "knowledge": "Knowledge"})
+        assert list(rows["group"][:4]) == ["Consortium", "AA", "BB", "CC"]
+        fig = figures.forest_plot(rows, "Effect sizes", "d_z = mean change / SD of the changes", 5)
+        ax = fig.axes[0]
+        markers = {l.get_marker() for l in ax.lines if l.get_linestyle() in ("None", "none", "")}
+        assert markers == {"D", "s"}  # consortium and groups differ by shape, not colour only
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels.count("BB (n < 5, hidden)") == 2
+        assert "d_z" in ax.get_xlabel()
+        check_basics(fig, "30 to 40")
+
+    def test_partner_only(self):
+        rows = figures.effect_rows(indicator_rows(), {"attitudes": "A"}, only="AA")
+        assert list(rows["group"]) == ["Consortium", "AA"]
+
+
+class TestSampleFlow:
+    def flow(self, **over):
+        n = dict(read_first=120, quarantined_first=3, kept_first=117, read_second=90, quarantined_second=0, kept_second=90, matched=80, first_only=37, second_only=10)
+        n.update(over)
+        return pd.DataFrame({"step": list(n), "n": list(n.values())})
+
+    def test_boxes_and_small_counts(self):
+        fig = figures.sample_flow_diagram(self.flow(), min_cell=5)
+        texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+        assert "n = 80" in texts and "n = 120" in texts
+        assert "fewer than 5" in texts and not re.search(r"n = 3\b", texts)  # 3 quarantined rows: not shown as a number
+        dashed = {p.get_gid() for p in fig.axes[0].patches if p.get_linestyle() == "--"}
+        assert dashed == {"box-quarantined_first", "box-quarantined_second", "box-first_only", "box-second_only"}
+        check_basics(fig, "80", axes=False)
+
+    def test_missing_step(self):
+        with pytest.raises(PipelineError, match="matched"):
+            figures.sample_flow_diagram(self.flow().query("step != 'matched'"))
+
+
+class TestCapacity:
+    def frame(self):
+        rows = []
+        for g in ("AA", "BB"):
+            for d in ("Governance", "Advocacy"):
+                for i, w in enumerate(("Baseline", "Endline")):
+                    rows.append((g, d, w, 2.0 + i, 3))
+        return pd.DataFrame(rows, columns=["group", "domain", "wave", "score", "n"])
+
+    def test_waves_differ_by_marker(self):
+        fig = figures.capacity_by_domain(self.frame(), ["Baseline", "Endline"], (1, 4), "rubric level (1-4)")
+        ax = fig.axes[0]
+        marks = {(l.get_marker(), grey(l.get_markerfacecolor())) for l in ax.lines if l.get_linestyle() in ("None", "none", "")}
+        assert len(marks) == 2 and len({m for m, _ in marks}) == 2
+        assert [a.get_title(loc="left") for a in fig.axes if a.get_visible()][:2] == ["AA", "BB"]
+        check_basics(fig, "3")
+
+    def test_scores_of_too_few_raters_hidden(self):
+        fig = figures.capacity_by_domain(self.frame(), ["Baseline", "Endline"], (1, 4), "level", min_cell=5)
+        assert not [l for a in fig.axes for l in a.lines if l.get_linestyle() in ("None", "none", "")]
+        plt.close(fig)
+
+
+class TestNetwork:
+    def frames(self):
+        nodes = pd.DataFrame(
+            [("AA", "AA", "ngo", "GR", True), ("BB", "BB", "university", "IT", True), ("x1", "Town hall", "public_authority", "GR", False), ("x2", "Other NGO", "ngo", "IT", False)],
+            columns=["id", "label", "type", "country", "partner"],
+        )
+        edges = pd.DataFrame(
+            [("baseline", "AA", "x1", "local", "information"), ("endline", "AA", "x1", "local", "formal_agreement"), ("endline", "AA", "BB", "international", "joint_activity"), ("endline", "BB", "x2", "national", "information")],
+            columns=["wave", "source", "target", "level", "intensity"],
+        )
+        return edges, nodes
+
+    def test_levels_differ_by_line_style_and_layout_is_shared(self):
+        edges, nodes = self.frames()
+        fig = figures.network_drawing(edges, nodes)
+        base, end = fig.axes[:2]
+        styles = {l.get_gid(): l.get_linestyle() for l in end.lines if (l.get_gid() or "").startswith("tie-")}
+        assert len(set(styles.values())) == 3
+        assert "Baseline: 1 ties" in base.get_title(loc="left") and "Endline: 3 ties" in end.get_title(loc="left")
+        assert figures.network_layout(nodes) == figures.network_layout(nodes.iloc[::-1])  # order-independent
+        texts = [t.get_text() for t in end.texts]
+        assert "AA" in texts and "Town hall" not in texts  # only partners are named
+        check_basics(fig, "4 organisations")
+
+    def test_unknown_organisation(self):
+        edges, nodes = self.frames()
+        with pytest.raises(PipelineError, match="not in the nodes"):
+            figures.network_drawing(edges, nodes.iloc[:3])
