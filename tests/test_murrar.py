@@ -37,7 +37,9 @@ def table(raw, tmp_path_factory):
     result = ingest(DATA, build, manifest=MANIFEST)
     rec = result.reconciliation.iloc[0]
     assert (rec["rows_read"], rec["rows_kept"], rec["rows_quarantined"]) == (193, 193, 0)
-    return analyse(build).set_index(["indicator_id", "group_by"])
+    table = analyse(build).set_index(["indicator_id", "group_by"])
+    table.attrs["build"] = build
+    return table
 
 
 def _changes(raw, condition, before="arab_t0", after="arab_t1"):
@@ -92,3 +94,15 @@ def test_difference_in_differences(raw, table):
 def test_single_item_scales_say_why_reliability_is_missing(table):
     row = table.loc[("murrar.warmth_arab.change", "consortium")]
     assert pd.isna(row["reliable_improved"]) and "no reliability" in row["note"]
+
+
+def test_the_report_runs_on_data_without_partners_or_dates(table, tmp_path):
+    from pipeline.report import build_reports
+
+    out = tmp_path / "out"
+    published = build_reports(table.attrs["build"], out, jobs=1)
+    assert "consortium_report.html" in published
+    page = (out / "consortium_report.html").read_text(encoding="utf-8")
+    row = table.loc[("murrar.warmth_arab.diff_in_diff", "consortium")]
+    assert "Change compared with people who did not take part" in page
+    assert f"{row['mean_change']:+.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in page
