@@ -22,7 +22,7 @@ SYSTEM_STAMP := build/.system-packages
 VENV_STAMP := $(VENV)/.installed
 
 PIPELINE_SRC := $(wildcard pipeline/*.py)
-CODEBOOKS := $(wildcard surveys/*.yaml)
+CODEBOOKS := $(wildcard surveys/*.yaml surveys/*/*.yaml)
 DATA_FILES := $(wildcard $(DATA)/*.csv $(DATA)/*.xlsx $(DATA)/*.yaml) $(MANIFEST)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
@@ -30,7 +30,7 @@ MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 FORM ?=
 CODEBOOK ?=
 
-.PHONY: help install system-packages report test bench lab example clean import-form xlsform
+.PHONY: help install system-packages report murrar test bench lab example clean import-form xlsform
 
 help: ## List the targets
 	@echo "Usage: make <target> [DATA=<data folder>] [OUT=<report folder>] [MANIFEST=<datasets.yaml>]"
@@ -72,6 +72,9 @@ $(OUT)/manifest.json: $(BUILD)/indicators.csv $(NOTEBOOKS) | $(SYSTEM_STAMP)
 	$(BIN)/impact report --build $(BUILD) --out $(OUT) --jobs $(JOBS)
 
 report: $(OUT)/manifest.json ## Evaluate DATA (default: the bundled example) and write the reports to OUT (default: reports/)
+
+murrar: ## Evaluate the Murrar & Brauer (2018) reference data in ../shared/data (reports/murrar/)
+	$(MAKE) report DATA=../shared/data MANIFEST=surveys/murrar/datasets.yaml OUT=reports/murrar
 
 test: $(VENV_STAMP) $(SYSTEM_STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ The loader checks the file's structure and cross-references and raises
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ FIELD_ROLES = {
     "partner": "the partner that collected the answers (registry codes)",
     "wave": "the wave of a row, when one file holds several waves",
     "grouping": "a breakdown of the indicators",
+    "comparison": "participant or comparison group (took part / did not): difference in differences",
+    "code": "an element of a self-generated identification code: matches the waves, then dropped",
     "attribute": "a fact about the row that is neither an answer nor a breakdown (activity type, dates, head counts, a tie's organisation); kept, typed by its 'type'",
     "personal": "personal data: dropped at ingestion",
     "free_text": "a free-text answer that is kept: e-mail addresses and phone numbers in it are redacted at ingestion",
@@ -94,6 +97,9 @@ class Field:
     choices: tuple[str, ...] | None = None
     choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     required: bool = False
+    #: For a ``comparison`` field: the value that marks the comparison group (people who
+    #: did not take part); every other value, and an empty cell, marks a participant.
+    comparison_value: str | None = None
     type: str = "text"
     choices_from: str | None = None
     #: Other headers the column may have in an export (question text, a LimeSurvey code).
@@ -126,6 +132,9 @@ class Item:
     response_scale: ResponseScale
     reverse: bool = False
     anchors: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: ``layout: wide`` only: the export column of this item at each wave (a wave
+    #: without a column was not asked).
+    columns: dict[str, str] = field(default_factory=dict)
     correct: int | None = None
     #: Other headers the column may have in an export (question text, a LimeSurvey code).
     aliases: tuple[str, ...] = ()
@@ -193,6 +202,15 @@ class Codebook:
     items: tuple[Item, ...]
     scales: tuple[Scale, ...]
     path: Path | None = None
+    #: ``long`` (default): one row per person and wave, each file one wave (or a wave
+    #: field). ``wide``: one row per person with each item's column per wave.
+    layout: str = "long"
+    #: How waves are paired: ``respondent_id`` (default) or ``code``: rows without a
+    #: respondent identifier are matched by their self-generated code (the fields with
+    #: role ``code``, in codebook order), allowing up to ``max_differences`` elements to
+    #: differ (:func:`pipeline.match.match_codes`).
+    pairing: str = "respondent_id"
+    max_differences: int = 1
     headcounts: tuple[Headcount, ...] = ()
     checks: RowChecks = field(default_factory=RowChecks)
     #: A field whose every value gets a report of its own (e.g. ``activity_id`` of a
@@ -210,6 +228,11 @@ class Codebook:
     @property
     def grouping_fields(self) -> tuple[Field, ...]:
         return self.fields_by_role("grouping")
+
+    @property
+    def comparison_field(self) -> Field | None:
+        """The field that tells participants from the comparison group, if any."""
+        return self.field_by_role("comparison")
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -232,6 +255,16 @@ class Codebook:
         out = {f.column: f.name for f in self.fields}
         out.update({i.column: i.id for i in self.items})
         return out
+
+    @property
+    def code_fields(self) -> tuple[Field, ...]:
+        """The elements of the self-generated identification code, in order."""
+        return self.fields_by_role("code")
+
+    @property
+    def is_wide(self) -> bool:
+        """One row per person, items in one column per wave (``layout: wide``)."""
+        return self.layout == "wide"
 
     def label(self, language: str = "en") -> str:
         return self.title.get(language) or self.title.get("en") or self.instrument
@@ -311,16 +344,28 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         waves.append(wid)
         wave_labels[wid] = (w.get("label") if isinstance(w, dict) else None) or {"en": wid}
 
+    layout = str(doc.get("layout", "long"))
+    if layout not in LAYOUTS:
+        raise CodebookError(path, "layout", f"unknown layout {layout!r}; expected one of {list(LAYOUTS)}")
     fields = tuple(_parse_field(i, f, path) for i, f in enumerate(doc.get("fields") or []))
     items = tuple(_parse_item(i, it, response_scales, path) for i, it in enumerate(doc["items"]))
+    if layout == "wide":
+        items = tuple(_wide_columns(i, it, doc["items"][i], waves, path) for i, it in enumerate(items))
+        item_columns = [c for it in items for c in it.columns.values()]
+    else:
+        for i, spec in enumerate(doc["items"]):
+            if isinstance(spec, dict) and "columns" in spec:
+                raise CodebookError(path, f"items[{i}].columns", "per-wave columns need 'layout: wide' at the top of the codebook")
+        item_columns = [i.column for i in items]
     _check_unique([f.id for f in fields] + [i.id for i in items], path, "fields/items", "id")
-    _check_unique([f.column for f in fields] + [i.column for i in items], path, "fields/items", "column")
-    for role in SINGLE_ROLES:
+    _check_unique([f.column for f in fields] + item_columns, path, "fields/items", "column")
+    for role in (*SINGLE_ROLES, "comparison"):
         having = [f.id for f in fields if f.role == role]
         if len(having) > 1:
             raise CodebookError(path, "fields", f"only one field may have role {role!r}; found {having}")
 
     fields = _link_birth_dates(fields, path)
+    pairing, max_differences = _parse_pairing(doc.get("pairing"), fields, path)
     item_ids = {i.id for i in items}
     scales = tuple(_parse_scale(i, s, item_ids, {i.id: i for i in items}, path) for i, s in enumerate(doc.get("scales") or []))
     _check_unique([s.id for s in scales], path, "scales", "id")
@@ -348,6 +393,9 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         items=items,
         scales=scales,
         path=path,
+        layout=layout,
+        pairing=pairing,
+        max_differences=max_differences,
         headcounts=headcounts,
         checks=checks,
         report_per=report_per,
@@ -374,6 +422,44 @@ def _link_birth_dates(fields: tuple[Field, ...], path: Path) -> tuple[Field, ...
             f = replace(f, age_bands=bands)
         out.append(f)
     return tuple(out)
+#: How the waves of an instrument are paired (see :attr:`Codebook.pairing`).
+PAIRINGS = ("respondent_id", "code")
+
+
+def _parse_pairing(spec: Any, fields: tuple[Field, ...], path: Path) -> tuple[str, int]:
+    """``pairing: code`` or ``pairing: {by: code, max_differences: 1}`` (default: respondent_id)."""
+    if spec is None:
+        return "respondent_id", 1
+    doc = {"by": spec} if isinstance(spec, str) else spec
+    if not isinstance(doc, dict) or doc.get("by") not in PAIRINGS:
+        raise CodebookError(path, "pairing", f"expected one of {list(PAIRINGS)} or {{by: code, max_differences: 1}}; got {spec!r}")
+    k = doc.get("max_differences", 1)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise CodebookError(path, "pairing.max_differences", f"expected a whole number >= 0, got {k!r}")
+    if doc["by"] == "code":
+        codes = [f.id for f in fields if f.role == "code"]
+        if len(codes) < 2:
+            raise CodebookError(path, "pairing", f"pairing by code needs at least two fields with role 'code' (the code's elements); found {codes}")
+        if k >= len(codes):
+            raise CodebookError(path, "pairing.max_differences", f"{k} differences out of {len(codes)} elements would match anyone; use fewer")
+    return str(doc["by"]), int(k)
+
+
+#: Layouts of an export file (see :attr:`Codebook.layout`).
+LAYOUTS = ("long", "wide")
+
+
+def _wide_columns(i: int, item: Item, spec: dict, waves: list[str], path: Path) -> Item:
+    """An item of a wide codebook with its per-wave export columns checked."""
+    entry = f"items[{i}].columns"
+    cols = spec.get("columns")
+    if not isinstance(cols, dict) or not cols:
+        raise CodebookError(path, entry, "a wide codebook gives each item its column per wave, e.g. {pre: q1_t0, post: q1_t1}")
+    unknown = [w for w in cols if str(w) not in waves]
+    if unknown:
+        raise CodebookError(path, entry, f"unknown wave(s) {unknown}; waves: {waves}")
+    columns = {str(w): str(c) for w, c in cols.items()}
+    return dataclasses.replace(item, column=next(iter(columns.values())), columns=columns)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -456,6 +542,16 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choice_labels = {str(k): _labels(v) for k, v in choices_doc.items()}
     elif choices_doc is not None:
         raise CodebookError(path, f"{entry}.choices", "expected a list of codes or a mapping code -> label")
+    comparison_value = spec.get("comparison_value")
+    if role == "comparison":
+        if comparison_value is None or choices is None or str(comparison_value) not in choices:
+            raise CodebookError(
+                path, f"{entry}.comparison_value",
+                f"a comparison field needs 'choices' and a 'comparison_value' among them (the value of people who did not take part); got {comparison_value!r}",
+            )
+        comparison_value = str(comparison_value)
+    elif comparison_value is not None:
+        raise CodebookError(path, f"{entry}.comparison_value", f"only a field with role 'comparison' has a comparison_value; this field's role is {role!r}")
     ftype = str(spec.get("type", "category" if choices is not None else "text"))
     if ftype not in FIELD_TYPES:
         raise CodebookError(path, f"{entry}.type", f"unknown type {ftype!r}; expected one of {sorted(FIELD_TYPES)}")
@@ -472,6 +568,7 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         choices=choices,
         choice_labels=choice_labels,
         required=bool(spec.get("required", False)),
+        comparison_value=comparison_value,
         type=ftype,
         choices_from=None if choices_from is None else str(choices_from),
         aliases=_aliases(spec, path, entry),

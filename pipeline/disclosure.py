@@ -110,6 +110,49 @@ def smallest_published_count(table: pd.DataFrame, count_cols: Sequence[str]) -> 
     return float(values.min()) if len(values) else float("nan")
 
 
+def hidden_shares(counts: dict[str, int], min_cell: int, prefer: Sequence[str] = ()) -> set[str]:
+    """Categories of one row whose shares may not be published.
+
+    A share (improved / unchanged / worsened; yes / no) is a head count divided by the
+    row's n, so it describes that many people. A category with 1 to ``min_cell - 1``
+    people is hidden; when exactly one category is hidden and the shares add up to one,
+    the smallest other category with people in it is hidden too, or the hidden share
+    could be recovered as one minus the others (the rule of :func:`suppress`, within a
+    row).
+
+    Parameters
+    ----------
+    counts : dict of str -> int
+        People per category; the categories are exhaustive (their shares add to one).
+    min_cell : int
+        Smallest number of people a published number may describe.
+    prefer : sequence of str, optional
+        Categories to hide first for the secondary hiding (the least informative ones,
+        such as "unchanged"); otherwise the smallest.
+
+    Returns
+    -------
+    set of str
+        The categories to hide (empty when every share may be published).
+
+    Examples
+    --------
+    >>> sorted(hidden_shares({"improved": 30, "unchanged": 60, "worsened": 3}, 5))
+    ['improved', 'worsened']
+    """
+    if not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+        raise ValueError(f"min_cell must be a whole number >= 1, got {min_cell!r}")
+    hidden = {k for k, c in counts.items() if 0 < c < min_cell}
+    if len(hidden) == 1:
+        others = [(c, k) for k, c in counts.items() if k not in hidden and c > 0]
+        preferred = [k for k in prefer if k in dict((k2, c) for c, k2 in others)]
+        if preferred:
+            hidden.add(preferred[0])
+        elif others:
+            hidden.add(min(others)[1])
+    return hidden
+
+
 def rare_combinations(frame: pd.DataFrame, columns: Sequence[str], min_cell: int) -> pd.DataFrame:
     """Combinations of grouping values that fewer than ``min_cell`` people share.
 

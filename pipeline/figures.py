@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
+from .analyses import paired_rows
 from .errors import PipelineError
 
 CONSORTIUM = "consortium"  # the group_by value of whole-consortium rows (pipeline.indicators.CONSORTIUM)
@@ -149,7 +150,7 @@ def change_dumbbells(
     total = 0
     for k, scale in enumerate(scales):
         ax = axes[k // cols][k % cols]
-        sub = table.loc[(table["scale"] == scale) & table["group_by"].isin([CONSORTIUM, "partner"])]
+        sub = paired_rows(table).loc[lambda t: (t["scale"] == scale) & t["group_by"].isin([CONSORTIUM, "partner"])]
         sub = pd.concat([sub.loc[sub["group_by"] == CONSORTIUM], sub.loc[sub["group_by"] == "partner"].sort_values("group")])
         labels, y = [], np.arange(len(sub))[::-1]
         for yi, r in zip(y, sub.itertuples(index=False)):
@@ -351,6 +352,7 @@ def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str 
     ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report).
     """
     parts = []
+    indicators = paired_rows(indicators)
     for sid, label in scales.items():
         sub = indicators.loc[indicators["scale"] == sid]
         cons = sub.loc[sub["group_by"] == CONSORTIUM].assign(kind=CONSORTIUM, group="Consortium")

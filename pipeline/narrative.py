@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from .analyses import paired_rows
 # The value of pipeline.indicators.CONSORTIUM, not imported from there: reports load
 # this module in every kernel and should not pay for the statistics libraries.
 CONSORTIUM = "consortium"
@@ -59,12 +60,14 @@ def change_sentence(row: dict, unit: str = "") -> str:
 
 def headlines(indicators: pd.DataFrame, units: dict[str, str]) -> str:
     """The consortium-level change of every scale, one bullet each."""
+    indicators = paired_rows(indicators)
     rows = indicators.loc[indicators["group_by"] == CONSORTIUM]
     return "\n".join(change_sentence(r.to_dict(), units.get(r["scale"], "")) for _, r in rows.iterrows())
 
 
 def partner_spread(indicators: pd.DataFrame, scale: str) -> str:
     """Which partners' intervals exclude zero, for one scale."""
+    indicators = paired_rows(indicators)
     rows = indicators.loc[(indicators["scale"] == scale) & (indicators["group_by"] == "partner") & ~indicators["suppressed"].astype(bool)]
     up = sorted(rows.loc[rows["ci_low"] > 0, "group"])
     flat = sorted(rows.loc[(rows["ci_low"] <= 0) & (rows["ci_high"] >= 0), "group"])
@@ -85,7 +88,9 @@ def title_page(ctx) -> str:
     partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {p.type.replace('_', ' ')} |" for p in cons.partners)
     return (
         f"# Evaluation report: {cons.title}\n\n"
-        f"**Project** {cons.project_id} · {cons.programme} · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}\n\n"
+        f"**Project** {cons.project_id} · {cons.programme}"
+        + (f" · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}" if cons.start else "")
+        + "\n\n"
         "| Code | Partner | Country | Type |\n|---|---|---|---|\n" + partners
     )
 
@@ -109,7 +114,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
 
 def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
     """Executive summary of one pre/post instrument, from the consortium rows."""
-    sub = indicators.loc[indicators["instrument"] == codebook.instrument]
+    sub = paired_rows(indicators).loc[lambda t: t["instrument"] == codebook.instrument]
     units = {sc.id: sc.unit for sc in codebook.scales}
     cons = sub.loc[sub["group_by"] == CONSORTIUM]
     n_pairs = int(cons["n_paired"].max()) if len(cons) and cons["n_paired"].notna().any() else 0

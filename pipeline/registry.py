@@ -37,8 +37,8 @@ class Consortium:
     project_id: str
     title: str
     programme: str
-    start: dt.date
-    end: dt.date
+    start: dt.date | None
+    end: dt.date | None
     min_cell_size: int
     partners: tuple[Partner, ...]
     path: Path | None = None
@@ -66,15 +66,21 @@ def load_consortium(path: str | Path) -> Consortium:
         raise CodebookError(path, "(top level)", "expected a mapping with 'project' and 'partners'")
     _require(doc, ("project", "partners"), path, "(top level)")
     proj = doc["project"]
-    _require(proj, ("id", "title", "period"), path, "project")
-    period = proj["period"]
-    _require(period, ("start", "end"), path, "project.period")
-    start, end = period["start"], period["end"]
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, dt.date):
-            raise CodebookError(path, f"project.period.{name}", f"expected a date YYYY-MM-DD, got {value!r}")
-    if start > end:
-        raise CodebookError(path, "project.period", f"start {start} is after end {end}")
+    _require(proj, ("id", "title"), path, "project")
+    # The period is optional (a reference data set may carry no dates); without it,
+    # submission times cannot be checked against it.
+    period = proj.get("period")
+    start = end = None
+    if period is not None:
+        if not isinstance(period, dict):
+            raise CodebookError(path, "project.period", f"expected a mapping with 'start' and 'end', got {period!r}")
+        _require(period, ("start", "end"), path, "project.period")
+        start, end = period["start"], period["end"]
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, dt.date):
+                raise CodebookError(path, f"project.period.{name}", f"expected a date YYYY-MM-DD, got {value!r}")
+        if start > end:
+            raise CodebookError(path, "project.period", f"start {start} is after end {end}")
     min_cell = proj.get("min_cell_size", DEFAULT_MIN_CELL)
     if not isinstance(min_cell, int) or min_cell < 1:
         raise CodebookError(path, "project.min_cell_size", f"expected a whole number >= 1, got {min_cell!r}")
@@ -230,7 +236,7 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
             wave = cb.waves[0]
         if wave is not None and str(wave) not in cb.waves:
             raise CodebookError(manifest, f"datasets[{i}].wave", f"wave {wave!r} is not a wave of {inst}; waves: {list(cb.waves)}")
-        if wave is None and cb.field_by_role("wave") is None and cb.design != "wide":
+        if wave is None and cb.field_by_role("wave") is None and cb.design != "wide" and not cb.is_wide:
             raise CodebookError(manifest, f"datasets[{i}].wave", f"{inst} has no wave field, so each file must say its wave")
         datasets.append(Dataset(root / str(d["file"]), str(d["file"]), inst, None if wave is None else str(wave), cb, **_read_options(d, manifest, i)))
     if not datasets:

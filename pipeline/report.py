@@ -47,7 +47,7 @@ INDEX = "index.html"
 REQUIRED_TABLES = ("indicators.csv", "quarantine.csv", "reconciliation.csv")
 #: Tables published beside the reports when the build folder has them (a data folder
 #: without a results framework has no results_framework.csv).
-PUBLISHED_TABLES = (*REQUIRED_TABLES, "results_framework.csv")
+PUBLISHED_TABLES = (*REQUIRED_TABLES, "results_framework.csv", "reliability.csv", "attrition.csv", "code_matching.csv")
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove_cell"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONSORTIUM_NOTEBOOK = NOTEBOOKS_DIR / "consortium_report.ipynb"

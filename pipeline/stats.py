@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
 
 __all__ = [
     "METHODS",
@@ -46,6 +45,10 @@ __all__ = [
     "McNemar",
     "mcnemar",
     "mcnemar_table",
+    "PairedProportions",
+    "paired_proportions",
+    "ProportionCI",
+    "proportion_ci",
     "ReliableChange",
     "reliable_change",
     "Alpha",
@@ -743,6 +746,164 @@ def mcnemar_table(a: int, b: int, c: int, d: int) -> McNemar:
 
 
 # --------------------------------------------------------------------------------------
+# Paired proportions and the interval of one share
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairedProportions(_Result):
+    """Result of :func:`paired_proportions` (difference = share after - share before)."""
+
+    n: int
+    share_pre: float
+    share_post: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    se: float
+    reason: str | None
+
+
+@_register(
+    name="Difference of two paired proportions (yes after minus yes before), Wald interval",
+    formula=(
+        "share_pre = (a + b) / n, share_post = (a + c) / n, difference = (c - b) / n; "
+        "SE = sqrt((b + c) - (c - b)^2 / n) / n; CI = difference +/- z_{1-alpha/2} * SE"
+    ),
+    reference=(
+        "Agresti, A. (2002). Categorical data analysis (2nd ed.). Wiley, section 10.1.1 "
+        "(the presidential approval example: 0.59 approve before, 0.55 after, SE 0.0095)."
+    ),
+    notes=(
+        "Same 2 x 2 table as McNemar's test (a = 1->1, b = 1->0, c = 0->1, d = 0->0); "
+        "pairs with a missing answer are dropped. The Wald interval is poor with very few "
+        "discordant pairs; the test beside it (McNemar, exact when b + c < 25) is then the "
+        "better guide."
+    ),
+)
+def paired_proportions(pre, post, confidence: float = 0.95) -> PairedProportions:
+    """Change in the share answering yes when the same people answer twice.
+
+    Parameters
+    ----------
+    pre, post : array-like of 0/1 or bool
+        Answers at the two waves, aligned by position (1 = yes); pairs with a missing
+        answer are dropped.
+    confidence : float, default 0.95
+        Level of the Wald interval.
+
+    Returns
+    -------
+    PairedProportions
+        ``n`` complete pairs, ``share_pre``, ``share_post``, ``difference`` (after minus
+        before) with ``ci_low``/``ci_high`` and ``se``; ``reason`` when undefined.
+
+    Notes
+    -----
+    With the table of :func:`mcnemar` (b = yes -> no, c = no -> yes) the difference of the
+    dependent proportions is :math:`(c - b)/n` with estimated variance
+    :math:`[(b + c) - (c - b)^2/n] / n^2` (Agresti 2002, eq. 10.2).
+
+    Examples
+    --------
+    Agresti (2002, section 10.1.1), approval of the President in two surveys (the
+    data of R's ``?mcnemar.test``): 0.59 approved before, 0.55 after.
+
+    >>> res = paired_proportions([1] * 944 + [0] * 656,
+    ...                          [1] * 794 + [0] * 150 + [1] * 86 + [0] * 570)
+    >>> round(res.difference, 3), round(res.se, 4)
+    (-0.04, 0.0095)
+    """
+    confidence = _check_confidence(confidence)
+    x, y, _ = _paired(pre, post)
+    _as_binary(x, "pre")
+    _as_binary(y, "post")
+    n = int(x.size)
+    if n == 0:
+        return PairedProportions(0, NAN, NAN, NAN, NAN, NAN, NAN, "no complete pairs")
+    b = float(np.sum((x == 1) & (y == 0)))
+    c = float(np.sum((x == 0) & (y == 1)))
+    difference = (c - b) / n
+    se = math.sqrt(max((b + c) - (c - b) ** 2 / n, 0.0)) / n
+    reason = None
+    if se > 0:
+        q = float(sps.norm.ppf(0.5 + confidence / 2))
+        ci_low, ci_high = difference - q * se, difference + q * se
+    else:
+        ci_low = ci_high = NAN
+        reason = "no discordant pairs (b + c = 0)" if b + c == 0 else "everyone changed the same way"
+    return PairedProportions(n, float(x.mean()), float(y.mean()), float(difference),
+                             float(ci_low), float(ci_high), float(se), reason)
+
+
+@dataclass(frozen=True)
+class ProportionCI(_Result):
+    """Result of :func:`proportion_ci`."""
+
+    count: int
+    n: int
+    share: float
+    ci_low: float
+    ci_high: float
+    method: str
+    reason: str | None
+
+
+@_register(
+    name="Wilson score interval of a share",
+    formula=(
+        "p = count / n; CI = (p + z^2/(2n) +/- z * sqrt(p(1 - p)/n + z^2/(4n^2))) / "
+        "(1 + z^2/n), z = z_{1-alpha/2}"
+    ),
+    reference=(
+        "Wilson, E. B. (1927). Probable inference, the law of succession, and statistical "
+        "inference. Journal of the American Statistical Association, 22(158), 209-212. "
+        "Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion: "
+        "comparison of seven methods. Statistics in Medicine, 17(8), 857-872. "
+        f"{_R_CORE} "
+        "(prop.test(count, n, correct = FALSE))."
+    ),
+    notes=(
+        "Used for the share of people who reliably improved. Computed with statsmodels' "
+        "proportion_confint(method='wilson')."
+    ),
+)
+def proportion_ci(count: int, n: int, confidence: float = 0.95) -> ProportionCI:
+    """A share and its Wilson score interval, as R's ``prop.test(count, n, correct = FALSE)``.
+
+    Parameters
+    ----------
+    count, n : int
+        People with the property and people in all (``0 <= count <= n``).
+    confidence : float, default 0.95
+        Level of the interval.
+
+    Returns
+    -------
+    ProportionCI
+        ``share`` = count / n with ``ci_low``/``ci_high``; ``reason`` when ``n`` is 0.
+
+    Examples
+    --------
+    Newcombe (1998, Table I, method 3): 81 of 263 gives 0.2553 to 0.3662.
+
+    >>> res = proportion_ci(81, 263)
+    >>> round(res.share, 4), round(res.ci_low, 4), round(res.ci_high, 4)
+    (0.308, 0.2553, 0.3662)
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    confidence = _check_confidence(confidence)
+    count, n = _count(count, "count"), _count(n, "n")
+    if count > n:
+        raise ValueError(f"count ({count}) cannot exceed n ({n})")
+    if n == 0:
+        return ProportionCI(0, 0, NAN, NAN, NAN, "wilson", "nobody to count")
+    low, high = proportion_confint(count, n, alpha=1 - confidence, method="wilson")
+    return ProportionCI(count, n, count / n, float(low), float(high), "wilson", None)
+
+
+# --------------------------------------------------------------------------------------
 # Reliable change index
 # --------------------------------------------------------------------------------------
 
@@ -1187,6 +1348,8 @@ class DiffInDiff(_Result):
     effect_size: float
     effect_size_type: str
     reason: str | None
+    effect_size_ci_low: float = NAN
+    effect_size_ci_high: float = NAN
 
 
 _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
@@ -1197,13 +1360,18 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
     formula=(
         "change = post - pre; estimate = mean change (treated) - mean change (control); "
         "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = estimate / pooled SD of "
-        "the change scores * (1 - 3 / (4 (n1 + n0) - 9))"
+        "the change scores * (1 - 3 / (4 (n1 + n0) - 9)); CI of g: noncentral t limits of "
+        "the pooled t = d / sqrt(1/n1 + 1/n0), df = n1 + n0 - 2, times sqrt(1/n1 + 1/n0) "
+        "and the same correction"
     ),
     reference=(
         "Welch, B. L. (1947). The generalization of 'Student's' problem when several "
         "different population variances are involved. Biometrika, 34(1-2), 28-35. Hedges, "
         "L. V. (1981). Distribution theory for Glass's estimator of effect size and related "
-        "estimators. Journal of Educational Statistics, 6(2), 107-128. Angrist, J. D., & "
+        "estimators. Journal of Educational Statistics, 6(2), 107-128. Steiger, J. H., & "
+        "Fouladi, R. T. (1997). Noncentrality interval estimation and the evaluation of "
+        "statistical models. In L. L. Harlow et al. (Eds.), What if there were no "
+        "significance tests? (pp. 221-257). Erlbaum. Angrist, J. D., & "
         "Pischke, J.-S. (2009). Mostly harmless econometrics. Princeton University Press. "
         f"{_R_CORE} (t.test(change ~ group), Welch)."
     ),
@@ -1243,6 +1411,10 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
     :math:`df = SE^4 / \\sum_g (v_g/n_g)^2/(n_g - 1)` (Welch 1947);
     :math:`g = \\hat\\delta / s_p \\cdot (1 - 3/(4(n_1+n_0) - 9))` with
     :math:`s_p^2 = ((n_1-1)v_1 + (n_0-1)v_0)/(n_1+n_0-2)` (Hedges 1981).
+    The interval of ``g`` inverts the noncentral t distribution of the pooled-variance
+    statistic :math:`t_p = d / \\sqrt{1/n_1 + 1/n_0}` with :math:`n_1 + n_0 - 2` df
+    (Steiger & Fouladi 1997; R's ``MBESS::ci.smd``) and applies the same correction to
+    both limits.
     """
     confidence = _check_confidence(confidence)
     x = _as_1d_float(pre, "pre")
@@ -1260,7 +1432,7 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
     n1, n0 = int(c1.size), int(c0.size)
     m1, m0 = _mean(c1), _mean(c0)
     estimate = m1 - m0 if n1 and n0 else NAN
-    ci_low = ci_high = t = df = p_value = es = NAN
+    ci_low = ci_high = t = df = p_value = es = es_lo = es_hi = NAN
     reasons = []
     if n1 < 2 or n0 < 2:
         which = [name for name, size in (("participant", n1), ("comparison", n0)) if size < 2]
@@ -1277,7 +1449,13 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
             q = float(sps.t.ppf(0.5 + confidence / 2, df))
             ci_low, ci_high = estimate - q * se, estimate + q * se
             sd_pooled = math.sqrt(((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2))
-            es = estimate / sd_pooled * (1 - 3 / (4 * (n1 + n0) - 9))
+            correction = 1 - 3 / (4 * (n1 + n0) - 9)
+            es = estimate / sd_pooled * correction
+            scale = math.sqrt(1 / n1 + 1 / n0)
+            ncp_lo, ncp_hi = _nct_ncp_interval(estimate / sd_pooled / scale, n1 + n0 - 2, confidence)
+            es_lo, es_hi = ncp_lo * scale * correction, ncp_hi * scale * correction
+            if math.isnan(es_lo) or math.isnan(es_hi):
+                reasons.append("noncentral t interval of the effect size could not be computed")
     return DiffInDiff(
         n_treated=n1,
         n_control=n0,
@@ -1292,6 +1470,8 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
         effect_size=float(es),
         effect_size_type=_DID_EFFECT_SIZE,
         reason=_join(reasons),
+        effect_size_ci_low=float(es_lo),
+        effect_size_ci_high=float(es_hi),
     )
 
 
@@ -1395,6 +1575,22 @@ _ADJUST_METHODS = {
 }
 
 
+def _p_adjust(p: np.ndarray, method: str) -> np.ndarray:
+    """R's ``p.adjust`` for complete p-values (no missing values)."""
+    m = p.size
+    if method == "bonferroni":
+        return np.minimum(1.0, m * p)
+    if method == "holm":
+        order = np.argsort(p, kind="stable")
+        adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    else:  # fdr_bh: i runs from m down to 1 over the p-values sorted decreasingly
+        order = np.argsort(-p, kind="stable")
+        adjusted = np.minimum(1.0, np.minimum.accumulate(m / np.arange(m, 0, -1) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class AdjustedP(_Result):
     """Result of :func:`adjust_p`: adjusted p-values in the input order."""
@@ -1418,8 +1614,9 @@ class AdjustedP(_Result):
     ),
     notes=(
         "m counts the non-missing p-values only; missing p-values stay missing (as R's "
-        "p.adjust). statsmodels' multipletests is called with the method named explicitly "
-        "(its default is Holm-Sidak)."
+        "p.adjust). Computed with R's p.adjust formulas; the tests check them against "
+        "statsmodels' multipletests with the method named explicitly (its default is "
+        "Holm-Sidak, not Holm)."
     ),
 )
 def adjust_p(p_values, method: str = "holm") -> AdjustedP:
@@ -1444,8 +1641,11 @@ def adjust_p(p_values, method: str = "holm") -> AdjustedP:
     With the :math:`m` sorted p-values :math:`p_{(1)} \\le \\dots \\le p_{(m)}`: Holm
     :math:`\\tilde p_{(i)} = \\max_{j \\le i} \\min(1, (m - j + 1) p_{(j)})`;
     Benjamini-Hochberg :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)`.
-    Computed by ``statsmodels.stats.multitest.multipletests`` with the method passed
-    explicitly (its default, ``"hs"``, is Holm-Sidak, not Holm).
+    Computed with the formulas of R's ``p.adjust`` (``src/library/stats/R/p.adjust.R``).
+    ``statsmodels.stats.multitest.multipletests`` gives the same values when the method is
+    passed explicitly (its default, ``"hs"``, is Holm-Sidak, not Holm), and the tests check
+    that; it is not called here because it runs a full garbage collection on every call,
+    which made adjusting the many families of an indicator table take seconds.
 
     Examples
     --------
@@ -1460,7 +1660,7 @@ def adjust_p(p_values, method: str = "holm") -> AdjustedP:
         raise ValueError("p_values must lie between 0 and 1")
     out = np.full(p.size, NAN)
     if present.any():
-        out[present] = multipletests(p[present], method=method)[1]
+        out[present] = _p_adjust(p[present], method)
     out.setflags(write=False)
     return AdjustedP(out, method)
 

@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from .disclosure import suppress
+from .analyses import paired_rows
 # The value of pipeline.indicators.CONSORTIUM, not imported from there: reports load
 # this module in every kernel and should not pay for the statistics libraries.
 CONSORTIUM = "consortium"
@@ -23,6 +24,8 @@ def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min
     A row with a count below ``min_cell`` is suppressed, and (since the totals are
     published) a second row when only one would be.
     """
+    if by not in responses.columns:  # data without that breakdown (e.g. no partner field): one row for all
+        responses = responses.assign(**{by: "all"})
     counts = responses.groupby([by, "wave"], observed=True).size().unstack("wave").reindex(columns=list(waves)).fillna(0).astype(int)
     counts = counts.reset_index().rename(columns={by: "group"}).assign(_family=1)
     return suppress(counts, list(waves), [], min_cell, family_cols=["_family"]).drop(columns="_family")
@@ -120,6 +123,7 @@ def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, .
     Suppressed rows read "fewer than k" in place of every number.
     """
     rows = []
+    table = paired_rows(table)
     sub = table.loc[table["group_by"].isin(group_by)]
     for r in sub.itertuples(index=False):
         conf = int(round(100 * float(r.confidence))) if not pd.isna(r.confidence) else 95

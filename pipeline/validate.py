@@ -36,6 +36,7 @@ import pyarrow.compute as pa_compute
 
 from .codebook import DROPPED_ROLES, Codebook
 from .ingest import SOURCE_FILE, SOURCE_ROW
+from .pairing import unidentified
 from .registry import Consortium
 
 WAVE = "wave"
@@ -145,6 +146,9 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
             checks.append(pa.Check.isin(list(f.choices), error="invalid_choice"))
         elif f.choices_from == "partners":
             checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
+        if f.role == "submission_time" and consortium.start is None:  # no project period to check
+            columns[name] = pa.Column("datetime64[us]", nullable=True)
+            continue
         if f.role == "submission_time":
             lo = pd.Timestamp(consortium.start)
             hi = pd.Timestamp(consortium.end) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
@@ -186,6 +190,10 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
             empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
             if empty.any():
                 parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
+    # Pairing by code: a row needs its identifier or an element of its code.
+    lacking = unidentified(frame, codebook)
+    if lacking.any():
+        parts.append(pd.DataFrame({"index": typed.index[lacking], "column": "respondent_id", "value": "", "reason": "missing_required"}))
     # The schema: codes, choices, registry, period, duplicate submissions.
     schema = build_schema(codebook, consortium)
     try:
@@ -233,6 +241,8 @@ def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium
     if reason == "invalid_date":
         return f"submission time {value!r} is not a date"
     if reason == "missing_required":
+        if column == "respondent_id" and codebook.pairing == "code":
+            return "respondent_id is required when every element of the identification code is empty too: the row cannot be paired"
         return f"{column} is required but empty"
     if reason == "duplicate_submission":
         return f"submission id {value!r} was seen before; the first copy is kept"

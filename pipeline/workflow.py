@@ -23,9 +23,11 @@ from .codebook import Codebook
 from .config import SURVEYS_DIR
 from .deidentify import deidentify_with_notes, load_key, redact_quarantine
 from .framework import combine, load_framework, run_framework
-from .indicators import scale_change
-from .ingest import SOURCE_FILE, read_export, map_columns
+from .indicators import instrument_indicators
+from .ingest import SOURCE_FILE, SOURCE_ROW, read_export, map_columns
+from .layout import wide_to_long
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
+from .pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from .registry import DataFolder, load_data_folder
 from .score import score
 from .validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
@@ -41,6 +43,9 @@ class IngestResult:
     quarantine: pd.DataFrame
     reconciliation: pd.DataFrame
     warnings: list[str]
+    #: Matching by self-generated codes, one row per instrument and later wave
+    #: (before disclosure control; see :mod:`pipeline.pairing`).
+    code_matching: pd.DataFrame | None = None
 
 
 def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame]:
@@ -54,8 +59,11 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         if ds.instrument != instrument:
             continue
         raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding)
-        mapped = map_columns(raw, ds.codebook, ds.dialect)
-        mapped.insert(2, WAVE, ds.wave)
+        if ds.codebook.is_wide:  # one row per person: one long row per person and wave
+            mapped = wide_to_long(raw, ds.codebook)
+        else:
+            mapped = map_columns(raw, ds.codebook, ds.dialect)
+            mapped.insert(2, WAVE, ds.wave)
         clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
         frames.append(clean.frame)
         counts[ds.name] = raw.rows_read
@@ -95,11 +103,25 @@ def unmatched_later_waves(valid: pd.DataFrame, codebook: Codebook) -> list[str]:
     return notes
 
 
+def _without_quarantined_rows(valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Valid rows minus those from a file row that was quarantined at another wave.
+
+    A row of a wide file is one person at every wave; when one wave fails, the person
+    is set aside as a whole (for long files this changes nothing).
+    """
+    if quarantine.empty:
+        return valid
+    bad = pd.MultiIndex.from_frame(quarantine[["source_file", "source_row"]].astype({"source_row": "int64"}))
+    rows = pd.MultiIndex.from_arrays([valid[SOURCE_FILE], valid[SOURCE_ROW].astype("int64")])
+    return valid.loc[~rows.isin(bad)].reset_index(drop=True)
+
+
 def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | None], valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
     """Rows read = rows kept + rows quarantined, per file; raises if a row went missing."""
     rows = []
     for name, n_read in counts.items():
-        kept = int((valid[SOURCE_FILE] == name).sum())
+        # rows of the file, not of the frame: a wide file's row is several (one per wave)
+        kept = int(valid.loc[valid[SOURCE_FILE] == name, SOURCE_ROW].nunique())
         quarantined = int(quarantine.loc[quarantine["source_file"] == name, "source_row"].nunique())
         if kept + quarantined != n_read:  # an internal invariant, not a user error
             raise RuntimeError(f"{name}: {n_read} rows read but {kept} kept + {quarantined} quarantined")
@@ -112,23 +134,28 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
     folder = load_data_folder(data_dir, manifest)
     key = key if key is not None else load_key()
     countries = folder.consortium.country_of()
-    responses, quarantines, reconciliations, notes = {}, [], [], []
+    responses, quarantines, reconciliations, notes, matchings = {}, [], [], [], []
     for instrument, codebook in folder.codebooks.items():
         frame, counts, warn, rejected = read_instrument(folder, instrument, key)
         notes.extend(warn)
         checked = validate(frame, codebook, folder.consortium)
         if len(rejected):
             checked = Validated(checked.valid, _merge_quarantine(checked.quarantine, rejected, list(counts)))
-        valid = checked.valid
+        valid = _without_quarantined_rows(checked.valid, checked.quarantine)
         if "partner" in valid.columns:
             valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
+        # rows without an identifier are matched by their code, whose elements are then dropped
+        valid, matched = pair_by_code(valid, codebook, key)
+        matchings.append(matched)
         notes.extend(unmatched_later_waves(valid, codebook))
         responses[instrument] = score(valid, codebook)
         quarantines.append(redact_quarantine(checked.quarantine).assign(instrument=instrument))
         waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
         reconciliations.append(reconcile(counts, instrument, waves, valid, checked.quarantine))
     quarantine = pd.concat(quarantines, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
-    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes)
+    matchings = [m for m in matchings if len(m)]
+    code_matching = pd.concat(matchings, ignore_index=True) if matchings else pd.DataFrame(columns=CODE_MATCHING_COLUMNS)
+    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes, code_matching)
 
 
 def _relative(path: Path) -> str:
@@ -155,6 +182,8 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
         write_csv(result.quarantine, tmp / "quarantine.csv")
         write_csv(result.reconciliation, tmp / "reconciliation.csv")
+        min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
+        write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / "code_matching.csv")
         write_json(
             {
                 "data_dir": _relative(Path(data_dir)),
@@ -199,19 +228,36 @@ def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
 
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
     """The indicator table of every instrument (see :mod:`pipeline.indicators`)."""
-    parts = [scale_change(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
     return pd.concat(parts, ignore_index=True)
 
 
+def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> dict[str, pd.DataFrame]:
+    """Reliability and attrition tables of every pre/post instrument (see :mod:`pipeline.quality`)."""
+    from .quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability
+
+    keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    rel = [reliability(responses[k], codebooks[k], min_cell) for k in keys]
+    att = [attrition_table(responses[k], codebooks[k], min_cell) for k in keys]
+    return {
+        "reliability.csv": pd.concat(rel, ignore_index=True) if rel else pd.DataFrame(columns=RELIABILITY_COLUMNS),
+        "attrition.csv": pd.concat(att, ignore_index=True) if att else pd.DataFrame(columns=ATTRITION_COLUMNS),
+    }
+
+
 def analyse(build_dir: str | Path) -> pd.DataFrame:
-    """Stage 2: compute the indicators and write ``indicators.csv`` to the build folder."""
+    """Stage 2: compute the indicators and write ``indicators.csv`` (with ``reliability.csv``
+    and ``attrition.csv``) to the build folder."""
     run = load_run(build_dir)
-    responses = load_responses(build_dir)
-    table = compute_indicators(responses, load_codebooks(build_dir), run["min_cell"])
+    responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
+    table = compute_indicators(responses, codebooks, run["min_cell"])
+    quality = compute_quality(responses, codebooks, run["min_cell"])
     framework_rows, results = run_framework(run, responses)
     table = combine(table, framework_rows)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / "indicators.csv")
         write_csv(results, tmp / "results_framework.csv")
+        for name, frame in quality.items():
+            write_csv(frame, tmp / name)
         publish(tmp, build_dir)
     return table

@@ -32,7 +32,8 @@ a group of items                  a scale proposal (its items; check
 Columns of our own in the survey sheet make the translation exact (XLSForm tools
 ignore columns they do not know): ``impact_role`` (a codebook role, such as
 ``respondent_id``, ``partner``, ``free_text``, ``birth_date``) and
-``impact_reverse`` (``yes`` for a reverse-keyed item). Every form also gets the
+``impact_reverse`` (``yes`` for a reverse-keyed item) and ``impact_comparison_value``
+(for a ``comparison`` field, the choice of people who did not take part). Every form also gets the
 ``submission_id`` (``_uuid``) and ``submission_time`` (``_submission_time``)
 fields that KoboToolbox adds to each export.
 
@@ -240,6 +241,13 @@ def import_form(path: str | Path) -> FormImport:
                     entry["choices"] = {str(c["name"]): _labels(c.get("label"), default) or {"en": str(c["name"])} for c in choices}
                 if qtype == "select all that apply":
                     entry["type"] = "multiple"
+                if entry["role"] == "comparison":
+                    value = str(q.get("impact_comparison_value") or "").strip()
+                    if value and value in entry.get("choices", {}):
+                        entry["comparison_value"] = value
+                    else:
+                        entry["role"] = "grouping"
+                        out.untranslated.append(f"{where}: a comparison group field needs impact_comparison_value (the choice of people who did not take part); kept as a grouping field")
                 if required:
                     entry["required"] = True
                 fields.append(entry)
@@ -271,6 +279,10 @@ def import_form(path: str | Path) -> FormImport:
 
     walk(form.get("children") or [], None)
     _link_birth_dates(fields, out)
+    pairing = None
+    if any(f["role"] == "code" for f in fields):
+        pairing = {"by": "code"}
+        out.notes.append("fields with impact_role code: the waves are paired by the self-generated code (pairing: by: code); check max_differences (default 1)")
     if scales:
         out.notes.append(f"scales proposed from the form's groups {[s['id'] for s in scales]}: check min_answered (default two thirds), range, unit and reliability")
     title = _labels(form.get("title"), default) if not isinstance(form.get("title"), str) else {default: form["title"]}
@@ -285,6 +297,8 @@ def import_form(path: str | Path) -> FormImport:
         "items": items,
         "scales": scales,
     }
+    if pairing:
+        out.doc["pairing"] = pairing
     return out
 
 
@@ -377,15 +391,15 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
 
     langs = [c for c in codebook.languages if _has_language(codebook, c)] or ["en"]
     cols = _label_columns(langs)
-    survey = [["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse"]]
+    survey = [["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse", "impact_comparison_value"]]
     choices = [["list_name", "name", *[f"label::{n}" for _, n in cols]]]
     lists_done = set()
 
     def labels_row(label: dict) -> list[str]:
         return [label.get(code, "") for code, _ in cols]
 
-    def row(qtype, name, label=None, hint=None, required="", role="", reverse=""):
-        survey.append([qtype, name, *labels_row(label or {}), *labels_row(hint or {}), required, "", role, reverse])
+    def row(qtype, name, label=None, hint=None, required="", role="", reverse="", comparison=""):
+        survey.append([qtype, name, *labels_row(label or {}), *labels_row(hint or {}), required, "", role, reverse, comparison])
 
     def add_list(list_name, entries):
         if list_name in lists_done:
@@ -409,7 +423,7 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
         elif f.choices is not None:
             list_name = f.id
             add_list(list_name, [(c, f.choice_labels.get(c) or _choice_label(f.id, c)) for c in f.choices])
-            row(f"{'select_multiple' if f.multiple else 'select_one'} {list_name}", f.column, label, required=req, role=f.role)
+            row(f"{'select_multiple' if f.multiple else 'select_one'} {list_name}", f.column, label, required=req, role=f.role, comparison=getattr(f, "comparison_value", None) or "")
         else:
             row("date" if f.role == "birth_date" else "text", f.column, label, required=req, role=f.role)
     groups = {it: sc for sc in codebook.scales for it in sc.items}
@@ -418,7 +432,7 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
         sc = groups.get(it.id)
         if (sc.id if sc else None) != current:
             if current is not None:
-                survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", ""])
+                survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", ""])
             if sc is not None:
                 row("begin_group", sc.id, sc.label)
             current = sc.id if sc else None
@@ -434,7 +448,7 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
                     hint[code] = f"{lo} = {it.anchors[lo][code]}, {hi} = {it.anchors[hi][code]}"
         row(f"select_one {rs.id}", it.column, it.label, hint, "yes", "", "yes" if it.reverse else "")
     if current is not None:
-        survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", ""])
+        survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", ""])
     settings = [["form_title", "form_id", "version", "default_language"], [codebook.label("en"), codebook.instrument, codebook.version, cols[0][1]]]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

@@ -86,6 +86,54 @@ class TestErrorsNameTheEntry:
         assert cb.scale("s").range == (1.0, 5.0)
 
 
+class TestComparisonField:
+    def test_community_attitudes_declares_its_comparison_group(self):
+        field = load_codebook(CA).comparison_field
+        assert field.name == "took_part" and field.comparison_value == "comparison"
+        assert set(field.choices) == {"participant", "comparison"}
+
+    @pytest.mark.parametrize(
+        "spec",
+        [
+            {"id": "tp", "role": "comparison", "choices": ["yes", "no"]},  # no comparison_value
+            {"id": "tp", "role": "comparison", "choices": ["yes", "no"], "comparison_value": "maybe"},
+            {"id": "tp", "role": "comparison", "comparison_value": "no"},  # no choices
+            {"id": "tp", "role": "grouping", "choices": ["yes", "no"], "comparison_value": "no"},
+        ],
+    )
+    def test_malformed(self, spec):
+        doc = minimal(fields=[{"id": "rid", "role": "respondent_id"}, spec])
+        with pytest.raises(CodebookError) as err:
+            parse_codebook(doc, "mini.yaml")
+        assert err.value.entry == "fields[1].comparison_value"
+
+    def test_at_most_one(self):
+        spec = {"role": "comparison", "choices": ["yes", "no"], "comparison_value": "no"}
+        doc = minimal(fields=[{"id": "a", **spec}, {"id": "b", **spec}])
+        with pytest.raises(CodebookError, match="only one field may have role 'comparison'"):
+            parse_codebook(doc, "mini.yaml")
+
+
+def test_registry_period_is_optional(tmp_path):
+    from pipeline.registry import load_consortium
+
+    path = tmp_path / "reg.yaml"
+    path.write_text("project: {id: X, title: Y}\npartners: [{code: A, name: A, type: ngo, country: DE}]\n", encoding="utf-8")
+    cons = load_consortium(path)
+    assert cons.start is None and cons.end is None and cons.min_cell_size == 5
+    path.write_text("project: {id: X, title: Y, period: {start: 2025-01-01}}\npartners: [{code: A, name: A, type: ngo, country: DE}]\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="end"):
+        load_consortium(path)
+
+
+def test_murrar_codebook_loads_as_wide_with_its_source():
+    cb = load_codebook(SURVEYS_DIR / "murrar" / "murrar.yaml")
+    assert cb.is_wide and cb.waves == ("pre", "post", "follow_up")
+    assert cb.item("warmth_arab").columns == {"pre": "arab_t0", "post": "arab_t1", "follow_up": "arab_t2"}
+    assert cb.comparison_field.comparison_value == "0"
+    assert "Murrar" in cb.path.read_text(encoding="utf-8") and "10.1177/1368430216682350" in cb.path.read_text(encoding="utf-8")
+
+
 def _doc_with_fields(*extra):
     import yaml
 

@@ -58,3 +58,27 @@ def test_no_published_count_below_the_minimum_and_never_a_lone_hidden_cell(ns, k
     # nothing else changes
     keep = ~out["suppressed"]
     assert out.loc[keep, "n"].astype(int).tolist() == [n for n, s in zip(ns, out["suppressed"]) if not s]
+
+
+class TestHiddenShares:
+    @pytest.mark.parametrize(
+        "counts, prefer, expected",
+        [
+            ({"improved": 30, "unchanged": 60, "worsened": 3}, (), {"worsened", "improved"}),
+            ({"improved": 30, "unchanged": 60, "worsened": 3}, ("unchanged",), {"worsened", "unchanged"}),
+            ({"improved": 30, "unchanged": 60, "worsened": 0}, (), set()),  # zero describes nobody
+            ({"improved": 2, "unchanged": 60, "worsened": 3}, (), {"improved", "worsened"}),
+            ({"yes": 4, "no": 40}, (), {"yes", "no"}),  # with two categories one reveals the other
+            ({"yes": 5, "no": 40}, (), set()),
+        ],
+    )
+    def test_rule(self, counts, prefer, expected):
+        from pipeline.disclosure import hidden_shares
+
+        assert hidden_shares(counts, 5, prefer=prefer) == expected
+
+    def test_bad_min_cell(self):
+        from pipeline.disclosure import hidden_shares
+
+        with pytest.raises(ValueError):
+            hidden_shares({"a": 1}, 0)

@@ -23,7 +23,8 @@ def test_shape_a_few_hundred_per_partner_and_a_quarter_lost():
     pre, post = frames["community_attitudes_pre.csv"], frames["community_attitudes_post.csv"]
     per_partner = pre["partner"].value_counts()
     assert len(per_partner) == 5 and per_partner.min() >= 200
-    lost = 1 - len(set(pre["respondent_id"]) & set(post["respondent_id"])) / len(pre)
+    numbered = pre.loc[pre["respondent_id"] != ""]  # the anonymous partner's rows carry a code instead
+    lost = 1 - len(set(numbered["respondent_id"]) & set(post["respondent_id"])) / len(numbered)
     assert 0.18 < lost < 0.32
 
 
@@ -40,3 +41,14 @@ def test_planted_rows_are_in_the_files():
     clean = simulate(plant=False)
     for name, reasons in PLANTED.items():
         assert len(frames[name]) - len(clean[name]) == sum(reasons.values()) - reasons.get("duplicate_respondent", 0) // 2
+
+
+def test_comparison_group_and_anonymous_partner_are_planted():
+    from pipeline.example import ANONYMOUS, CODE_COLUMNS, COMPARISON
+
+    pre = simulate(plant=False)["community_attitudes_pre.csv"]
+    comp = pre.loc[pre["took_part"] == "comparison"]
+    assert set(comp["partner"]) == set(COMPARISON) and (comp["group"] == "local_resident").all()
+    anon = pre["partner"].isin(ANONYMOUS)
+    assert (pre.loc[anon, "respondent_id"] == "").all() and (pre.loc[~anon, "respondent_id"] != "").all()
+    assert (pre.loc[anon, CODE_COLUMNS] != "").all().all() and (pre.loc[~anon, CODE_COLUMNS] == "").all().all()

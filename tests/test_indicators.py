@@ -67,3 +67,166 @@ def test_format_change_names_n_and_interval():
     text = format_change({"mean_change": 0.5, "ci_low": 0.2, "ci_high": 0.8, "n_paired": 40, "confidence": 0.95, "suppressed": False})
     assert text == "+0.50 (95% CI 0.20 to 0.80; n = 40 pairs)"
     assert "suppressed" in format_change({"suppressed": True})
+
+
+# --------------------------------------------------------------------------------------
+# Reliable change, Holm families, difference in differences, McNemar items, bad input
+# --------------------------------------------------------------------------------------
+
+from scipy import stats as sps  # noqa: E402
+from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar  # noqa: E402
+from statsmodels.stats.multitest import multipletests  # noqa: E402
+
+from pipeline.indicators import adjust_families, instrument_indicators, reliable_cells  # noqa: E402
+
+CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
+
+
+def _scored(n_part=40, n_comp=30, seed=1, change_part=1.0, change_comp=0.2, partner=None):
+    """Scored rows in the shape the pipeline writes: one row per person and wave."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(n_part + n_comp):
+        comp = k >= n_part
+        base = {s.id: rng.normal(5, 1.5) for s in CB.scales}
+        items = {it: float(rng.integers(0, 2)) for it in ("sd_neighbour", "sd_colleague", "sd_friend", "sd_family")}
+        for wave in ("pre", "post"):
+            r = {"respondent_id": f"r{k}", "wave": wave, "partner": partner or ("GR-THE" if k % 2 else "ES-VAL"),
+                 "country": "GR", "gender": "female", "age_group": "30-44", "group": "local_resident",
+                 "language": "en", "took_part": "comparison" if comp else "participant"}
+            shift = (change_comp if comp else change_part) if wave == "post" else 0.0
+            for s in CB.scales:
+                r[s.id] = base[s.id] + shift + rng.normal(0, 0.8)
+            for it in CB.item_ids:
+                r[it] = np.nan
+            for it, v in items.items():
+                r[it] = v if wave == "pre" else float(rng.random() < 0.3 + 0.5 * v)
+            rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def test_paired_rows_describe_participants_only_and_name_the_reliable_change_method():
+    scored = _scored()
+    table = instrument_indicators(scored, CB, min_cell=5)
+    row = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change") & (table["group_by"] == "consortium")].iloc[0]
+    assert row["n_paired"] == 40  # the 30 comparison respondents are not in the pre/post rows
+    part = scored.loc[scored["took_part"] == "participant"].pivot(index="respondent_id", columns="wave", values="attitudes")
+    # R: t.test(post, pre, paired = TRUE), here through scipy
+    assert row["t"] == pytest.approx(sps.ttest_rel(part["post"], part["pre"]).statistic)
+    # Jacobson & Truax by hand with the codebook's r_xx = 0.85 and the baseline SD
+    s_diff = np.sqrt(2) * part["pre"].std(ddof=1) * np.sqrt(1 - 0.85)
+    rc = (part["post"] - part["pre"]) / s_diff
+    assert row["reliable_improved"] == pytest.approx((rc > 1.96).mean())
+    assert row["reliable_unchanged"] == pytest.approx((rc.abs() <= 1.96).mean())
+    assert "Jacobson & Truax (1991)" in row["reliable_change_method"] and "r_xx = 0.85" in row["reliable_change_method"]
+    k = int((rc > 1.96).sum())
+    low, high = sps.binomtest(k, 40).proportion_ci(method="wilson")
+    assert (row["reliable_improved_ci_low"], row["reliable_improved_ci_high"]) == pytest.approx((low, high))
+
+
+def test_reliable_cells_hide_shares_of_fewer_than_min_cell_people():
+    cats = pd.Series(["improved"] * 12 + ["unchanged"] * 30 + ["worsened"] * 2 + [None])
+    cells = reliable_cells(cats, "JT", min_cell=5)
+    # 2 worsened are hidden, and so is "unchanged" (else 1 - improved - unchanged reveals them)
+    assert np.isnan(cells["reliable_worsened"]) and np.isnan(cells["reliable_unchanged"])
+    assert cells["reliable_improved"] == pytest.approx(12 / 44)
+    assert "hidden" in cells["note"]
+    cells = reliable_cells(pd.Series([None, None]), "JT", 5)
+    assert np.isnan(cells["reliable_improved"]) and "not computed" in cells["note"]
+
+
+def test_holm_family_is_one_instrument_one_analysis_one_breakdown():
+    table = instrument_indicators(_scored(), CB, min_cell=5)
+    families = table.loc[table["group_by"].isin(["consortium", "partner"])].groupby(["analysis", "group_by"])
+    assert len(families) == 8  # paired_change, comparison_change, diff_in_diff, mcnemar x consortium, partner
+    for (analysis, group_by), fam in families:
+        p = fam["p_value"].dropna()
+        # R: p.adjust(p, "holm"); statsmodels with the method named explicitly
+        expected = multipletests(p.to_numpy(), method="holm")[1]
+        assert fam.loc[p.index, "p_value_adjusted"].to_numpy() == pytest.approx(expected)
+        assert (fam.loc[p.index, "p_adjust_method"] == "holm").all()
+        assert fam.loc[p.index, "p_adjust_family"].str.endswith(f"({len(p)} tests)").all()
+
+
+def test_adjust_families_leaves_missing_p_values_out_of_the_family():
+    t = pd.DataFrame({"instrument": "x", "analysis": "paired_change", "group_by": "consortium", "p_value": [0.01, np.nan, 0.04]})
+    out = adjust_families(t)
+    assert out["p_value_adjusted"].tolist()[0] == pytest.approx(0.02) and np.isnan(out["p_value_adjusted"][1])
+    assert out["p_adjust_family"][0] == "x paired_change tests by consortium (2 tests)"
+
+
+def test_difference_in_differences_against_scipy_welch():
+    scored = _scored()
+    table = instrument_indicators(scored, CB, min_cell=5)
+    did = table.loc[table["analysis"] == "diff_in_diff"].set_index(["scale", "group"])
+    wide = scored.pivot(index="respondent_id", columns="wave", values="knowledge")
+    change = wide["post"] - wide["pre"]
+    took = scored.drop_duplicates("respondent_id").set_index("respondent_id")["took_part"]
+    c1, c0 = change[took == "participant"], change[took == "comparison"]
+    ref = sps.ttest_ind(c1, c0, equal_var=False)
+    row = did.loc[("knowledge", "all")]
+    assert row["mean_change"] == pytest.approx(c1.mean() - c0.mean())
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(tuple(ref.confidence_interval(0.95)))
+    assert row["p_value"] == pytest.approx(ref.pvalue)
+    assert (row["n_paired"], row["n_comparison"]) == (40, 30)
+    assert (row["change_participants"], row["change_comparison"]) == pytest.approx((c1.mean(), c0.mean()))
+    assert row["effect_size_type"].startswith("g_change")
+    assert set(did.index.get_level_values("group")) == {"all", "ES-VAL", "GR-THE"}
+    # the comparison group's own change, paired t as for participants
+    own = table.loc[(table["indicator_id"] == "community_attitudes.knowledge.comparison_change") & (table["group_by"] == "consortium")].iloc[0]
+    assert own["n_paired"] == 30 and own["mean_change"] == pytest.approx(c0.mean())
+    pre0 = wide.loc[took == "comparison", "pre"]
+    assert own["t"] == pytest.approx(sps.ttest_rel(wide.loc[took == "comparison", "post"], pre0).statistic)
+    # reliable change with the participants' yardstick: S_diff from their baseline SD
+    s_diff = np.sqrt(2) * wide.loc[took == "participant", "pre"].std(ddof=1) * np.sqrt(1 - 0.75)  # knowledge: r_xx = 0.75
+    assert f"= {s_diff:.4g}" in own["reliable_change_method"]
+
+
+def test_no_comparison_group_no_difference_in_differences_rows():
+    scored = _scored().assign(took_part="participant")
+    table = instrument_indicators(scored, CB, min_cell=5)
+    assert not table["analysis"].eq("diff_in_diff").any()
+    assert table.loc[table["analysis"] == "paired_change", "n_paired"].max() == 70
+
+
+def test_mcnemar_items_against_statsmodels():
+    scored = _scored()
+    table = instrument_indicators(scored, CB, min_cell=5)
+    mc = table.loc[table["analysis"] == "mcnemar"]
+    assert set(mc["item"]) == {"sd_neighbour", "sd_colleague", "sd_friend", "sd_family"}
+    row = mc.loc[(mc["item"] == "sd_friend") & (mc["group_by"] == "consortium")].iloc[0]
+    part = scored.loc[scored["took_part"] == "participant"].pivot(index="respondent_id", columns="wave", values="sd_friend")
+    b = int(((part["pre"] == 1) & (part["post"] == 0)).sum())
+    c = int(((part["pre"] == 0) & (part["post"] == 1)).sum())
+    a = int(((part["pre"] == 1) & (part["post"] == 1)).sum())
+    d = int(((part["pre"] == 0) & (part["post"] == 0)).sum())
+    exact = b + c < 25
+    ref = sm_mcnemar([[a, b], [c, d]], exact=exact, correction=True)
+    assert row["p_value"] == pytest.approx(ref.pvalue)
+    assert row["test"].startswith("McNemar's test: " + ("exact" if exact else "chi-square"))
+    assert row["mean_change"] == pytest.approx((c - b) / 40)
+    assert row["mean_pre"] == pytest.approx(part["pre"].mean())
+    assert row["scale"] == "social_acceptance" and row["unit"].startswith("share answering yes")
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_bad_input_gives_missing_statistics_with_reasons_never_a_crash():
+    scored = _scored(n_part=6, n_comp=6, partner="GR-THE")
+    # attitudes: NaN everywhere; knowledge: constant change (zero variance);
+    # intentions: one participant pair only
+    scored["attitudes"] = np.nan
+    scored["knowledge"] = np.where(scored["wave"] == "post", 4.0, 3.0)
+    scored.loc[scored["respondent_id"].isin([f"r{k}" for k in range(1, 6)]), "intentions"] = np.nan
+    table = instrument_indicators(scored, CB, min_cell=1)
+    cons = table.loc[table["group_by"] == "consortium"].set_index("indicator_id")
+    row = cons.loc["community_attitudes.attitudes.change"]
+    assert row["n_paired"] == 0 and np.isnan(row["mean_change"]) and "no complete pairs" in row["note"]
+    row = cons.loc["community_attitudes.knowledge.change"]
+    assert row["mean_change"] == 1 and np.isnan(row["t"]) and "zero variance" in row["note"]
+    row = cons.loc["community_attitudes.intentions.change"]
+    assert row["n_paired"] == 1 and np.isnan(row["t"]) and "fewer than 2 pairs" in row["note"]
+    did = cons.loc["community_attitudes.attitudes.diff_in_diff"]
+    assert np.isnan(did["mean_change"]) and "fewer than 2 people" in did["note"]
+    # an empty frame (every row quarantined): rows with reasons, no crash
+    empty = instrument_indicators(scored.iloc[0:0], CB, min_cell=5)
+    assert (empty["group_by"] == "consortium").all() and (empty["note"] != "").all()

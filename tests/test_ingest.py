@@ -78,7 +78,7 @@ def test_missing_required_column_names_file_column_and_columns_found(tmp_path):
     with pytest.raises(InputError) as err:
         map_columns(read_export(f, name="a.csv"), CB)
     msg = str(err.value)
-    assert "a.csv" in msg and "respondent_id" in msg and "Columns in the file" in msg and "att_economy" in msg
+    assert "a.csv" in msg and "att_culture" in msg and "Columns in the file" in msg and "att_economy" in msg
 
 
 def test_unknown_columns_are_left_out_with_a_warning(tmp_path, clean_folder):

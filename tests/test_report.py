@@ -22,7 +22,11 @@ from tests.conftest import PLANTED, report_folder
 
 pytestmark = pytest.mark.slow
 
-SECTIONS = ["Executive summary", "Results framework", "Attitude change", "Staff trainings by Kirkpatrick level", "Organisational capacity", "Networks", "Activities and reach", "Data quality", "Privacy", "Methods and limitations", "Provenance"]
+SECTIONS = ["Executive summary", "Results framework", "Attitude change",
+            "Change compared with people who did not take part", "Statistical tests and individual change", "Yes/no questions asked twice",
+            "Staff trainings by Kirkpatrick level", "Organisational capacity", "Networks", "Activities and reach", "Data quality", "Privacy",
+            "Measurement quality: reliability and attrition", "Matching the two surveys by self-generated codes",
+            "Methods and limitations", "Provenance", "Methods appendix"]
 PARTNERS = ["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL", "PT-LIS"]
 EVENTS = ["JSTE-1", "JSTE-2", "JSTE-3"]
 #: Units of n that count things, not people (the results framework's n_unit values).
@@ -60,7 +64,8 @@ def test_every_report_in_three_formats_and_an_index(built):
     _, _, out, published = built
     for spec in ("consortium_report", *[f"partner_{p}" for p in PARTNERS], *[f"training_{e}" for e in EVENTS]):
         assert {f"{spec}.html", f"{spec}.pdf", f"{spec}.ipynb"} <= set(published), spec
-    assert {"index.html", "indicators.csv", "quarantine.csv", "reconciliation.csv", "manifest.json"} <= set(published)
+    assert {"index.html", "indicators.csv", "quarantine.csv", "reconciliation.csv", "manifest.json",
+            "reliability.csv", "attrition.csv", "code_matching.csv"} <= set(published)
     index = (out / "index.html").read_text(encoding="utf-8")
     for spec in ("consortium_report", "partner_IT-PAL", "training_JSTE-1"):
         assert f'href="{spec}.html"' in index and f'href="{spec}.pdf"' in index
@@ -114,7 +119,7 @@ def test_pdf_sections_and_headline_numbers(built):
     for heading in SECTIONS:
         assert heading in text, heading
     ind = pd.read_csv(build / "indicators.csv")
-    cons = ind.loc[(ind["group_by"] == "consortium") & (ind["instrument"] == "community_attitudes")]
+    cons = ind.loc[(ind["group_by"] == "consortium") & (ind["instrument"] == "community_attitudes") & (ind["analysis"] == "paired_change")]
     for r in cons.itertuples():
         assert f"{r.mean_change:+.2f}" in text and f"{r.ci_low:.2f} to {r.ci_high:.2f}" in text, r.scale
         assert f"among the {int(r.n_paired)} people" in text

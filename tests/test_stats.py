@@ -32,6 +32,8 @@ from pipeline.stats import (
     methods_table,
     omega,
     paired_change,
+    paired_proportions,
+    proportion_ci,
     reliable_change,
     signed_rank,
 )
@@ -437,6 +439,58 @@ class TestMcNemar:
             mcnemar_table(1, "2", 3, 4)
 
 
+class TestPairedProportions:
+    def test_agresti_presidential_approval(self):
+        # Agresti (2002), Categorical Data Analysis, section 10.1.1, the table of R's
+        # ?mcnemar.test: 944 of 1600 approved in the first survey (0.59), 880 in the
+        # second (0.55); difference -0.04, SE 0.0095, 95% CI about (-0.06, -0.02).
+        pre = [1] * 944 + [0] * 656
+        post = [1] * 794 + [0] * 150 + [1] * 86 + [0] * 570
+        res = paired_proportions(pre, post)
+        assert (res.n, res.share_pre, res.share_post) == (1600, 0.59, 0.55)
+        assert res.difference == pytest.approx(-0.04)
+        assert round(res.se, 4) == 0.0095
+        # by hand: sqrt(236 - 64^2 / 1600) / 1600
+        assert res.se == pytest.approx(math.sqrt(236 - 64**2 / 1600) / 1600)
+        assert (round(res.ci_low, 2), round(res.ci_high, 2)) == (-0.06, -0.02)
+
+    @pytest.mark.filterwarnings("error")
+    def test_degenerate(self):
+        assert paired_proportions([], []).reason == "no complete pairs"
+        res = paired_proportions([1, 0, 1], [1, 0, 1])
+        assert res.difference == 0 and res.reason.startswith("no discordant") and math.isnan(res.ci_low)
+        res = paired_proportions([0, 0, 0], [1, 1, 1])
+        assert res.difference == 1 and res.reason == "everyone changed the same way"
+        with pytest.raises(ValueError, match="0/1"):
+            paired_proportions([2, 0], [1, 1])
+
+
+class TestProportionCI:
+    @pytest.mark.parametrize(
+        "count, n, low, high",
+        # Newcombe (1998), Statistics in Medicine 17:857, Table I, method 3 (Wilson score)
+        [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+    )
+    def test_newcombe_1998_table_1(self, count, n, low, high):
+        res = proportion_ci(count, n)
+        assert (round(res.ci_low, 4), round(res.ci_high, 4)) == (low, high)
+        assert res.share == count / n and res.method == "wilson"
+
+    def test_formula_by_hand(self):
+        p, n, z = 30 / 70, 70, sps.norm.ppf(0.975)
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+        res = proportion_ci(30, 70)
+        assert (res.ci_low, res.ci_high) == pytest.approx((centre - half, centre + half), rel=1e-12)
+
+    def test_degenerate_and_bad_input(self):
+        assert proportion_ci(0, 0).reason == "nobody to count"
+        with pytest.raises(ValueError, match="exceed"):
+            proportion_ci(5, 4)
+        with pytest.raises(ValueError):
+            proportion_ci(-1, 4)
+
+
 # --------------------------------------------------------------------------------------
 # Reliable change
 # --------------------------------------------------------------------------------------
@@ -640,6 +694,24 @@ class TestDiffInDiff:
         assert res.effect_size == pytest.approx(d * (1 - 3 / (4 * 40 - 9)), rel=1e-12)
         assert res.effect_size_type == "Hedges' g (pooled SD of change scores)"
 
+    def test_effect_size_interval_by_independent_integration(self):
+        # The noncentral t CDF as an integral over the chi-square distribution must put the
+        # pooled t at its 97.5th / 2.5th percentile at the interval's (uncorrected) limits.
+        pre, post, treated = self._data()
+        res = diff_in_diff(pre, post, treated)
+        n1, n0 = res.n_treated, res.n_control
+        df, scale = n1 + n0 - 2, math.sqrt(1 / n1 + 1 / n0)
+        j = 1 - 3 / (4 * (n1 + n0) - 9)
+        t = res.effect_size / j / scale
+
+        def cdf(ncp):
+            f = lambda w: sps.norm.cdf(t * math.sqrt(w / df) - ncp) * sps.chi2.pdf(w, df)
+            return integrate.quad(f, 0, np.inf, epsabs=1e-12, epsrel=1e-10)[0]
+
+        assert cdf(res.effect_size_ci_low / j / scale) == pytest.approx(0.975, abs=1e-7)
+        assert cdf(res.effect_size_ci_high / j / scale) == pytest.approx(0.025, abs=1e-7)
+        assert res.effect_size_ci_low < res.effect_size < res.effect_size_ci_high
+
     @pytest.mark.filterwarnings("error")
     def test_degenerate_and_bad_input(self):
         res = diff_in_diff([1, 2, 3], [2, 3, 5], [1, 1, 1])
@@ -727,6 +799,15 @@ class TestAdjustP:
         res = adjust_p([0.001, 0.01, 0.04, 0.2, 0.5, np.nan], method="fdr_bh")
         assert res.p_adjusted[:5] == pytest.approx([0.005, 0.025, 0.04 * 5 / 3, 0.25, 0.5])
         assert math.isnan(res.p_adjusted[5])
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.049, 0.05, 0.2, 0.7, 1.0]) | st.floats(0, 1), min_size=1, max_size=25),
+           st.sampled_from(["holm", "fdr_bh", "bonferroni"]))
+    def test_agrees_with_statsmodels_multipletests(self, p, method):
+        # An independent implementation, with the method named (ties included).
+        from statsmodels.stats.multitest import multipletests
+
+        assert adjust_p(p, method=method).p_adjusted == pytest.approx(multipletests(p, method=method)[1], abs=1e-12)
 
     def test_not_holm_sidak(self):
         p = [0.01, 0.02, 0.03]
@@ -827,6 +908,7 @@ class TestMethods:
     PUBLIC = {
         "paired_change", "signed_rank", "mcnemar", "mcnemar_table", "reliable_change",
         "cronbach_alpha", "omega", "diff_in_diff", "attrition", "adjust_p", "bootstrap_ci",
+        "paired_proportions", "proportion_ci",
     }
 
     def test_every_public_statistic_is_described(self):

@@ -40,8 +40,11 @@ def test_no_personal_data_passes_ingestion(example_result):
     text = kept.astype(str).to_csv() + example_result.quarantine.to_csv()
     for value in raw["full_name"].loc[raw["full_name"] != ""].head(50):
         assert value not in text
-    for value in raw["respondent_id"].head(50):
+    for value in raw.loc[raw["respondent_id"] != "", "respondent_id"].head(50):
         assert value not in text
+    # the self-generated codes of the anonymous partner are used for matching, then dropped
+    assert not {"code_mother", "code_birth_month", "code_house", "code_birthplace"} & set(kept.columns)
+    assert kept["respondent_id"].notna().all() and kept["respondent_id"].str.fullmatch(r"[0-9a-f]{16}").all()
 
 
 def test_country_comes_from_the_registry(example_result):
@@ -83,11 +86,40 @@ def test_indicators_of_the_example_find_the_planted_effects(tmp_path):
     ingest(EXAMPLE_DIR, build)
     table = analyse(build)
     table = table.loc[table["result_id"].isna()]  # the instrument's statistics, not the results framework's rows
-    part = table.loc[table["group_by"] == "partner"].set_index(["scale", "group"])
+    part = table.loc[(table["group_by"] == "partner") & (table["analysis"] == "paired_change")].set_index(["scale", "group"])
     # planted: DE-LEI has no true change in attitudes; ES-VAL and GR-THE the largest
     assert part.loc[("attitudes", "DE-LEI"), "ci_low"] < 0 < part.loc[("attitudes", "DE-LEI"), "ci_high"]
     assert part.loc[("attitudes", "ES-VAL"), "ci_low"] > 0
     assert part.loc[("knowledge", "GR-THE"), "ci_low"] > 0
-    cons = table.loc[table["group_by"] == "consortium"]
+    cons = table.loc[(table["group_by"] == "consortium") & (table["analysis"] == "paired_change")]
     assert (cons["effect_size_type"] == "d_z").all()
     assert cons["n_paired"].min() > 600
+    # planted comparison group at ES-VAL and GR-THE with a small general trend only
+    # (pipeline.example.COMPARISON_EFFECTS): the difference in differences is positive
+    # where the partner's planted effect is large, and it is computed there only.
+    did = table.loc[table["analysis"] == "diff_in_diff"]
+    assert set(did.loc[did["group_by"] == "partner", "group"]) == {"ES-VAL", "GR-THE"}
+    did = did.set_index(["scale", "group"])
+    assert did.loc[("attitudes", "ES-VAL"), "ci_low"] > 0 and did.loc[("knowledge", "all"), "ci_low"] > 0
+    assert did.loc[("attitudes", "all"), "note"] == "partners with a comparison group: ES-VAL, GR-THE"
+
+
+def test_bad_input_reaches_indicators_csv_as_reasons_not_crashes(clean_folder, tmp_path):
+    """NaN everywhere for one scale, a partner with a single pair: empty statistics with a note."""
+    att = ["att_economy", "att_culture", "att_place", "att_jobs"]
+    path = clean_folder / "community_attitudes_post.csv"
+    post = pd.read_csv(path, dtype=str, keep_default_na=False)
+    post[att] = ""  # nobody answered the attitude items after the activities
+    post.to_csv(path, index=False, lineterminator="\n")
+    build = tmp_path / "b"
+    ingest(clean_folder, build)
+    analyse(build)
+    table = pd.read_csv(build / "indicators.csv", keep_default_na=True)
+    row = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change") & (table["group_by"] == "consortium")].iloc[0]
+    assert row["n_paired"] == 0 and pd.isna(row["mean_change"]) and pd.isna(row["t"]) and pd.isna(row["p_value_adjusted"])
+    assert "no complete pairs" in row["note"]
+    did = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.diff_in_diff") & (table["group_by"] == "consortium")].iloc[0]
+    assert pd.isna(did["mean_change"]) and "fewer than 2 people" in did["note"]
+    rel = pd.read_csv(build / "reliability.csv")
+    post_rel = rel.loc[(rel["scale"] == "attitudes") & (rel["wave"] == "post") & (rel["group_by"] == "all")].iloc[0]
+    assert pd.isna(post_rel["alpha"]) and "fewer than 2 respondents" in post_rel["note"]

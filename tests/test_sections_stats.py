@@ -1,0 +1,113 @@
+"""Report sections on the statistics: numbers from the published tables, hidden never 0."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import pytest
+
+from pipeline import sections_stats, stats
+from pipeline.context import load_context
+from pipeline.example import simulate
+from pipeline.workflow import analyse, ingest
+from tests.conftest import write_folder
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    import os
+
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    root = tmp_path_factory.mktemp("sections")
+    data = write_folder(root / "data", simulate(seed=5, scale=0.3))
+    ingest(data, root / "build")
+    analyse(root / "build")
+    return load_context(root / "build")
+
+
+@pytest.fixture(scope="module")
+def codebook(ctx):
+    return ctx.codebooks["community_attitudes"]
+
+
+def test_comparison_group_section_shows_the_published_difference_in_differences(ctx, codebook):
+    text = sections_stats.comparison_group(ctx, codebook).text()
+    assert text.startswith("Change compared with people who did not take part")
+    assert "participants only" in text and "parallel trends" in text
+    t = ctx.indicators
+    row = t.loc[(t["indicator_id"] == "community_attitudes.knowledge.diff_in_diff") & (t["group_by"] == "consortium")].iloc[0]
+    assert f"{row['mean_change']:+.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in text
+    assert f"{int(row['n_paired'])} participants" in text and f"{int(row['n_comparison'])} in the comparison group" in text
+    # every suppressed partner row reads "hidden", never a number
+    hidden = t.loc[(t["analysis"] == "diff_in_diff") & t["suppressed"]]
+    assert text.count("hidden (") >= len(hidden)
+
+
+def test_without_a_comparison_group_the_section_says_so(ctx, codebook):
+    plain = ctx.indicators.loc[ctx.indicators["analysis"] != "diff_in_diff"]
+    other = type(ctx)(**{**ctx.__dict__, "indicators": plain})
+    text = sections_stats.comparison_group(other, codebook).text()
+    assert "No comparison group answered this survey" in text
+
+
+def test_tests_and_individual_change_names_holm_and_reliable_change(ctx, codebook):
+    text = sections_stats.tests_and_individual_change(ctx, codebook).text()
+    assert "Holm" in text and "Jacobson & Truax (1991)" in text and "r_xx = 0.85" in text
+    t = ctx.indicators
+    row = t.loc[(t["indicator_id"] == "community_attitudes.attitudes.change") & (t["group_by"] == "consortium")].iloc[0]
+    assert f"| {int(row['n_paired'])} |" in text
+    assert f"{round(100 * row['reliable_improved']):.0f}%" in text
+
+
+def test_yes_no_items_table(ctx, codebook):
+    text = sections_stats.yes_no_items(ctx, codebook).text()
+    for it in ("sd_neighbour", "sd_colleague", "sd_friend", "sd_family"):
+        assert codebook.item(it).label["en"] in text
+    assert "McNemar" in text and "-0 " not in text and "[-0," not in text
+
+
+def test_measurement_quality_flags_and_hides(ctx, codebook):
+    text = sections_stats.measurement_quality(ctx, codebook).text()
+    rel = pd.read_csv(ctx.build_dir / "reliability.csv")
+    flagged = rel.loc[(rel["group_by"] == "all") & rel["flag"].notna(), "label"].unique()
+    for label in flagged:
+        assert label in text
+    assert "below 0.70" in text and "Attrition" in text and "attrition.csv" in text
+    if rel["suppressed"].any():
+        assert "hidden" in text
+
+
+def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
+    text = sections_stats.methods_appendix(ctx, codebook).text()
+    used = sections_stats.methods_used(ctx, codebook)
+    assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition"} <= set(used)
+    for key in used:
+        entry = stats.METHODS[key]
+        assert html.escape(entry["name"]) in text and html.escape(entry["reference"]) in text and html.escape(entry["formula"]) in text
+    assert stats.METHODS["bootstrap_ci"]["name"] not in text  # not used by this report
+
+
+def test_code_matching_section_gives_rate_and_tolerance(ctx, codebook):
+    text = sections_stats.code_matching(ctx, codebook).text()
+    table = pd.read_csv(ctx.build_dir / "code_matching.csv")
+    row = table.iloc[0]
+    assert text.startswith("Matching the two surveys by self-generated codes")
+    assert "up to 1 element" in text and f"{round(100 * row['match_rate'])}%" in text
+    assert "first letter of the mother's first name" in text
+    for col in ("n_pre", "n_exact"):
+        assert (f"| {int(row[col])} |" in text) or col in str(row["hidden"])
+    methods = sections_stats.methods_appendix(ctx, codebook).text()
+    assert "self-generated identification codes" in methods
+
+
+def test_no_code_matching_no_section(ctx, codebook, tmp_path):
+    import shutil
+
+    build = tmp_path / "b"
+    shutil.copytree(ctx.build_dir, build)
+    pd.read_csv(build / "code_matching.csv").iloc[0:0].to_csv(build / "code_matching.csv", index=False)
+    other = type(ctx)(**{**ctx.__dict__, "build_dir": build})
+    section = sections_stats.code_matching(other, codebook)
+    assert not section.available and "No survey in this data folder was matched" in section.text()
+    assert "self-generated identification codes" not in sections_stats.methods_appendix(other, codebook).text()
