@@ -19,15 +19,15 @@ import pandas as pd
 from .codebook import Codebook
 from .registry import Consortium, load_consortium
 
-RUN_FILE = "run.json"  # pipeline.workflow.RUN_FILE
+RUN_FILE = "run.json"  # written by pipeline.workflow.ingest
 
 
 def load_run(build_dir: str | Path) -> dict:
-    """The ``run.json`` of a build folder (as :func:`pipeline.workflow.load_run`).
+    """The ``run.json`` of a build folder (what ingest read and with which settings).
 
-    Reports and notebooks read a build folder with the loaders of this module, which
-    import neither pandera nor the statistics libraries: every report kernel starts
-    faster (see ``make bench``).
+    The stages and the reports read a build folder with the loaders of this module,
+    which import neither pandera nor the statistics libraries: every report kernel
+    starts faster (see ``make bench``).
     """
     import json
 

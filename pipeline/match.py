@@ -133,6 +133,18 @@ def _clean_element(value, case_sensitive: bool):
     return value
 
 
+def _clean_column(values: pd.Series, case_sensitive: bool) -> list:
+    """:func:`_clean_element` of every value of one column, vectorised when all are text."""
+    present = values.notna()
+    if present.any() and values[present].map(type).eq(str).all():
+        text = values.astype("string").str.strip()
+        if not case_sensitive:
+            text = text.str.casefold()
+        text = text.where(text.notna() & text.ne(""), None)
+        return [None if v is None or v is pd.NA else v for v in text.astype(object).tolist()]
+    return [_clean_element(v, case_sensitive) for v in values.tolist()]
+
+
 def _code_rows(codes, name: str, missing_chars: str, case_sensitive: bool):
     """Codes as (labels, list of element tuples with None for a missing element)."""
     if isinstance(codes, (str, bytes)) or codes is None:
@@ -142,10 +154,7 @@ def _code_rows(codes, name: str, missing_chars: str, case_sensitive: bool):
         )
     if isinstance(codes, pd.DataFrame):
         labels = codes.index
-        rows = [
-            tuple(_clean_element(v, case_sensitive) for v in row)
-            for row in codes.itertuples(index=False, name=None)
-        ]
+        rows = list(zip(*(_clean_column(codes[c], case_sensitive) for c in codes.columns))) if len(codes.columns) else [()] * len(codes)
     else:
         if isinstance(codes, np.ndarray) and codes.ndim == 2:
             return _code_rows(pd.DataFrame(codes), name, missing_chars, case_sensitive)

@@ -223,7 +223,7 @@ def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, 
     executed = out_dir / f"{spec.name}.ipynb"
     params = {"build_dir": str(build_dir.resolve()), **spec.parameters}
     try:
-        with _ipc_kernel_config() as kernel_config:
+        with ipc_kernel_config() as kernel_config:
             pm.execute_notebook(
                 str(spec.notebook),
                 str(executed),
@@ -280,7 +280,7 @@ def index_html(specs: list[ReportSpec], title: str, files: set[str]) -> str:
 
 
 @contextlib.contextmanager
-def _ipc_kernel_config():
+def ipc_kernel_config():
     """Kernel settings for one report: talk to the kernel over Unix sockets, not TCP.
 
     Over TCP, kernels started at the same moment by parallel reports can pick the

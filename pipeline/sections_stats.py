@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import stats
-from .indicators import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant
+from .indicators import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant
 
 #: Tables a section may read from the build folder (written by the analyse stage).
 RELIABILITY_FILE = "reliability.csv"
@@ -167,7 +167,6 @@ def _comparison_group_md(ctx, codebook) -> str:
     if field is not None:
         value_label = field.choice_labels.get(field.comparison_value, {}).get("en", field.comparison_value)
         who = f" (in the data: {field.label.get('en', field.id)} = {value_label})"
-    own = _rows(ctx, codebook, COMPARISON_CHANGE).set_index(["scale", "group_by", "group"])
     parts = [
         head,
         f"{f'At {partners}, p' if partners else 'P'}eople who did not take part in the activities answered "

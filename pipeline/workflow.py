@@ -12,7 +12,6 @@ Each stage writes into a staging folder and publishes only when it succeeded.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +25,13 @@ from .framework import combine, load_framework, run_framework
 from .indicators import instrument_indicators
 from .ingest import SOURCE_FILE, SOURCE_ROW, read_export, map_columns
 from .layout import wide_to_long
+from .context import RUN_FILE, load_codebooks, load_responses, load_run
 from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from .pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from .registry import DataFolder, load_data_folder
 from .score import score
 from .validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
 
-RUN_FILE = "run.json"
 RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
 
 
@@ -201,29 +200,6 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
         )
         publish(tmp, build_dir)
     return result
-
-
-def load_run(build_dir: str | Path) -> dict:
-    """The ``run.json`` of a build folder (what ingest read and with which settings)."""
-    path = Path(build_dir) / RUN_FILE
-    if not path.is_file():
-        from .errors import PipelineError
-
-        raise PipelineError(f"{path} not found: run the ingest stage first (make report does)")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def load_responses(build_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """The scored responses of every instrument, by instrument id."""
-    folder = Path(build_dir) / "responses"
-    return {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
-
-
-def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
-    from .codebook import load_codebook
-
-    run = load_run(build_dir)
-    return {k: load_codebook(v) for k, v in run["codebooks"].items()}
 
 
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:

@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.ingest import read_export
 
 PRE = "community_attitudes_pre.csv"
 POST = "community_attitudes_post.csv"

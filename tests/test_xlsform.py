@@ -42,7 +42,7 @@ def test_pyxform_turns_the_shipped_form_into_an_xform_without_warnings():
     assert result.warnings == []
     assert "<h:title>Community attitudes towards refugees and migrants</h:title>" in result.xform
     for it in CB.items:
-        assert f'nodeset="/data/' in result.xform and f"/{it.id}\"" in result.xform
+        assert 'nodeset="/data/' in result.xform and f"/{it.id}\"" in result.xform
 
 
 def test_form_cells_are_text_never_formulas(form):
