@@ -84,13 +84,23 @@ def _evidence(r) -> str:
 
 
 def _rules_text(ctx) -> str:
-    from .framework import load_framework
+    """The status rules in words, read from the run's framework file.
+
+    The file was checked when the run started (:func:`pipeline.framework.load_framework`);
+    reading its ``status_rules`` again here keeps a report kernel from importing the
+    statistics stack that checking it needs.
+    """
+    import yaml
 
     path = ctx.run.get("framework")
     if not path:
         return ""
-    fw = load_framework(path, tuple(Path(d) for d in ctx.run.get("codebook_dirs", ())) or None)
-    return "".join(f"<li><b>{html.escape(r.id.replace('_', ' '))}</b>: {html.escape(r.description)}</li>" for r in fw.rules.values())
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    rules = doc.get("status_rules") or {}
+    return "".join(
+        f"<li><b>{html.escape(str(rid).replace('_', ' '))}</b>: {html.escape(' '.join(str(spec.get('description', '')).split()))}</li>"
+        for rid, spec in rules.items()
+    )
 
 
 def section(ctx, heading: bool = True) -> str:
