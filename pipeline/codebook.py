@@ -45,7 +45,6 @@ DROPPED_ROLES = ("personal", "ignore", "birth_date")
 #: What one row of an instrument is, and how its waves relate (the ``design:`` key).
 DESIGNS = {
     "paired_pre_post": "the same people answer before and after (two waves, paired by respondent_id)",
-    "wide": "one row per person with every wave in its own columns",
     "repeated": "the same people answer at three or more waves (e.g. before, after, follow-up), paired by respondent_id",
     "ratings": "several raters rate their organisation at each wave (rubric levels); organisation-level analysis, no pairing of raters",
     "ties": "one row per tie: an organisation names an organisation it works with, at each wave",

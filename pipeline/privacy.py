@@ -15,7 +15,7 @@ from .tables import small_count, to_html
 
 _TRANSFORMS = ("were removed", "became age groups", "gave no age group")
 #: Designs with one row per person answering: the ones whose grouping fields describe people.
-PERSON_DESIGNS = ("paired_pre_post", "repeated", "wide", "cross_section")
+PERSON_DESIGNS = ("paired_pre_post", "repeated", "cross_section")
 
 
 def _names(fields) -> str:

@@ -236,7 +236,7 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
             wave = cb.waves[0]
         if wave is not None and str(wave) not in cb.waves:
             raise CodebookError(manifest, f"datasets[{i}].wave", f"wave {wave!r} is not a wave of {inst}; waves: {list(cb.waves)}")
-        if wave is None and cb.field_by_role("wave") is None and cb.design != "wide" and not cb.is_wide:
+        if wave is None and cb.field_by_role("wave") is None and not cb.is_wide:
             raise CodebookError(manifest, f"datasets[{i}].wave", f"{inst} has no wave field, so each file must say its wave")
         datasets.append(Dataset(root / str(d["file"]), str(d["file"]), inst, None if wave is None else str(wave), cb, **_read_options(d, manifest, i)))
     if not datasets:
