@@ -23,9 +23,18 @@ which kind of indicator a row is:
     Every yes/no item (response values 0 and 1) asked at both waves: the shares
     answering yes, their difference with its Wald interval, and McNemar's test.
 
+Every row compares two waves, named in ``wave_from`` and ``wave_to``: the first two
+waves of the codebook (pre and post), and where the codebook has more waves (a
+follow-up), each later wave with the first and with the second
+(:func:`wave_pairs`), with the same statistics. The rows of a later pair carry it
+in their id (``<instrument>.<scale>.change.pre_follow_up``); the first two waves'
+rows keep the ids above. A scale (or yes/no item) nobody answered at one wave of a
+later pair (not asked then) gives no row for that pair.
+
 P-values are adjusted for multiple comparisons (Holm) within a family: the rows of
-one instrument, one analysis and one breakdown (for instance the paired t-tests of
-the four community-attitude scales at consortium level). Every row then goes
+one instrument, one analysis, one pair of waves and one breakdown (for instance the
+paired t-tests of the four community-attitude scales at consortium level, pre to
+post). Every row then goes
 through disclosure control (:func:`pipeline.disclosure.suppress`); shares that
 describe fewer than the minimum number of people are hidden within a row
 (:func:`pipeline.disclosure.hidden_shares`).
@@ -39,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .analyses import COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, paired_rows  # noqa: F401 (re-exported)
+from .analyses import COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
 from .codebook import Codebook, Item, Scale
 from .disclosure import hidden_shares, suppress
 from .score import item_values, paired
@@ -60,7 +69,7 @@ COLUMNS = [
     "t", "df", "p_value", "test",
     "wilcoxon_v", "wilcoxon_p_value", "wilcoxon_method", "rank_biserial",
     "effect_size", "effect_size_type", "effect_size_ci_low", "effect_size_ci_high", "g_av",
-    "analysis", "item", "n_comparison", "change_participants", "change_comparison",
+    "analysis", "item", "wave_from", "wave_to", "n_comparison", "change_participants", "change_comparison",
     "p_value_adjusted", "p_adjust_method", "p_adjust_family",
     "reliable_improved", "reliable_improved_ci_low", "reliable_improved_ci_high",
     "reliable_unchanged", "reliable_worsened", "reliable_change_method",
@@ -181,10 +190,10 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     return out
 
 
-def _rc_method(scale: Scale, s_diff: float) -> str:
+def _rc_method(scale: Scale, s_diff: float, earlier: str) -> str:
     return (
         f"Jacobson & Truax (1991): RC = change / S_diff, S_diff = sqrt(2) * SD_pre * sqrt(1 - r_xx) = {s_diff:.4g} "
-        f"(r_xx = {scale.reliability:g} from the codebook; SD_pre of all paired participants); "
+        f"(r_xx = {scale.reliability:g} from the codebook; SD_pre: the SD at {earlier!r} of all paired participants); "
         f"reliable if |RC| > {RC_THRESHOLD}; 95% Wilson interval"
     )
 
@@ -207,8 +216,8 @@ def _base(codebook: Codebook, indicator_id: str, scale: str, label: str, unit: s
     return {"indicator_id": indicator_id, "instrument": codebook.instrument, "scale": scale, "item": item, "label": label, "unit": unit}
 
 
-def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str], comparison: bool = False) -> list[dict]:
-    """Pre/post rows of every scale: participants (default) or the comparison group.
+def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str], comparison: bool = False, scales: list[Scale] | None = None) -> list[dict]:
+    """Pre/post rows of every scale (or of ``scales``): participants (default) or the comparison group.
 
     The comparison group's rows (``analysis = "comparison_change"``) are computed at
     consortium level and per partner only, and use the participants' yardstick for
@@ -216,7 +225,7 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
     """
     groups = [g for g in disaggregations(codebook, scored) if not comparison or g == "partner"]
     rows = []
-    for sc in codebook.scales:
+    for sc in codebook.scales if scales is None else scales:
         pairs = _participant_pairs(scored, codebook, sc.id, waves, tuple(groups), comparison=comparison)
         if comparison and pairs.empty:
             continue
@@ -233,7 +242,7 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
                 sd_pre = float(part.loc[both, waves[0]].std(ddof=1)) if both.sum() >= 2 else None
             rc = stats.reliable_change(pre, post, sc.reliability, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
             rc_reason, categories = rc.reason, rc.table["category"]
-            method = _rc_method(sc, rc.s_diff) if rc.reason is None else ""
+            method = _rc_method(sc, rc.s_diff, waves[0]) if rc.reason is None else ""
 
         def row(idx, group_by, group):
             stats_row = change_row(pre.loc[idx], post.loc[idx])
@@ -274,14 +283,14 @@ def _did_row(pre: pd.Series, post: pd.Series, treated: pd.Series) -> dict:
     }
 
 
-def _did_rows(scored: pd.DataFrame, codebook: Codebook, waves: tuple[str, str]) -> list[dict]:
-    """Difference in differences per scale, for the partners that have a comparison group."""
+def _did_rows(scored: pd.DataFrame, codebook: Codebook, waves: tuple[str, str], scales: list[Scale] | None = None) -> list[dict]:
+    """Difference in differences per scale (or of ``scales``), for the partners that have a comparison group."""
     field = codebook.comparison_field
     if field is None or field.name not in scored.columns:
         return []
     by_partner = "partner" in scored.columns
     rows = []
-    for sc in codebook.scales:
+    for sc in codebook.scales if scales is None else scales:
         pairs = paired(scored, sc.id, waves=waves, keep=(field.name, "partner") if by_partner else (field.name,))
         treated = is_participant(pairs[field.name], codebook)
         if treated.all():
@@ -340,8 +349,8 @@ def _mcnemar_row(pre: pd.Series, post: pd.Series, min_cell: int) -> dict:
     return row
 
 
-def _mcnemar_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str]) -> list[dict]:
-    items = binary_items(codebook)
+def _mcnemar_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str], items: list[Item] | None = None) -> list[dict]:
+    items = binary_items(codebook) if items is None else items
     if not items:
         return []
     groups = disaggregations(codebook, scored)
@@ -362,24 +371,29 @@ def _mcnemar_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves
 
 
 def adjust_families(table: pd.DataFrame, method: str = P_ADJUST_METHOD) -> pd.DataFrame:
-    """Adjust ``p_value`` within families: one instrument, one analysis, one breakdown.
+    """Adjust ``p_value`` within families: one instrument, one analysis, one pair of
+    waves (``wave_from``, ``wave_to``, where the table has them), one breakdown.
 
     Returns a copy with ``p_value_adjusted``, ``p_adjust_method`` and ``p_adjust_family``
-    (which tests were adjusted together, and how many). Missing p-values stay missing
-    and are not counted (:func:`pipeline.stats.adjust_p`).
+    (which tests were adjusted together, and how many: ``community_attitudes
+    paired_change pre -> post tests by partner (20 tests)``). Missing p-values stay
+    missing and are not counted (:func:`pipeline.stats.adjust_p`).
     """
     out = table.copy()
     out["p_value_adjusted"] = np.nan
     out["p_adjust_method"] = ""
     out["p_adjust_family"] = ""
-    for (inst, analysis, group_by), idx in out.groupby(["instrument", "analysis", "group_by"], sort=False).groups.items():
+    waves = [c for c in ("wave_from", "wave_to") if c in out.columns]
+    for key, idx in out.groupby(["instrument", "analysis", *waves, "group_by"], sort=False, dropna=False).groups.items():
+        inst, analysis, *pair, group_by = key
         p = out.loc[idx, "p_value"].astype("float64")
         m = int(p.notna().sum())
         if m == 0:
             continue
+        between = f" {pair[0]} -> {pair[1]}" if len(pair) == 2 and not pd.isna(pair[0]) and not pd.isna(pair[1]) else ""
         out.loc[idx, "p_value_adjusted"] = stats.adjust_p(p.to_numpy(), method=method).p_adjusted
         out.loc[idx, "p_adjust_method"] = method
-        out.loc[idx, "p_adjust_family"] = f"{inst} {analysis} tests by {group_by} ({m} tests)"
+        out.loc[idx, "p_adjust_family"] = f"{inst} {analysis}{between} tests by {group_by} ({m} tests)"
     return out
 
 
@@ -397,6 +411,60 @@ def _finish(rows: list[dict], min_cell: int) -> pd.DataFrame:
         total_mask=table["group_by"].eq(CONSORTIUM),
     )
     return table[COLUMNS]
+
+
+def wave_pairs(codebook: Codebook) -> list[tuple[str, str]]:
+    """The pairs of waves an instrument's indicators compare, in order.
+
+    The first two waves (pre, post), then for each later wave (a follow-up) the first
+    wave to it and the second wave to it: ``[(pre, post), (pre, follow_up), (post,
+    follow_up)]`` for three waves. An instrument with fewer than two waves has none.
+    """
+    waves = list(codebook.waves)
+    if len(waves) < 2:
+        return []
+    pairs = [(waves[0], waves[1])]
+    for later in waves[2:]:
+        pairs += [(waves[0], later), (waves[1], later)]
+    return pairs
+
+
+def _asked(frame: pd.DataFrame, column: str, waves: tuple[str, str]) -> bool:
+    """Whether anybody has a value of ``column`` at each of the two waves."""
+    if column not in frame.columns:
+        return False
+    wave = frame["wave"]
+    return all(frame.loc[wave == w, column].notna().any() for w in waves)
+
+
+def _stamp(rows: list[dict], codebook: Codebook, waves: tuple[str, str]) -> list[dict]:
+    """Name the waves compared in each row; a pair other than the first two waves
+    also goes into the indicator id (``<instrument>.<scale>.change.pre_follow_up``)."""
+    later = tuple(waves) != tuple(codebook.waves[:2])
+    for row in rows:
+        row["wave_from"], row["wave_to"] = waves
+        if later:
+            row["indicator_id"] += pair_suffix(*waves)
+    return rows
+
+
+def _pair_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str]) -> list[dict]:
+    """Every indicator row of one pair of waves: participants' change, the comparison
+    group's, the difference in differences and the yes/no items.
+
+    The first two waves give a row for every scale (with a reason where nothing could
+    be computed); a later pair only for the scales and items somebody answered at
+    both of its waves (a question not asked at the follow-up gives no empty rows).
+    """
+    scales, items = list(codebook.scales), binary_items(codebook)
+    if tuple(waves) != tuple(codebook.waves[:2]):
+        scales = [sc for sc in scales if _asked(scored, sc.id, waves)]
+        items = [it for it in items if _asked(scored, it.id, waves)]
+    rows = _paired_change_rows(scored, codebook, min_cell, waves, scales=scales)
+    rows += _paired_change_rows(scored, codebook, min_cell, waves, comparison=True, scales=scales)
+    rows += _did_rows(scored, codebook, waves, scales=scales)
+    rows += _mcnemar_rows(scored, codebook, min_cell, waves, items=items)
+    return _stamp(rows, codebook, waves)
 
 
 def scale_change(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
@@ -420,21 +488,20 @@ def scale_change(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves:
         rows blanked and marked.
     """
     waves = waves or tuple(codebook.waves[:2])
-    return _finish(_paired_change_rows(scored, codebook, min_cell, waves), min_cell)
+    return _finish(_stamp(_paired_change_rows(scored, codebook, min_cell, waves), codebook, waves), min_cell)
 
 
 def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
     """Every indicator of one pre/post instrument: paired change, difference in differences, McNemar.
 
-    Same parameters as :func:`scale_change`. P-values are adjusted within each family
-    (instrument x analysis x breakdown) before suppression, so a family's size counts
-    every test that was run.
+    Parameters as :func:`scale_change`, except that without ``waves`` every pair of
+    :func:`wave_pairs` is compared: the first two waves, and each later wave (a
+    follow-up) with the first and with the second. P-values are adjusted within each
+    family (instrument x analysis x pair of waves x breakdown) before suppression, so
+    a family's size counts every test that was run.
     """
-    waves = waves or tuple(codebook.waves[:2])
-    rows = _paired_change_rows(scored, codebook, min_cell, waves)
-    rows += _paired_change_rows(scored, codebook, min_cell, waves, comparison=True)
-    rows += _did_rows(scored, codebook, waves)
-    rows += _mcnemar_rows(scored, codebook, min_cell, waves)
+    pairs = [tuple(waves)] if waves else wave_pairs(codebook)
+    rows = [row for pair in pairs for row in _pair_rows(scored, codebook, min_cell, pair)]
     return _finish(rows, min_cell)
 
 

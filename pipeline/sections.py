@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import figures, narrative, tables
+from .analyses import first_waves
 from .disclosure import suppress
 
 CONSORTIUM = "consortium"
@@ -144,8 +145,8 @@ def executive_summary(ctx) -> Section:
     """Headline results in plain language, each with its n and interval."""
     parts = []
     cbs = _pre_post(ctx)
-    for cb in cbs:
-        ind = ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument]
+    for cb in cbs:  # the first two waves; a follow-up's rows are in the attitude change section
+        ind = first_waves(ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument])
         units = {sc.id: sc.unit for sc in cb.scales}
         cons = ind.loc[ind["group_by"] == CONSORTIUM]
         n_pairs = int(cons["n_paired"].max()) if cons["n_paired"].notna().any() else 0

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import stats
-from .indicators import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant
+from .indicators import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant, later_waves
 
 #: Tables a section may read from the build folder (written by the analyse stage).
 RELIABILITY_FILE = "reliability.csv"
@@ -89,11 +89,13 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "")
 
 
-def _rows(ctx, codebook, analysis: str) -> pd.DataFrame:
+def _rows(ctx, codebook, analysis: str, later: bool = False) -> pd.DataFrame:
+    """One instrument's rows of one ``analysis``: of its first two waves, or with
+    ``later=True`` of its later pairs of waves (a follow-up)."""
     t = ctx.indicators
     if "analysis" not in t.columns:
         return t.iloc[0:0]
-    sub = t.loc[(t["instrument"] == codebook.instrument) & (t["analysis"] == analysis)].copy()
+    sub = t.loc[(t["instrument"] == codebook.instrument) & (t["analysis"] == analysis) & (later_waves(t) == later)].copy()
     sub["suppressed"] = sub["suppressed"].astype(str).str.lower().eq("true")
     sub["suppression"] = _text(sub["suppression"])
     sub["note"] = _text(sub["note"])
@@ -210,8 +212,12 @@ def _own_change(indicators: pd.DataFrame, codebook, analysis: str, did_row, n_co
     """A group's own change with its interval, when its pre/post row has the same people."""
     if "analysis" not in indicators.columns:
         return ""
+    same_waves = pd.Series(True, index=indicators.index)
+    for col in ("wave_from", "wave_to"):  # the same pair of waves as the difference in differences
+        if col in indicators.columns and col in did_row.index:
+            same_waves &= indicators[col].astype(str) == str(did_row[col])
     hit = indicators.loc[
-        (indicators["instrument"] == codebook.instrument) & (indicators["analysis"] == analysis)
+        (indicators["instrument"] == codebook.instrument) & (indicators["analysis"] == analysis) & same_waves
         & (indicators["scale"] == did_row["scale"]) & (indicators["group_by"] == did_row["group_by"])
         & (indicators["group"].astype(str) == str(did_row["group"]))
     ]
@@ -342,7 +348,7 @@ def _tests_md(ctx, codebook) -> str:
         "change) and the Wilcoxon signed-rank test (on the ranks of the changes; it does not assume "
         "the changes are normally distributed). Because several scales are tested, p-values are also "
         "shown adjusted with Holm's method within the family of tests they belong to: one instrument, one "
-        f"kind of test, one breakdown{f' (here: {family})' if family else ''}. "
+        f"kind of test, one pair of surveys, one breakdown{f' (here: {family})' if family else ''}. "
         "d_z is the mean change divided by the SD of the changes; g_av the mean change divided by the "
         "average SD of the two surveys, with Hedges' small-sample correction (Lakens 2013).\n",
         "*Reliable change* asks, person by person, whether a change is larger than the questionnaire's "

@@ -230,3 +230,124 @@ def test_bad_input_gives_missing_statistics_with_reasons_never_a_crash():
     # an empty frame (every row quarantined): rows with reasons, no crash
     empty = instrument_indicators(scored.iloc[0:0], CB, min_cell=5)
     assert (empty["group_by"] == "consortium").all() and (empty["note"] != "").all()
+
+
+# --------------------------------------------------------------------------------------
+# A follow-up: later pairs of waves
+# --------------------------------------------------------------------------------------
+
+import dataclasses  # noqa: E402
+
+from pipeline.indicators import later_waves, wave_pairs  # noqa: E402
+
+CB3 = dataclasses.replace(
+    CB, waves=("pre", "post", "follow_up"),
+    wave_labels={**CB.wave_labels, "follow_up": {"en": "Three months after the activities"}},
+)
+
+
+def _three_waves(seed=2):
+    """``_scored()`` plus a follow-up: participants r0-r29 and comparison r40-r59 answer
+    it; r0-r4 skipped the second survey; intentions was not asked at the follow-up."""
+    scored = _scored()
+    rng = np.random.default_rng(seed)
+    pre = scored.loc[scored["wave"] == "pre"].set_index("respondent_id")
+    later = pre.loc[[f"r{k}" for k in list(range(30)) + list(range(40, 60))]].reset_index()
+    later["wave"] = "follow_up"
+    for s in CB.scales:
+        later[s.id] = later[s.id] + 0.6 + rng.normal(0, 0.8, len(later))
+    later["intentions"] = np.nan
+    for it in ("sd_neighbour", "sd_colleague", "sd_friend", "sd_family"):
+        later[it] = (rng.random(len(later)) < 0.6).astype(float)
+    skipped = scored["respondent_id"].isin([f"r{k}" for k in range(5)]) & (scored["wave"] == "post")
+    return pd.concat([scored.loc[~skipped], later], ignore_index=True)
+
+
+def test_wave_pairs_are_the_first_two_then_each_later_wave_with_the_first_and_the_second():
+    assert wave_pairs(CB) == [("pre", "post")]
+    assert wave_pairs(CB3) == [("pre", "post"), ("pre", "follow_up"), ("post", "follow_up")]
+    four = dataclasses.replace(CB, waves=("a", "b", "c", "d"))
+    assert wave_pairs(four) == [("a", "b"), ("a", "c"), ("b", "c"), ("a", "d"), ("b", "d")]
+
+
+def test_a_follow_up_gives_rows_for_each_later_pair_of_waves():
+    scored = _three_waves()
+    table = instrument_indicators(scored, CB3, min_cell=5)
+    assert list(table.columns) == COLUMNS
+    cons = table.loc[table["group_by"] == "consortium"].set_index("indicator_id")
+    # the first two waves: today's ids, r0-r4 lost their pair
+    first = cons.loc["community_attitudes.attitudes.change"]
+    assert (first["wave_from"], first["wave_to"], first["n_paired"]) == ("pre", "post", 35)
+    part = scored.loc[scored["took_part"] == "participant"].pivot(index="respondent_id", columns="wave", values="attitudes")
+    unhidden = instrument_indicators(scored, CB3, min_cell=1).query("group_by == 'consortium'").set_index("indicator_id")
+    for (a, b), n in ((("pre", "follow_up"), 30), (("post", "follow_up"), 25)):
+        row = cons.loc[f"community_attitudes.attitudes.change.{a}_{b}"]
+        assert (row["analysis"], row["wave_from"], row["wave_to"]) == ("paired_change", a, b)
+        both = part[[a, b]].dropna()
+        assert row["n_paired"] == len(both) == n
+        assert (row["n_pre"], row["n_post"]) == (part[a].notna().sum(), part[b].notna().sum())
+        # R: t.test(later, earlier, paired = TRUE); our sign is later minus earlier
+        ref = sps.ttest_rel(both[b], both[a])
+        assert row["mean_change"] == pytest.approx((both[b] - both[a]).mean())
+        assert row["t"] == pytest.approx(ref.statistic) and row["p_value"] == pytest.approx(ref.pvalue)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(tuple(ref.confidence_interval(0.95)))
+        d = both[b] - both[a]
+        assert row["effect_size_type"] == "d_z" and row["effect_size"] == pytest.approx(d.mean() / d.std(ddof=1))
+        assert row["effect_size_ci_low"] < row["effect_size"] < row["effect_size_ci_high"]
+        assert not np.isnan(row["g_av"]) and not np.isnan(row["wilcoxon_p_value"])
+        # reliable change against the earlier survey's SD of the pair (every share shown with min_cell=1)
+        s_diff = np.sqrt(2) * both[a].std(ddof=1) * np.sqrt(1 - 0.85)
+        shown = unhidden.loc[f"community_attitudes.attitudes.change.{a}_{b}"]
+        assert shown["reliable_improved"] == pytest.approx(((d / s_diff) > 1.96).mean())
+        assert shown["reliable_unchanged"] == pytest.approx(((d / s_diff).abs() <= 1.96).mean())
+        assert f"the SD at '{a}'" in row["reliable_change_method"]
+    # the comparison group's own change and the difference in differences, per later pair
+    assert cons.loc["community_attitudes.attitudes.comparison_change.pre_follow_up", "n_paired"] == 20
+    did = cons.loc["community_attitudes.attitudes.diff_in_diff.pre_follow_up"]
+    assert (did["n_paired"], did["n_comparison"]) == (30, 20)
+    assert cons.loc["community_attitudes.sd_friend.mcnemar.post_follow_up", "n_paired"] == 25
+    # intentions was not asked at the follow-up: no rows for the later pairs, but the first two waves keep theirs
+    intentions = table.loc[table["scale"] == "intentions", "indicator_id"]
+    assert "community_attitudes.intentions.change" in set(intentions)
+    assert not intentions.str.endswith("follow_up").any()
+    # every row names its pair, and only the later pairs' ids carry it
+    assert table[["wave_from", "wave_to"]].notna().all().all()
+    assert (later_waves(table) == table["wave_to"].eq("follow_up")).all()
+    # deterministic: the same table twice
+    pd.testing.assert_frame_equal(table, instrument_indicators(scored, CB3, min_cell=5))
+
+
+def test_each_pair_of_waves_is_its_own_holm_family():
+    table = instrument_indicators(_three_waves(), CB3, min_cell=5)
+    fam = table.loc[(table["analysis"] == "paired_change") & (table["group_by"] == "consortium") & (table["wave_to"] == "follow_up") & (table["wave_from"] == "pre")]
+    p = fam["p_value"].dropna()
+    assert len(p) == 3  # attitudes, social acceptance, knowledge: intentions was not asked at the follow-up
+    assert fam.loc[p.index, "p_value_adjusted"].to_numpy() == pytest.approx(multipletests(p.to_numpy(), method="holm")[1])
+    assert (fam["p_adjust_family"] == "community_attitudes paired_change pre -> follow_up tests by consortium (3 tests)").all()
+    first = table.loc[(table["analysis"] == "paired_change") & (table["group_by"] == "consortium") & (table["wave_to"] == "post")]
+    assert (first["p_adjust_family"] == "community_attitudes paired_change pre -> post tests by consortium (4 tests)").all()
+
+
+def test_later_pairs_go_through_disclosure_control():
+    scored = _three_waves()
+    # only 3 people of ES-VAL answer the follow-up
+    keep = ~((scored["wave"] == "follow_up") & (scored["partner"] == "ES-VAL") & ~scored["respondent_id"].isin(["r0", "r2", "r4"]))
+    table = instrument_indicators(scored.loc[keep], CB3, min_cell=5)
+    row = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change.pre_follow_up") & (table["group"] == "ES-VAL")].iloc[0]
+    assert row["suppressed"] and row["suppression"] == "primary" and pd.isna(row["n_paired"]) and pd.isna(row["mean_change"])
+    # the other partner would reveal it from the consortium total: hidden too
+    other = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change.pre_follow_up") & (table["group"] == "GR-THE")].iloc[0]
+    assert other["suppressed"] and other["suppression"] == "secondary"
+    # the first two waves' rows of those partners are not touched
+    first = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change") & (table["group_by"] == "partner")]
+    assert not first["suppressed"].any()
+
+
+def test_two_waves_or_a_follow_up_not_yet_collected_give_no_later_rows():
+    two = instrument_indicators(_scored(), CB, min_cell=5)
+    assert not later_waves(two).any()
+    assert (two["wave_from"] == "pre").all() and (two["wave_to"] == "post").all()
+    assert not two["indicator_id"].str.contains("follow_up").any()
+    # a three-wave codebook before anybody answered the follow-up: the same rows as with two waves
+    three = instrument_indicators(_scored(), CB3, min_cell=5)
+    pd.testing.assert_frame_equal(three, two)

@@ -91,6 +91,53 @@ def test_difference_in_differences(raw, table):
     assert table.loc[("murrar.warmth_arab.comparison_change", "consortium"), "ci_low"] < 0
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "suffix", "n"),
+    [("arab_t0", "arab_t2", "pre_follow_up", 84), ("arab_t1", "arab_t2", "post_follow_up", 75)],
+)
+def test_change_to_the_follow_up_in_the_treatment_group(raw, table, before, after, suffix, n):
+    pre, post = _changes(raw, 1, before, after)  # pairs with both values present
+    ref = sps.ttest_rel(post, pre)  # R: t.test(arab_t2, arab_t0 (or arab_t1), paired = TRUE); later minus earlier
+    ci = ref.confidence_interval(0.95)
+    row = table.loc[(f"murrar.warmth_arab.change.{suffix}", "consortium")]
+    assert (row["analysis"], row["wave_from"], row["wave_to"]) == ("paired_change", *suffix.split("_", 1))
+    assert row["n_paired"] == len(pre) == n
+    assert row["mean_change"] == pytest.approx((post - pre).mean(), rel=1e-12)
+    assert row["t"] == pytest.approx(ref.statistic, rel=1e-10)
+    assert row["df"] == ref.df == n - 1
+    assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-8)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-10)
+    assert row["effect_size"] == pytest.approx((post - pre).mean() / (post - pre).std(ddof=1), rel=1e-10)
+    w = sps.wilcoxon(post, pre, zero_method="wilcox", correction=True, method="asymptotic")  # R's rule with ties/zeros
+    assert row["wilcoxon_p_value"] == pytest.approx(w.pvalue, rel=1e-10)
+    # one test per family (only warmth towards Arabs was asked at the follow-up): Holm leaves p as it is
+    assert row["p_value_adjusted"] == pytest.approx(row["p_value"])
+    assert row["p_adjust_family"] == f"murrar paired_change {row['wave_from']} -> {row['wave_to']} tests by consortium (1 tests)"
+
+
+@pytest.mark.parametrize(("before", "suffix"), [("arab_t0", "pre_follow_up"), ("arab_t1", "post_follow_up")])
+def test_change_to_the_follow_up_in_the_control_group_and_the_difference(raw, table, before, suffix):
+    pre, post = _changes(raw, 0, before, "arab_t2")
+    ref = sps.ttest_rel(post, pre)
+    row = table.loc[(f"murrar.warmth_arab.comparison_change.{suffix}", "consortium")]
+    assert row["n_paired"] == len(pre)
+    assert row["t"] == pytest.approx(ref.statistic, rel=1e-10)
+    c1 = _changes(raw, 1, before, "arab_t2")[1] - _changes(raw, 1, before, "arab_t2")[0]
+    ref = sps.ttest_ind(c1, post - pre, equal_var=False)  # R: t.test(change ~ condition), Welch
+    did = table.loc[(f"murrar.warmth_arab.diff_in_diff.{suffix}", "consortium")]
+    assert (did["n_paired"], did["n_comparison"]) == (len(c1), len(pre))
+    assert did["mean_change"] == pytest.approx(c1.mean() - (post - pre).mean(), rel=1e-12)
+    assert (did["ci_low"], did["ci_high"]) == pytest.approx(tuple(ref.confidence_interval(0.95)), rel=1e-10)
+
+
+def test_no_follow_up_rows_for_a_question_not_asked_at_the_follow_up(table):
+    ids = set(table.index.get_level_values("indicator_id"))
+    assert "murrar.warmth_white.change" in ids
+    assert not {i for i in ids if i.startswith("murrar.warmth_white.") and i.endswith("follow_up")}
+    first = table.loc[("murrar.warmth_white.change", "consortium")]
+    assert (first["wave_from"], first["wave_to"]) == ("pre", "post")
+
+
 def test_single_item_scales_say_why_reliability_is_missing(table):
     row = table.loc[("murrar.warmth_arab.change", "consortium")]
     assert pd.isna(row["reliable_improved"]) and "no reliability" in row["note"]
