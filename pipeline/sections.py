@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import figures, narrative, tables
-from .analyses import first_waves
+from .analyses import DIFF_IN_DIFF, PAIRED_CHANGE, first_waves, later_waves
 from .disclosure import suppress
 
 CONSORTIUM = "consortium"
@@ -215,7 +215,7 @@ def attitude_change(ctx) -> Section:
         scales = [sc.id for sc in cb.scales]
         resp = ctx.responses[cb.instrument]
         parts.append(_md(f"### {cb.label()}\n\nEach scale's mean before and after among the people who answered both surveys, for the consortium and {'this partner' if ctx.partner else 'each partner'}; then the effect sizes with their 95% intervals."))
-        shown = _partner_rows(ind, ctx.partner)
+        shown = _partner_rows(first_waves(ind), ctx.partner)
         parts.append(figures.change_dumbbells(shown, scales, {sc.id: sc.unit for sc in cb.scales}, {sc.id: sc.range for sc in cb.scales}, {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}, ctx.min_cell, highlight=ctx.partner))
         parts.append(figures.forest_plot(
             figures.effect_rows(ind, {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}, only=ctx.partner),
@@ -235,7 +235,47 @@ def attitude_change(ctx) -> Section:
             "with its 95% interval from the noncentral t distribution."
         ))
         parts.append(_html(tables.to_html(tables.format_indicators(shown, ctx.min_cell), caption=f"{cb.label()}: change by scale")))
+        parts += _later_waves(ctx, cb, ind)
     return Section("attitudes", "Attitude change", parts)
+
+
+LATER_WAVES = (
+    "#### Later waves\n\n"
+    "The same people compared again at a later survey: the later survey with the first and with the second "
+    "({pairs}), among the participants who answered both surveys of each pair. Change is the later score minus "
+    "the earlier one, with its 95% confidence interval (paired t); the effect size is d_z, the mean change divided "
+    "by the standard deviation of the changes (Lakens 2013), with its 95% interval from the noncentral t "
+    "distribution. In `indicators.csv` each pair of surveys is a family of its own for Holm's adjustment of the "
+    "p-values. A question not asked at a later survey is not shown."
+)
+
+
+def _later_waves(ctx, cb, ind: pd.DataFrame) -> list:
+    """The "Later waves" table of one instrument: participants' change between each later
+    pair of waves (a follow-up with the first and with the second survey), for the
+    consortium and the partners shown; nothing when the instrument has no later rows."""
+    if "analysis" not in ind.columns:
+        return []
+    later = _partner_rows(ind.loc[later_waves(ind) & ind["analysis"].eq(PAIRED_CHANGE)], ctx.partner)
+    if later.empty:
+        return []
+    waves = {w: k for k, w in enumerate(cb.waves)}
+    scales = {sc.id: k for k, sc in enumerate(cb.scales)}
+    later = later.assign(
+        _to=later["wave_to"].map(waves), _from=later["wave_from"].map(waves), _s=later["scale"].map(scales), _c=later["group_by"].ne(CONSORTIUM),
+    ).sort_values(["_to", "_from", "_s", "_c", "group"], kind="stable")
+    labels = {w: cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves}
+    pairs = ", ".join(dict.fromkeys(f"{labels[a].lower()} → {labels[b].lower()}" for a, b in zip(later["wave_from"], later["wave_to"])))
+    text = LATER_WAVES.format(pairs=pairs)
+    if (later_waves(ind) & ind["analysis"].eq(DIFF_IN_DIFF)).any():
+        text += (
+            " The comparison group's change between the same surveys, and the difference in differences, are in "
+            "*Change compared with people who did not take part*."
+        )
+    return [
+        _md(text),
+        _html(tables.to_html(tables.format_later_waves(later, ctx.min_cell, labels), caption=f"{cb.label()}: later waves")),
+    ]
 
 
 # --------------------------------------------------------------------------- trainings

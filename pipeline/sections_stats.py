@@ -8,7 +8,8 @@ shows the consortium beside that partner). Every number comes from the published
 a reader can find it there; suppressed numbers read "hidden", never 0, and every
 number comes with its n.
 
-* :func:`comparison_group`: the difference in differences, what it can and cannot show.
+* :func:`comparison_group`: the difference in differences, what it can and cannot show
+  (and, with a follow-up, the difference in differences of each later pair of waves).
 * :func:`tests_and_individual_change`: the paired tests side by side, Holm-adjusted
   p-values, and the shares of people who reliably improved.
 * :func:`yes_no_items`: McNemar's test of each yes/no item asked twice.
@@ -26,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import stats
-from .indicators import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant, later_waves
+from .indicators import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant, later_waves, wave_pairs
 
 #: Tables a section may read from the build folder (written by the analyse stage).
 RELIABILITY_FILE = "reliability.csv"
@@ -178,34 +179,71 @@ def _comparison_group_md(ctx, codebook) -> str:
         "SD of the change scores (Hedges' g). Each group's own change is shown with its 95% interval (paired t)."
         + (" The consortium rows pool the partners that have a comparison group." if partners else "") + "\n",
     ]
-    table = []
-    for _, r in _ordered(rows, codebook).iterrows():
-        if r["suppressed"]:
-            table.append([r["label"], _where(r), _hidden(r, ctx.min_cell), "", "", "", "", "", "", ""])
-            continue
-        part = _own_change(ctx.indicators, codebook, PAIRED_CHANGE, r, "n_paired")
-        comp = _own_change(ctx.indicators, codebook, COMPARISON_CHANGE, r, "n_comparison")
-        table.append([
-            r["label"], _where(r),
-            _n(r["n_paired"]), part or _num(r["change_participants"], signed=True),
-            _n(r["n_comparison"]), comp or _num(r["change_comparison"], signed=True),
-            f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}",
-            f"{_num(r['effect_size'])} {_ci(r['effect_size_ci_low'], r['effect_size_ci_high'])}",
-            _p(r["p_value"]), _p(r["p_value_adjusted"]),
-        ])
-    parts.append(_table(
-        ["Scale", "Where", "Participants (n)", "Their change [95% CI]", "Comparison (n)", "Its change [95% CI]",
-         "Difference in differences [95% CI]", "g_change [95% CI]", "p (Welch)", "p (Holm)"],
-        table,
-    ))
+    table = [[r["label"], _where(r), *_did_cells(ctx, codebook, r)] for _, r in _ordered(rows, codebook).iterrows()]
+    parts.append(_table(["Scale", "Where", *DID_COLUMNS], table))
     parts.append("")
     for _, r in cons.iterrows():
         parts.append(_did_sentence(r, ctx.min_cell))
     parts.append("")
+    parts.append(_later_did_md(ctx, codebook))
     parts.append(_baseline(ctx, codebook, partners))
     parts.append("")
     parts.append(DID_LIMITS)
     return "\n".join(parts)
+
+
+#: Columns of a difference-in-differences table after the scale and the group (:func:`_did_cells`).
+DID_COLUMNS = [
+    "Participants (n)", "Their change [95% CI]", "Comparison (n)", "Its change [95% CI]",
+    "Difference in differences [95% CI]", "g_change [95% CI]", "p (Welch)", "p (Holm)",
+]
+
+
+def _did_cells(ctx, codebook, r) -> list[str]:
+    """The :data:`DID_COLUMNS` cells of one ``diff_in_diff`` row; "hidden" when suppressed."""
+    if r["suppressed"]:
+        return [_hidden(r, ctx.min_cell)] + [""] * (len(DID_COLUMNS) - 1)
+    part = _own_change(ctx.indicators, codebook, PAIRED_CHANGE, r, "n_paired")
+    comp = _own_change(ctx.indicators, codebook, COMPARISON_CHANGE, r, "n_comparison")
+    return [
+        _n(r["n_paired"]), part or _num(r["change_participants"], signed=True),
+        _n(r["n_comparison"]), comp or _num(r["change_comparison"], signed=True),
+        f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}",
+        f"{_num(r['effect_size'])} {_ci(r['effect_size_ci_low'], r['effect_size_ci_high'])}",
+        _p(r["p_value"]), _p(r["p_value_adjusted"]),
+    ]
+
+
+def _surveys(codebook, r) -> str:
+    """The two surveys a row compares, in words ("Before the series → At the follow-up")."""
+    label = {w: codebook.wave_labels.get(w, {}).get("en", w) for w in codebook.waves}
+    return f"{label.get(r['wave_from'], r['wave_from'])} → {label.get(r['wave_to'], r['wave_to'])}"
+
+
+def _later_did_md(ctx, codebook) -> str:
+    """The difference in differences of each later pair of waves (a follow-up with the
+    first and with the second survey): table and one sentence per scale; empty without."""
+    rows = _rows(ctx, codebook, DIFF_IN_DIFF, later=True)
+    if rows.empty:
+        return ""
+    pairs = {p: k for k, p in enumerate(wave_pairs(codebook))}
+    rows = _ordered(rows.assign(_pair=[pairs.get(p, len(pairs)) for p in zip(rows["wave_from"], rows["wave_to"])]), codebook, first="_pair")
+    # the surveys go with the scale, so that the table is no wider than the first one
+    table = [[f"{r['label']}: {_surveys(codebook, r).lower()}", _where(r), *_did_cells(ctx, codebook, r)] for _, r in rows.iterrows()]
+    sentences = []
+    for _, r in rows.loc[rows["group_by"] == CONSORTIUM].iterrows():
+        named = r.copy()
+        named["label"] = f"{r['label']}, {_surveys(codebook, r).lower()}"
+        sentences.append(_did_sentence(named, ctx.min_cell))
+    return "\n".join([
+        "**Later waves.** The same comparison between a later survey and each earlier one: whether the "
+        "participants' change up to the later survey, or since the second, differs from the comparison group's "
+        "over the same surveys (each pair of surveys is a family of its own for Holm's adjustment).\n",
+        _table(["Scale: surveys compared", "Where", *DID_COLUMNS], table),
+        "",
+        *sentences,
+        "",
+    ])
 
 
 def _own_change(indicators: pd.DataFrame, codebook, analysis: str, did_row, n_col: str) -> str:

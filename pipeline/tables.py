@@ -150,6 +150,31 @@ def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, .
     )
 
 
+def format_later_waves(table: pd.DataFrame, min_cell: int, wave_labels: dict[str, str]) -> pd.DataFrame:
+    """Rows of later pairs of waves (a follow-up) as a reader sees them, in the given order:
+    the surveys compared, n, the change with its CI and d_z with its CI.
+
+    ``wave_labels`` maps a wave id to its words ("Before the series"); suppressed rows
+    read "fewer than k" in place of every number.
+    """
+    rows = []
+    for r in table.itertuples(index=False):
+        surveys = f"{wave_labels.get(r.wave_from, r.wave_from)} → {wave_labels.get(r.wave_to, r.wave_to)}"
+        if bool(r.suppressed):
+            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            rows.append([r.label, _group_label(r.group_by, r.group), surveys, hidden, "–", "–"])
+            continue
+        rows.append([
+            r.label,
+            _group_label(r.group_by, r.group),
+            surveys,
+            f"{int(r.n_paired)}",
+            f"{_fmt(r.mean_change, signed=True)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+            f"{_fmt(r.effect_size)} [{_fmt(r.effect_size_ci_low)}, {_fmt(r.effect_size_ci_high)}]",
+        ])
+    return pd.DataFrame(rows, columns=["Scale", "Group", "Surveys compared", "n (pairs)", "Change [95% CI]", "d_z [95% CI]"])
+
+
 def _group_label(group_by: str, group: str) -> str:
     return "Consortium" if group_by == CONSORTIUM else str(group)
 

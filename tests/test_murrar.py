@@ -153,3 +153,12 @@ def test_the_report_runs_on_data_without_partners_or_dates(table, tmp_path):
     row = table.loc[("murrar.warmth_arab.diff_in_diff", "consortium")]
     assert "Change compared with people who did not take part" in page
     assert f"{row['mean_change']:+.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in page
+    # the follow-up: a "Later waves" table with n, the change and d_z with their intervals
+    assert "Later waves" in page and "At the follow-up (4-6 weeks after)" in page
+    for suffix in ("pre_follow_up", "post_follow_up"):
+        later = table.loc[(f"murrar.warmth_arab.change.{suffix}", "consortium")]
+        assert f"<td>{int(later['n_paired'])}</td>" in page
+        assert f"{later['mean_change']:+.2f} [{later['ci_low']:.2f}, {later['ci_high']:.2f}]" in page
+        assert f"{later['effect_size']:.2f} [{later['effect_size_ci_low']:.2f}, {later['effect_size_ci_high']:.2f}]" in page
+        did = table.loc[(f"murrar.warmth_arab.diff_in_diff.{suffix}", "consortium")]
+        assert f"{did['mean_change']:+.2f} [{did['ci_low']:.2f}, {did['ci_high']:.2f}]" in page

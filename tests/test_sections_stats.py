@@ -111,3 +111,45 @@ def test_no_code_matching_no_section(ctx, codebook, tmp_path):
     section = sections_stats.code_matching(other, codebook)
     assert not section.available and "No survey in this data folder was matched" in section.text()
     assert "self-generated identification codes" not in sections_stats.methods_appendix(other, codebook).text()
+
+
+def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook):
+    import dataclasses
+
+    import numpy as np
+
+    from pipeline import sections
+    from pipeline.indicators import instrument_indicators
+
+    # two waves: no heading, no empty table
+    assert "Later waves" not in sections.attitude_change(ctx).text()
+    assert "Later waves" not in sections_stats.comparison_group(ctx, codebook).text()
+    # the same people answer a third time
+    resp = ctx.responses["community_attitudes"]
+    follow = resp.loc[resp["wave"] == "pre"].copy().assign(wave="follow_up")
+    rng = np.random.default_rng(3)
+    for sc in codebook.scales:
+        follow[sc.id] = follow[sc.id] + 0.4 + rng.normal(0, 0.5, len(follow))
+    scored = pd.concat([resp, follow], ignore_index=True)
+    cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
+    table = instrument_indicators(scored, cb3, ctx.min_cell)
+    three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3},
+                         "responses": {**ctx.responses, "community_attitudes": scored}})
+    text = sections.attitude_change(three).text()
+    assert text.count("#### Later waves") == 1 and "Before the activities → Three months later" in text
+    assert "After the activities → Three months later" in text and "d_z [95% CI]" in text
+    for suffix in ("pre_follow_up", "post_follow_up"):
+        row = table.loc[(table["indicator_id"] == f"community_attitudes.attitudes.change.{suffix}") & (table["group_by"] == "consortium")].iloc[0]
+        assert f"<td>{int(row['n_paired'])}</td>" in text
+        assert f"{row['mean_change']:+.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in text
+        assert f"{row['effect_size']:.2f} [{row['effect_size_ci_low']:.2f}, {row['effect_size_ci_high']:.2f}]" in text
+    # hidden partner rows read "fewer than" or "hidden", never a number
+    later = table.loc[table["indicator_id"].str.endswith("follow_up") & (table["analysis"] == "paired_change") & (table["group_by"] == "partner")]
+    assert text.count("fewer than") + text.count("hidden (secondary)") >= int(later["suppressed"].sum())
+    # the first two waves' table and the summary are unchanged by the follow-up
+    assert sections.executive_summary(three).text() == sections.executive_summary(ctx).text()
+    did = sections_stats.comparison_group(three, cb3).text()
+    assert "**Later waves.**" in did
+    row = table.loc[(table["indicator_id"] == "community_attitudes.knowledge.diff_in_diff.pre_follow_up") & (table["group_by"] == "consortium")].iloc[0]
+    assert f"{row['mean_change']:+.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in did
+    assert sections_stats.tests_and_individual_change(three, cb3).text() == sections_stats.tests_and_individual_change(ctx, codebook).text()
