@@ -18,6 +18,7 @@ section                   data
 executive_summary         ``indicators.csv`` (consortium and partner rows)
 results_framework         ``results_framework.csv`` (:mod:`pipeline.framework_report`)
 attitude_change           pre/post instruments without an ``activity_id`` column
+                          (their rows of ``indicators.csv``, later waves included)
 trainings                 framework rows of ``indicators.csv`` with a ``kirkpatrick_level``;
                           instruments with ``report_per`` (one report per event)
 capacity                  responses of the ``ratings`` instrument (:mod:`pipeline.capacity`)
@@ -205,7 +206,8 @@ def _cell(x) -> str:
 
 # --------------------------------------------------------------------------- attitude change
 def attitude_change(ctx) -> Section:
-    """Change per scale and per partner: dumbbells, forest plot, Likert items, the table."""
+    """Change per scale and per partner: dumbbells, forest plot, Likert items, the table
+    (the first two waves); then, for a survey with a follow-up, the "Later waves" table."""
     cbs = _pre_post(ctx)
     if not cbs:
         return _absent("attitudes", "Attitude change", "before/after survey of the community")
