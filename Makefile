@@ -25,6 +25,7 @@ PIPELINE_SRC := $(wildcard pipeline/*.py)
 CODEBOOKS := $(wildcard surveys/*.yaml surveys/*/*.yaml)
 DATA_FILES := $(wildcard $(DATA)/*.csv $(DATA)/*.xlsx $(DATA)/*.yaml) $(MANIFEST)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+TEMPLATES := $(wildcard pipeline/templates/*/*)
 MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 
 FORM ?=
@@ -68,7 +69,7 @@ $(BUILD)/run.json: $(DATA_FILES) $(CODEBOOKS) $(PIPELINE_SRC) | $(VENV_STAMP)
 $(BUILD)/indicators.csv: $(BUILD)/run.json
 	$(BIN)/impact analyse --build $(BUILD)
 
-$(OUT)/manifest.json: $(BUILD)/indicators.csv $(NOTEBOOKS) | $(SYSTEM_STAMP)
+$(OUT)/manifest.json: $(BUILD)/indicators.csv $(NOTEBOOKS) $(TEMPLATES) | $(SYSTEM_STAMP)
 	$(BIN)/impact report --build $(BUILD) --out $(OUT) --jobs $(JOBS)
 
 report: $(OUT)/manifest.json ## Evaluate DATA (default: the bundled example) and write the reports to OUT (default: reports/)

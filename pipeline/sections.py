@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import figures, narrative, tables
-from .analyses import DIFF_IN_DIFF, PAIRED_CHANGE, first_waves, later_waves
+from .analyses import DIFF_IN_DIFF, PAIRED_CHANGE, first_waves, later_waves, paired_rows
 from .disclosure import suppress
 
 CONSORTIUM = "consortium"
@@ -147,16 +147,21 @@ def executive_summary(ctx) -> Section:
     parts = []
     cbs = _pre_post(ctx)
     for cb in cbs:  # the first two waves; a follow-up's rows are in the attitude change section
-        ind = first_waves(ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument])
+        # participants' own change between the first two waves: the comparison group, the
+        # differences in differences, yes/no items and later waves have sections of their own
+        ind = paired_rows(ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument])
         units = {sc.id: sc.unit for sc in cb.scales}
         cons = ind.loc[ind["group_by"] == CONSORTIUM]
         n_pairs = int(cons["n_paired"].max()) if cons["n_paired"].notna().any() else 0
-        text = [f"**{cb.label()}.** Across the {len(ctx.consortium.partners)} partners, {n_pairs} people answered the survey both before and after the activities.\n", narrative.headlines(ind, units)]
+        n_partners = len(ctx.consortium.partners)
+        where = f"Across the {n_partners} partners" if n_partners > 1 else "In this study"
+        who = "people who took part in the activities" if cb.comparison_field is not None else "people"
+        text = [f"**{cb.label()}.** {where}, {n_pairs} {who} answered the survey both before and after.\n", narrative.headlines(ind, units)]
         if ctx.partner:
             mine = ind.loc[(ind["group_by"] == "partner") & (ind["group"].astype(str) == ctx.partner)]
             if len(mine):
                 text += ["", f"**At {ctx.partner}:**", "\n".join(narrative.change_sentence(r.to_dict(), units.get(r["scale"], "")) for _, r in mine.iterrows())]
-        else:
+        elif n_partners > 1:
             text += ["", "By partner: " + "; ".join(f"*{r['label'].lower()}* {narrative.partner_spread(ind, r['scale'])}" for _, r in cons.iterrows()) + "."]
         parts.append(_md("\n".join(text)))
     rf = ctx.results_framework
