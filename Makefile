@@ -6,7 +6,10 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest python3.N on PATH at or above 3.11 (Ubuntu 24.04 ships 3.12, Debian 13 ships 3.13).
+# A name that is on PATH but does not run (a pyenv shim of an uninstalled version) is skipped.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= surveys/example
@@ -15,37 +18,40 @@ MANIFEST ?=
 BUILD ?= build/$(notdir $(abspath $(OUT)))
 JOBS ?= 2
 
-# Debian packages the reports and the tests need: WeasyPrint's Pango for PDF,
-# Chromium to open the reports in a real browser, poppler-utils to read PDFs.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
+# Debian packages. The reports need WeasyPrint's Pango (PDF) and a font; the tests also
+# open the reports in a real browser (Chromium) and read PDFs (poppler-utils).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_PACKAGES := poppler-utils chromium
 SYSTEM_STAMP := build/.system-packages
+TEST_STAMP := build/.test-packages
 VENV_STAMP := $(VENV)/.installed
 
-PIPELINE_SRC := $(wildcard pipeline/*.py)
+PIPELINE_SRC := $(shell find pipeline -name '*.py')
 CODEBOOKS := $(wildcard surveys/*.yaml surveys/*/*.yaml)
 DATA_FILES := $(wildcard $(DATA)/*.csv $(DATA)/*.xlsx $(DATA)/*.yaml) $(MANIFEST)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
-TEMPLATES := $(wildcard pipeline/templates/*/*)
+TEMPLATES := $(wildcard pipeline/report/templates/*/*)
 MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 
 FORM ?=
 CODEBOOK ?=
 
-.PHONY: help install system-packages report murrar test bench lab example clean import-form xlsform
+.PHONY: help install system-packages report murrar test lint bench lab example clean import-form xlsform
 
 help: ## List the targets
 	@echo "Usage: make <target> [DATA=<data folder>] [OUT=<report folder>] [MANIFEST=<datasets.yaml>]"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(VENV_STAMP) $(SYSTEM_STAMP) ## Create .venv with pinned dependencies and install the Debian packages
+install: $(VENV_STAMP) $(SYSTEM_STAMP) ## Create .venv with pinned dependencies and install the Debian packages reports need
 
-system-packages: $(SYSTEM_STAMP) ## Install the Debian packages the reports and tests need
+system-packages: $(SYSTEM_STAMP) ## Install the Debian packages the reports need
 
-$(SYSTEM_STAMP): Makefile
+# $(call apt,<packages>): install the missing ones with apt-get (through sudo when not root)
+define apt
 	@if ! command -v dpkg >/dev/null 2>&1; then \
-	  echo "not a Debian system: install the equivalents of $(SYSTEM_PACKAGES) yourself" >&2; \
+	  echo "not a Debian system: install the equivalents of $(1) yourself" >&2; \
 	else \
-	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing Debian packages:" $$missing; \
 	    if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
@@ -54,10 +60,17 @@ $(SYSTEM_STAMP): Makefile
 	  fi; \
 	fi
 	@mkdir -p $(@D) && touch $@
+endef
+
+$(SYSTEM_STAMP): Makefile
+	$(call apt,$(SYSTEM_PACKAGES))
+
+$(TEST_STAMP): Makefile
+	$(call apt,$(TEST_PACKAGES))
 
 $(VENV_STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-	  { echo "Python 3.11 is needed; found $$($(PYTHON) --version 2>&1) at $(PYTHON). Set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
+	  { echo "Python 3.11 or later is needed; found $$($(PYTHON) --version 2>&1) at $(PYTHON). Set PYTHON=/path/to/python3" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
@@ -77,11 +90,17 @@ report: $(OUT)/manifest.json ## Evaluate DATA (default: the bundled example) and
 murrar: ## Evaluate the Murrar & Brauer (2018) reference data in ../shared/data (reports/murrar/)
 	$(MAKE) report DATA=../shared/data MANIFEST=surveys/murrar/datasets.yaml OUT=reports/murrar
 
-test: $(VENV_STAMP) $(SYSTEM_STAMP) ## Run the whole test suite
+test: $(VENV_STAMP) $(SYSTEM_STAMP) $(TEST_STAMP) ## Run the whole test suite (and the linter)
+	$(BIN)/ruff format --check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks
 	$(BIN)/python -m pytest -q
 
+lint: $(VENV_STAMP) ## Check formatting and lint with ruff (make lint FIX=1 rewrites)
+	$(BIN)/ruff format $(if $(FIX),,--check) pipeline tests benchmarks
+	$(BIN)/ruff check $(if $(FIX),--fix,) pipeline tests benchmarks
+
 bench: $(VENV_STAMP) $(SYSTEM_STAMP) ## Benchmark ingestion (100,000 respondents x 2 waves) and the report set against papermill's floor
-	$(BIN)/impact bench
+	$(BIN)/python benchmarks/bench.py
 
 lab: $(VENV_STAMP) ## Open JupyterLab on the project's environment
 	$(BIN)/jupyter lab --notebook-dir=.
@@ -95,7 +114,7 @@ import-form: $(VENV_STAMP) ## Turn an XLSForm into a codebook: make import-form 
 
 xlsform: surveys/community_attitudes.xlsx ## Write the community attitudes codebook as an XLSForm for KoboToolbox
 
-surveys/community_attitudes.xlsx: surveys/community_attitudes.yaml surveys/consortium.yaml pipeline/xlsform.py | $(VENV_STAMP)
+surveys/community_attitudes.xlsx: surveys/community_attitudes.yaml surveys/consortium.yaml pipeline/instruments/xlsform.py | $(VENV_STAMP)
 	$(BIN)/impact write-form --codebook $< --out $@
 
 clean: ## Remove intermediate tables and generated reports (keeps .venv and the key)

@@ -11,12 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import BUILD_DIR, EXAMPLE_DIR, REPORTS_DIR, SURVEYS_DIR
-from .errors import PipelineError
+from pipeline.config import BUILD_DIR, EXAMPLE_DIR, REPORTS_DIR, SURVEYS_DIR
+from pipeline.errors import PipelineError
 
 
 def _ingest(args) -> int:
-    from .workflow import ingest
+    from pipeline.workflow import ingest
 
     result = ingest(args.data, args.build, manifest=args.manifest, min_cell=args.min_cell)
     rec = result.reconciliation
@@ -30,7 +30,7 @@ def _ingest(args) -> int:
 
 
 def _analyse(args) -> int:
-    from .workflow import analyse
+    from pipeline.workflow import analyse
 
     table = analyse(args.build)
     print(f"{len(table)} indicator rows ({int(table['suppressed'].sum())} suppressed) -> {Path(args.build) / 'indicators.csv'}")
@@ -38,7 +38,7 @@ def _analyse(args) -> int:
 
 
 def _report(args) -> int:
-    from .report import build_reports
+    from pipeline.report.build import build_reports
 
     build_reports(args.build, args.out, jobs=args.jobs)
     return 0
@@ -53,28 +53,22 @@ def _run(args) -> int:
 
 
 def _generate(args) -> int:
-    from .example import write_example
+    from pipeline.example.community import write_example
 
     for path in write_example(args.out, seed=args.seed):
         print(f"wrote {path}")
     return 0
 
 
-def _bench(args) -> int:
-    from .bench import main as bench_main
-
-    return bench_main(respondents=args.respondents, workdir=args.workdir, part=args.part, jobs=args.jobs)
-
-
 def _import_form(args) -> int:
-    from .codebook import parse_codebook
-    from .xlsform import import_form, write_codebook
+    from pipeline.instruments.codebook import parse_codebook
+    from pipeline.instruments.xlsform import import_form, write_codebook
 
     result = import_form(args.form)
     parse_codebook(result.doc, args.form)  # what we write must load
     out = Path(args.out) if args.out else Path(args.form).with_name(f"{result.doc['instrument']}.yaml")
     if out.exists() and not args.force:
-        from .errors import PipelineError
+        from pipeline.errors import PipelineError
 
         raise PipelineError(f"{out} exists; pass --force to replace it, or --out to write elsewhere")
     write_codebook(result, out, source=Path(args.form).name)
@@ -88,9 +82,9 @@ def _import_form(args) -> int:
 
 
 def _write_form(args) -> int:
-    from .codebook import load_codebook
-    from .registry import load_consortium
-    from .xlsform import write_form
+    from pipeline.instruments.codebook import load_codebook
+    from pipeline.instruments.registry import load_consortium
+    from pipeline.instruments.xlsform import write_form
 
     cb = load_codebook(args.codebook)
     cons = load_consortium(args.consortium)
@@ -145,19 +139,13 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--consortium", default=str(SURVEYS_DIR / "consortium.yaml"), help="registry whose partners are the partner choices")
     sp.add_argument("--out", default=str(SURVEYS_DIR / "community_attitudes.xlsx"))
     sp.set_defaults(func=_write_form)
-    sp = sub.add_parser("bench", help="time ingestion against reading the CSV files, and the report set against papermill's floor")
-    sp.add_argument("--respondents", type=int, default=100_000)
-    sp.add_argument("--workdir", default=str(BUILD_DIR / "bench"))
-    sp.add_argument("--part", choices=["all", "ingest", "reports"], default="all", help="what to measure (default: both)")
-    sp.add_argument("--jobs", type=int, default=2, help="processes for the report set and its floor")
-    sp.set_defaults(func=_bench)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "seed", "absent") is None:
-        from .example import SEED
+        from pipeline.example.community import SEED
 
         args.seed = SEED
     try:

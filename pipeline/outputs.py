@@ -38,7 +38,7 @@ def safe_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         dtype = out[col].dtype
-        if dtype == object or pd.api.types.is_string_dtype(dtype):
+        if dtype == object or pd.api.types.is_string_dtype(dtype):  # noqa: E721 (a NumPy dtype compared with object)
             out[col] = out[col].map(neutralise, na_action="ignore")
     return out
 

@@ -5,7 +5,7 @@
               ``run.json``).
 ``analyse`` : build folder -> ``indicators.csv`` (and ``results_framework.csv``, when
               the data folder names a results framework) in the build folder.
-``report``  : build folder -> report folder (see :mod:`pipeline.report`).
+``report``  : build folder -> report folder (see :mod:`pipeline.report.build`).
 
 Each stage writes into a staging folder and publishes only when it succeeded.
 """
@@ -17,22 +17,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .codebook import Codebook
-from .config import SURVEYS_DIR
-from .deidentify import deidentify_with_notes, load_key, redact_quarantine
-from .framework import combine, load_framework, run_framework
-from .indicators import instrument_indicators
-from .ingest import SOURCE_FILE, SOURCE_ROW, read_export, map_columns
-from .layout import wide_to_long
-from .context import RUN_FILE, load_codebooks, load_responses, load_run
-from .outputs import publish, sha256, staging, write_csv, write_json, write_parquet
-from .pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
-from .registry import DataFolder, load_data_folder
-from .score import score
-from .validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
-
-RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
+from pipeline import __version__
+from pipeline.analysis.framework import combine, load_framework, run_framework
+from pipeline.analysis.indicators import instrument_indicators
+from pipeline.config import SURVEYS_DIR
+from pipeline.ingest.deidentify import deidentify_with_notes, load_key, redact_quarantine
+from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
+from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_export
+from pipeline.ingest.score import score
+from pipeline.ingest.validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
+from pipeline.ingest.wide import wide_to_long
+from pipeline.instruments.codebook import Codebook
+from pipeline.instruments.registry import DataFolder, load_data_folder
+from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
+from pipeline.report.context import load_codebooks, load_responses, load_run
+from pipeline.schema import RECONCILIATION_COLUMNS, Files
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class IngestResult:
     reconciliation: pd.DataFrame
     warnings: list[str]
     #: Matching by self-generated codes, one row per instrument and later wave
-    #: (before disclosure control; see :mod:`pipeline.pairing`).
+    #: (before disclosure control; see :mod:`pipeline.ingest.pairing`).
     code_matching: pd.DataFrame | None = None
 
 
@@ -51,7 +50,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
     """Read, map and de-identify every file of one instrument.
 
     Returns the rows, rows read per file, notes, and the quarantine lines of rows
-    rejected while reading (see :mod:`pipeline.ingest`).
+    rejected while reading (see :mod:`pipeline.ingest.read`).
     """
     frames, counts, notes, rejected = [], {}, [], []
     for ds in folder.datasets:
@@ -179,10 +178,10 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     with staging(build_dir) as tmp:
         for instrument, frame in result.responses.items():
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
-        write_csv(result.quarantine, tmp / "quarantine.csv")
-        write_csv(result.reconciliation, tmp / "reconciliation.csv")
+        write_csv(result.quarantine, tmp / Files.QUARANTINE)
+        write_csv(result.reconciliation, tmp / Files.RECONCILIATION)
         min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
-        write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / "code_matching.csv")
+        write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / Files.CODE_MATCHING)
         write_json(
             {
                 "data_dir": _relative(Path(data_dir)),
@@ -196,28 +195,28 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
                 "warnings": result.warnings,
                 "package_version": __version__,
             },
-            tmp / RUN_FILE,
+            tmp / Files.RUN,
         )
         publish(tmp, build_dir)
     return result
 
 
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
-    """The indicator table of every instrument (see :mod:`pipeline.indicators`)."""
+    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`)."""
     parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
     return pd.concat(parts, ignore_index=True)
 
 
 def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> dict[str, pd.DataFrame]:
-    """Reliability and attrition tables of every pre/post instrument (see :mod:`pipeline.quality`)."""
-    from .quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability
+    """Reliability and attrition tables of every pre/post instrument (see :mod:`pipeline.analysis.quality`)."""
+    from pipeline.analysis.quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability
 
     keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
     rel = [reliability(responses[k], codebooks[k], min_cell) for k in keys]
     att = [attrition_table(responses[k], codebooks[k], min_cell) for k in keys]
     return {
-        "reliability.csv": pd.concat(rel, ignore_index=True) if rel else pd.DataFrame(columns=RELIABILITY_COLUMNS),
-        "attrition.csv": pd.concat(att, ignore_index=True) if att else pd.DataFrame(columns=ATTRITION_COLUMNS),
+        Files.RELIABILITY: pd.concat(rel, ignore_index=True) if rel else pd.DataFrame(columns=RELIABILITY_COLUMNS),
+        Files.ATTRITION: pd.concat(att, ignore_index=True) if att else pd.DataFrame(columns=ATTRITION_COLUMNS),
     }
 
 
@@ -231,8 +230,8 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     framework_rows, results = run_framework(run, responses)
     table = combine(table, framework_rows)
     with staging(build_dir) as tmp:
-        write_csv(table, tmp / "indicators.csv")
-        write_csv(results, tmp / "results_framework.csv")
+        write_csv(table, tmp / Files.INDICATORS)
+        write_csv(results, tmp / Files.RESULTS_FRAMEWORK)
         for name, frame in quality.items():
             write_csv(frame, tmp / name)
         publish(tmp, build_dir)

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-extensions", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-extensions",
+    "--remote-debugging-port=0",
+    "--remote-debugging-address=127.0.0.1",
+]
 
 INSPECT = """JSON.stringify({
   images: Array.from(document.images).map(i => ({src: i.src.slice(0, 30), complete: i.complete, width: i.naturalWidth, alt: i.alt})),

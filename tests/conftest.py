@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 from pipeline.config import SURVEYS_DIR  # noqa: E402
-from pipeline.example import simulate  # noqa: E402
+from pipeline.example.community import simulate  # noqa: E402
 
 TEST_KEY = "test-key-not-secret"
 
@@ -70,6 +70,7 @@ PLANTED = {
     "phone": ["+30 699 555 0147", "+39 347 555 0199", "0049 151 5550123"],
     "comment": ["mail me at zebulon.q@example.org", "call 0049 151 5550123 please", "philippa.os@example.net"],
 }
+
 
 def _plant(frame, columns) -> None:
     for col in columns:

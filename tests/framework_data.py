@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config import SURVEYS_DIR
-from pipeline.example_framework import simulate
+from pipeline.example.framework import simulate
 
 #: Export file -> (instrument, wave) of the framework instruments' example files.
 FILES = {

@@ -8,8 +8,8 @@ import uuid
 import numpy as np
 import pandas as pd
 
-from pipeline.codebook import Codebook
-from pipeline.registry import Consortium
+from pipeline.instruments.codebook import Codebook
+from pipeline.instruments.registry import Consortium
 
 
 def valid_export(codebook: Codebook, consortium: Consortium, n: int, seed: int = 0, id_prefix: str = "R", partners=None) -> pd.DataFrame:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipeline.codebook import load_codebook, parse_codebook
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import CodebookError
+from pipeline.instruments.codebook import load_codebook, parse_codebook
 
 CA = SURVEYS_DIR / "community_attitudes.yaml"
 
@@ -115,7 +115,7 @@ class TestComparisonField:
 
 
 def test_registry_period_is_optional(tmp_path):
-    from pipeline.registry import load_consortium
+    from pipeline.instruments.registry import load_consortium
 
     path = tmp_path / "reg.yaml"
     path.write_text("project: {id: X, title: Y}\npartners: [{code: A, name: A, type: ngo, country: DE}]\n", encoding="utf-8")
@@ -145,7 +145,7 @@ def _doc_with_fields(*extra):
 
 
 def test_birth_date_bands_come_from_the_age_group_choices():
-    from pipeline.codebook import parse_codebook
+    from pipeline.instruments.codebook import parse_codebook
 
     cb = parse_codebook(_doc_with_fields({"id": "born", "role": "birth_date", "age_group": "age_group"}))
     born = next(f for f in cb.fields if f.id == "born")
@@ -163,8 +163,8 @@ def test_birth_date_bands_come_from_the_age_group_choices():
     ],
 )
 def test_new_field_keys_are_checked(entry, message):
-    from pipeline.codebook import parse_codebook
     from pipeline.errors import CodebookError
+    from pipeline.instruments.codebook import parse_codebook
 
     with pytest.raises(CodebookError, match=message):
         parse_codebook(_doc_with_fields(entry))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.codebook import DESIGNS, load_codebook, parse_codebook
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import CodebookError
+from pipeline.instruments.codebook import DESIGNS, load_codebook, parse_codebook
 
 INSTRUMENTS = {
     "staff_training": "repeated",

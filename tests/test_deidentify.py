@@ -7,9 +7,9 @@ import stat
 
 import pandas as pd
 
-from pipeline.codebook import load_codebook
 from pipeline.config import SURVEYS_DIR
-from pipeline.deidentify import deidentify, keyed_hash, load_key, pseudonymise
+from pipeline.ingest.deidentify import deidentify, keyed_hash, load_key, pseudonymise
+from pipeline.instruments.codebook import load_codebook
 
 
 def test_hmac_sha256_rfc4231_test_case_2():

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook
 from pipeline.config import SURVEYS_DIR
-from pipeline.dialects import detect
-from pipeline.example import simulate
-from pipeline.ingest import map_columns, read_export
+from pipeline.example.community import simulate
+from pipeline.ingest.dialects import detect
+from pipeline.ingest.read import map_columns, read_export
+from pipeline.instruments.codebook import load_codebook
 from pipeline.workflow import ingest_folder
 
 CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
@@ -178,12 +178,22 @@ def test_limesurvey_codes_through_aliases(tmp_path, exports):
 def test_google_forms_question_text_and_option_text(tmp_path, exports):
     root = tmp_path / "google"
     root.mkdir()
-    text = {"respondent_id": "Your participant number (on your activity card)", "partner": "Organisation", "att_economy": "Is it bad or good for the economy that refugees and migrants come to live here? (0 = bad, 10 = good)"}
+    text = {
+        "respondent_id": "Your participant number (on your activity card)",
+        "partner": "Organisation",
+        "att_economy": "Is it bad or good for the economy that refugees and migrants come to live here? (0 = bad, 10 = good)",
+    }
     codebook_with_aliases(root, {k: [v] for k, v in text.items()})
     names = []
     for name, frame in exports.items():
         out = as_labels(frame).drop(columns=["_uuid", "_id", "_validation_status", "_index", "start", "end", "full_name", "phone", "comment"])
-        out = out.rename(columns={CB.item("att_economy").label["en"]: text["att_economy"], "Participant number on the activity card": text["respondent_id"], "Partner organisation that collected the answers": text["partner"]})
+        out = out.rename(
+            columns={
+                CB.item("att_economy").label["en"]: text["att_economy"],
+                "Participant number on the activity card": text["respondent_id"],
+                "Partner organisation that collected the answers": text["partner"],
+            }
+        )
         ts = pd.to_datetime(out.pop("_submission_time"))
         out.insert(0, "Timestamp", [f"{t:%Y/%m/%d} {t.hour % 12 or 12}:{t:%M:%S} {'PM' if t.hour >= 12 else 'AM'} GMT+1" for t in ts])
         out.to_csv(root / name, index=False, lineterminator="\n")
@@ -224,9 +234,7 @@ def multi_folder(root, text, name="feedback.csv"):
     root.mkdir()
     (root / "activity_feedback.yaml").write_text(MULTI, encoding="utf-8")
     (root / name).write_text(text, encoding="utf-8")
-    (root / "datasets.yaml").write_text(
-        f"consortium: {SURVEYS_DIR / 'consortium.yaml'}\ndatasets:\n  - {{file: {name}, instrument: activity_feedback, wave: post}}\n", encoding="utf-8"
-    )
+    (root / "datasets.yaml").write_text(f"consortium: {SURVEYS_DIR / 'consortium.yaml'}\ndatasets:\n  - {{file: {name}, instrument: activity_feedback, wave: post}}\n", encoding="utf-8")
     return root
 
 
@@ -240,10 +248,7 @@ def test_select_multiple_space_separated(tmp_path):
 
 
 def test_select_multiple_one_column_per_choice(tmp_path):
-    text = (
-        "_uuid,respondent_id,partner,activities/cooking,activities/football,activities/language_cafe,satisfied\n"
-        "u1,A1,GR-THE,1,0,1,4\nu2,A2,GR-THE,0,0,0,5\nu3,A3,IT-PAL,,,,3\n"
-    )
+    text = "_uuid,respondent_id,partner,activities/cooking,activities/football,activities/language_cafe,satisfied\nu1,A1,GR-THE,1,0,1,4\nu2,A2,GR-THE,0,0,0,5\nu3,A3,IT-PAL,,,,3\n"
     result = ingest_folder(multi_folder(tmp_path / "m2", text))
     kept = result.responses["activity_feedback"].sort_values("_source_row")
     # none selected and not answered both leave validation as missing (validate.coerce_field_types)

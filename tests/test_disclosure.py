@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure import smallest_published_count, suppress
+from pipeline.analysis.disclosure import smallest_published_count, suppress
 
 
 def table(ns):
@@ -73,12 +73,12 @@ class TestHiddenShares:
         ],
     )
     def test_rule(self, counts, prefer, expected):
-        from pipeline.disclosure import hidden_shares
+        from pipeline.analysis.disclosure import hidden_shares
 
         assert hidden_shares(counts, 5, prefer=prefer) == expected
 
     def test_bad_min_cell(self):
-        from pipeline.disclosure import hidden_shares
+        from pipeline.analysis.disclosure import hidden_shares
 
         with pytest.raises(ValueError):
             hidden_shares({"a": 1}, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.config import EXAMPLE_DIR
-from pipeline.example import PLANTED, simulate, write_example
+from pipeline.example.community import PLANTED, simulate, write_example
 
 
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path):
@@ -44,7 +44,7 @@ def test_planted_rows_are_in_the_files():
 
 
 def test_comparison_group_and_anonymous_partner_are_planted():
-    from pipeline.example import ANONYMOUS, CODE_COLUMNS, COMPARISON
+    from pipeline.example.community import ANONYMOUS, CODE_COLUMNS, COMPARISON
 
     pre = simulate(plant=False)["community_attitudes_pre.csv"]
     comp = pre.loc[pre["took_part"] == "comparison"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.config import SURVEYS_DIR
-from pipeline.example import SEED
-from pipeline.example_framework import ABSENT, JSTES, PARTNERS, PLANTED, TRUE_EFFECTS, simulate
-from pipeline.registry import load_consortium
+from pipeline.example.community import SEED
+from pipeline.example.framework import ABSENT, JSTES, PARTNERS, PLANTED, TRUE_EFFECTS, simulate
+from pipeline.instruments.registry import load_consortium
 
 
 def test_same_seed_same_frames_and_every_planted_file():

@@ -73,7 +73,7 @@ def scenario(tmp_path_factory):
     """Two good runs of the same input; then, on changed input, a run interrupted with
     SIGINT and one killed with SIGKILL, both in the report stage (one module-wide
     scenario: each full run executes the report notebooks)."""
-    from pipeline.example import simulate
+    from pipeline.example.community import simulate
     from tests.conftest import write_folder
 
     root = tmp_path_factory.mktemp("safety")

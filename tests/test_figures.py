@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from pipeline import figures
 from pipeline.errors import PipelineError
+from pipeline.report import figures
 
 
 def grey(colour) -> float:
@@ -51,15 +51,35 @@ def indicator_rows():
             ("partner", "BB", np.nan, np.nan, np.nan, True, "primary"),
             ("partner", "CC", np.nan, np.nan, np.nan, True, "secondary"),
         ):
-            rows.append(dict(scale=scale, group_by=gb, group=g, n_paired=n, mean_pre=pre, mean_post=post, suppressed=sup, suppression=kind,
-                             effect_size=0.5 if not sup else np.nan, effect_size_ci_low=0.2 if not sup else np.nan, effect_size_ci_high=0.8 if not sup else np.nan))
+            rows.append(
+                dict(
+                    scale=scale,
+                    group_by=gb,
+                    group=g,
+                    n_paired=n,
+                    mean_pre=pre,
+                    mean_post=post,
+                    suppressed=sup,
+                    suppression=kind,
+                    effect_size=0.5 if not sup else np.nan,
+                    effect_size_ci_low=0.2 if not sup else np.nan,
+                    effect_size_ci_high=0.8 if not sup else np.nan,
+                )
+            )
     return pd.DataFrame(rows)
 
 
 class TestDumbbells:
     def test_basics_and_hidden_groups(self):
         t = indicator_rows()
-        fig = figures.change_dumbbells(t, ["attitudes", "knowledge"], {"attitudes": "mean of 0-10 ratings", "knowledge": "1-5"}, {"attitudes": (0, 10), "knowledge": (1, 5)}, {"attitudes": "Attitudes", "knowledge": "Knowledge"}, 5)
+        fig = figures.change_dumbbells(
+            t,
+            ["attitudes", "knowledge"],
+            {"attitudes": "mean of 0-10 ratings", "knowledge": "1-5"},
+            {"attitudes": (0, 10), "knowledge": (1, 5)},
+            {"attitudes": "Attitudes", "knowledge": "Knowledge"},
+            5,
+        )
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
         assert "Consortium (n = 40)" in labels and "AA (n = 30)" in labels
         assert "BB (n < 5, hidden)" in labels and "CC (hidden)" in labels
@@ -190,7 +210,12 @@ class TestNetwork:
             columns=["id", "label", "type", "country", "partner"],
         )
         edges = pd.DataFrame(
-            [("baseline", "AA", "x1", "local", "information"), ("endline", "AA", "x1", "local", "formal_agreement"), ("endline", "AA", "BB", "international", "joint_activity"), ("endline", "BB", "x2", "national", "information")],
+            [
+                ("baseline", "AA", "x1", "local", "information"),
+                ("endline", "AA", "x1", "local", "formal_agreement"),
+                ("endline", "AA", "BB", "international", "joint_activity"),
+                ("endline", "BB", "x2", "national", "information"),
+            ],
             columns=["wave", "source", "target", "level", "intensity"],
         )
         return edges, nodes

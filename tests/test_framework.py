@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline import status as st
-from pipeline.aggregations import wilson
+from pipeline.analysis import status as st
+from pipeline.analysis.aggregations import wilson
+from pipeline.analysis.framework import compute, load_framework, parse_framework, results_table
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import CodebookError
-from pipeline.framework import compute, load_framework, parse_framework, results_table
-from pipeline.registry import load_consortium
+from pipeline.instruments.registry import load_consortium
 
 FRAMEWORK = SURVEYS_DIR / "indicators.yaml"
 CONS = load_consortium(SURVEYS_DIR / "consortium.yaml")
@@ -32,7 +32,12 @@ class TestTheFile:
         for r in fw.results:
             assert r.indicators or (r.type == "qualitative" and r.reason and r.evidence)
         assert {i.instrument for i in fw.indicators} == {
-            "activity_register", "partnership_network", "community_attitudes", "staff_training", "organisational_capacity", "beneficiary_feedback",
+            "activity_register",
+            "partnership_network",
+            "community_attitudes",
+            "staff_training",
+            "organisational_capacity",
+            "beneficiary_feedback",
         }
         levels = {i.kirkpatrick for i in fw.indicators if i.instrument == "staff_training"}
         assert levels == {"reaction", "learning", "behaviour"}
@@ -40,10 +45,19 @@ class TestTheFile:
     def test_every_expected_result_of_the_project_text_is_listed(self):
         fw = load_framework(FRAMEWORK)
         listed = " ".join(" ".join(r.text.split()) for r in fw.results).lower()
-        expected = ["Serving good examples of activities for social integration", "To inform the relevant staff", "To enhance the capacity of the organization",
-                    "To develop networks and links at local, national and international level", "To develop cross-border communication and collaboration",
-                    "Fostering equity, social cohesion", "A more modern dynamic", "Increased quality of actions", "Raising awareness of the community",
-                    "Development of closer cooperation", "coordination mechanism"]
+        expected = [
+            "Serving good examples of activities for social integration",
+            "To inform the relevant staff",
+            "To enhance the capacity of the organization",
+            "To develop networks and links at local, national and international level",
+            "To develop cross-border communication and collaboration",
+            "Fostering equity, social cohesion",
+            "A more modern dynamic",
+            "Increased quality of actions",
+            "Raising awareness of the community",
+            "Development of closer cooperation",
+            "coordination mechanism",
+        ]
         for text in expected:
             assert text.lower() in listed, text
 
@@ -99,12 +113,12 @@ class TestStatus:
     @pytest.mark.parametrize(
         "value, elapsed, expected",
         [
-            (40, 0.5, "on track"),      # progress 0.4 = 0.8 x 0.5 exactly
+            (40, 0.5, "on track"),  # progress 0.4 = 0.8 x 0.5 exactly
             (39.9, 0.5, "off track"),
             (100, 0.2, "achieved"),
-            (89, 0.8999, "on track"),   # 0.89 >= 0.8 x 0.8999
-            (89, 0.9, "off track"),     # data final from 90% of the period
-            (0, 0.0, "on track"),       # nothing expected yet
+            (89, 0.8999, "on track"),  # 0.89 >= 0.8 x 0.8999
+            (89, 0.9, "off track"),  # data final from 90% of the period
+            (0, 0.0, "on track"),  # nothing expected yet
         ],
     )
     def test_linear_progress_at_its_boundaries(self, value, elapsed, expected):
@@ -136,8 +150,7 @@ RULES = {"once": {"kind": "threshold", "description": "x"}, "build": {"kind": "l
 def framework(*indicators, rule="once"):
     inds = []
     for k, (instrument, formula, extra) in enumerate(indicators):
-        inds.append({"id": f"i{k}", "name": f"i{k}", "definition": "d", "instrument": instrument, "formula": formula, "unit": "u",
-                     "target": extra.pop("target", 1), "status_rule": rule, **extra})
+        inds.append({"id": f"i{k}", "name": f"i{k}", "definition": "d", "instrument": instrument, "formula": formula, "unit": "u", "target": extra.pop("target", 1), "status_rule": rule, **extra})
     return parse_framework({"status_rules": RULES, "results": [{"id": "R", "result": "r", "indicators": inds}]}, "fw.yaml", (SURVEYS_DIR,))
 
 
@@ -153,10 +166,32 @@ def register():
     out = []
     for aid, p, kind, att, r, l, s, e, f, m, o, orgs in rows:
         total = r + l + s + e
-        out.append({"wave": "register", "activity_id": aid, "partner": p, "country": CONS.country_of()[p], "activity_type": kind, "partners_attending": att,
-                    "participants_total": total, "p_refugee_migrant": r, "p_local_resident": l, "p_partner_staff": s, "p_external_org": e,
-                    "p_female": f, "p_male": m, "p_gender_other": o, "p_age_under_18": 0, "p_age_18_29": total, "p_age_30_44": 0, "p_age_45_64": 0,
-                    "p_age_65_plus": 0, "external_organisations": orgs, "start_date": pd.Timestamp("2025-06-01"), "end_date": pd.Timestamp("2025-06-01")})
+        out.append(
+            {
+                "wave": "register",
+                "activity_id": aid,
+                "partner": p,
+                "country": CONS.country_of()[p],
+                "activity_type": kind,
+                "partners_attending": att,
+                "participants_total": total,
+                "p_refugee_migrant": r,
+                "p_local_resident": l,
+                "p_partner_staff": s,
+                "p_external_org": e,
+                "p_female": f,
+                "p_male": m,
+                "p_gender_other": o,
+                "p_age_under_18": 0,
+                "p_age_18_29": total,
+                "p_age_30_44": 0,
+                "p_age_45_64": 0,
+                "p_age_65_plus": 0,
+                "external_organisations": orgs,
+                "start_date": pd.Timestamp("2025-06-01"),
+                "end_date": pd.Timestamp("2025-06-01"),
+            }
+        )
     frame = pd.DataFrame(out)
     for c in frame.columns:
         if c.startswith("p_") or c in ("participants_total", "external_organisations"):
@@ -222,10 +257,18 @@ def ties():
 def test_network_indicators_by_hand():
     fw = framework(
         ("partnership_network", {"aggregation": "count_new", "key": ["partner", "organisation"], "from": "baseline", "to": "endline"}, {"disaggregations": ["partner"]}),
-        ("partnership_network", {"aggregation": "count_rows", "wave": "latest", "where": [{"column": "cross_border", "value": "yes"}]}, {"baseline": {"measured_at": "baseline"}, "target": {"above_baseline": 3}}),
+        (
+            "partnership_network",
+            {"aggregation": "count_rows", "wave": "latest", "where": [{"column": "cross_border", "value": "yes"}]},
+            {"baseline": {"measured_at": "baseline"}, "target": {"above_baseline": 3}},
+        ),
         ("partnership_network", {"aggregation": "network", "measure": "partner_density", "wave": "endline"}, {"baseline": {"measured_at": "baseline"}}),
         ("partnership_network", {"aggregation": "network", "measure": "organisations_reached", "wave": "endline"}, {}),
-        ("partnership_network", {"aggregation": "count_distinct", "column": "organisation", "wave": "endline", "where": [{"column": "joined_coordination", "value": "yes"}, {"column": "partner_tie", "value": "no"}]}, {}),
+        (
+            "partnership_network",
+            {"aggregation": "count_distinct", "column": "organisation", "wave": "endline", "where": [{"column": "joined_coordination", "value": "yes"}, {"column": "partner_tie", "value": "no"}]},
+            {},
+        ),
     )
     t = compute(fw, {"partnership_network": ties()}, CONS, 5)
     new = rows_of(t, "i0")
@@ -242,9 +285,13 @@ def test_network_indicators_by_hand():
 
 def ratings():
     # partner, wave, raters' capacity scores
-    data = {("GR-THE", "baseline"): [2, 2, 3, 2, 2, 3], ("GR-THE", "endline"): [3, 3, 3, 2, 3],
-            ("IT-PAL", "baseline"): [1, 2, 2, 2, 1], ("IT-PAL", "endline"): [2, 2, 3, 2],
-            ("ES-VAL", "baseline"): [3, 3, 3, 3, 3]}
+    data = {
+        ("GR-THE", "baseline"): [2, 2, 3, 2, 2, 3],
+        ("GR-THE", "endline"): [3, 3, 3, 2, 3],
+        ("IT-PAL", "baseline"): [1, 2, 2, 2, 1],
+        ("IT-PAL", "endline"): [2, 2, 3, 2],
+        ("ES-VAL", "baseline"): [3, 3, 3, 3, 3],
+    }
     rows = [{"partner": p, "wave": w, "respondent_id": f"{p}{w}{k}", "capacity": float(v), "cap_digital": float(v)} for (p, w), vs in data.items() for k, v in enumerate(vs)]
     return pd.DataFrame(rows)
 
@@ -314,11 +361,18 @@ def test_no_data_when_the_instrument_is_absent_or_too_small():
 
 def test_adding_an_indicator_needs_only_yaml(tmp_path):
     d = doc()
-    d["results"][0]["indicators"].append({
-        "id": "multiplier_participants_women", "name": "Women at multiplier events", "definition": "Women counted at multiplier events.",
-        "instrument": "activity_register", "unit": "people", "target": 60, "status_rule": "cumulative",
-        "formula": {"aggregation": "sum", "headcount": "participants", "category": "female", "where": [{"column": "activity_type", "value": "multiplier_event"}]},
-    })
+    d["results"][0]["indicators"].append(
+        {
+            "id": "multiplier_participants_women",
+            "name": "Women at multiplier events",
+            "definition": "Women counted at multiplier events.",
+            "instrument": "activity_register",
+            "unit": "people",
+            "target": 60,
+            "status_rule": "cumulative",
+            "formula": {"aggregation": "sum", "headcount": "participants", "category": "female", "where": [{"column": "activity_type", "value": "multiplier_event"}]},
+        }
+    )
     path = tmp_path / "indicators.yaml"
     path.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
     fw = load_framework(path, (SURVEYS_DIR,))

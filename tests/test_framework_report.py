@@ -7,11 +7,12 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline import capacity, framework_report, networks
+from pipeline.analysis import capacity, networks
+from pipeline.analysis.framework import load_framework
 from pipeline.config import EXAMPLE_DIR
-from pipeline.context import load_context
-from pipeline.framework import load_framework
-from pipeline.report import build_reports
+from pipeline.report.build import build_reports
+from pipeline.report.context import load_context
+from pipeline.report.sections import results as framework_report
 from pipeline.workflow import analyse, ingest
 
 
@@ -82,7 +83,7 @@ def test_network_tables_for_drawing(example_build):
 @pytest.mark.slow
 def test_the_report_carries_the_section(example_build, tmp_path):
     out = tmp_path / "out"
-    from pipeline.report import plan
+    from pipeline.report.build import plan
 
     consortium = [s for s in plan(example_build) if s.name == "consortium_report"]
     published = build_reports(example_build, out, jobs=1, specs=consortium, pdf=False)

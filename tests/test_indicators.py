@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.indicators import COLUMNS, change_row, format_change, scale_change
-from pipeline.codebook import load_codebook
+from pipeline.analysis.indicators import COLUMNS, change_row, format_change, scale_change
 from pipeline.config import SURVEYS_DIR
+from pipeline.instruments.codebook import load_codebook
 
 # R's sleep data (datasets::sleep): extra sleep under drug 1 and drug 2, same 10 patients.
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
@@ -77,7 +77,7 @@ from scipy import stats as sps  # noqa: E402
 from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 
-from pipeline.indicators import adjust_families, instrument_indicators, reliable_cells  # noqa: E402
+from pipeline.analysis.indicators import adjust_families, instrument_indicators, reliable_cells  # noqa: E402
 
 CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
 
@@ -91,9 +91,17 @@ def _scored(n_part=40, n_comp=30, seed=1, change_part=1.0, change_comp=0.2, part
         base = {s.id: rng.normal(5, 1.5) for s in CB.scales}
         items = {it: float(rng.integers(0, 2)) for it in ("sd_neighbour", "sd_colleague", "sd_friend", "sd_family")}
         for wave in ("pre", "post"):
-            r = {"respondent_id": f"r{k}", "wave": wave, "partner": partner or ("GR-THE" if k % 2 else "ES-VAL"),
-                 "country": "GR", "gender": "female", "age_group": "30-44", "group": "local_resident",
-                 "language": "en", "took_part": "comparison" if comp else "participant"}
+            r = {
+                "respondent_id": f"r{k}",
+                "wave": wave,
+                "partner": partner or ("GR-THE" if k % 2 else "ES-VAL"),
+                "country": "GR",
+                "gender": "female",
+                "age_group": "30-44",
+                "group": "local_resident",
+                "language": "en",
+                "took_part": "comparison" if comp else "participant",
+            }
             shift = (change_comp if comp else change_part) if wave == "post" else 0.0
             for s in CB.scales:
                 r[s.id] = base[s.id] + shift + rng.normal(0, 0.8)
@@ -238,10 +246,11 @@ def test_bad_input_gives_missing_statistics_with_reasons_never_a_crash():
 
 import dataclasses  # noqa: E402
 
-from pipeline.indicators import later_waves, wave_pairs  # noqa: E402
+from pipeline.analysis.indicators import later_waves, wave_pairs  # noqa: E402
 
 CB3 = dataclasses.replace(
-    CB, waves=("pre", "post", "follow_up"),
+    CB,
+    waves=("pre", "post", "follow_up"),
     wave_labels={**CB.wave_labels, "follow_up": {"en": "Three months after the activities"}},
 )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import InputError
-from pipeline.ingest import map_columns, read_export
+from pipeline.ingest.read import map_columns, read_export
+from pipeline.instruments.codebook import load_codebook
 
 CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.codebook import parse_codebook
 from pipeline.errors import CodebookError, InputError
-from pipeline.ingest import read_export
-from pipeline.layout import wide_to_long
+from pipeline.ingest.read import read_export
+from pipeline.ingest.wide import wide_to_long
+from pipeline.instruments.codebook import parse_codebook
 from pipeline.workflow import ingest_folder
 
 WIDE = {
@@ -53,10 +53,13 @@ def test_one_row_per_person_and_answered_wave(tmp_path):
     long = wide_to_long(raw, parse_codebook(WIDE, "wide.yaml"))
     got = long[["_source_row", "wave", "warmth", "other"]].astype(object).where(long[["_source_row", "wave", "warmth", "other"]].notna(), None)
     assert [tuple(r) for r in got.itertuples(index=False)] == [
-        (2, "pre", "50", "40"), (2, "post", "60", "45"),
+        (2, "pre", "50", "40"),
+        (2, "post", "60", "45"),
         (3, "pre", "70", None),
         (4, "pre", None, None),  # answered nothing: kept once, so the row is counted
-        (5, "pre", "55", "50"), (5, "post", "150", "50"), (5, "follow_up", "60", None),
+        (5, "pre", "55", "50"),
+        (5, "post", "150", "50"),
+        (5, "follow_up", "60", None),
     ]
     assert list(long.columns[:3]) == ["_source_file", "_source_row", "wave"]
     assert any("extra" in w for w in raw.warnings)
@@ -75,9 +78,7 @@ def test_a_bad_answer_at_one_wave_sets_the_person_aside_and_rows_reconcile(tmp_p
 
     (tmp_path / "w.csv").write_text(CSV, encoding="utf-8")
     (tmp_path / "wide_mini.yaml").write_text(yaml.safe_dump(WIDE), encoding="utf-8")
-    (tmp_path / "reg.yaml").write_text(
-        "project: {id: X, title: X, min_cell_size: 1}\npartners: [{code: A, name: A, type: ngo, country: DE}]\n", encoding="utf-8"
-    )
+    (tmp_path / "reg.yaml").write_text("project: {id: X, title: X, min_cell_size: 1}\npartners: [{code: A, name: A, type: ngo, country: DE}]\n", encoding="utf-8")
     (tmp_path / "datasets.yaml").write_text("consortium: reg.yaml\ndatasets:\n  - file: w.csv\n    instrument: wide_mini\n", encoding="utf-8")
     result = ingest_folder(tmp_path, key=b"k")
     rec = result.reconciliation.iloc[0]

@@ -1,4 +1,4 @@
-"""Tests of pipeline.match: hand-built cases for each rule, a brute-force oracle and
+"""Tests of pipeline.ingest.codes: hand-built cases for each rule, a brute-force oracle and
 property tests."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.match import METHOD, CodeMatch, match_codes
+from pipeline.ingest.codes import METHOD, CodeMatch, match_codes
 
 
 def pair_set(res: CodeMatch) -> set[tuple]:
@@ -284,8 +284,7 @@ def test_row_order_does_not_matter(pre, post, rnd):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sets(st.text(alphabet=string.ascii_uppercase + string.digits, min_size=4, max_size=4), max_size=40),
-       st.data())
+@given(st.sets(st.text(alphabet=string.ascii_uppercase + string.digits, min_size=4, max_size=4), max_size=40), st.data())
 def test_exact_only_with_unique_codes_returns_identical_codes(universe, data):
     universe = sorted(universe)
     pre = data.draw(st.lists(st.sampled_from(universe), unique=True) if universe else st.just([]))

@@ -144,7 +144,7 @@ def test_single_item_scales_say_why_reliability_is_missing(table):
 
 
 def test_the_report_runs_on_data_without_partners_or_dates(table, tmp_path):
-    from pipeline.report import build_reports
+    from pipeline.report.build import build_reports
 
     out = tmp_path / "out"
     published = build_reports(table.attrs["build"], out, jobs=1)

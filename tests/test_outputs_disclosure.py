@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.analysis.framework import load_framework
 from pipeline.config import EXAMPLE_DIR
-from pipeline.framework import load_framework
 from pipeline.workflow import analyse, ingest
 
 #: Columns that count people, in any output table.

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import pipeline.example as example
-from pipeline.codebook import parse_codebook
+import pipeline.example.community as example
 from pipeline.errors import CodebookError
-from pipeline.pairing import CODE_MATCHING_COLUMNS, code_matching_table
+from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table
+from pipeline.instruments.codebook import parse_codebook
 from pipeline.workflow import ingest, ingest_folder
 from tests.conftest import write_folder
 
@@ -50,7 +50,7 @@ def test_matching_by_code_recovers_the_true_pairs(truth_and_result):
     assert len(linked) == matching["n_exact"] + matching["n_tolerant"]
     # a wrong link mixes two people's answers: almost never (ambiguous ones are refused)
     assert correct.mean() >= 0.97, f"{(~correct).sum()} wrong links of {len(linked)}"
-    # most true pairs are found despite the planted misremembering (pipeline.example.CODE_ERRORS)
+    # most true pairs are found despite the planted misremembering (pipeline.example.community.CODE_ERRORS)
     assert correct.sum() / true_pairs >= 0.85
     assert matching["n_tolerant"] > 0 and matching["n_ambiguous"] > 0 and matching["max_differences"] == 1
 
@@ -83,8 +83,18 @@ class TestDisclosure:
     def _row(self, **counts):
         base = dict(n_pre=100, n_post=90, n_exact=70, n_tolerant=10, n_ambiguous=6, n_unmatched_pre=20, n_unmatched_post=10)
         base.update(counts)
-        row = {"instrument": "x", "wave_from": "pre", "wave_to": "post", "group_by": "consortium", "group": "all",
-               "elements": "a; b", "max_differences": 1, **base, "match_rate": (base["n_exact"] + base["n_tolerant"]) / base["n_pre"], "hidden": ""}
+        row = {
+            "instrument": "x",
+            "wave_from": "pre",
+            "wave_to": "post",
+            "group_by": "consortium",
+            "group": "all",
+            "elements": "a; b",
+            "max_differences": 1,
+            **base,
+            "match_rate": (base["n_exact"] + base["n_tolerant"]) / base["n_pre"],
+            "hidden": "",
+        }
         return pd.DataFrame([row], columns=CODE_MATCHING_COLUMNS)
 
     def test_nothing_small_nothing_hidden(self):

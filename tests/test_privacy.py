@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook
+from pipeline.analysis.disclosure import DisclosureError, check_published, combination_check, rare_combinations
 from pipeline.config import SURVEYS_DIR
-from pipeline.deidentify import age_groups, redact
-from pipeline.disclosure import DisclosureError, check_published, combination_check, rare_combinations
-from pipeline.registry import load_consortium
+from pipeline.ingest.deidentify import age_groups, redact
+from pipeline.instruments.codebook import load_codebook
+from pipeline.instruments.registry import load_consortium
 from tests.synth import valid_export
 
 
@@ -42,17 +42,19 @@ def test_age_groups_in_completed_years():
 
 
 def test_rare_combinations_count_people_once():
-    frame = pd.DataFrame({
-        "respondent_id": ["a", "a", "b", "c", "d", "e", "f"],
-        "partner": ["GR", "GR", "GR", "GR", "GR", "IT", "IT"],
-        "gender": ["f", "f", "f", "f", "m", "f", None],
-    })
+    frame = pd.DataFrame(
+        {
+            "respondent_id": ["a", "a", "b", "c", "d", "e", "f"],
+            "partner": ["GR", "GR", "GR", "GR", "GR", "IT", "IT"],
+            "gender": ["f", "f", "f", "f", "m", "f", None],
+        }
+    )
     rare = rare_combinations(frame, ["partner", "gender"], 3)
     assert rare.values.tolist() == [["GR", "m", 1], ["IT", "(not given)", 1], ["IT", "f", 1]]
     check = combination_check(frame, ["partner", "gender"], 3).iloc[0]
     assert (check.groups, check.small_groups) == (4, 3)
     assert check.people_in_small_groups == 3
-    from pipeline.tables import small_count
+    from pipeline.report.tables import small_count
 
     check7 = combination_check(frame, ["partner", "gender"], 7).iloc[0]  # 6 people in small groups
     assert small_count(check7.people_in_small_groups, 7) == "fewer than 7"  # as the report shows it
@@ -97,7 +99,7 @@ def plant(frame: pd.DataFrame, codebook, wave: str) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_planted_personal_data_reaches_no_file_the_pipeline_writes(tmp_path):
-    from pipeline.report import build_reports
+    from pipeline.report.build import build_reports
     from pipeline.workflow import analyse, ingest
 
     cons = load_consortium(SURVEYS_DIR / "consortium.yaml")

@@ -17,12 +17,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.codebook import load_codebook
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import PipelineError
-from pipeline.ingest import READ_REASONS
-from pipeline.registry import load_consortium
-from pipeline.validate import REASONS
+from pipeline.ingest.read import READ_REASONS
+from pipeline.ingest.validate import REASONS
+from pipeline.instruments.codebook import load_codebook
+from pipeline.instruments.registry import load_consortium
 from pipeline.workflow import ingest_folder
 
 CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")

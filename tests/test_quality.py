@@ -7,10 +7,10 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from pipeline.codebook import load_codebook
+from pipeline.analysis.quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability, reliability_row
 from pipeline.config import SURVEYS_DIR
-from pipeline.quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability, reliability_row
-from pipeline.score import item_values, score
+from pipeline.ingest.score import item_values, score
+from pipeline.instruments.codebook import load_codebook
 
 CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
 
@@ -25,8 +25,7 @@ def _validated(n=60, seed=3, languages=("el", "en"), weights=(0.95, 0.05), drop=
         for k in range(n):
             if wave == "post" and k < int(drop * n):
                 continue  # the first people drop out
-            r = {"respondent_id": f"r{k}", "wave": wave, "partner": "GR-THE" if k % 2 else "ES-VAL", "language": lang[k],
-                 "took_part": "comparison" if k >= n - 10 else "participant"}
+            r = {"respondent_id": f"r{k}", "wave": wave, "partner": "GR-THE" if k % 2 else "ES-VAL", "language": lang[k], "took_part": "comparison" if k >= n - 10 else "participant"}
             for it in CB.items:
                 rs = it.response_scale
                 x = np.clip(np.rint((rs.min + rs.max) / 2 + (rs.max - rs.min) / 4 * (trait[k] + rng.normal(0, 0.7))), rs.min, rs.max)

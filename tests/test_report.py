@@ -15,18 +15,32 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ReportError
-from pipeline.report import build_reports, plan
+from pipeline.report.build import build_reports, plan
 from pipeline.workflow import analyse, ingest
 from tests.cdp import Chromium, find_chromium
 from tests.conftest import PLANTED, report_folder
 
 pytestmark = pytest.mark.slow
 
-SECTIONS = ["Executive summary", "Results framework", "Attitude change",
-            "Change compared with people who did not take part", "Statistical tests and individual change", "Yes/no questions asked twice",
-            "Staff trainings by Kirkpatrick level", "Organisational capacity", "Networks", "Activities and reach", "Data quality", "Privacy",
-            "Measurement quality: reliability and attrition", "Matching the two surveys by self-generated codes",
-            "Methods and limitations", "Provenance", "Methods appendix"]
+SECTIONS = [
+    "Executive summary",
+    "Results framework",
+    "Attitude change",
+    "Change compared with people who did not take part",
+    "Statistical tests and individual change",
+    "Yes/no questions asked twice",
+    "Staff trainings by Kirkpatrick level",
+    "Organisational capacity",
+    "Networks",
+    "Activities and reach",
+    "Data quality",
+    "Privacy",
+    "Measurement quality: reliability and attrition",
+    "Matching the two surveys by self-generated codes",
+    "Methods and limitations",
+    "Provenance",
+    "Methods appendix",
+]
 PARTNERS = ["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL", "PT-LIS"]
 EVENTS = ["JSTE-1", "JSTE-2", "JSTE-3"]
 #: Units of n that count things, not people (the results framework's n_unit values).
@@ -64,8 +78,7 @@ def test_every_report_in_three_formats_and_an_index(built):
     _, _, out, published = built
     for spec in ("consortium_report", *[f"partner_{p}" for p in PARTNERS], *[f"training_{e}" for e in EVENTS]):
         assert {f"{spec}.html", f"{spec}.pdf", f"{spec}.ipynb"} <= set(published), spec
-    assert {"index.html", "indicators.csv", "quarantine.csv", "reconciliation.csv", "manifest.json",
-            "reliability.csv", "attrition.csv", "code_matching.csv"} <= set(published)
+    assert {"index.html", "indicators.csv", "quarantine.csv", "reconciliation.csv", "manifest.json", "reliability.csv", "attrition.csv", "code_matching.csv"} <= set(published)
     index = (out / "index.html").read_text(encoding="utf-8")
     for spec in ("consortium_report", "partner_IT-PAL", "training_JSTE-1"):
         assert f'href="{spec}.html"' in index and f'href="{spec}.pdf"' in index
@@ -91,8 +104,8 @@ def test_html_sections_toc_no_code_no_network(built):
 def test_absent_data_is_one_line(built, tmp_path):
     """Without their instruments (and without a results framework), the sections say so instead of failing."""
     _, build, _, _ = built
-    from pipeline import sections
-    from pipeline.context import load_context
+    from pipeline.report.context import load_context
+    from pipeline.report.sections import common as sections
 
     lean = tmp_path / "lean"
     shutil.copytree(build, lean)
@@ -127,7 +140,12 @@ def test_pdf_sections_and_headline_numbers(built):
 
 
 def test_papermill_documents_the_parameters():
-    out = subprocess.run([shutil.which("papermill") or str(Path(__file__).parents[1] / ".venv/bin/papermill"), "--help-notebook", "notebooks/consortium_report.ipynb"], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    out = subprocess.run(
+        [shutil.which("papermill") or str(Path(__file__).parents[1] / ".venv/bin/papermill"), "--help-notebook", "notebooks/consortium_report.ipynb"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
     assert out.returncode == 0, out.stderr
     assert "build_dir: str" in out.stdout and "partner: str" in out.stdout
 
@@ -193,7 +211,7 @@ def test_failed_report_names_cell_keeps_notebook_and_last_good_run(built, tmp_pa
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     import nbformat
 
-    from pipeline import report
+    from pipeline.report import build as report
 
     bad = tmp_path / "bad.ipynb"
     nb = nbformat.read(report.CONSORTIUM_NOTEBOOK, as_version=4)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.codebook import parse_codebook
-from pipeline.score import item_values, paired, scale_score, score
+from pipeline.ingest.score import item_values, paired, scale_score, score
+from pipeline.instruments.codebook import parse_codebook
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import html
 import pandas as pd
 import pytest
 
-from pipeline import sections_stats, stats
-from pipeline.context import load_context
-from pipeline.example import simulate
+from pipeline import stats
+from pipeline.example.community import simulate
+from pipeline.report.context import load_context
+from pipeline.report.sections import statistics as sections_stats
 from pipeline.workflow import analyse, ingest
 from tests.conftest import write_folder
 
@@ -118,8 +119,8 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
 
     import numpy as np
 
-    from pipeline import sections
-    from pipeline.indicators import instrument_indicators
+    from pipeline.analysis.indicators import instrument_indicators
+    from pipeline.report.sections import common as sections
 
     # two waves: no heading, no empty table
     assert "Later waves" not in sections.attitude_change(ctx).text()
@@ -133,8 +134,7 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     scored = pd.concat([resp, follow], ignore_index=True)
     cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
     table = instrument_indicators(scored, cb3, ctx.min_cell)
-    three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3},
-                         "responses": {**ctx.responses, "community_attitudes": scored}})
+    three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}})
     text = sections.attitude_change(three).text()
     assert text.count("#### Later waves") == 1 and "Before the activities → Three months later" in text
     assert "After the activities → Three months later" in text and "d_z [95% CI]" in text

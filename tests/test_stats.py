@@ -230,9 +230,7 @@ class TestPairedChangeDegenerate:
             paired_change([1, np.inf], [3, 4])
 
 
-likert = st.lists(
-    st.tuples(st.integers(-10, 10), st.integers(-10, 10)), min_size=0, max_size=25
-)
+likert = st.lists(st.tuples(st.integers(-10, 10), st.integers(-10, 10)), min_size=0, max_size=25)
 
 
 class TestPairedChangeProperties:
@@ -250,9 +248,7 @@ class TestPairedChangeProperties:
             other = {"ci_low": "ci_high", "d_z_ci_low": "d_z_ci_high"}.get(name, name)
             b = getattr(bwd, other)
             assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(-b, abs=1e-9)
-        assert (math.isnan(fwd.p_value) and math.isnan(bwd.p_value)) or fwd.p_value == pytest.approx(
-            bwd.p_value, rel=1e-9
-        )
+        assert (math.isnan(fwd.p_value) and math.isnan(bwd.p_value)) or fwd.p_value == pytest.approx(bwd.p_value, rel=1e-9)
         assert fwd.reason == bwd.reason
 
     @settings(max_examples=60, deadline=None)
@@ -267,9 +263,7 @@ class TestPairedChangeProperties:
                 if not math.isnan(value):
                     assert moved[key] == pytest.approx(value + shift)
             elif isinstance(value, float):
-                assert (math.isnan(value) and math.isnan(moved[key])) or moved[key] == pytest.approx(
-                    value, rel=1e-9, abs=1e-9
-                )
+                assert (math.isnan(value) and math.isnan(moved[key])) or moved[key] == pytest.approx(value, rel=1e-9, abs=1e-9)
             else:
                 assert moved[key] == value
 
@@ -634,7 +628,7 @@ class TestOmega:
 
         data = pg.read_dataset("cronbach_alpha").pivot(index="Subj", values="Scores", columns="Items")
         corr = np.corrcoef(data.to_numpy(float), rowvar=False)
-        lam, psi = stats._one_factor_ml(corr)
+        lam, psi = stats.reliability._one_factor_ml(corr)
         ref = Factor(corr=corr, n_factor=1, method="ml", nobs=15).fit()
         sign = np.sign(ref.loadings[:, 0].sum())
         assert lam == pytest.approx(sign * ref.loadings[:, 0], abs=1e-4)
@@ -785,8 +779,7 @@ class TestAdjustP:
     def test_benjamini_hochberg_1995_example(self):
         # Benjamini & Hochberg (1995, section 4): 15 p-values; at q = 0.05 the procedure
         # rejects the four smallest.
-        p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459,
-             0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000]
+        p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000]
         res = adjust_p(p, method="fdr_bh")
         assert (res.p_adjusted <= 0.05).sum() == 4
 
@@ -801,8 +794,7 @@ class TestAdjustP:
         assert math.isnan(res.p_adjusted[5])
 
     @settings(max_examples=25, deadline=None)
-    @given(st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.049, 0.05, 0.2, 0.7, 1.0]) | st.floats(0, 1), min_size=1, max_size=25),
-           st.sampled_from(["holm", "fdr_bh", "bonferroni"]))
+    @given(st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.049, 0.05, 0.2, 0.7, 1.0]) | st.floats(0, 1), min_size=1, max_size=25), st.sampled_from(["holm", "fdr_bh", "bonferroni"]))
     def test_agrees_with_statsmodels_multipletests(self, p, method):
         # An independent implementation, with the method named (ties included).
         from statsmodels.stats.multitest import multipletests
@@ -844,9 +836,7 @@ class TestBootstrap:
     @settings(max_examples=25, deadline=None)
     @given(st.lists(st.integers(0, 10), min_size=2, max_size=30), st.integers(0, 2**32 - 1))
     def test_property_same_seed_same_result(self, values, seed):
-        assert bootstrap_ci(values, "median", n_resamples=200, seed=seed) == bootstrap_ci(
-            values, "median", n_resamples=200, seed=seed
-        )
+        assert bootstrap_ci(values, "median", n_resamples=200, seed=seed) == bootstrap_ci(values, "median", n_resamples=200, seed=seed)
 
     def test_close_to_scipy_percentile_interval(self):
         x = np.random.default_rng(5).exponential(1, 60)
@@ -906,9 +896,19 @@ class TestBootstrap:
 
 class TestMethods:
     PUBLIC = {
-        "paired_change", "signed_rank", "mcnemar", "mcnemar_table", "reliable_change",
-        "cronbach_alpha", "omega", "diff_in_diff", "attrition", "adjust_p", "bootstrap_ci",
-        "paired_proportions", "proportion_ci",
+        "paired_change",
+        "signed_rank",
+        "mcnemar",
+        "mcnemar_table",
+        "reliable_change",
+        "cronbach_alpha",
+        "omega",
+        "diff_in_diff",
+        "attrition",
+        "adjust_p",
+        "bootstrap_ci",
+        "paired_proportions",
+        "proportion_ci",
     }
 
     def test_every_public_statistic_is_described(self):

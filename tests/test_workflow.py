@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.example import PLANTED as COMMUNITY_PLANTED
-from pipeline.example_framework import PLANTED as FRAMEWORK_PLANTED
+from pipeline.example.community import PLANTED as COMMUNITY_PLANTED
+from pipeline.example.framework import PLANTED as FRAMEWORK_PLANTED
 from pipeline.workflow import analyse, ingest, ingest_folder
 
 PLANTED = {**COMMUNITY_PLANTED, **FRAMEWORK_PLANTED}  # every file of the bundled example
@@ -50,7 +50,11 @@ def test_no_personal_data_passes_ingestion(example_result):
 def test_country_comes_from_the_registry(example_result):
     kept = example_result.responses["community_attitudes"]
     assert kept.groupby("partner")["country"].unique().map(list).to_dict() == {
-        "DE-LEI": ["DE"], "ES-VAL": ["ES"], "GR-THE": ["GR"], "IT-PAL": ["IT"], "PT-LIS": ["PT"],
+        "DE-LEI": ["DE"],
+        "ES-VAL": ["ES"],
+        "GR-THE": ["GR"],
+        "IT-PAL": ["IT"],
+        "PT-LIS": ["PT"],
     }
 
 
@@ -95,7 +99,7 @@ def test_indicators_of_the_example_find_the_planted_effects(tmp_path):
     assert (cons["effect_size_type"] == "d_z").all()
     assert cons["n_paired"].min() > 600
     # planted comparison group at ES-VAL and GR-THE with a small general trend only
-    # (pipeline.example.COMPARISON_EFFECTS): the difference in differences is positive
+    # (pipeline.example.community.COMPARISON_EFFECTS): the difference in differences is positive
     # where the partner's planted effect is large, and it is computed there only.
     did = table.loc[table["analysis"] == "diff_in_diff"]
     assert set(did.loc[did["group_by"] == "partner", "group"]) == {"ES-VAL", "GR-THE"}

@@ -6,12 +6,12 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.codebook import load_codebook, parse_codebook
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import InputError
-from pipeline.registry import load_consortium
+from pipeline.instruments.codebook import load_codebook, parse_codebook
+from pipeline.instruments.registry import load_consortium
+from pipeline.instruments.xlsform import import_form, language_code, parse_range, write_form
 from pipeline.workflow import ingest_folder
-from pipeline.xlsform import import_form, language_code, parse_range, write_form
 from tests.synth import valid_export
 
 CB = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
@@ -42,7 +42,7 @@ def test_pyxform_turns_the_shipped_form_into_an_xform_without_warnings():
     assert result.warnings == []
     assert "<h:title>Community attitudes towards refugees and migrants</h:title>" in result.xform
     for it in CB.items:
-        assert 'nodeset="/data/' in result.xform and f"/{it.id}\"" in result.xform
+        assert 'nodeset="/data/' in result.xform and f'/{it.id}"' in result.xform
 
 
 def test_form_cells_are_text_never_formulas(form):
@@ -147,7 +147,14 @@ def test_a_hand_written_form_lists_what_it_cannot_translate(tmp_path):
     multiple = next(f for f in cb.fields if f.id == "activities")
     assert multiple.multiple and multiple.choices == ("cook", "sport")
     text = "\n".join(result.untranslated)
-    for expected in ("'age' (integer): constraint", "'hours' (decimal): a decimal answer", "skip logic relevant='${satisfaction} > 2'", "'double' (calculate)", "'children' (repeat)", "'photo' (photo): a media answer"):
+    for expected in (
+        "'age' (integer): constraint",
+        "'hours' (decimal): a decimal answer",
+        "skip logic relevant='${satisfaction} > 2'",
+        "'double' (calculate)",
+        "'children' (repeat)",
+        "'photo' (photo): a media answer",
+    ):
         assert expected in text, expected
     assert any("marked personal" in n and "comments" in n for n in result.notes)
 
@@ -162,7 +169,14 @@ def test_not_a_form_is_a_clear_error(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [(". >= 1 and . <= 5", (1, 5, [])), (".>0 and .<11", (1, 10, [])), ("(. >= 0 and . <= 10) or . = 77 or . = 88", (0, 10, [77, 88])), (". = 3", (3, 3, [])), ("string-length(.) < 5", None), (". >= ${min}", None)],
+    [
+        (". >= 1 and . <= 5", (1, 5, [])),
+        (".>0 and .<11", (1, 10, [])),
+        ("(. >= 0 and . <= 10) or . = 77 or . = 88", (0, 10, [77, 88])),
+        (". = 3", (3, 3, [])),
+        ("string-length(.) < 5", None),
+        (". >= ${min}", None),
+    ],
 )
 def test_parse_range(text, expected):
     assert parse_range(text) == expected

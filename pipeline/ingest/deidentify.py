@@ -1,0 +1,249 @@
+"""De-identification: personal data never passes ingestion.
+
+* Fields whose role is ``personal`` (names, phone numbers, free text that may hold
+  contact details) or ``ignore`` (survey-tool metadata) are dropped.
+* Free-text answers that are kept (role ``free_text``) are scanned: e-mail
+  addresses and phone numbers in them are replaced by ``[e-mail removed]`` and
+  ``[phone removed]`` (:func:`redact`).
+* Exact birth dates (role ``birth_date``) become the age group of the grouping
+  field the codebook names, at the date of the submission, and are dropped
+  (:func:`age_groups`).
+* Respondent identifiers are replaced by a keyed pseudonym,
+  ``HMAC-SHA256(key, identifier)``, truncated to 16 hex digits (64 bits). The same
+  key gives the same pseudonyms on every run, so waves still match; without the
+  key, the pseudonym cannot be turned back into the identifier by trying
+  candidate identifiers (unlike a plain hash).
+
+The key comes from the environment variable ``IMPACT_PSEUDONYM_KEY`` or, when it
+is unset, from the git-ignored file ``.impact_key`` in the project root, created
+with permissions 600 on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config import KEY_ENV, KEY_FILE
+from pipeline.errors import PipelineError
+from pipeline.instruments.codebook import DROPPED_ROLES, Codebook
+
+PSEUDONYM_HEX_DIGITS = 16
+
+
+def load_key(key_file: Path = KEY_FILE) -> bytes:
+    """The pseudonymisation key: the environment variable, else the key file (created if absent)."""
+    env = os.environ.get(KEY_ENV)
+    if env:
+        return env.encode("utf-8")
+    if key_file.is_file():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if not key:
+            raise PipelineError(f"the pseudonymisation key file {key_file} is empty; delete it to create a new key, or set {KEY_ENV}")
+        return key.encode("utf-8")
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    return key.encode("utf-8")
+
+
+def keyed_hash(key: bytes, text: str) -> str:
+    """HMAC-SHA256 of ``text`` (UTF-8) under ``key``, as 64 hex digits (RFC 2104, FIPS 198-1)."""
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
+    """Replace identifiers by keyed pseudonyms.
+
+    pseudonym = first 16 hex digits of HMAC-SHA256(key, identifier), the identifier
+    stripped of surrounding white space and upper-cased, so that ``gr-the-0042 ``
+    and ``GR-THE-0042`` are the same person. Missing identifiers stay missing.
+    """
+    if not key:
+        raise ValueError("the pseudonymisation key is empty")
+
+    text = values.astype("string").str.strip().str.upper()
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    # Copying a keyed HMAC state skips re-deriving the padded key for each value.
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def one(u: str):
+        if not u:
+            return None
+        h = base.copy()
+        h.update(u.encode("utf-8"))
+        return h.hexdigest()[:PSEUDONYM_HEX_DIGITS]
+
+    hashed = np.array([one(u) for u in uniques.tolist()], dtype=object)
+    out = np.full(len(text), None, dtype=object)
+    found = codes >= 0
+    out[found] = hashed[codes[found]]
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+#: An e-mail address (RFC 5322's common form: local part, @, a dotted domain).
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+#: A phone number: 7 to 15 digits (ITU-T E.164 allows at most 15), optionally led by
+#: ``+`` or ``00``, grouped by spaces, dots, dashes, slashes or parentheses. ``\d``
+#: matches any script's digits (Arabic-Indic ``٠``-``٩``, Persian ``۰``-``۹`` too).
+PHONE = re.compile(r"(?<![\w@])(?:\+|00)?\(?\d[\d\s().\-/]{5,22}\d(?![\w@])")
+#: Dates are not phone numbers: 2025-03-01, 01/03/2025, 1.3.2025.
+DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+EMAIL_MARK = "[e-mail removed]"
+PHONE_MARK = "[phone removed]"
+
+
+def _phone(match: re.Match) -> str:
+    text = match.group(0)
+    digits = sum(ch.isdigit() for ch in text) - (2 if text.lstrip("(").startswith("00") else 0)
+    if not 7 <= digits <= 15 or DATE_LIKE.fullmatch(text.strip()):
+        return text
+    return PHONE_MARK
+
+
+def redact(text: str) -> tuple[str, int]:
+    """Remove e-mail addresses and phone numbers from a free-text answer.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (str, int)
+        The text with each e-mail address replaced by ``[e-mail removed]`` and each
+        run of 7 to 15 digits (with the separators people type: spaces, dots,
+        dashes, slashes, parentheses, a leading ``+`` or ``00``) by ``[phone removed]``;
+        and how many were replaced. Dates (``2025-03-01``, ``01/03/2025``) are kept.
+        It errs on the side of removing: a long reference number goes too.
+
+    Examples
+    --------
+    >>> redact("write to ana.silva@example.org or call +351 912 345 678")
+    ('write to [e-mail removed] or call [phone removed]', 2)
+    """
+    out, n_mail = EMAIL.subn(EMAIL_MARK, text)
+    n_before = out.count(PHONE_MARK)
+    out = PHONE.sub(_phone, out)
+    return out, n_mail + out.count(PHONE_MARK) - n_before
+
+
+def redact_column(values: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`redact` applied to every non-missing cell; returns the column and the number of cells changed."""
+    changed = 0
+    out = values.astype("string").copy()
+    for idx, v in values.dropna().items():
+        new, n = redact(str(v))
+        if n:
+            out[idx] = new
+            changed += 1
+    return out, changed
+
+
+def redact_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """The quarantine's ``value`` and ``detail`` with e-mail addresses and phone numbers removed.
+
+    A quarantine line shows the value as typed so that it can be fixed, and
+    people type their phone number into the wrong box; the quarantine is published
+    with the report, so it gets the same redaction as kept free text.
+    """
+    out = quarantine.copy()
+    for col in ("value", "detail"):
+        if col in out.columns and len(out):
+            out[col] = out[col].map(lambda v: redact(v)[0] if isinstance(v, str) else v)
+    return out
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    """Dates from text: ISO 8601 first (as survey tools export), else day first (01/03/1990, 1.3.1990)."""
+    text = values.astype("string").str.strip()
+    iso = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
+    rest = iso.isna() & text.notna()
+    if rest.any():
+        iso[rest] = pd.to_datetime(text[rest].str.replace(".", "/", regex=False), errors="coerce", dayfirst=True, format="%d/%m/%Y")
+    return iso
+
+
+def age_groups(birth: pd.Series, at: pd.Series, bands: dict[str, tuple[int, int | None]]) -> pd.Series:
+    """Age groups from birth dates, at the given dates.
+
+    age = completed years between the birth date and ``at``:
+    ``year(at) - year(birth) - 1`` if ``at`` falls before the birthday in its year,
+    else ``year(at) - year(birth)``. The group is the band ``(lo, hi)`` with
+    ``lo <= age <= hi`` (``hi`` None: no upper bound). A date that is not a date, a
+    missing ``at``, or an age in no band gives a missing group.
+
+    Examples
+    --------
+    >>> b = pd.Series(["1990-06-15", "1990-06-16", "bad"])
+    >>> at = pd.Series(pd.to_datetime(["2020-06-15", "2020-06-15", "2020-06-15"]))
+    >>> age_groups(b, at, {"18-29": (18, 29), "30+": (30, None)}).tolist()
+    ['30+', '18-29', <NA>]
+    """
+    born = _parse_dates(birth)
+    when = pd.to_datetime(at, errors="coerce")
+    before_birthday = (when.dt.month < born.dt.month) | ((when.dt.month == born.dt.month) & (when.dt.day < born.dt.day))
+    age = when.dt.year - born.dt.year - before_birthday.astype("Int64")
+    out = pd.Series(pd.NA, index=birth.index, dtype="string")
+    for label, (lo, hi) in bands.items():
+        inside = (age >= lo) & (age <= hi if hi is not None else True)
+        out[inside.fillna(False).astype(bool)] = label
+    return out
+
+
+@dataclass
+class Deidentified:
+    """A de-identified frame and what was done to it, for the run's notes."""
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def deidentify(frame: pd.DataFrame, codebook: Codebook, key: bytes) -> pd.DataFrame:
+    """Drop personal and metadata fields and pseudonymise the respondent identifier.
+
+    Free-text fields are redacted and birth dates turned into age groups first
+    (see :func:`deidentify_with_notes`). Returns a new frame; the input is not changed.
+    """
+    return deidentify_with_notes(frame, codebook, key).frame
+
+
+def deidentify_with_notes(frame: pd.DataFrame, codebook: Codebook, key: bytes, name: str = "") -> Deidentified:
+    """:func:`deidentify`, also saying how many answers were redacted or converted."""
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
+    notes = []
+    where = f"{name}: " if name else ""
+    for f in codebook.fields_by_role("free_text"):
+        if f.name in out.columns:
+            out[f.name], n = redact_column(out[f.name])
+            if n:
+                notes.append(f"{where}{n} answer(s) to {f.name!r} held e-mail addresses or phone numbers; they were removed")
+    for f in codebook.fields_by_role("birth_date"):
+        if f.name not in out.columns or f.age_group not in out.columns:
+            continue
+        given = out[f.name].notna()
+        if not given.any():
+            continue
+        at = out["submission_time"] if "submission_time" in out.columns else pd.Series(pd.NaT, index=out.index)
+        at = pd.to_datetime(at, errors="coerce", utc=True, format="ISO8601").dt.tz_localize(None)
+        groups = age_groups(out[f.name], at, f.age_bands)
+        fill = out[f.age_group].isna() & groups.notna()
+        out[f.age_group] = out[f.age_group].astype("string").mask(fill, groups)
+        unusable = int((given & groups.isna()).sum())
+        notes.append(f"{where}{int(given.sum())} birth date(s) in {f.name!r} became age groups in {f.age_group!r} and were dropped")
+        if unusable:
+            notes.append(f"{where}{unusable} birth date(s) in {f.name!r} gave no age group (not a date, no submission date, or an age outside {sorted(f.age_bands)}); the age group was left empty")
+    drop = [f.name for f in codebook.fields_by_role(*DROPPED_ROLES) if f.name in out.columns]
+    out = out.drop(columns=drop)
+    if "respondent_id" in out.columns:
+        out["respondent_id"] = pseudonymise(out["respondent_id"], key)
+    return Deidentified(out, notes)

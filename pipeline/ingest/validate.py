@@ -1,0 +1,395 @@
+"""Validate answers against the codebook; quarantine the rows that fail.
+
+The pandera schema is built from the codebook (:func:`build_schema`), never written
+by hand per column, and applied lazily so that every failure of every row is
+collected. A row with any failure is quarantined: it goes to the quarantine table
+with one line per failure (source file, source row, column, value, reason, detail)
+and is left out of the analysis; the other rows go on. Nothing is dropped without
+a line in the quarantine table.
+
+Reasons (``reason`` column of the quarantine table): :class:`pipeline.schema.Reason`, the one
+list of them; ``docs/quarantine.md`` shows it as a table generated from that enum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pa_compute
+
+from pipeline.ingest.pairing import unidentified
+from pipeline.instruments.codebook import DROPPED_ROLES, Codebook
+from pipeline.instruments.registry import Consortium
+from pipeline.schema import QUARANTINE_COLUMNS, REASON_TEXT, SOURCE_FILE, SOURCE_ROW, WAVE
+
+REASONS = REASON_TEXT
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Outcome of validation: the rows kept (typed) and the quarantine lines."""
+
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def _codes_text(codes) -> str:
+    codes = sorted(codes)
+    runs, start, prev = [], codes[0], codes[0]
+    for c in codes[1:] + [None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        runs.append(f"{start}-{prev}" if prev > start + 1 else ", ".join(str(x) for x in range(start, prev + 1)))
+        if c is not None:
+            start = prev = c
+    return ", ".join(runs)
+
+
+def _to_float(raw: pd.Series) -> pd.Series:
+    """Numbers from text: pyarrow's cast when every cell parses (the common case, fast),
+    else pandas, after trimming spaces and reading a decimal comma as a point."""
+    try:
+        arr = pa_compute.cast(pyarrow.array(raw.astype("string[pyarrow]").array), pyarrow.float64())
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowNotImplementedError, TypeError):
+        text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give item columns numbers and the submission time a timestamp.
+
+    A cell that holds text but does not convert is set missing in the typed frame
+    and reported as a failure (``not_a_number`` / ``invalid_date``) with its raw value.
+
+    Returns
+    -------
+    typed : DataFrame
+        A new frame; items are float64 (missing as NaN), ``submission_time`` is
+        ``datetime64[us]`` (UTC, without time zone), other fields are strings.
+    failures : DataFrame
+        Columns ``index, column, value, reason``.
+    """
+    typed = frame.copy()
+    failures = []
+    for item in codebook.items:
+        raw = frame[item.id]
+        num = _to_float(raw)
+        bad = raw.notna() & num.isna()
+        if bad.any():
+            failures.append(pd.DataFrame({"index": frame.index[bad], "column": item.id, "value": raw[bad].astype(str), "reason": "not_a_number"}))
+        typed[item.id] = num
+    if "submission_time" in frame.columns:
+        raw = frame["submission_time"]
+        ts = pd.to_datetime(raw, errors="coerce", utc=True, format="ISO8601")
+        ts = ts.dt.tz_localize(None).astype("datetime64[us]")
+        bad = raw.notna() & ts.isna()
+        if bad.any():
+            failures.append(pd.DataFrame({"index": frame.index[bad], "column": "submission_time", "value": raw[bad].astype(str), "reason": "invalid_date"}))
+        typed["submission_time"] = ts
+    for f in codebook.fields:
+        name = f.name
+        if name in typed.columns and name != "submission_time":
+            typed[name] = typed[name].astype("string").str.strip()
+    fail = pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    return typed, fail
+
+
+def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSchema:
+    """The pandera schema of one instrument's typed rows, built from its codebook.
+
+    Each check's ``error`` is the quarantine reason code, so failures map to reasons
+    without parsing messages.
+    """
+    columns: dict[str, pa.Column] = {}
+    for f in codebook.fields:
+        name = f.name
+        if f.role in DROPPED_ROLES:
+            continue
+        if f in codebook.typed_fields:  # typed and checked by coerce_field_types
+            continue
+        checks = []
+        if f.role == "partner":
+            checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
+        elif f.choices is not None:
+            checks.append(pa.Check.isin(list(f.choices), error="invalid_choice"))
+        elif f.choices_from == "partners":
+            checks.append(pa.Check.isin(list(consortium.partner_codes), error="unknown_partner"))
+        if f.role == "submission_time" and consortium.start is None:  # no project period to check
+            columns[name] = pa.Column("datetime64[us]", nullable=True)
+            continue
+        if f.role == "submission_time":
+            lo = pd.Timestamp(consortium.start)
+            hi = pd.Timestamp(consortium.end) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+            columns[name] = pa.Column("datetime64[us]", pa.Check.in_range(lo, hi, error="outside_project_period"), nullable=True)
+            continue
+        unique = f.role == "submission_id"
+        columns[name] = pa.Column("string", checks, nullable=True, unique=unique, report_duplicates="exclude_first" if unique else "all")
+    for item in codebook.items:
+        columns[item.id] = pa.Column("float64", pa.Check.isin(list(item.response_scale.valid_codes), error="out_of_range"), nullable=True)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> Validated:
+    """Validate one instrument's de-identified rows (all its files and waves together).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Output of :func:`pipeline.ingest.read.map_columns` and :func:`pipeline.ingest.deidentify.deidentify`
+        for every file of the instrument, concatenated in manifest order, with a ``wave`` column.
+    codebook, consortium
+        The instrument and the registry (partner codes, project period).
+
+    Returns
+    -------
+    Validated
+        ``valid``: typed rows without any failure; ``quarantine``: one line per failure.
+    """
+    frame = frame.reset_index(drop=True)
+    typed, failures = coerce_types(frame, codebook)
+    typed, field_failures = coerce_field_types(frame, typed, codebook, consortium)
+    parts = [failures, field_failures, row_checks(typed, codebook)]
+    # Required fields that are empty.
+    for f in codebook.fields:
+        name = f.name
+        if f.required and name in frame.columns:
+            empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
+            if empty.any():
+                parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
+    # Pairing by code: a row needs its identifier or an element of its code.
+    lacking = unidentified(frame, codebook)
+    if lacking.any():
+        parts.append(pd.DataFrame({"index": typed.index[lacking], "column": "respondent_id", "value": "", "reason": "missing_required"}))
+    # The schema: codes, choices, registry, period, duplicate submissions.
+    schema = build_schema(codebook, consortium)
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna()]
+        reason = np.where(fc["check"].eq("field_uniqueness"), "duplicate_submission", fc["check"])
+        parts.append(pd.DataFrame({"index": fc["index"].astype(int).to_numpy(), "column": fc["column"].to_numpy(), "value": fc["failure_case"].astype(str).to_numpy(), "reason": reason}))
+    # One respondent, several submissions in one wave (duplicate submissions set aside first).
+    if "respondent_id" in typed.columns:
+        dup_sub = set()
+        for p in parts:
+            if len(p):
+                dup_sub.update(p.loc[p["reason"] == "duplicate_submission", "index"].tolist())
+        candidates = typed.loc[~typed.index.isin(dup_sub) & typed["respondent_id"].notna()]
+        twice = candidates.duplicated(subset=[WAVE, "respondent_id"], keep=False)
+        if twice.any():
+            rows = candidates.loc[twice]
+            parts.append(pd.DataFrame({"index": rows.index, "column": "respondent_id", "value": rows["respondent_id"].astype(str), "reason": "duplicate_respondent"}))
+    fails = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    fails["index"] = fails["index"].astype(int)
+    bad = np.zeros(len(typed), dtype=bool)
+    bad[fails["index"].to_numpy()] = True
+    quarantine = _quarantine_table(fails, frame, codebook, consortium)
+    valid = typed.loc[~bad].reset_index(drop=True)
+    return Validated(valid=valid, quarantine=quarantine)
+
+
+def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str:
+    special = _field_detail(reason, column, value, codebook, consortium)
+    if special:
+        return special
+    if reason in ("out_of_range", "not_a_number") and column in codebook.item_ids:
+        rs = codebook.item(column).response_scale
+        miss = f"; or a missing code {_codes_text(list(rs.missing))}" if rs.missing else ""
+        return f"{column} must be one of {_codes_text(list(rs.values))}{miss}; found {value!r}"
+    if reason == "unknown_partner":
+        return f"partner code {value!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}"
+    if reason == "invalid_choice":
+        field = next(f for f in codebook.fields if f.name == column)
+        return f"{column} must be one of {', '.join(field.choices)}; found {value!r}"
+    if reason == "outside_project_period":
+        return f"submitted {value}, outside the project period {consortium.start} to {consortium.end}"
+    if reason == "invalid_date":
+        return f"submission time {value!r} is not a date"
+    if reason == "missing_required":
+        if column == "respondent_id" and codebook.pairing == "code":
+            return "respondent_id is required when every element of the identification code is empty too: the row cannot be paired"
+        return f"{column} is required but empty"
+    if reason == "duplicate_submission":
+        return f"submission id {value!r} was seen before; the first copy is kept"
+    if reason == "duplicate_respondent":
+        return f"respondent (pseudonym {value}) has several submissions in this wave; all are quarantined"
+    return REASONS.get(reason, reason)
+
+
+def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> pd.DataFrame:
+    """One line per failure; ``value`` is the cell as it was in the file (before typing)."""
+    if fails.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "string") for c in QUARANTINE_COLUMNS})
+    rows = raw.loc[fails["index"].to_numpy()]
+    as_read = [raw.at[i, c] if c in raw.columns else v for i, c, v in zip(fails["index"], fails["column"], fails["value"])]
+    q = pd.DataFrame(
+        {
+            "source_file": rows[SOURCE_FILE].to_numpy(),
+            "source_row": rows[SOURCE_ROW].astype("int64").to_numpy(),
+            "wave": rows[WAVE].to_numpy(),
+            "column": fails["column"].to_numpy(),
+            "value": as_read,
+            "reason": fails["reason"].to_numpy(),
+            "_index": fails["index"].to_numpy(),
+        }
+    )
+    q["value"] = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else _clean_value(v) for v in q["value"]]
+    q["detail"] = [_detail(r, c, v, codebook, consortium) for r, c, v in zip(q["reason"], q["column"], q["value"])]
+    q = q.sort_values(["_index", "column", "reason"], kind="stable").drop_duplicates(["_index", "column", "reason"])
+    return q[QUARANTINE_COLUMNS].reset_index(drop=True).astype({"source_row": "int64"})
+
+
+def _clean_value(v) -> str:
+    """Numbers as they were typed (12, not 12.0); timestamps as ISO text."""
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.isoformat()
+    text = str(v)
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        return text[:-2]
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Typed fields and checks across a row (registers, ties, ratings)
+# ---------------------------------------------------------------------------
+#
+# Fields with a ``type`` other than text or category (see
+# :data:`pipeline.instruments.codebook.FIELD_TYPES`) are typed here, and the codebook's
+# ``checks:`` and ``headcounts:`` are applied (their reasons: :class:`pipeline.schema.Reason`,
+# stage ``fields``).
+
+
+def _failures(index, column: str, values, reason: str) -> pd.DataFrame:
+    return pd.DataFrame({"index": index, "column": column, "value": pd.Series(values, dtype=object).astype(str).to_numpy(), "reason": reason})
+
+
+def coerce_field_types(raw: pd.DataFrame, typed: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Type the ``date``, ``count``, ``number`` and ``multiple`` fields and check their values.
+
+    * date: ISO 8601 date or date-time -> ``datetime64[us]``; ``invalid_date`` when it
+      is not a date, ``outside_project_period`` when it falls outside the registry's period;
+    * count: a whole number >= 0 -> float64 (missing as NaN); ``not_a_number`` or ``invalid_count``;
+    * number: any number -> float64; ``not_a_number``;
+    * multiple: codes separated by spaces, each one of ``choices`` (``invalid_choice``)
+      or, with ``choices_from: partners``, of the registry (``unknown_partner``); kept as
+      the codes joined by one space.
+
+    Returns
+    -------
+    typed : DataFrame
+        A new frame with those columns typed.
+    failures : DataFrame
+        Columns ``index, column, value, reason``.
+    """
+    typed = typed.copy()
+    parts = []
+    lo, hi = pd.Timestamp(consortium.start), pd.Timestamp(consortium.end) + pd.Timedelta(days=1)
+    for f in codebook.typed_fields:
+        name = f.name
+        if name not in raw.columns:
+            continue
+        text = raw[name].astype("string").str.strip()
+        given = text.notna() & text.ne("").fillna(False)
+        if f.type == "date":
+            ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601").dt.tz_localize(None).astype("datetime64[us]")
+            bad = given & ts.isna()
+            parts.append(_failures(raw.index[bad], name, text[bad], "invalid_date"))
+            out = given & ts.notna() & ((ts < lo) | (ts >= hi))
+            parts.append(_failures(raw.index[out], name, text[out], "outside_project_period"))
+            typed[name] = ts
+        elif f.type in ("count", "number"):
+            num = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype("float64")
+            bad = given & num.isna()
+            parts.append(_failures(raw.index[bad], name, text[bad], "not_a_number"))
+            if f.type == "count":
+                wrong = num.notna() & ((num < 0) | (num != np.floor(num)))
+                parts.append(_failures(raw.index[wrong], name, text[wrong], "invalid_count"))
+                num = num.where(~wrong)  # a wrong count is not added up with the others
+            typed[name] = num
+        elif f.type == "multiple":
+            allowed = set(consortium.partner_codes) if f.choices_from == "partners" else set(f.choices or ())
+            reason = "unknown_partner" if f.choices_from == "partners" else "invalid_choice"
+            tokens = text.fillna("").str.split()
+            bad = tokens.map(lambda ts: any(t not in allowed for t in ts)).astype(bool)
+            parts.append(_failures(raw.index[bad], name, text[bad], reason))
+            typed[name] = tokens.map(" ".join).where(given, pd.NA).astype("string")
+    parts = [p for p in parts if len(p)]
+    fail = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    return typed, fail
+
+
+def _normalise_key(values: pd.Series) -> pd.Series:
+    """Text compared as a person would: case and repeated spaces ignored."""
+    return values.astype("string").str.casefold().str.split().str.join(" ")
+
+
+def row_checks(typed: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The codebook's checks across fields: head counts, date order, unique records.
+
+    Returns failures (``index, column, value, reason``); values are read from the
+    typed frame, and the quarantine table shows the cell as it was in the file.
+    """
+    parts = []
+    for h in codebook.headcounts:
+        if h.total not in typed.columns:
+            continue
+        total = typed[h.total]
+        for breakdown, cats in h.by.items():
+            block = typed[list(cats.values())]
+            complete = total.notna() & block.notna().all(axis=1)
+            off = complete & (block.sum(axis=1) != total)
+            parts.append(_failures(typed.index[off], h.total, total[off].map(lambda v: f"{v:g}"), "counts_do_not_add_up").assign(_breakdown=breakdown))
+    for first, second in codebook.checks.date_order:
+        if first in typed.columns and second in typed.columns:
+            wrong = typed[first].notna() & typed[second].notna() & (typed[second] < typed[first])
+            parts.append(_failures(typed.index[wrong], second, typed.loc[wrong, second].astype(str), "dates_out_of_order"))
+    key = list(codebook.checks.unique_within_wave)
+    if key and all(k in typed.columns for k in key):
+        norm = pd.DataFrame({k: _normalise_key(typed[k]) for k in key}).assign(_wave=typed[WAVE].astype("string") if WAVE in typed.columns else "")
+        complete = norm[key].notna().all(axis=1)
+        repeat = complete & norm.duplicated(keep="first")
+        parts.append(_failures(typed.index[repeat], key[-1], typed.loc[repeat, key[-1]], "duplicate_record"))
+    parts = [p.drop(columns=[c for c in p.columns if c.startswith("_")]) for p in parts if len(p)]
+    # one line per row and reason is enough when several breakdowns disagree
+    fail = pd.concat(parts, ignore_index=True).drop_duplicates(["index", "column", "reason"]) if parts else pd.DataFrame(columns=["index", "column", "value", "reason"])
+    return fail
+
+
+def _field_detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str | None:
+    """The detail of a quarantine line about a typed field or a row check, else None."""
+    typed = {f.name: f for f in codebook.typed_fields}
+    if reason == "counts_do_not_add_up":
+        hc = next((h for h in codebook.headcounts if h.total == column), None)
+        if hc is not None:
+            ways = "; ".join(f"{b}: {' + '.join(c.values())}" for b, c in hc.by.items())
+            return f"{column} is {value!r} but a breakdown of it adds up to another number ({ways})"
+    if reason == "dates_out_of_order":
+        pair = next((p for p in codebook.checks.date_order if p[1] == column), None)
+        if pair:
+            return f"{column} {value!r} is before {pair[0]}"
+    if reason == "duplicate_record":
+        key = ", ".join(codebook.checks.unique_within_wave)
+        return f"the same ({key}) was already recorded in this wave, {column} {value!r}; the first record is kept"
+    if column not in typed:
+        return None
+    f = typed[column]
+    if reason == "invalid_date":
+        return f"{column} {value!r} is not a date (expected YYYY-MM-DD)"
+    if reason == "outside_project_period":
+        return f"{column} {value} is outside the project period {consortium.start} to {consortium.end}"
+    if reason == "not_a_number":
+        return f"{column} must be a {'whole number >= 0' if f.type == 'count' else 'number'}; found {value!r}"
+    if reason == "invalid_count":
+        return f"{column} must be a whole number >= 0; found {value!r}"
+    if reason in ("invalid_choice", "unknown_partner") and f.type == "multiple":
+        allowed = consortium.partner_codes if f.choices_from == "partners" else (f.choices or ())
+        return f"{column} must be codes among {', '.join(allowed)} separated by spaces; found {value!r}"
+    return None

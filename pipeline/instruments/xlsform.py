@@ -1,0 +1,493 @@
+"""Instruments from XLSForm, and XLSForms from instruments.
+
+KoboToolbox, ODK and SurveyCTO forms are written in XLSForm (https://xlsform.org):
+a workbook with a ``survey`` sheet (one row per question: type, name, labels per
+language, required, constraint, relevant), a ``choices`` sheet and a ``settings``
+sheet. :func:`import_form` reads one with pyxform, the reference parser those
+tools use, and turns it into a codebook document; what it cannot translate it
+lists. :func:`write_form` writes a codebook as an XLSForm that KoboToolbox loads.
+
+How a question becomes part of a codebook
+=========================================
+
+===============================  ==============================================
+``select_one`` with whole-number  an item; the list becomes its response scale;
+choice names                      choices labelled "Don't know", "Refused",
+                                  "Prefer not to say", "No answer" or "Not
+                                  applicable" become its missing codes
+``select_one`` (other names)      a field with ``choices`` (role ``grouping``)
+``select_multiple``               a field with ``type: multiple`` (role ``attribute``)
+``integer`` with a range          an item on a scale ``{min, max}`` from the
+constraint                        constraint (``. >= 1 and . <= 5``; ``or . = 88``
+                                  adds a missing code)
+``text``, ``date``, ``geopoint``  a field with role ``personal`` (dropped at
+                                  ingestion): free text and dates may hold
+                                  personal data
+``start``, ``end``, ``today``,    a field with role ``ignore``
+``deviceid`` ...
+a group of items                  a scale proposal (its items; check
+                                  ``min_answered``, ``range``, ``unit``)
+===============================  ==============================================
+
+Columns of our own in the survey sheet make the translation exact (XLSForm tools
+ignore columns they do not know): ``impact_role`` (a codebook role, such as
+``respondent_id``, ``partner``, ``free_text``, ``birth_date``) and
+``impact_reverse`` (``yes`` for a reverse-keyed item) and ``impact_comparison_value``
+(for a ``comparison`` field, the choice of people who did not take part). Every form also gets the
+``submission_id`` (``_uuid``) and ``submission_time`` (``_submission_time``)
+fields that KoboToolbox adds to each export.
+
+Not translated, and listed: skip logic (``relevant``), calculations, repeats,
+constraints other than ranges, decimal answers, media and location questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.instruments.codebook import FIELD_ROLES, Codebook
+
+#: Language codes -> the names written in ``label::Name (code)`` columns.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "el": "Greek",
+    "it": "Italian",
+    "es": "Spanish",
+    "de": "German",
+    "pt": "Portuguese",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "uk": "Ukrainian",
+    "fr": "French",
+    "tr": "Turkish",
+    "ps": "Pashto",
+    "ru": "Russian",
+    "so": "Somali",
+    "ti": "Tigrinya",
+    "ku": "Kurdish",
+    "ur": "Urdu",
+    "bn": "Bengali",
+}
+METADATA_TYPES = {"start", "end", "today", "deviceid", "username", "phonenumber", "simserial", "subscriberid", "audit", "email", "start-geopoint", "background-audio"}
+PERSONAL_TYPES = {"text", "date", "datetime", "time", "geopoint", "geotrace", "geoshape", "barcode"}
+MEDIA_TYPES = {"image", "photo", "audio", "video", "file", "background-audio"}
+MISSING_LABELS = re.compile(r"don.?t know|do not know|refus|prefer not|no answer|not applicable|^n/?a$", re.IGNORECASE)
+_COMPARE = re.compile(r"^\(?\s*\.\s*(>=|<=|>|<|=)\s*(-?\d+)\s*\)?$")
+MISSING_NAMES = {"dont_know": "Don't know", "refused": "Refused", "no_answer": "No answer", "not_applicable": "Not applicable"}
+
+
+@dataclass
+class FormImport:
+    """A codebook document made from an XLSForm, and what could not be translated."""
+
+    doc: dict
+    untranslated: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def language_code(name: str, default: str = "en") -> str:
+    """``English (en)`` -> ``en``; ``default`` (pyxform's name for unlabelled columns) -> ``default``."""
+    m = re.search(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$", name)
+    if m:
+        return m.group(1).lower()
+    if name == "default":
+        return default
+    lowered = {v.lower(): k for k, v in LANGUAGE_NAMES.items()}
+    return lowered.get(name.strip().lower(), name.strip().lower())
+
+
+def _labels(label, default: str) -> dict[str, str]:
+    if label is None:
+        return {}
+    if isinstance(label, str):
+        return {default: label}
+    return {language_code(k, default): str(v) for k, v in label.items() if v not in (None, "")}
+
+
+def _missing_name(label: dict[str, str], code: str) -> str:
+    text = label.get("en") or next(iter(label.values()), "") or f"code_{code}"
+    return re.sub(r"[^a-z0-9]+", "_", text.lower().replace("'", "")).strip("_") or f"code_{code}"
+
+
+def parse_range(constraint: str) -> tuple[int | None, int | None, list[int]] | None:
+    """A simple constraint as (min, max, extra codes), or None when it is not one.
+
+    Understood: comparisons of ``.`` with whole numbers joined by ``and``
+    (``. >= 1 and . <= 5``, ``. > 0``), optionally followed by ``or . = N`` terms
+    (codes allowed besides the range, such as 88 for "don't know").
+
+    Examples
+    --------
+    >>> parse_range(". >= 1 and . <= 5")
+    (1, 5, [])
+    >>> parse_range("(. > 0 and . < 11) or . = 88")
+    (1, 10, [88])
+    >>> parse_range("regex(., '^[0-9]+$')") is None
+    True
+    """
+    parts = [p.strip() for p in re.split(r"\s+or\s+", constraint.strip())]
+    head = parts[0]
+    if head.startswith("(") and head.endswith(")") and head.count("(") == 1:
+        head = head[1:-1]
+    lo = hi = None
+    for term in re.split(r"\s+and\s+", head):
+        m = _COMPARE.match(term.strip())
+        if m is None:
+            return None
+        op, n = m.group(1), int(m.group(2))
+        if op == ">=":
+            lo = n
+        elif op == ">":
+            lo = n + 1
+        elif op == "<=":
+            hi = n
+        elif op == "<":
+            hi = n - 1
+        else:
+            lo = hi = n
+    extra = []
+    for p in parts[1:]:
+        m = _COMPARE.match(p)
+        if m is None or m.group(1) != "=":
+            return None
+        extra.append(int(m.group(2)))
+    return lo, hi, extra
+
+
+def _is_int(text) -> bool:
+    return re.fullmatch(r"-?\d+", str(text).strip()) is not None
+
+
+def import_form(path: str | Path) -> FormImport:
+    """Read an XLSForm with pyxform and translate it into a codebook document.
+
+    Parameters
+    ----------
+    path : path
+        An XLSForm workbook (``.xlsx``, ``.xls``) or its CSV/Markdown forms as pyxform reads them.
+
+    Returns
+    -------
+    FormImport
+        ``doc`` is a codebook document (:func:`pipeline.instruments.codebook.parse_codebook`
+        accepts it); ``untranslated`` names every question or setting left out or
+        only partly translated, and why.
+
+    Raises
+    ------
+    InputError
+        The file is missing or pyxform cannot read it as an XLSForm (its message, with the row).
+    """
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import parse_file_to_json
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    warnings: list[str] = []
+    try:
+        form = parse_file_to_json(str(path), warnings=warnings)
+    except PyXFormError as exc:
+        raise InputError(path, f"not a valid XLSForm: {exc}") from None
+    except Exception as exc:  # pyxform and openpyxl raise many kinds for a file that is no workbook
+        raise InputError(path, f"not a readable XLSForm ({type(exc).__name__}: {exc})") from None
+    default = language_code(form.get("default_language") or "default", "en")
+    default = default if default != "default" else "en"
+    out = FormImport(doc={}, notes=list(warnings))
+    fields = [
+        {"id": "submission_id", "role": "submission_id", "column": "_uuid", "required": True},
+        {"id": "submission_time", "role": "submission_time", "column": "_submission_time", "required": True},
+    ]
+    items, scales, response_scales, languages = [], [], {}, []
+
+    def note_languages(labels):
+        for code in labels:
+            if code not in languages:
+                languages.append(code)
+
+    def walk(children, group: str | None):
+        for q in children:
+            qtype, name = q.get("type", ""), q.get("name", "")
+            bind = q.get("bind") or {}
+            labels = _labels(q.get("label"), default)
+            note_languages(labels)
+            role = str(q.get("impact_role") or "").strip()
+            where = f"{name!r} ({qtype})"
+            if role and role not in FIELD_ROLES:
+                out.untranslated.append(f"{where}: impact_role {role!r} is not a codebook role; expected one of {sorted(FIELD_ROLES)}")
+                role = ""
+            if qtype == "group" and name == "meta":
+                continue  # instanceID and the like: the submission id fields stand for them
+            if qtype == "group":
+                before = len(items)
+                walk(q.get("children") or [], name)
+                members = [it["id"] for it in items[before:]]
+                if members:
+                    scales.append({"id": name, "label": labels or {"en": name}, "items": members})
+                continue
+            if qtype == "repeat":
+                out.untranslated.append(f"{where}: a repeat group (one row per repetition, a separate sheet or file in exports); its questions were left out")
+                continue
+            if bind.get("relevant"):
+                out.untranslated.append(f"{where}: skip logic relevant={bind['relevant']!r} is not checked (an empty answer is treated as missing)")
+            constraint = bind.get("constraint")
+            required = str(bind.get("required", "")).strip().lower() in ("yes", "true", "true()")
+            if qtype in METADATA_TYPES:
+                fields.append({"id": name, "role": "ignore"})
+            elif qtype in ("note",):
+                continue
+            elif qtype == "calculate":
+                out.untranslated.append(f"{where}: a calculation ({bind.get('calculate')!r}); not kept")
+            elif qtype in MEDIA_TYPES:
+                out.untranslated.append(f"{where}: a media answer; not kept")
+            elif qtype == "select one" and not role and q.get("choices") and all(_is_int(c["name"]) for c in q["choices"]):
+                items.append(_item(q, labels, default, response_scales, out))
+                if constraint:
+                    out.untranslated.append(f"{where}: constraint {constraint!r} on a choice list is not checked (the list's codes are)")
+            elif qtype in ("select one", "select all that apply"):
+                choices = q.get("choices") or []
+                if not choices:
+                    out.untranslated.append(f"{where}: choices from a file or another list ({q.get('itemset')!r}) are not read; kept as text")
+                entry = {"id": name, "role": role or ("attribute" if qtype == "select all that apply" else "grouping"), "label": labels}
+                if choices:
+                    entry["choices"] = {str(c["name"]): _labels(c.get("label"), default) or {"en": str(c["name"])} for c in choices}
+                if qtype == "select all that apply":
+                    entry["type"] = "multiple"
+                if entry["role"] == "comparison":
+                    value = str(q.get("impact_comparison_value") or "").strip()
+                    if value and value in entry.get("choices", {}):
+                        entry["comparison_value"] = value
+                    else:
+                        entry["role"] = "grouping"
+                        out.untranslated.append(f"{where}: a comparison group field needs impact_comparison_value (the choice of people who did not take part); kept as a grouping field")
+                if required:
+                    entry["required"] = True
+                fields.append(entry)
+            elif qtype in ("integer", "decimal", "range"):
+                rng = parse_range(constraint) if constraint else None
+                if qtype == "integer" and rng and rng[0] is not None and rng[1] is not None and not role:
+                    lo, hi, extra = rng
+                    sid = f"{name}_range"
+                    response_scales[sid] = {"values": {"min": lo, "max": hi}}
+                    if extra:
+                        response_scales[sid]["missing"] = {e: f"code_{e}" for e in extra}
+                    item = {"id": name, "response_scale": sid, "label": labels or {"en": name}}
+                    if _yes(q.get("impact_reverse")):
+                        item["reverse"] = True
+                    items.append(item)
+                else:
+                    why = "a decimal answer" if qtype == "decimal" else "no range constraint" if not constraint else f"constraint {constraint!r} is not a range of whole numbers"
+                    out.untranslated.append(f"{where}: {why}; kept as a number field, not a scored item")
+                    fields.append({"id": name, "role": role or "attribute", "type": "number", "label": labels})
+            elif qtype in PERSONAL_TYPES or role:
+                entry = {"id": name, "role": role or "personal", "label": labels}
+                if required and (role or "personal") not in ("personal", "ignore"):
+                    entry["required"] = True
+                fields.append(entry)
+                if not role:
+                    out.notes.append(
+                        f"{where}: marked personal (dropped at ingestion): free text, dates and places may identify people; set impact_role to keep it (free_text is kept with e-mail addresses and phone numbers removed)"
+                    )
+            else:
+                out.untranslated.append(f"{where}: question type {qtype!r} is not translated")
+
+    walk(form.get("children") or [], None)
+    _link_birth_dates(fields, out)
+    pairing = None
+    if any(f["role"] == "code" for f in fields):
+        pairing = {"by": "code"}
+        out.notes.append("fields with impact_role code: the waves are paired by the self-generated code (pairing: by: code); check max_differences (default 1)")
+    if scales:
+        out.notes.append(f"scales proposed from the form's groups {[s['id'] for s in scales]}: check min_answered (default two thirds), range, unit and reliability")
+    title = _labels(form.get("title"), default) if not isinstance(form.get("title"), str) else {default: form["title"]}
+    out.doc = {
+        "instrument": str(form.get("id_string") or path.stem),
+        "version": str(form.get("version") or "1"),
+        "title": title,
+        "languages": languages or [default],
+        "design": "paired_pre_post",
+        "fields": fields,
+        "response_scales": response_scales,
+        "items": items,
+        "scales": scales,
+    }
+    if pairing:
+        out.doc["pairing"] = pairing
+    return out
+
+
+def _link_birth_dates(fields: list[dict], out: FormImport) -> None:
+    """A birth date fills the first field whose choices are age ranges (``18-29``, ``65+``); without one it stays personal."""
+    from pipeline.instruments.codebook import age_bands_from_choices
+
+    target = next((f["id"] for f in fields if f.get("choices") and age_bands_from_choices(list(f["choices"]))), None)
+    for f in fields:
+        if f["role"] == "birth_date":
+            if target is None:
+                f["role"] = "personal"
+                out.untranslated.append(f"{f['id']!r}: a birth date, but no question has age groups such as '18-29' to receive it; marked personal")
+            else:
+                f["age_group"] = target
+
+
+def _yes(value) -> bool:
+    return str(value or "").strip().lower() in ("yes", "true", "1", "true()")
+
+
+def _item(q: dict, labels: dict, default: str, response_scales: dict, out: FormImport) -> dict:
+    """A select_one question with whole-number choices -> an item and its response scale."""
+    list_name = q.get("list_name") or q.get("itemset") or f"{q['name']}_choices"
+    if list_name not in response_scales:
+        values, missing, value_labels = [], {}, {}
+        for c in q["choices"]:
+            code = int(c["name"])
+            lab = _labels(c.get("label"), default)
+            if any(MISSING_LABELS.search(v) for v in lab.values()):
+                missing[code] = _missing_name(lab, str(code))
+            else:
+                values.append(code)
+                if lab and any(v.strip() != str(code) for v in lab.values()):
+                    value_labels[code] = lab
+        spec: dict = {"values": {"min": min(values), "max": max(values)} if values == list(range(min(values), max(values) + 1)) else sorted(values)}
+        if value_labels:
+            spec["labels"] = value_labels
+        if missing:
+            spec["missing"] = missing
+        response_scales[list_name] = spec
+    item = {"id": q["name"], "response_scale": list_name, "label": labels or {"en": q["name"]}}
+    if _yes(q.get("impact_reverse")):
+        item["reverse"] = True
+    return item
+
+
+def write_codebook(result: FormImport, path: str | Path, source: str = "") -> Path:
+    """Write an imported codebook as commented YAML (the untranslated list as comments on top)."""
+    import yaml
+
+    path = Path(path)
+    lines = [f"# Codebook imported from the XLSForm {source} by `impact import-form`.", "# Check it before use: scales, their min_answered, range, unit and reliability are proposals."]
+    if result.untranslated:
+        lines.append("#")
+        lines.append("# Not translated from the form:")
+        lines += [f"#   - {u}" for u in result.untranslated]
+    if result.notes:
+        lines.append("#")
+        lines.append("# Notes:")
+        lines += [f"#   - {n}" for n in result.notes]
+    body = yaml.safe_dump(result.doc, allow_unicode=True, sort_keys=False, width=120)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n" + body, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Codebook -> XLSForm
+# ---------------------------------------------------------------------------
+
+
+def _label_columns(languages) -> list[tuple[str, str]]:
+    return [(code, f"{LANGUAGE_NAMES.get(code, code)} ({code})") for code in languages]
+
+
+def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, str] | None = None) -> Path:
+    """Write a codebook as an XLSForm (survey, choices and settings sheets) for KoboToolbox.
+
+    Items become ``select_one`` questions on their response scale's list (value
+    labels where the codebook has them, else the number; missing codes with their
+    meaning), grouped by scale; anchors become hints; fields become questions by
+    role (``partner`` a ``select_one`` of ``partner_choices``, grouping fields
+    ``select_one``, personal and free-text fields ``text``, ``ignore`` fields the
+    metadata questions ``start``/``end``). The tool's own columns (``_uuid``,
+    ``_submission_time``, ``_id``, ``_index``) are not questions. Cells are
+    written as text, never as formulas.
+    """
+    import openpyxl
+
+    langs = [c for c in codebook.languages if _has_language(codebook, c)] or ["en"]
+    cols = _label_columns(langs)
+    survey = [["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse", "impact_comparison_value"]]
+    choices = [["list_name", "name", *[f"label::{n}" for _, n in cols]]]
+    lists_done = set()
+
+    def labels_row(label: dict) -> list[str]:
+        return [label.get(code, "") for code, _ in cols]
+
+    def row(qtype, name, label=None, hint=None, required="", role="", reverse="", comparison=""):
+        survey.append([qtype, name, *labels_row(label or {}), *labels_row(hint or {}), required, "", role, reverse, comparison])
+
+    def add_list(list_name, entries):
+        if list_name in lists_done:
+            return
+        lists_done.add(list_name)
+        for code, label in entries:
+            choices.append([list_name, str(code), *labels_row(label)])
+
+    for f in codebook.fields:
+        if f.role in ("submission_id", "submission_time") or f.column.startswith("_"):
+            continue
+        if f.role == "ignore":
+            if f.column in METADATA_TYPES:
+                row(f.column, f.column)
+            continue
+        label = f.label or {"en": f.id}
+        req = "yes" if f.required else ""
+        if f.role == "partner":
+            add_list("partner", [(code, {"en": name}) for code, name in (partner_choices or {}).items()])
+            row("select_one partner", f.column, label, required=req, role="partner")
+        elif f.choices is not None:
+            list_name = f.id
+            add_list(list_name, [(c, f.choice_labels.get(c) or _choice_label(f.id, c)) for c in f.choices])
+            row(f"{'select_multiple' if f.multiple else 'select_one'} {list_name}", f.column, label, required=req, role=f.role, comparison=getattr(f, "comparison_value", None) or "")
+        else:
+            row("date" if f.role == "birth_date" else "text", f.column, label, required=req, role=f.role)
+    groups = {it: sc for sc in codebook.scales for it in sc.items}
+    current = None
+    for it in codebook.items:
+        sc = groups.get(it.id)
+        if (sc.id if sc else None) != current:
+            if current is not None:
+                survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", ""])
+            if sc is not None:
+                row("begin_group", sc.id, sc.label)
+            current = sc.id if sc else None
+        rs = it.response_scale
+        entries = [(v, rs.labels.get(v) or {code: str(v) for code, _ in cols}) for v in rs.values]
+        entries += [(m, {"en": MISSING_NAMES.get(name, name.replace("_", " ").capitalize())}) for m, name in sorted(rs.missing.items())]
+        add_list(rs.id, entries)
+        hint = {}
+        if it.anchors:
+            lo, hi = min(it.anchors), max(it.anchors)
+            for code, _ in cols:
+                if code in it.anchors[lo] and code in it.anchors[hi]:
+                    hint[code] = f"{lo} = {it.anchors[lo][code]}, {hi} = {it.anchors[hi][code]}"
+        row(f"select_one {rs.id}", it.column, it.label, hint, "yes", "", "yes" if it.reverse else "")
+    if current is not None:
+        survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", ""])
+    settings = [["form_title", "form_id", "version", "default_language"], [codebook.label("en"), codebook.instrument, codebook.version, cols[0][1]]]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in (("survey", survey), ("choices", choices), ("settings", settings)):
+        ws = wb.create_sheet(title)
+        for i, r in enumerate(rows, start=1):
+            for k, value in enumerate(r, start=1):
+                if value not in (None, ""):
+                    cell = ws.cell(i, k)
+                    cell.value = str(value)
+                    cell.data_type = "s"  # text, never a formula (formula injection)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _has_language(codebook: Codebook, code: str) -> bool:
+    return any(code in it.label for it in codebook.items)
+
+
+def _choice_label(field_id: str, code: str) -> dict[str, str]:
+    if field_id == "language":
+        return {"en": LANGUAGE_NAMES.get(code, code)}
+    return {"en": code}

@@ -1,0 +1,446 @@
+"""Execute the report notebooks with papermill and publish HTML, PDF and tables.
+
+The report set of a build folder (:func:`plan`): the consortium report, one report
+per partner with data (the same notebook with ``partner=<code>``) and one report
+per training event (``notebooks/training_report.ipynb`` with ``activity_id``)
+when the build folder holds training data. Every report is executed by papermill
+in its own kernel process, driven from a pool of worker processes (papermill
+changes the working directory process-wide, so never threads), converted to
+self-contained HTML without code (:func:`to_html`: images embedded, no script or
+style fetched from anywhere, a table of contents, CSS for phones and for print)
+and to PDF with WeasyPrint (:func:`to_pdf`, which refuses every URL that is not
+embedded). The executed notebook is kept beside them, and ``index.html`` links
+every report with a one-line description.
+
+Everything is written into a staging folder; only when every report succeeded are
+the files moved into the output folder, so a failed run leaves the last good run's
+reports in place. A failed notebook is kept in ``<build>/failed/`` and the error
+names the report, the cell and the error.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import html as html_lib
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import NOTEBOOKS_DIR, ROOT
+from pipeline.errors import PipelineError, ReportError
+from pipeline.outputs import publish, sha256, staging, write_json
+from pipeline.report.context import load_run
+from pipeline.schema import PUBLISHED_TABLES, REQUIRED_TABLES, Files
+
+#: Tables published beside the reports when the build folder has them (a data folder
+#: without a results framework has no results_framework.csv).
+REMOVE_TAGS = {"parameters", "injected-parameters", "remove_cell"}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CONSORTIUM_NOTEBOOK = NOTEBOOKS_DIR / "consortium_report.ipynb"
+TRAINING_NOTEBOOK = NOTEBOOKS_DIR / "training_report.ipynb"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report to produce: its name (file stem), notebook, description and parameters."""
+
+    name: str
+    notebook: Path
+    description: str
+    parameters: dict = field(default_factory=dict)
+
+
+def _parquet_values(build_dir: Path, column: str) -> dict[str, list[str]]:
+    """Distinct values of ``column`` in each response table that has it, by instrument."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for path in sorted((build_dir / "responses").glob("*.parquet")):
+        if column in pq.read_schema(path).names:
+            values = pq.read_table(path, columns=[column]).column(0).drop_null().unique().to_pylist()
+            out[path.stem] = sorted(str(v) for v in values if str(v).strip())
+    return out
+
+
+def plan(build_dir: str | Path) -> list[ReportSpec]:
+    """The reports of a build folder, from what it holds.
+
+    * ``consortium_report``: always;
+    * ``partner_<code>``: every partner with responses in any instrument;
+    * ``training_<activity id>``: every training event, i.e. every value of the field
+      a codebook names as ``report_per`` (the staff training survey's
+      ``activity_id``); none when the build folder holds no such instrument.
+    """
+    from pipeline.instruments.registry import load_consortium
+    from pipeline.report.sections.common import safe_name
+
+    build_dir = Path(build_dir)
+    run = load_run(build_dir)
+    consortium = load_consortium(run["consortium"])
+    specs = [ReportSpec("consortium_report", CONSORTIUM_NOTEBOOK, "Consortium evaluation report for the funder: every result, every partner", {})]
+    partners = sorted({code for values in _parquet_values(build_dir, "partner").values() for code in values})
+    for code in partners:
+        try:
+            name = consortium.partner(code).name
+        except KeyError:
+            name = code
+        specs.append(ReportSpec(f"partner_{safe_name(code)}", CONSORTIUM_NOTEBOOK, f"Partner report: {name} ({code}) beside the consortium", {"partner": code}))
+    from pipeline.report.context import load_codebooks
+
+    for instrument, cb in sorted(load_codebooks(build_dir).items()):
+        if not cb.report_per:
+            continue
+        for value in sorted(_parquet_values(build_dir, cb.report_per).get(instrument, ())):
+            specs.append(ReportSpec(f"training_{safe_name(value)}", TRAINING_NOTEBOOK, f"Training event {value}: reaction, learning and application at follow-up", {"activity_id": value}))
+    return specs
+
+
+def report_css() -> str:
+    return (TEMPLATES / "funder" / "report.css").read_text(encoding="utf-8")
+
+
+def to_html(nb, title: str) -> str:
+    """Self-contained HTML of an executed notebook, for a funder.
+
+    No code, no parameter cells (removed by tag), no prompts, no library warnings;
+    images embedded; no script, stylesheet or font from a network (the ``funder``
+    template drops the lab template's require.js, MathJax and mermaid loaders);
+    a table of contents of the section headings (:func:`finish_html`).
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="funder", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True), enabled=True)
+    for cell in nb.cells:  # warnings printed by libraries are for analysts, not funders
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "report_css": report_css()})
+    return finish_html(body, title)
+
+
+def finish_html(page: str, title: str) -> str:
+    """Give the page its title, a table of contents after the title block, and image alt texts.
+
+    Section headings are the ``h2`` elements; each gets a unique id. Any ``<script>``
+    is removed (a report runs no code in the reader's browser).
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup.find_all(["script", "link"]):
+        tag.decompose()
+    if soup.title is not None:
+        soup.title.string = title
+    used = set()
+    items = []
+    for k, h in enumerate(soup.find_all("h2")):
+        for a in h.find_all("a", class_="anchor-link"):
+            a.decompose()
+        base = h.get("id") or f"section-{k + 1}"
+        hid, j = base, 1
+        while hid in used:
+            j += 1
+            hid = f"{base}-{j}"
+        used.add(hid)
+        h["id"] = hid
+        items.append((hid, h.get_text(" ", strip=True)))
+    for a in soup.find_all("a", class_="anchor-link"):
+        a.decompose()
+    for k, img in enumerate(soup.find_all("img")):
+        if not img.get("alt"):
+            img["alt"] = f"Chart {k + 1} of the report"
+    h1 = soup.find("h1")
+    if items and h1 is not None:
+        nav = soup.new_tag("nav", attrs={"class": "toc", "aria-label": "Contents"})
+        head = soup.new_tag("p", attrs={"class": "toc-title"})
+        head.string = "Contents"
+        nav.append(head)
+        ol = soup.new_tag("ol")
+        for hid, text in items:
+            li = soup.new_tag("li")
+            a = soup.new_tag("a", href=f"#{hid}")
+            a.string = text
+            li.append(a)
+            ol.append(li)
+        nav.append(ol)
+        cell = h1.find_parent(class_="jp-Cell") or h1
+        cell.insert_after(nav)
+    main = soup.find("main")
+    if main is not None:
+        foot = soup.new_tag("footer", attrs={"class": "report-footer"})
+        foot.string = f"Produced by impact-pipeline {__version__}. The executed notebook behind this report is in the same folder."
+        main.append(foot)
+    return str(soup)
+
+
+def to_pdf(page: str, path: str | Path) -> Path:
+    """Render report HTML to PDF with WeasyPrint, offline.
+
+    Only ``data:`` URLs (the embedded images) are fetched; any other URL is refused,
+    so a PDF never depends on a network.
+    """
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    path = Path(path)
+    HTML(string=page, base_url=str(path.parent), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(path)
+    return path
+
+
+def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, pdf: bool = True) -> dict:
+    """Execute one report notebook into ``out_dir``; write its HTML and PDF beside it.
+
+    Runs in a worker process (see the module docstring). Returns a summary dict;
+    on failure the dict has ``error`` (a :class:`ReportError` does not travel
+    between processes) naming the report, the cell and the error.
+    """
+    import nbformat
+    import papermill as pm
+
+    started = time.perf_counter()
+    executed = out_dir / f"{spec.name}.ipynb"
+    params = {"build_dir": str(build_dir.resolve()), **spec.parameters}
+    try:
+        with ipc_kernel_config() as kernel_config:
+            pm.execute_notebook(
+                str(spec.notebook),
+                str(executed),
+                parameters=params,
+                kernel_name="python3",
+                cwd=str(ROOT),
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+                config=kernel_config,
+            )
+    except pm.PapermillExecutionError as exc:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / f"{spec.name}.ipynb"
+        if executed.exists():
+            shutil.copyfile(executed, kept)
+            executed.unlink()
+        first = next((line for line in (exc.source or "").splitlines() if line.strip() and not line.startswith("#")), "")
+        cell = f"{exc.exec_count} ({first.strip()[:80]})" if first else exc.exec_count
+        return _failure(spec.name, f"{exc.ename}: {exc.evalue}", cell=cell, notebook=str(kept))
+    except Exception as exc:  # the kernel died, the notebook is unreadable...: still one clear line
+        return _failure(spec.name, f"{type(exc).__name__}: {exc}")
+    nb = nbformat.read(executed, as_version=4)
+    page = to_html(nb, spec.description)
+    (out_dir / f"{spec.name}.html").write_text(page, encoding="utf-8")
+    if pdf:
+        to_pdf(page, out_dir / f"{spec.name}.pdf")
+    return {"name": spec.name, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _failure(name: str, problem: str, cell=None, notebook: str | None = None) -> dict:
+    """A failed report as plain data (exceptions with extra fields do not unpickle)."""
+    text = str(ReportError(name, problem, cell=cell, notebook=notebook))
+    return {"name": name, "error": text, "problem": problem, "cell": cell, "notebook": notebook}
+
+
+def index_html(specs: list[ReportSpec], title: str, files: set[str]) -> str:
+    """The output folder's ``index.html``: every report with a one-line description and its formats."""
+    rows = []
+    for s in specs:
+        links = [f'<a href="{s.name}.html">{html_lib.escape(s.name)}</a>']
+        extra = [f'<a href="{s.name}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", "notebook")) if f"{s.name}.{ext}" in files]
+        rows.append(f"<li>{links[0]} ({', '.join(extra)})<br>{html_lib.escape(s.description)}</li>" if extra else f"<li>{links[0]}<br>{html_lib.escape(s.description)}</li>")
+    tables = "".join(f'<li><a href="{t}">{t}</a></li>' for t in PUBLISHED_TABLES if t in files)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>Reports: {html_lib.escape(title)}</title>\n<style>\n{report_css()}\nul.reports li {{ margin: 0.6rem 0; }}\n</style>\n</head>\n"
+        f'<body class="report">\n<main>\n<h1>Evaluation reports</h1>\n<p>{html_lib.escape(title)}</p>\n'
+        f'<h2 id="reports">Reports</h2>\n<ul class="reports">\n{"".join(rows)}\n</ul>\n'
+        f'<h2 id="tables">Tables</h2>\n<ul>{tables}<li><a href="{Files.MANIFEST}">{Files.MANIFEST}</a> (provenance)</li></ul>\n'
+        "</main>\n</body>\n</html>\n"
+    )
+
+
+@contextlib.contextmanager
+def ipc_kernel_config():
+    """Kernel settings for one report: talk to the kernel over Unix sockets, not TCP.
+
+    Over TCP, kernels started at the same moment by parallel reports can pick the
+    same free port and die ("Address already in use"), and ipykernel warns that
+    local TCP traffic is unencrypted; Unix sockets in a private temporary folder
+    avoid both.
+    """
+    from traitlets.config import Config
+
+    folder = tempfile.mkdtemp(prefix="impact-kernel-")
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(folder, "k")
+    try:
+        yield config
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _code_version() -> dict:
+    """The git commit of the code, and whether the working tree had changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", False
+    return {"package_version": __version__, "git_commit": commit or "unknown", "git_dirty": dirty}
+
+
+def _library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for lib in ("pandas", "numpy", "scipy", "pandera", "pingouin", "statsmodels", "matplotlib", "papermill", "nbconvert"):
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf: bool = True, specs: list[ReportSpec] | None = None) -> list[str]:
+    """Produce every report of :func:`plan` and publish them with the tables and ``index.html``.
+
+    Parameters
+    ----------
+    build_dir : path
+        A build folder written by the ingest and analyse stages.
+    out_dir : path
+        Where the reports go; its earlier content is replaced only on success.
+    jobs : int
+        Reports executed at once, one process each.
+    pdf : bool
+        Also write each report as PDF (WeasyPrint).
+    specs : list of ReportSpec, optional
+        The reports to produce; :func:`plan` of the build folder by default.
+
+    Returns
+    -------
+    list of str
+        The files published, relative to ``out_dir``.
+
+    Raises
+    ------
+    ReportError
+        When a report failed (after every other report ran): names the report, the
+        cell and the error; the output folder is left as it was.
+    """
+    build_dir, out_dir = Path(build_dir), Path(out_dir)
+    run = load_run(build_dir)
+    for table in REQUIRED_TABLES:
+        if not (build_dir / table).is_file():
+            raise PipelineError(f"{build_dir / table} not found: run the analyse stage first (make report does)")
+    _check_disclosure(build_dir, int(run["min_cell"]))
+    specs = plan(build_dir) if specs is None else specs
+    failed_dir = build_dir / "failed"
+    if failed_dir.is_dir():
+        shutil.rmtree(failed_dir, ignore_errors=True)
+    previous = _previous_outputs(out_dir)
+    with staging(out_dir) as tmp:
+        results = _execute_all(specs, build_dir, tmp, failed_dir, jobs, pdf)
+        failed = [r for r in results if "error" in r]
+        if failed:
+            first = failed[0]
+            others = "".join(f"\nalso failed: {r['error']}" for r in failed[1:])
+            raise ReportError(
+                first["name"],
+                f"{first['problem']}{others}\n{len(failed)} of {len(specs)} reports failed; the reports of the last good run are unchanged",
+                cell=first["cell"],
+                notebook=Path(first["notebook"]) if first["notebook"] else None,
+            )
+        for table in PUBLISHED_TABLES:
+            if (build_dir / table).is_file():
+                shutil.copyfile(build_dir / table, tmp / table)
+        from pipeline.instruments.registry import load_consortium
+
+        files = {p.name for p in tmp.iterdir()}
+        (tmp / Files.INDEX).write_text(index_html(specs, load_consortium(run["consortium"]).title, files), encoding="utf-8")
+        outputs = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        write_json(
+            {
+                "run_time_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+                "inputs": run["inputs"],
+                "parameters": {"data_dir": run["data_dir"], "manifest": run["manifest"], "min_cell": run["min_cell"], "jobs": jobs, "pdf": pdf},
+                "code": _code_version(),
+                "libraries": _library_versions(),
+                "reports": [{"name": s.name, "notebook": s.notebook.name, "description": s.description, "parameters": s.parameters, "seconds": r["seconds"]} for s, r in zip(specs, results)],
+                "outputs": {rel: sha256(tmp / rel) for rel in outputs},
+                "warnings": run.get("warnings", []),
+            },
+            tmp / Files.MANIFEST,
+        )
+        published = publish(tmp, out_dir, previous=previous)
+    return published
+
+
+def _check_disclosure(build_dir: Path, min_cell: int) -> None:
+    """The last gate: no published table may show a head count below the minimum."""
+    import pandas as pd
+
+    from pipeline.analysis.disclosure import check_published
+
+    table = pd.read_csv(build_dir / Files.INDICATORS)
+    check_published(table, [c for c in table.columns if c.startswith("n_")], min_cell, Files.INDICATORS)
+
+
+def _previous_outputs(out_dir: Path) -> list[str]:
+    manifest = out_dir / Files.MANIFEST
+    if not manifest.is_file():
+        return []
+    try:
+        return [*json.loads(manifest.read_text(encoding="utf-8")).get("outputs", {}), Files.MANIFEST]
+    except (ValueError, OSError):
+        return []
+
+
+def _progress(k: int, total: int, result: dict) -> None:
+    if "error" in result:
+        print(f"[{k}/{total}] {result['name']}: FAILED: {result['error']}", file=sys.stderr, flush=True)
+    else:
+        print(f"[{k}/{total}] {result['name']}: done in {result['seconds']:.1f} s", flush=True)
+
+
+def _execute_all(specs: list[ReportSpec], build_dir: Path, tmp: Path, failed_dir: Path, jobs: int, pdf: bool = True) -> list[dict]:
+    """Run every report; one worker process per report at a time, ``jobs`` at once.
+
+    Every report runs even when another failed, so one run names every failure.
+    """
+    total = len(specs)
+    results: dict[str, dict] = {}
+    if jobs <= 1 or total == 1:
+        for k, spec in enumerate(specs, 1):
+            results[spec.name] = execute(spec, build_dir, tmp, failed_dir, pdf)
+            _progress(k, total, results[spec.name])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=ctx) as pool:
+            futures = {pool.submit(execute, spec, build_dir, tmp, failed_dir, pdf): spec for spec in specs}
+            for k, fut in enumerate(cf.as_completed(futures), 1):
+                spec = futures[fut]
+                try:
+                    results[spec.name] = fut.result()
+                except Exception as exc:  # a worker process died
+                    results[spec.name] = _failure(spec.name, f"{type(exc).__name__}: {exc}")
+                _progress(k, total, results[spec.name])
+    return [results[s.name] for s in specs]

@@ -1,0 +1,636 @@
+"""Charts for reports, one function per chart, each taking a tidy frame.
+
+Every chart here
+
+* has a title, labelled axes with units, and a caption (bottom left) that gives
+  the number of people or organisations it describes (n);
+* reads in greyscale: categories differ by marker, fill, line style or hatch as well
+  as by colour (the tests check this on the drawn artists);
+* uses colour-blind safe colours: Okabe & Ito (2008) for categories, and a
+  diverging palette built from Okabe-Ito blue and vermillion for agreement scales;
+* never shows a group smaller than the suppression minimum (``min_cell``): such a
+  group is listed as hidden, without marks.
+
+Functions return a matplotlib :class:`~matplotlib.figure.Figure` and never call
+``plt.show``; :func:`show` displays one in a notebook and frees it.
+
+The input frame of each chart (columns) is documented in its docstring; the
+charts whose data come from instruments other than the community survey
+(capacity, networks) take frames that those instruments' indicators provide.
+
+References
+----------
+Okabe, M. & Ito, K. (2008). Color Universal Design (CUD): how to make figures and
+presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+Robbins, N. B. & Heiberger, R. M. (2011). Plotting Likert and other rating scales.
+Proceedings of the Survey Research Methods Section, American Statistical Association.
+Schulz, K. F., Altman, D. G. & Moher, D. (2010). CONSORT 2010 statement (flow diagram).
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import FancyBboxPatch
+
+from pipeline.errors import PipelineError
+from pipeline.schema import CONSORTIUM, paired_rows
+
+#: Colour-blind safe (Okabe & Ito 2008) colours, used beside distinct markers.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+GREY = "#595959"
+BEFORE = {"marker": "o", "markerfacecolor": "white", "markeredgecolor": "#404040", "color": "#404040"}
+AFTER = {"marker": "o", "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0], "color": OKABE_ITO[0]}
+#: Wave styles for up to four waves: marker, fill and colour differ together.
+WAVE_STYLES = [
+    {"marker": "o", "markerfacecolor": "white", "markeredgecolor": "#404040", "color": "#404040"},
+    {"marker": "^", "markerfacecolor": OKABE_ITO[1], "markeredgecolor": "#7a5500", "color": OKABE_ITO[1]},
+    {"marker": "s", "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0], "color": OKABE_ITO[0]},
+    {"marker": "D", "markerfacecolor": "#000000", "markeredgecolor": "#000000", "color": "#000000"},
+]
+#: Diverging agreement colours (disagree: vermillion tints; agree: blue tints), with
+#: hatching on the disagreeing side so that sides differ without colour.
+DISAGREE = ["#8C2D04", "#D55E00", "#F4A582"]  # dark to light
+NEUTRAL = "#D9D9D9"
+AGREE = ["#BBD9EE", "#56B4E9", "#0072B2"]  # light to dark
+CAPTION_SIZE = 8.5
+DPI = 110
+
+
+def show(fig: plt.Figure) -> None:
+    """Display a figure once in a notebook (as an embedded PNG) and free it."""
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
+
+
+def caption_of(fig: plt.Figure) -> str:
+    """The caption text of a chart made here (the figure text tagged ``caption``)."""
+    return " ".join(t.get_text() for t in fig.texts if t.get_gid() == "caption")
+
+
+def title_of(fig: plt.Figure) -> str:
+    """The title of a chart made here."""
+    return fig._suptitle.get_text() if fig._suptitle is not None else ""
+
+
+def _finish(fig: plt.Figure, title: str, caption: str, legend_handles=None, legend_cols: int = 2) -> plt.Figure:
+    height = fig.get_figheight()  # margins in inches, whatever the figure's height
+    fig.suptitle(title, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=13)
+    fig.text(0.01, 0.06 / height, caption, fontsize=CAPTION_SIZE, ha="left", va="bottom", wrap=True, gid="caption")
+    top = 1 - 0.45 / height
+    if legend_handles:
+        fig.legend(handles=legend_handles, loc="upper right", bbox_to_anchor=(0.99, 1 - 0.38 / height), ncol=legend_cols, frameon=False, fontsize=9)
+        top = 1 - 0.75 / height
+    fig.tight_layout(rect=(0, 0.4 / height, 1, top))
+    return fig
+
+
+def _style(ax, axis: str = "x") -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis=axis, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise PipelineError(f"{what}: columns {missing} missing; the frame has {list(frame.columns)}")
+
+
+def _hidden_label(name: str, min_cell: int) -> str:
+    return f"{name} (n < {min_cell}, hidden)"
+
+
+# --------------------------------------------------------------------------- dumbbells
+def change_dumbbells(
+    table: pd.DataFrame,
+    scales: list[str],
+    units: dict[str, str],
+    ranges: dict[str, tuple[float, float]],
+    titles: dict[str, str],
+    min_cell: int,
+    highlight: str = "",
+) -> plt.Figure:
+    """Before/after means per partner and for the consortium, one panel per scale.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Indicator rows (``pipeline.analysis.indicators.COLUMNS``): ``scale``, ``group_by``
+        ("consortium" or "partner"), ``group``, ``n_paired``, ``mean_pre``,
+        ``mean_post``, ``suppressed``, ``suppression``.
+    scales : list of str
+        Scale ids, one panel each.
+    units, ranges, titles : dict
+        Per scale: the unit for the x axis, the range of the scale, the panel title.
+    min_cell : int
+        The suppression minimum, named for hidden groups.
+    highlight : str
+        A partner code shown in bold (a partner's report).
+
+    Returns
+    -------
+    Figure
+        Open circle = before, filled circle = after; each row's label gives the
+        number of people who answered both times (n).
+    """
+    _require(table, ["scale", "group_by", "group", "n_paired", "mean_pre", "mean_post", "suppressed"], "change_dumbbells")
+    n_panels = len(scales)
+    cols = 2 if n_panels > 1 else 1
+    rows_n = math.ceil(n_panels / cols)
+    n_rows = max(1, int((table["group_by"] == "partner").sum() / max(1, n_panels)) + 1)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.6 + rows_n * (0.8 + 0.32 * n_rows)), squeeze=False, dpi=DPI)
+    total = 0
+    for k, scale in enumerate(scales):
+        ax = axes[k // cols][k % cols]
+        sub = paired_rows(table).loc[lambda t: (t["scale"] == scale) & t["group_by"].isin([CONSORTIUM, "partner"])]
+        sub = pd.concat([sub.loc[sub["group_by"] == CONSORTIUM], sub.loc[sub["group_by"] == "partner"].sort_values("group")])
+        labels, y = [], np.arange(len(sub))[::-1]
+        for yi, r in zip(y, sub.itertuples(index=False)):
+            name = "Consortium" if r.group_by == CONSORTIUM else str(r.group)
+            if bool(r.suppressed):
+                labels.append(_hidden_label(name, min_cell) if getattr(r, "suppression", "primary") == "primary" else f"{name} (hidden)")
+                continue
+            if r.group_by == CONSORTIUM and not pd.isna(r.n_paired):
+                total = max(total, int(r.n_paired))
+            labels.append(f"{name} (n = {int(r.n_paired)})")
+            ax.plot([r.mean_pre, r.mean_post], [yi, yi], color="#808080", linewidth=1.5, zorder=1)
+            ax.plot(r.mean_pre, yi, linestyle="none", markersize=7, zorder=2, **BEFORE)
+            ax.plot(r.mean_post, yi, linestyle="none", markersize=7, zorder=3, **AFTER)
+        ax.set_yticks(y, labels)
+        for tick, r in zip(ax.get_yticklabels(), sub.itertuples(index=False)):
+            if (highlight and str(r.group) == highlight) or r.group_by == CONSORTIUM:
+                tick.set_fontweight("bold")
+        lo, hi = ranges[scale]
+        ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
+        ax.set_ylim(-0.6, len(sub) - 0.4)
+        ax.set_xlabel(units.get(scale, "score"), fontsize=9)
+        if k % cols == 0:
+            ax.set_ylabel("group (n = people answering both surveys)", fontsize=8)
+        ax.set_title(_wrap(titles.get(scale, scale), 44), fontsize=10.5, loc="left")
+        _style(ax)
+    for k in range(n_panels, rows_n * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    handles = [
+        plt.Line2D([], [], linestyle="none", markersize=7, label="Before the activities", **BEFORE),
+        plt.Line2D([], [], linestyle="none", markersize=7, label="After the activities", **AFTER),
+    ]
+    caption = f"Means of the people who answered both surveys (consortium: n = {total} at most; n per row). Groups of fewer than {min_cell} people are hidden."
+    return _finish(fig, "Mean scores before and after, by partner", caption, handles)
+
+
+# --------------------------------------------------------------------------- Likert
+def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell: int, title: str = "Answers to the agreement items") -> plt.Figure:
+    """Diverging stacked bars of agreement items (Robbins & Heiberger 2011).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        One row per item x wave x response level: ``item`` (the item's text, as
+        shown), ``wave`` (label, e.g. "Before"), ``level`` (a code of ``levels``) and
+        ``count`` (people). Don't-know and refused answers are not levels; they are
+        left out before counting.
+    levels : list
+        The response codes in order, most negative first (e.g. 1..5). An odd number
+        of levels has a neutral middle, split half left and half right of zero.
+    level_labels : dict
+        Code -> label for the legend ("Strongly disagree", ...).
+    min_cell : int
+        An item x wave answered by fewer people is hidden.
+
+    Returns
+    -------
+    Figure
+        Bars are per cent of the people who answered the item in that wave (n in
+        each row's label); disagreement to the left of zero, agreement to the right.
+        Percentages are printed on segments of at least 10% and ``min_cell`` people.
+    """
+    _require(counts, ["item", "wave", "level", "count"], "likert_bars")
+    k = len(levels)
+    if not 2 <= k <= 7:
+        raise PipelineError(f"likert_bars: need 2 to 7 response levels, got {levels!r}")
+    half = k // 2
+    neutral = k % 2 == 1
+    colours = _diverging(k)
+    hatches = ["///" if i < half else ("" if not neutral or i != half else "..") for i in range(k)]
+    items = list(dict.fromkeys(counts["item"]))
+    waves = list(dict.fromkeys(counts["wave"]))
+    rows = [(it, w) for it in items for w in waves]
+    fig_h = 1.9 + 0.36 * len(rows) + 0.25 * len(items)
+    fig, ax = plt.subplots(figsize=(10, fig_h), dpi=DPI)
+    ypos, labels, y = [], [], 0.0
+    ns = []
+    for it in items:
+        for w in waves:
+            sub = counts.loc[(counts["item"] == it) & (counts["wave"] == w)].set_index("level")["count"]
+            c = np.array([float(sub.get(lv, 0)) for lv in levels])
+            n = int(c.sum())
+            ypos.append(y)
+            if 0 < n < min_cell or n == 0:
+                labels.append(f"{w}: " + (f"n < {min_cell}, hidden" if n else "no answers"))
+                y -= 1
+                continue
+            ns.append(n)
+            labels.append(f"{w} (n = {n})")
+            pct = 100 * c / n
+            left = -(pct[:half].sum() + (pct[half] / 2 if neutral else 0))
+            for i in range(k):
+                ax.barh(y, pct[i], left=left, height=0.72, color=colours[i], hatch=hatches[i], edgecolor="white", linewidth=0.6, gid=f"level-{levels[i]}")
+                if pct[i] >= 10 and c[i] >= min_cell:
+                    dark = i in (0, k - 1)
+                    ax.text(left + pct[i] / 2, y, f"{pct[i]:.0f}%", ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
+                left += pct[i]
+            y -= 1
+        y -= 0.6
+    ax.axvline(0, color="black", linewidth=0.9)
+    ax.set_yticks(ypos, labels, fontsize=8)
+    # item texts as group headings above their bars
+    for j, it in enumerate(items):
+        top = ypos[j * len(waves)]
+        ax.text(-100, top + 0.62, _wrap(it, 110), fontsize=8.5, fontweight="bold", va="bottom", ha="left")
+    ax.set_xlim(-100, 100)
+    ax.set_ylim(min(ypos) - 0.7, max(ypos) + 1.25)
+    ax.set_xticks(range(-100, 101, 25), [f"{abs(v)}" for v in range(-100, 101, 25)])
+    ax.set_xlabel("per cent of people answering the item (disagree to the left, agree to the right)", fontsize=9)
+    ax.set_ylabel("survey wave", fontsize=8)
+    _style(ax)
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=colours[i], hatch=hatches[i], edgecolor="#808080", label=str(level_labels.get(levels[i], levels[i]))) for i in range(k)]
+    n_txt = f"n = {min(ns)} to {max(ns)} per row" if ns else "no row large enough to show"
+    caption = f"Per cent of the people who answered each item ({n_txt}); 'don't know' and 'refused' are left out. Rows of fewer than {min_cell} people are hidden."
+    return _finish(fig, title, caption, handles, legend_cols=min(k, 5))
+
+
+def _diverging(k: int) -> list[str]:
+    """Colours of ``k`` ordered levels (2 to 7): dark disagreement to dark agreement."""
+    half = k // 2
+    pick = {1: [1], 2: [0, 2], 3: [0, 1, 2]}[half]
+    return [*(DISAGREE[i] for i in pick), *([NEUTRAL] if k % 2 else []), *(AGREE[i] for i in pick)]
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+# --------------------------------------------------------------------------- forest plot
+def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0) -> plt.Figure:
+    """Effect sizes with their intervals, one row per group, grouped in panels.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        ``panel`` (e.g. the scale), ``group`` (label), ``kind`` ("consortium" or a
+        breakdown such as "partner"), ``estimate``, ``ci_low``, ``ci_high``, ``n``
+        and ``suppressed`` (bool; hidden rows have no marks).
+    title, xlabel : str
+        The chart's title and the x axis label, which names the effect size and its
+        formula, e.g. "d_z = mean change / SD of the changes".
+    min_cell : int
+        Named for hidden rows.
+    reference : float
+        Where "no change" lies (a dashed vertical line).
+
+    Returns
+    -------
+    Figure
+        Consortium rows: filled diamonds; groups: open squares; horizontal lines are
+        the 95% intervals; n in each row's label.
+    """
+    _require(rows, ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"], "forest_plot")
+    panels = list(dict.fromkeys(rows["panel"]))
+    n_rows = len(rows) + len(panels)
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.3 * n_rows), dpi=DPI)
+    y, ticks, labels, ns = 0.0, [], [], []
+    heads = []
+    for p in panels:
+        heads.append((y + 0.2, p))
+        y -= 1
+        for r in rows.loc[rows["panel"] == p].itertuples(index=False):
+            ticks.append(y)
+            hidden = bool(r.suppressed) or pd.isna(r.n) or pd.isna(r.estimate)
+            if hidden:
+                labels.append(_hidden_label(str(r.group), min_cell) if bool(r.suppressed) else f"{r.group} (not computed)")
+            else:
+                labels.append(f"{r.group} (n = {int(r.n)})")
+                ns.append(int(r.n))
+                style = (
+                    {"marker": "D", "markersize": 8, "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0]}
+                    if r.kind == CONSORTIUM
+                    else {"marker": "s", "markersize": 6, "markerfacecolor": "white", "markeredgecolor": "#303030"}
+                )
+                ax.plot([r.ci_low, r.ci_high], [y, y], color="#303030" if r.kind != CONSORTIUM else OKABE_ITO[0], linewidth=1.4 if r.kind == CONSORTIUM else 1.0, solid_capstyle="butt")
+                ax.plot(r.estimate, y, linestyle="none", zorder=3, **style)
+            y -= 1
+        y -= 0.3
+    ax.axvline(reference, color="#505050", linestyle="--", linewidth=0.9)
+    ax.set_yticks(ticks, labels, fontsize=8.5)
+    for yy, p in heads:
+        ax.annotate(str(p), xy=(0, yy), xycoords=("axes fraction", "data"), fontsize=9.5, fontweight="bold", va="center", ha="left")
+    ax.set_ylim(y + 0.5, 0.9)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_ylabel("group (n = pairs)", fontsize=8)
+    _style(ax)
+    handles = [
+        plt.Line2D([], [], marker="D", linestyle="-", color=OKABE_ITO[0], markersize=8, label="Consortium, 95% CI"),
+        plt.Line2D([], [], marker="s", linestyle="-", color="#303030", markerfacecolor="white", markersize=6, label="Group, 95% CI"),
+    ]
+    n_txt = f"n = {min(ns)} to {max(ns)} pairs per row" if ns else "no row large enough to show"
+    caption = f"Effect sizes with 95% confidence intervals ({n_txt}). Groups of fewer than {min_cell} people are hidden. Dashed line: no change."
+    return _finish(fig, title, caption, handles)
+
+
+def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "") -> pd.DataFrame:
+    """The forest plot frame of an indicator table: consortium row then groups, per scale.
+
+    ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report).
+    """
+    parts = []
+    indicators = paired_rows(indicators)
+    for sid, label in scales.items():
+        sub = indicators.loc[indicators["scale"] == sid]
+        cons = sub.loc[sub["group_by"] == CONSORTIUM].assign(kind=CONSORTIUM, group="Consortium")
+        grp = sub.loc[sub["group_by"] == group_by].sort_values("group").assign(kind=group_by)
+        if only:
+            grp = grp.loc[grp["group"].astype(str) == only]
+        both = pd.concat([cons, grp])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "panel": label,
+                    "group": both["group"].astype(str).to_numpy(),
+                    "kind": both["kind"].to_numpy(),
+                    "estimate": both["effect_size"].to_numpy(dtype=float, na_value=np.nan),
+                    "ci_low": both["effect_size_ci_low"].to_numpy(dtype=float, na_value=np.nan),
+                    "ci_high": both["effect_size_ci_high"].to_numpy(dtype=float, na_value=np.nan),
+                    "n": both["n_paired"].to_numpy(dtype=float, na_value=np.nan),
+                    "suppressed": both["suppressed"].astype(bool).to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"])
+
+
+# --------------------------------------------------------------------------- sample flow
+#: Steps of the sample flow frame, in the order drawn.
+FLOW_STEPS = ("read_first", "quarantined_first", "kept_first", "read_second", "quarantined_second", "kept_second", "matched", "first_only", "second_only")
+
+
+def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", "After"), min_cell: int = 5, title: str = "Sample flow: from answers received to people matched") -> plt.Figure:
+    """A CONSORT-style flow diagram of one pre/post survey (Schulz et al. 2010).
+
+    Parameters
+    ----------
+    flow : DataFrame
+        ``step`` (each of :data:`FLOW_STEPS`) and ``n``: rows read in the first
+        wave's exports, of which quarantined, respondents kept; the same for the
+        second wave; respondents matched across waves, seen in the first wave only
+        (lost to follow-up) and in the second only. See
+        :func:`pipeline.report.tables.flow_counts`.
+    waves : (str, str)
+        Labels of the two waves.
+    min_cell : int
+        Counts from 1 to ``min_cell - 1`` are shown as "fewer than min_cell".
+
+    Returns
+    -------
+    Figure
+        Boxes with counts; solid arrows carry people on, dashed arrows lead to the
+        people set aside (excluded boxes have a dashed border).
+    """
+    _require(flow, ["step", "n"], "sample_flow_diagram")
+    n = dict(zip(flow["step"], flow["n"]))
+    missing = [s for s in FLOW_STEPS if s not in n]
+    if missing:
+        raise PipelineError(f"sample_flow_diagram: steps {missing} missing from the flow frame")
+
+    def num(step):
+        v = int(n[step])
+        return f"fewer than {min_cell}" if 0 < v < min_cell else f"{v:,}"
+
+    fig, ax = plt.subplots(figsize=(9, 5.4), dpi=DPI)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.axis("off")
+    first, second = waves
+    boxes = {
+        "read_first": (24, 88, f"{first}: rows received\nn = {num('read_first')}"),
+        "read_second": (74, 88, f"{second}: rows received\nn = {num('read_second')}"),
+        "quarantined_first": (24, 70, f"Set aside (quarantined)\nn = {num('quarantined_first')}"),
+        "quarantined_second": (74, 70, f"Set aside (quarantined)\nn = {num('quarantined_second')}"),
+        "kept_first": (24, 50, f"{first}: respondents kept\nn = {num('kept_first')}"),
+        "kept_second": (74, 50, f"{second}: respondents kept\nn = {num('kept_second')}"),
+        "first_only": (15, 28, f"{first} only\n(lost to follow-up)\nn = {num('first_only')}"),
+        "second_only": (84, 28, f"{second} only\n(no baseline)\nn = {num('second_only')}"),
+        "matched": (47, 12, f"Matched: answered both\nn = {num('matched')}"),
+    }
+    excluded = {"quarantined_first", "quarantined_second", "first_only", "second_only"}
+    for step, (x, y, text) in boxes.items():
+        side = step in excluded
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - 15, y - 6.5),
+                30,
+                13,
+                boxstyle="round,pad=0.4,rounding_size=1.5",
+                facecolor="#F2F2F2" if side else ("#DCEAF5" if step == "matched" else "white"),
+                edgecolor="#303030",
+                linestyle="--" if side else "-",
+                linewidth=1.8 if step == "matched" else 1.0,
+                gid=f"box-{step}",
+            )
+        )
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, fontweight="bold" if step == "matched" else "normal")
+
+    def arrow(a, b, dashed=False):
+        (x0, y0, _), (x1, y1, _) = boxes[a], boxes[b]
+        ax.annotate("", xy=(x1, y1 + 7 if y1 < y0 else y1), xytext=(x0, y0 - 7), arrowprops={"arrowstyle": "-|>", "color": "#303030", "linestyle": "--" if dashed else "-", "linewidth": 1.0})
+
+    arrow("read_first", "quarantined_first", dashed=True)
+    arrow("read_second", "quarantined_second", dashed=True)
+    for w in ("first", "second"):
+        (x, y0, _), (_, y1, _) = boxes[f"read_{w}"], boxes[f"kept_{w}"]
+        ax.annotate("", xy=(x + 17, y1), xytext=(x + 17, y0), arrowprops={"arrowstyle": "-|>", "color": "#303030", "connectionstyle": "arc3,rad=-0.25"})
+    arrow("kept_first", "first_only", dashed=True)
+    arrow("kept_second", "second_only", dashed=True)
+    arrow("kept_first", "matched")
+    arrow("kept_second", "matched")
+    ax.set_title("boxes: counts of rows (top) and of people (below); dashed: set aside", fontsize=8.5, loc="left", color="#404040")
+    caption = f"n = {num('matched')} people answered both waves; {num('kept_first')} answered {first.lower()} and {num('kept_second')} {second.lower()}. Counts below {min_cell} are not shown."
+    return _finish(fig, title, caption)
+
+
+# --------------------------------------------------------------------------- capacity
+def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple[float, float], unit: str, min_cell: int = 1, title: str = "Organisational capacity by domain") -> plt.Figure:
+    """Capacity scores by domain at each wave (dot plot; small multiples by group).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per group x domain x wave: ``group`` (an organisation's code, or
+        "Consortium" for the mean over organisations), ``domain`` (label), ``wave``
+        (one of ``waves``), ``score`` (mean rubric level over the raters or
+        organisations) and ``n`` (raters or organisations behind the score).
+    waves : list of str
+        The waves in order (e.g. ``["Baseline", "Mid-term", "Endline"]``; at most four).
+    score_range : (float, float)
+        The rubric's range (e.g. (1, 4)).
+    unit : str
+        What a score is, for the x axis (e.g. "rubric level, 1 = emerging to 4 = strong").
+    min_cell : int
+        Scores resting on fewer than ``min_cell`` raters are hidden (1 shows all:
+        organisations, not people, are described; raters' answers are averaged).
+
+    Returns
+    -------
+    Figure
+        One panel per group; per domain, one marker per wave (open circle, triangle,
+        square, diamond) joined by a line from the first to the last wave.
+    """
+    _require(frame, ["group", "domain", "wave", "score", "n"], "capacity_by_domain")
+    if len(waves) > len(WAVE_STYLES):
+        raise PipelineError(f"capacity_by_domain: at most {len(WAVE_STYLES)} waves, got {waves}")
+    groups = list(dict.fromkeys(frame["group"]))
+    domains = list(dict.fromkeys(frame["domain"]))
+    cols = 1 if len(groups) == 1 else 2
+    rows_n = math.ceil(len(groups) / cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.5 + rows_n * (0.6 + 0.34 * len(domains))), squeeze=False, sharex=True, dpi=DPI)
+    ns = []
+    for gi, g in enumerate(groups):
+        ax = axes[gi // cols][gi % cols]
+        sub = frame.loc[frame["group"] == g]
+        y = np.arange(len(domains))[::-1]
+        for yi, d in zip(y, domains):
+            dd = sub.loc[(sub["domain"] == d) & (sub["n"] >= min_cell)].set_index("wave")
+            pts = [(w, float(dd.loc[w, "score"])) for w in waves if w in dd.index and not pd.isna(dd.loc[w, "score"])]
+            ns.extend(int(v) for v in dd["n"])
+            if len(pts) >= 2:
+                ax.plot([pts[0][1], pts[-1][1]], [yi, yi], color="#A0A0A0", linewidth=1.3, zorder=1)
+            for w, s in pts:
+                ax.plot(s, yi, linestyle="none", markersize=7, zorder=2, **WAVE_STYLES[waves.index(w)])
+        ax.set_yticks(y, [_wrap(d, 28) for d in domains], fontsize=8.5)
+        ax.set_xlim(score_range[0] - 0.1, score_range[1] + 0.1)
+        ax.set_title(str(g), fontsize=10.5, loc="left")
+        ax.set_xlabel(unit, fontsize=9)
+        ax.set_ylabel("domain", fontsize=8)
+        _style(ax)
+    for k in range(len(groups), rows_n * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    handles = [plt.Line2D([], [], linestyle="none", markersize=7, label=w, **WAVE_STYLES[i]) for i, w in enumerate(waves)]
+    n_txt = f"n = {min(ns)} to {max(ns)} raters or organisations per score" if ns else "no scores"
+    caption = f"Mean capacity level by domain at each wave ({n_txt})."
+    return _finish(fig, title, caption, handles, legend_cols=len(waves))
+
+
+# --------------------------------------------------------------------------- networks
+#: Line styles of tie levels, marker shapes of organisation types.
+LEVEL_STYLES = {"local": "-", "national": "--", "international": ":"}
+TYPE_MARKERS = {"ngo": "o", "public_authority": "s", "university": "^", "other": "D"}
+INTENSITY_WIDTHS = {"information": 0.8, "joint_activity": 1.6, "formal_agreement": 2.6}
+
+
+def network_layout(nodes: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Positions of organisations: partners on an inner circle, others on an outer one.
+
+    Deterministic (sorted by ``partner``, ``country``, ``type``, ``id``), so the
+    baseline and endline drawings place every organisation at the same spot.
+    """
+    pos = {}
+    inner = nodes.loc[nodes["partner"].astype(bool)].sort_values("id")
+    outer = nodes.loc[~nodes["partner"].astype(bool)].sort_values(["country", "type", "id"])
+    for ring, radius in ((inner, 0.45), (outer, 1.0)):
+        m = len(ring)
+        for j, node in enumerate(ring["id"]):
+            a = math.pi / 2 - 2 * math.pi * j / max(m, 1)
+            pos[str(node)] = (radius * math.cos(a), radius * math.sin(a))
+    return pos
+
+
+def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, str] = ("baseline", "endline"), title: str = "The partnership network before and after") -> plt.Figure:
+    """Drawings of the partners' network at two waves, side by side, same layout.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        One row per tie reported: ``wave`` (one of ``waves``), ``source`` and
+        ``target`` (organisation ids of ``nodes``), ``level`` ("local", "national",
+        "international") and ``intensity`` ("information", "joint_activity",
+        "formal_agreement").
+    nodes : DataFrame
+        One row per organisation: ``id``, ``label`` (shown for partners only),
+        ``type`` ("ngo", "public_authority", "university", "other"), ``country``
+        and ``partner`` (bool: a member of the consortium).
+    waves : (str, str)
+        The two waves drawn.
+
+    Returns
+    -------
+    Figure
+        Partners (filled, labelled) on an inner circle, other organisations (open,
+        unlabelled) on an outer circle; marker shape = type; line style = level
+        (solid local, dashed national, dotted international); line width = intensity.
+    """
+    _require(edges, ["wave", "source", "target", "level", "intensity"], "network_drawing edges")
+    _require(nodes, ["id", "label", "type", "country", "partner"], "network_drawing nodes")
+    unknown = sorted((set(edges["source"].astype(str)) | set(edges["target"].astype(str))) - set(nodes["id"].astype(str)))
+    if unknown:
+        raise PipelineError(f"network_drawing: ties name organisations not in the nodes frame: {unknown[:5]}")
+    pos = network_layout(nodes)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.9), dpi=DPI)
+    counts = []
+    for ax, wave in zip(axes, waves):
+        sub = edges.loc[edges["wave"] == wave]
+        present = set(sub["source"].astype(str)) | set(sub["target"].astype(str)) | set(nodes.loc[nodes["partner"].astype(bool), "id"].astype(str))
+        for e in sub.itertuples(index=False):
+            (x0, y0), (x1, y1) = pos[str(e.source)], pos[str(e.target)]
+            ax.plot([x0, x1], [y0, y1], linestyle=LEVEL_STYLES.get(e.level, "-"), linewidth=INTENSITY_WIDTHS.get(e.intensity, 1.0), color="#505050", alpha=0.85, zorder=1, gid=f"tie-{e.level}")
+        for nd in nodes.itertuples(index=False):
+            nid = str(nd.id)
+            if nid not in present:
+                continue
+            x, y = pos[nid]
+            is_partner = bool(nd.partner)
+            ax.plot(
+                x,
+                y,
+                linestyle="none",
+                marker=TYPE_MARKERS.get(nd.type, "D"),
+                markersize=13 if is_partner else 7,
+                zorder=3,
+                markerfacecolor=OKABE_ITO[0] if is_partner else "white",
+                markeredgecolor="#202020",
+                markeredgewidth=1.0,
+            )
+            if is_partner:
+                ax.annotate(
+                    str(nd.label),
+                    (x, y),
+                    xytext=(0, 11),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8.5,
+                    fontweight="bold",
+                    zorder=4,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+                )
+        n_orgs = len(present)
+        counts.append((wave, n_orgs, len(sub)))
+        ax.set_title(f"{wave.capitalize()}: {len(sub)} ties, {n_orgs} organisations", fontsize=10.5, loc="left")
+        ax.set_xlim(-1.2, 1.2)
+        ax.set_ylim(-1.2, 1.25)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("inner circle: partners; outer circle: other organisations", fontsize=8)
+        ax.set_ylabel("(position carries no scale)", fontsize=8)
+        for s in ax.spines.values():
+            s.set_color("#cccccc")
+    handles = [plt.Line2D([], [], color="#505050", linestyle=ls, label=f"{lv} tie") for lv, ls in LEVEL_STYLES.items()]
+    handles += [plt.Line2D([], [], linestyle="none", marker=m, markerfacecolor="white", markeredgecolor="#202020", markersize=7, label=t.replace("_", " ")) for t, m in TYPE_MARKERS.items()]
+    caption = "; ".join(f"{w}: n = {o} organisations, {t} ties" for w, o, t in counts) + ". Thicker lines: closer cooperation (information < joint activity < formal agreement). Filled: partners."
+    return _finish(fig, title, caption, handles, legend_cols=4)

@@ -1,0 +1,153 @@
+"""The results-framework section of a report, and tidy tables to chart it.
+
+:func:`section` writes the whole section as HTML: for each expected result, its
+indicators against their targets with the status in words, a symbol and a
+colour-blind safe colour (Okabe & Ito 2008), and the evidence behind them (the
+instrument, n, the interval, the OECD DAC criterion and Kirkpatrick level); for a
+qualitative result, why surveys cannot evidence it and what the report carries
+instead.
+
+Tidy tables for charts (every one already through disclosure control):
+
+* ``ctx.results_framework`` (``results_framework.csv``): one row per result x
+  indicator, consortium level; :func:`status_counts` counts them by status.
+* ``ctx.framework``: the framework's rows of ``indicators.csv``, one row per
+  indicator x group (``group_by``, ``group``, ``value``, ``n``, ``suppressed``).
+* :func:`pipeline.analysis.capacity.domain_levels`: capacity by partner, domain and wave.
+* :func:`pipeline.analysis.networks.edges_table` and :func:`pipeline.analysis.networks.ties_per_partner`:
+  the tie graph's edges and ties per partner (pass ``prepare_ties`` rows).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.analysis import status as st
+
+#: Status -> (colour, symbol, words for a reader). Okabe-Ito colours; the symbol and
+#: the words carry the meaning too, so the table reads in greyscale.
+STATUS_STYLE = {
+    st.ACHIEVED: ("#0072B2", "●", "achieved"),
+    st.ON_TRACK: ("#009E73", "◐", "on track"),
+    st.OFF_TRACK: ("#D55E00", "▲", "off track"),
+    st.NO_DATA: ("#6E6E6E", "○", "no data"),
+    st.QUALITATIVE: ("#CC79A7", "◇", "qualitative: see evidence"),
+}
+ORDER = (st.ACHIEVED, st.ON_TRACK, st.OFF_TRACK, st.NO_DATA, st.QUALITATIVE)
+
+
+def badge(status: str) -> str:
+    """A status as HTML: symbol and words in the status colour, bold."""
+    colour, symbol, words = STATUS_STYLE.get(status, STATUS_STYLE[st.NO_DATA])
+    return f'<span style="color:{colour};font-weight:bold;white-space:nowrap">{symbol} {html.escape(words)}</span>'
+
+
+def status_counts(results: pd.DataFrame) -> pd.DataFrame:
+    """Indicators (and qualitative results) by status: columns ``status, count``, in :data:`ORDER`."""
+    counts = results["status"].fillna(st.NO_DATA).value_counts()
+    return pd.DataFrame({"status": list(ORDER), "count": [int(counts.get(s, 0)) for s in ORDER]})
+
+
+def _num(x, unit: str = "") -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "–"
+    x = float(x)
+    if "share" in unit or "density" in unit:
+        return f"{x:.2f}"
+    return f"{x:.0f}" if x.is_integer() else f"{x:.2f}"
+
+
+def _value(r) -> str:
+    v = _num(r["value"], str(r["unit"]))
+    if v == "–":
+        return "–"
+    if not pd.isna(r["value_ci_low"]):
+        v += f" [{_num(r['value_ci_low'], 'share')}, {_num(r['value_ci_high'], 'share')}]"
+    return v
+
+
+def _evidence(r) -> str:
+    parts = [str(r["instrument"]).replace("_", " ")]
+    if not pd.isna(r["n"]):
+        parts.append(f"n = {int(r['n'])} {r['n_unit']}")
+    tags = [t for t in (r.get("dac_criterion"), r.get("kirkpatrick_level")) if isinstance(t, str) and t]
+    if tags:
+        parts.append(" · ".join(tags))
+    note = r.get("note")
+    if isinstance(note, str) and note:
+        parts.append(note)
+    return "; ".join(html.escape(p) for p in parts)
+
+
+def _rules_text(ctx) -> str:
+    """The status rules in words, read from the run's framework file.
+
+    The file was checked when the run started (:func:`pipeline.analysis.framework.load_framework`);
+    reading its ``status_rules`` again here keeps a report kernel from importing the
+    statistics stack that checking it needs.
+    """
+    import yaml
+
+    path = ctx.run.get("framework")
+    if not path:
+        return ""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    rules = doc.get("status_rules") or {}
+    return "".join(f"<li><b>{html.escape(str(rid).replace('_', ' '))}</b>: {html.escape(' '.join(str(spec.get('description', '')).split()))}</li>" for rid, spec in rules.items())
+
+
+def section(ctx, heading: bool = True) -> str:
+    """The results-framework section of the consortium report (HTML).
+
+    Parameters
+    ----------
+    ctx : pipeline.report.context.ReportContext
+        Uses ``ctx.results_framework``, ``ctx.run`` and ``ctx.min_cell``.
+    heading : bool
+        Start with the section's own ``<h2>`` (False when the caller titles it).
+    """
+    res = ctx.results_framework
+    out = ["<h2>Results framework: expected results against targets</h2>"] if heading else []
+    if res is None or res.empty:
+        out.append("<p>This run names no results framework (the data folder's <code>datasets.yaml</code> has no <code>framework:</code>), so no targets are assessed.</p>")
+        return "\n".join(out)
+    quant = res.loc[res["result_type"] == "quantitative"]
+    as_of = str(quant["as_of"].dropna().iloc[0]) if quant["as_of"].notna().any() else "–"
+    counts = status_counts(res)
+    summary = ", ".join(f"{badge(s)} {c}" for s, c in zip(counts["status"], counts["count"]) if c)
+    out.append(
+        f"<p>Each expected result of the project, in the project's own words, with the indicators that evidence it: "
+        f"baseline, target, the value reached (with its 95% confidence interval where it comes from a sample) and its status. "
+        f"Statuses are judged with the data as of <b>{html.escape(as_of)}</b>. No number describes fewer than {ctx.min_cell} people; "
+        f"smaller groups are hidden in the tables behind this section (<code>indicators.csv</code>).</p>"
+        f"<p><b>Indicators by status:</b> {summary}.</p>"
+        f"<p>How statuses are decided:</p><ul>{_rules_text(ctx)}</ul>"
+    )
+    for rid, rows in res.groupby("result_id", sort=False):
+        first = rows.iloc[0]
+        out.append(f"<h3>{html.escape(str(rid))}. {html.escape(str(first['result']))}</h3>")
+        if first["result_type"] == "qualitative":
+            out.append(
+                f"<p>{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first['note']))}</p>"
+                f"<p><b>Evidence this report should carry instead:</b> {html.escape(str(first['evidence']))}</p>"
+            )
+            continue
+        body = []
+        for _, r in rows.iterrows():
+            body.append(
+                "<tr>"
+                f"<td>{html.escape(str(r['indicator']))}<br><small>{html.escape(str(r['unit']))}</small></td>"
+                f"<td>{_num(r['baseline'], str(r['unit']))}</td><td>{_num(r['target'], str(r['unit']))}</td>"
+                f"<td>{_value(r)}</td><td>{badge(str(r['status']) if isinstance(r['status'], str) else st.NO_DATA)}</td>"
+                f"<td><small>{_evidence(r)}</small></td>"
+                "</tr>"
+            )
+        out.append(
+            '<table class="dataframe report-table"><thead><tr><th>Indicator</th><th>Baseline</th><th>Target</th>'
+            "<th>Value [95% CI]</th><th>Status</th><th>Evidence</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+        )
+    return "\n".join(out)

@@ -1,0 +1,206 @@
+"""Tables for reports: counts, sample flow, formatted indicators.
+
+Every table here is built from the processed data and passes through
+:func:`pipeline.analysis.disclosure.suppress` before a reader sees it; a suppressed cell
+reads "<k" (k the minimum), never 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from pipeline.analysis.disclosure import suppress
+from pipeline.schema import CONSORTIUM, paired_rows
+
+# The value of pipeline.analysis.indicators.CONSORTIUM, not imported from there: reports load
+# this module in every kernel and should not pay for the statistics libraries.
+
+
+def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min_cell: int) -> pd.DataFrame:
+    """Respondents kept per ``by`` value and wave, one row per value.
+
+    A row with a count below ``min_cell`` is suppressed, and (since the totals are
+    published) a second row when only one would be.
+    """
+    if by not in responses.columns:  # data without that breakdown (e.g. no partner field): one row for all
+        responses = responses.assign(**{by: "all"})
+    counts = responses.groupby([by, "wave"], observed=True).size().unstack("wave").reindex(columns=list(waves)).fillna(0).astype(int)
+    counts = counts.reset_index().rename(columns={by: "group"}).assign(_family=1)
+    return suppress(counts, list(waves), [], min_cell, family_cols=["_family"]).drop(columns="_family")
+
+
+def flow_counts(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
+    """The sample flow of one pre/post instrument as ``step``, ``n`` (see :data:`pipeline.report.figures.FLOW_STEPS`).
+
+    ``read`` and ``quarantined`` count rows of the export files; ``kept``,
+    ``matched``, ``first_only`` and ``second_only`` count respondents.
+    """
+    rec = reconciliation.loc[reconciliation["instrument"] == instrument]
+    ids = {w: set(responses.loc[responses["wave"] == w, "respondent_id"]) for w in waves}
+    first, second = waves
+    rows = []
+    for tag, w in (("first", first), ("second", second)):
+        r = rec.loc[rec["wave"] == w]
+        rows += [(f"read_{tag}", int(r["rows_read"].sum())), (f"quarantined_{tag}", int(r["rows_quarantined"].sum())), (f"kept_{tag}", len(ids[w]))]
+    rows += [
+        ("matched", len(ids[first] & ids[second])),
+        ("first_only", len(ids[first] - ids[second])),
+        ("second_only", len(ids[second] - ids[first])),
+    ]
+    return pd.DataFrame(rows, columns=["step", "n"])
+
+
+def likert_counts(responses: pd.DataFrame, codebook, items: list[str], wave_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """People per response level of each item and wave, for :func:`pipeline.report.figures.likert_bars`.
+
+    Missing codes ("don't know", "refused") and empty answers are left out; the
+    item's English text is the ``item`` column (negatively worded items say so).
+    """
+    rows = []
+    for item_id in items:
+        item = codebook.item(item_id)
+        text = item.label.get("en", item_id) + (" (negatively worded)" if item.reverse else "")
+        valid = set(item.response_scale.values)
+        for w in codebook.waves:
+            vals = responses.loc[responses["wave"] == w, item_id]
+            vals = vals[vals.isin(valid)]
+            label = (wave_labels or {}).get(w, w)
+            for level in item.response_scale.values:
+                rows.append((text, label, level, int((vals == level).sum())))
+    return pd.DataFrame(rows, columns=["item", "wave", "level", "count"])
+
+
+def small_count(n, min_cell: int) -> str:
+    """A head count as published: "fewer than k" for 1 to k - 1, else the number."""
+    if n is None or (isinstance(n, float) and math.isnan(n)) or n is pd.NA:
+        return "–"
+    n = int(n)
+    return f"fewer than {min_cell}" if 0 < n < min_cell else f"{n:,}"
+
+
+def sample_flow(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
+    """The sample flow of one pre/post instrument (CONSORT-like), consortium level.
+
+    Stages: rows read in each wave's files, rows quarantined, respondents kept,
+    respondents matched across the two waves, seen only in the first (lost) or only
+    in the second wave.
+    """
+    rec = reconciliation.loc[reconciliation["instrument"] == instrument]
+    first, second = waves
+    ids = {w: set(responses.loc[responses["wave"] == w, "respondent_id"]) for w in waves}
+    matched = ids[first] & ids[second]
+    rows = [
+        ("Rows in the exports before the activities", int(rec.loc[rec["wave"] == first, "rows_read"].sum())),
+        ("  of which quarantined (see data quality)", int(rec.loc[rec["wave"] == first, "rows_quarantined"].sum())),
+        ("Respondents before the activities", len(ids[first])),
+        ("Rows in the exports after the activities", int(rec.loc[rec["wave"] == second, "rows_read"].sum())),
+        ("  of which quarantined (see data quality)", int(rec.loc[rec["wave"] == second, "rows_quarantined"].sum())),
+        ("Respondents after the activities", len(ids[second])),
+        ("Matched: answered before and after", len(matched)),
+        ("Answered before only (lost to follow-up)", len(ids[first] - ids[second])),
+        ("Answered after only (no baseline)", len(ids[second] - ids[first])),
+    ]
+    return pd.DataFrame(rows, columns=["stage", "n"])
+
+
+def _fmt(x, digits: int = 2, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "–"
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+def _fmt_p(p) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, ...] = (CONSORTIUM, "partner")) -> pd.DataFrame:
+    """Indicator rows as a reader sees them: n, means, change with CI, effect size named, p.
+
+    Suppressed rows read "fewer than k" in place of every number.
+    """
+    rows = []
+    table = paired_rows(table)
+    sub = table.loc[table["group_by"].isin(group_by)]
+    for r in sub.itertuples(index=False):
+        conf = int(round(100 * float(r.confidence))) if not pd.isna(r.confidence) else 95
+        if bool(r.suppressed):
+            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            rows.append([r.label, _group_label(r.group_by, r.group), hidden, "–", "–", "–", "–", "–"])
+            continue
+        change = f"{_fmt(r.mean_change, signed=True)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        rows.append(
+            [
+                r.label,
+                _group_label(r.group_by, r.group),
+                f"{int(r.n_paired)}",
+                _fmt(r.mean_pre),
+                _fmt(r.mean_post),
+                change,
+                f"{_fmt(r.effect_size)} [{_fmt(r.effect_size_ci_low)}, {_fmt(r.effect_size_ci_high)}]",
+                _fmt_p(r.p_value),
+            ]
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["Scale", "Group", "n (pairs)", "Mean before", "Mean after", f"Change [{conf}% CI]", "d_z [95% CI]", "p (paired t)"],
+    )
+
+
+def format_later_waves(table: pd.DataFrame, min_cell: int, wave_labels: dict[str, str]) -> pd.DataFrame:
+    """Rows of later pairs of waves (a follow-up) as a reader sees them, in the given order:
+    the surveys compared, n, the change with its CI and d_z with its CI.
+
+    ``wave_labels`` maps a wave id to its words ("Before the series"); suppressed rows
+    read "fewer than k" in place of every number.
+    """
+    rows = []
+    for r in table.itertuples(index=False):
+        surveys = f"{wave_labels.get(r.wave_from, r.wave_from)} → {wave_labels.get(r.wave_to, r.wave_to)}"
+        if bool(r.suppressed):
+            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            rows.append([r.label, _group_label(r.group_by, r.group), surveys, hidden, "–", "–"])
+            continue
+        rows.append(
+            [
+                r.label,
+                _group_label(r.group_by, r.group),
+                surveys,
+                f"{int(r.n_paired)}",
+                f"{_fmt(r.mean_change, signed=True)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+                f"{_fmt(r.effect_size)} [{_fmt(r.effect_size_ci_low)}, {_fmt(r.effect_size_ci_high)}]",
+            ]
+        )
+    return pd.DataFrame(rows, columns=["Scale", "Group", "Surveys compared", "n (pairs)", "Change [95% CI]", "d_z [95% CI]"])
+
+
+def _group_label(group_by: str, group: str) -> str:
+    return "Consortium" if group_by == CONSORTIUM else str(group)
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows by file and reason (rows, not failures: a row may fail twice)."""
+    if quarantine.empty:
+        return pd.DataFrame(columns=["source_file", "reason", "rows"])
+    out = quarantine.groupby(["source_file", "reason"], sort=True)["source_row"].nunique().rename("rows").reset_index()
+    return out
+
+
+def to_html(frame: pd.DataFrame, caption: str = "", escape: bool = True) -> str:
+    """A table as report HTML (no index; missing cells as an en dash).
+
+    ``escape=False`` is for frames whose cells already are HTML (escaped by their maker).
+    """
+    html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=escape)
+    if caption:
+        html = html.replace('<table border="0" class="dataframe report-table">', f'<table class="dataframe report-table"><caption>{caption}</caption>', 1)
+    return html
+
+
+def provenance(run: dict) -> pd.DataFrame:
+    """Input files of a run with their SHA-256 (first 16 hex digits shown)."""
+    rows = [(path, digest[:16]) for path, digest in sorted(run.get("inputs", {}).items())]
+    return pd.DataFrame(rows, columns=["file", "sha256 (first 16)"])

@@ -1,0 +1,178 @@
+"""The data contract: every column name, row kind, quarantine reason and build-folder
+file name the layers share, defined once. Light on purpose (no statistics libraries):
+report kernels import it.
+
+Columns that travel with every row
+----------------------------------
+``RESPONDENT`` (``respondent_id``), ``WAVE`` (``wave``), ``PARTNER`` (``partner``) and
+the provenance columns ``SOURCE_FILE``/``SOURCE_ROW`` (the export file and its row as a
+spreadsheet shows it, header = row 1) that ingestion adds and the report never shows.
+
+Groups of published rows
+------------------------
+``group_by`` is ``CONSORTIUM`` (``group`` = ``ALL``) for whole-consortium rows, or the
+name of a breakdown (``partner``, ``gender``, ...).
+
+Row kinds of ``indicators.csv`` (its ``analysis`` column)
+---------------------------------------------------------
+``paired_change``      participants' change from one wave to the next
+``comparison_change``  the comparison group's own change
+``diff_in_diff``       participants' change minus the comparison group's
+``mcnemar``            a yes/no item asked twice
+
+Each such row compares two waves, named in ``wave_from`` and ``wave_to``. The rows of
+an instrument's first two waves have the ids they always had
+(``<instrument>.<scale>.change``); rows of a later pair of waves (a follow-up compared
+with the first and the second wave) carry the pair in their id
+(``<instrument>.<scale>.change.pre_follow_up``): :func:`later_waves` tells them apart.
+
+Rows of the results framework (:mod:`pipeline.analysis.framework`) have no ``analysis``.
+
+Quarantine reasons
+------------------
+:class:`Reason`, one ``StrEnum``; :func:`reasons_table` renders it for the docs.
+
+Build-folder files
+------------------
+:class:`Files`: the names the stages write and the report reads.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pandas as pd
+
+# ----------------------------------------------------------------------------- columns
+RESPONDENT = "respondent_id"
+WAVE = "wave"
+PARTNER = "partner"
+SOURCE_FILE = "_source_file"
+SOURCE_ROW = "_source_row"
+
+CONSORTIUM = "consortium"
+ALL = "all"
+
+QUARANTINE_COLUMNS = ["source_file", "source_row", "wave", "column", "value", "reason", "detail"]
+RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
+
+
+# ----------------------------------------------------------------------------- files
+class Files(StrEnum):
+    """File names of the build folder (and, for published tables, the report folder)."""
+
+    RUN = "run.json"
+    RESPONSES = "responses"  # folder: one parquet per instrument
+    INDICATORS = "indicators.csv"
+    RESULTS_FRAMEWORK = "results_framework.csv"
+    QUARANTINE = "quarantine.csv"
+    RECONCILIATION = "reconciliation.csv"
+    RELIABILITY = "reliability.csv"
+    ATTRITION = "attrition.csv"
+    CODE_MATCHING = "code_matching.csv"
+    MANIFEST = "manifest.json"
+    INDEX = "index.html"
+
+
+#: Tables every report needs; without them ``impact report`` stops with a message.
+REQUIRED_TABLES = (Files.INDICATORS, Files.QUARANTINE, Files.RECONCILIATION)
+#: Tables copied to the report folder beside the reports.
+PUBLISHED_TABLES = (*REQUIRED_TABLES, Files.RESULTS_FRAMEWORK, Files.RELIABILITY, Files.ATTRITION, Files.CODE_MATCHING)
+
+
+# ----------------------------------------------------------------------------- reasons
+class Reason(StrEnum):
+    """Why a row was set aside (the quarantine's ``reason`` column).
+
+    Each member's :attr:`description` is the plain-language sentence shown to the data
+    manager; :attr:`stage` says where it is decided (``read``: the file's structure;
+    ``validate``: the codebook's rules; ``fields``: typed fields, checks and head counts).
+    """
+
+    def __new__(cls, value: str, stage: str, description: str):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.stage = stage
+        obj.description = description
+        return obj
+
+    # read: the file's structure (pipeline.ingest.read)
+    WRONG_FIELD_COUNT = ("wrong_field_count", "read", "the row has more or fewer values than the header has columns")
+    MALFORMED_ROW = ("malformed_row", "read", "the row breaks the CSV quoting rules")
+    TRUNCATED_ROW = ("truncated_row", "read", "the file ends in the middle of this row (the file was cut off)")
+    VALUE_TOO_LONG = ("value_too_long", "read", "a value is longer than a spreadsheet cell can hold (32,767 characters)")
+    # validate: the codebook's rules (pipeline.ingest.validate)
+    MISSING_REQUIRED = ("missing_required", "validate", "a required field is empty")
+    NOT_A_NUMBER = ("not_a_number", "validate", "an answer that should be a number is not one")
+    OUT_OF_RANGE = ("out_of_range", "validate", "an answer is not one of the item's valid codes")
+    INVALID_CHOICE = ("invalid_choice", "validate", "a value is not one of the field's choices")
+    UNKNOWN_PARTNER = ("unknown_partner", "validate", "the partner code is not in the consortium registry")
+    INVALID_DATE = ("invalid_date", "validate", "the submission time is not a date")
+    OUTSIDE_PROJECT_PERIOD = ("outside_project_period", "validate", "the submission time is outside the project period")
+    DUPLICATE_SUBMISSION = ("duplicate_submission", "validate", "the submission id was seen before; the first copy is kept")
+    DUPLICATE_RESPONDENT = ("duplicate_respondent", "validate", "the respondent has several submissions in one wave; all are quarantined")
+    # fields: typed fields, checks and head counts (pipeline.ingest.validate)
+    INVALID_COUNT = ("invalid_count", "fields", "a count is not a whole number >= 0")
+    COUNTS_DO_NOT_ADD_UP = ("counts_do_not_add_up", "fields", "a breakdown of head counts does not add up to the total")
+    DATES_OUT_OF_ORDER = ("dates_out_of_order", "fields", "an end date is before its start date")
+    DUPLICATE_RECORD = ("duplicate_record", "fields", "the fields that identify a record repeat within a wave; the first is kept")
+
+
+#: reason -> the sentence a data manager reads.
+REASON_TEXT = {r.value: r.description for r in Reason}
+
+
+def reasons_table(stage: str | None = None) -> str:
+    """The reasons as a Markdown table (``reason | stage | meaning``), for the docs."""
+    rows = [r for r in Reason if stage is None or r.stage == stage]
+    lines = ["| reason | stage | what it means |", "|---|---|---|"]
+    lines += [f"| `{r.value}` | {r.stage} | {r.description} |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- row kinds
+
+PAIRED_CHANGE = "paired_change"
+COMPARISON_CHANGE = "comparison_change"
+DIFF_IN_DIFF = "diff_in_diff"
+MCNEMAR = "mcnemar"
+#: Rows that are not one group's change of a scale score (kept out of the charts and
+#: tables written for those).
+NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR)
+
+
+def pair_suffix(wave_from: str, wave_to: str) -> str:
+    """The end of the indicator id of a row comparing a later pair of waves (``.pre_follow_up``)."""
+    return f".{wave_from}_{wave_to}"
+
+
+def later_waves(table: pd.DataFrame) -> pd.Series:
+    """True for the rows that compare a later pair of waves (not the first two).
+
+    Those rows' ids end with :func:`pair_suffix` of their own ``wave_from`` and
+    ``wave_to``; the first two waves' rows keep ids without it, framework rows have
+    no waves, and a table written before the wave columns existed has no later rows.
+    """
+    if not {"wave_from", "wave_to", "indicator_id"} <= set(table.columns):
+        return pd.Series(False, index=table.index)
+    ids = table["indicator_id"].astype(str)
+    suffix = "." + table["wave_from"].astype(str) + "_" + table["wave_to"].astype(str)
+    known = table["wave_from"].notna() & table["wave_to"].notna()
+    return pd.Series([k and i.endswith(s) for i, s, k in zip(ids, suffix, known)], index=table.index, dtype=bool)
+
+
+def first_waves(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an indicator table that do not compare a later pair of waves:
+    the first two waves' rows and the framework's rows."""
+    return table.loc[~later_waves(table)]
+
+
+def paired_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an indicator table that describe one group's change of a score
+    between the first two waves: participants' pre/post rows (and framework rows),
+    without the comparison group's rows, the differences in differences, the yes/no
+    items and the rows of later pairs of waves (:func:`later_waves`)."""
+    table = first_waves(table)
+    if "analysis" not in table.columns:
+        return table
+    return table.loc[~table["analysis"].isin(NOT_PAIRED_CHANGE)]

@@ -1,0 +1,162 @@
+"""Shared ground of :mod:`pipeline.stats`: the methods registry, the result base class
+and the input helpers every family uses."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+
+#: Seed used by :func:`bootstrap_ci` unless another is given, so reports are reproducible.
+DEFAULT_SEED = 20_240_601
+
+NAN = math.nan
+
+# --------------------------------------------------------------------------------------
+# Registry of methods (for the methods appendix of a report)
+# --------------------------------------------------------------------------------------
+
+#: Public function name -> {"name", "formula", "reference", "notes"}.
+METHODS: dict[str, dict] = {}
+
+_LAKENS_2013 = (
+    "Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative "
+    "science: a practical primer for t-tests and ANOVAs. Frontiers in Psychology, 4, 863. "
+    "https://doi.org/10.3389/fpsyg.2013.00863"
+)
+_R_CORE = "R Core Team (2024). R: A language and environment for statistical computing. R Foundation for Statistical Computing, Vienna, Austria. https://www.R-project.org/"
+
+
+def _register(*, name: str, formula: str, reference: str, notes: str):
+    """Record a public statistic in :data:`METHODS` under its function name."""
+
+    def decorate(func):
+        METHODS[func.__name__] = {
+            "name": name,
+            "formula": formula,
+            "reference": reference,
+            "notes": notes,
+        }
+        return func
+
+    return decorate
+
+
+def methods_table() -> pd.DataFrame:
+    """The methods registry as a table, one row per public statistic.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``function``, ``name``, ``formula``, ``reference``, ``notes``.
+    """
+    rows = [{"function": key, **entry} for key, entry in METHODS.items()]
+    return pd.DataFrame(rows, columns=["function", "name", "formula", "reference", "notes"])
+
+
+# --------------------------------------------------------------------------------------
+# Result base class and input helpers
+# --------------------------------------------------------------------------------------
+
+
+def _plain(value):
+    """Turn NumPy/pandas values into plain Python objects for ``to_dict``."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, pd.DataFrame):
+        return value.to_dict(orient="records")
+    if isinstance(value, pd.Series):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _Result:
+    """Mixin giving result dataclasses a ``to_dict`` of plain Python values."""
+
+    def to_dict(self) -> dict:
+        """The result's fields as a dict of plain Python values (NaN stays NaN)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _join(reasons: list[str]) -> str | None:
+    return "; ".join(dict.fromkeys(reasons)) if reasons else None
+
+
+def _as_1d_float(x, name: str) -> np.ndarray:
+    """A one-dimensional float array from a list, array or Series; missing -> NaN.
+
+    Raises TypeError for text or other non-numeric values, ValueError for other shapes
+    and for infinite values.
+    """
+    if x is None or isinstance(x, (str, bytes, dict, set, pd.DataFrame)):
+        raise TypeError(f"{name} must be a one-dimensional sequence of numbers (list, array or Series); got {type(x).__name__}")
+    if isinstance(x, (pd.Series, pd.Index)) and (pd.api.types.is_numeric_dtype(x.dtype) or pd.api.types.is_bool_dtype(x.dtype)):
+        out = x.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        arr = x.to_numpy(dtype=object) if isinstance(x, (pd.Series, pd.Index)) else np.asarray(x)
+        if arr.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional; got shape {arr.shape}")
+        if arr.dtype.kind in "biuf":
+            out = arr.astype(float)
+        elif arr.dtype.kind == "O":
+            out = np.empty(arr.size, dtype=float)
+            for i, v in enumerate(arr):
+                if v is None or v is pd.NA or v is pd.NaT:
+                    out[i] = np.nan
+                elif isinstance(v, (numbers.Real, np.bool_)):
+                    out[i] = float(v)
+                else:
+                    raise TypeError(f"{name} must be numeric; found {v!r} at position {i}")
+        else:
+            raise TypeError(f"{name} must be numeric; got values of type {arr.dtype}")
+    if out.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {out.shape}")
+    if np.isinf(out).any():
+        raise ValueError(f"{name} contains infinite values")
+    return out
+
+
+def _paired(pre, post) -> tuple[np.ndarray, np.ndarray, int]:
+    """Complete pairs of ``pre`` and ``post`` and the number of pairs dropped."""
+    x = _as_1d_float(pre, "pre")
+    y = _as_1d_float(post, "post")
+    if x.size != y.size:
+        raise ValueError(f"pre and post must have the same length (one entry per person); got {x.size} and {y.size}")
+    keep = ~(np.isnan(x) | np.isnan(y))
+    return x[keep], y[keep], int((~keep).sum())
+
+
+def _as_binary(x: np.ndarray, name: str) -> np.ndarray:
+    """Check that non-missing values are 0 or 1 (True/False)."""
+    values = x[~np.isnan(x)]
+    bad = np.setdiff1d(np.unique(values), [0.0, 1.0])
+    if bad.size:
+        raise ValueError(f"{name} must hold 0/1 (or True/False) answers; found {bad[:5].tolist()}")
+    return x
+
+
+def _check_confidence(confidence) -> float:
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
+        raise TypeError(f"confidence must be a number between 0 and 1; got {confidence!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95); got {confidence}")
+    return float(confidence)
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if x.size else NAN
+
+
+def _sd(x: np.ndarray) -> float:
+    return float(x.std(ddof=1)) if x.size >= 2 else NAN
+
+
+def _essentially_constant(se: float, *means: float) -> bool:
+    """R's t.test check: the standard error is zero relative to the mean(s)."""
+    scale = max((abs(m) for m in means), default=0.0)
+    return not se > 10 * np.finfo(float).eps * scale
