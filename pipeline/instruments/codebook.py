@@ -4,7 +4,7 @@ A codebook describes one survey instrument: its fields (identifiers, grouping
 fields, personal data), its items with their response scales, the codes that mean
 "don't know" or "refused" (never scored), which items are reverse-keyed, and the
 scales built from items. See ``surveys/community_attitudes.yaml`` for a commented
-example; the README documents the format.
+example; ``docs/codebook.md`` documents the format.
 
 The loader checks the file's structure and cross-references and raises
 :class:`~pipeline.errors.CodebookError` naming the file and the entry at fault.

@@ -208,7 +208,7 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
         raise InputError(root, "data folder not found")
     manifest = Path(manifest) if manifest else root / "datasets.yaml"
     if not manifest.is_file():
-        raise InputError(manifest, "data folder manifest not found: a data folder needs a datasets.yaml naming its files (see README, 'Data folder')")
+        raise InputError(manifest, "data folder manifest not found: a data folder needs a datasets.yaml naming its files (see docs/data-folder.md)")
     doc = _read_yaml(manifest)
     if not isinstance(doc, dict):
         raise CodebookError(manifest, "(top level)", "expected a mapping with 'consortium' and 'datasets'")
