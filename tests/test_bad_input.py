@@ -5,7 +5,7 @@ says why), 2 when the input cannot be used (one message, no traceback). Every
 case also reconciles: rows read = rows kept + rows quarantined, per file.
 Cases that validation already covers one by one (wrong types, out-of-range
 values, codes not in the choice list, duplicates, dates outside the project
-period, unknown partners) are in ``test_validate.py``; here they are checked
+period, unknown partners) are in ``tests/ingest/test_validate.py``; here they are checked
 through the command line as well.
 """
 

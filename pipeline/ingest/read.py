@@ -4,7 +4,7 @@ Every cell is read as text so that the raw value is what a quarantine line
 shows; types are set in :mod:`pipeline.ingest.validate`. Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first answer row is row 2.
 
-What a file can be (each case has a test in ``tests/test_ingest.py``):
+What a file can be (each case has a test in ``tests/ingest/test_read.py``):
 
 * **Encodings**: UTF-8 with or without BOM; UTF-16 (Excel's "Unicode text", with
   or without BOM); anything else is read as Windows-1252 (cp1252), or Latin-1 for
