@@ -126,7 +126,11 @@ def aggregations() -> str:
     return _table(("aggregation", "value", "needs", "may take", "n counts"), rows)
 
 
-#: What each file of the build folder holds (keyed by :class:`pipeline.schema.Files`).
+#: What each file of the build folder holds, by :class:`pipeline.schema.Files` member
+#: name. A member not named here is described by its comment in ``schema.py`` (a ``#:``
+#: line above it or a comment at the end of its line). Names that are not (or not yet)
+#: members are ignored: the last five are the tables the analyse stage writes for the
+#: report sections (issue 10).
 FILE_NOTES = {
     "RUN": "what the ingest stage read: the data folder, manifest, codebooks, registry and parameters of the run",
     "RESPONSES": "folder: one parquet table per instrument, de-identified and scored, one row per person (or record) and wave",
@@ -139,16 +143,50 @@ FILE_NOTES = {
     "CODE_MATCHING": "matching by self-generated codes: codes before and after, matched exactly and with tolerance, match rate",
     "MANIFEST": "provenance: SHA-256 of every input and output, git commit, parameters, library versions, run time",
     "INDEX": "the report folder's index: every report with a one-line description",
+    "AT_A_GLANCE": "one row per expected result: the funder's criterion, the result, its status and the indicator that decides it",
+    "COMMENTARY": "the consortium's reasons and actions for the results, checked",
+    "NETWORK_COUNTS": "ties per wave and group, counted by one rule shared with the results framework",
+    "BASELINE_BALANCE": "first-survey means of participants and of the comparison group",
+    "METHODS": "the statistics behind the published numbers (the report's methods appendix)",
 }
+
+
+def _member_comments(cls) -> dict[str, str]:
+    """Comments on the members of an enum class in its source: ``#:`` lines above a
+    member, or a comment at the end of its line."""
+    import inspect
+    import io
+    import tokenize
+
+    lines = inspect.getsource(cls).splitlines()
+    out, above = {}, []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("#:"):
+            above.append(stripped[2:].strip())
+            continue
+        m = re.match(r"([A-Z][A-Z0-9_]*)\s*=", stripped)
+        if m:
+            trailing = [t.string[1:].strip() for t in tokenize.generate_tokens(io.StringIO(stripped + "\n").readline) if t.type == tokenize.COMMENT]
+            text = " ".join(above + trailing)
+            if text:
+                out[m[1]] = text
+        above = []
+    return out
+
+
+def file_notes() -> dict[str, str]:
+    """The description of every member of :class:`pipeline.schema.Files` ('' when none)."""
+    from pipeline.schema import Files
+
+    comments = _member_comments(Files)
+    return {f.name: FILE_NOTES.get(f.name) or comments.get(f.name, "") for f in Files}
 
 
 def build_files() -> str:
     from pipeline.schema import PUBLISHED_TABLES, REQUIRED_TABLES, Files
 
-    missing = [f.name for f in Files if f.name not in FILE_NOTES]
-    stale = [name for name in FILE_NOTES if name not in Files.__members__]
-    if missing or stale:
-        raise PipelineError(f"pipeline/docs.py FILE_NOTES does not match pipeline.schema.Files: describe {missing}, remove {stale}")
+    notes = file_notes()
 
     def where(f):
         if f in REQUIRED_TABLES:
@@ -159,7 +197,7 @@ def build_files() -> str:
             return "report folder"
         return "build folder"
 
-    return _table(("file", "where", "what it holds"), [(f"`{f.value}`", where(f), FILE_NOTES[f.name]) for f in Files])
+    return _table(("file", "where", "what it holds"), [(f"`{f.value}`", where(f), notes[f.name]) for f in Files])
 
 
 _SECTION_CALL = re.compile(r"sections\.(?P<func>\w+)\(")

@@ -66,6 +66,22 @@ def test_methods_table_has_every_registered_statistic():
         assert entry["name"] in table
 
 
+def test_every_build_folder_file_is_described():
+    undescribed = [name for name, note in docs.file_notes().items() if not note]
+    assert undescribed == [], f"describe {undescribed} in pipeline/docs.py FILE_NOTES (or with a '#:' comment in schema.py), then run `make docs`"
+
+
+def test_member_comments_are_read_from_the_source():
+    class Example:
+        #: above,
+        #: on two lines
+        A = "a"
+        B = "b"  # at the end
+        C = "c"
+
+    assert docs._member_comments(Example) == {"A": "above, on two lines", "B": "at the end"}
+
+
 def test_tree_lists_every_module_of_the_package():
     tree = docs.tree()
     for path in (ROOT / "pipeline").rglob("*.py"):
