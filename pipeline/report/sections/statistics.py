@@ -758,7 +758,7 @@ def _appendix_html(ctx, codebook=None) -> str:
         entries.append(MATCH_METHOD)
     out = [
         "<p>The statistics behind the numbers of this report, as the pipeline computes them "
-        "(<code>pipeline/stats/</code>; tested against R's documented output and published examples). "
+        "(<code>pipeline/stats.py</code>; tested against R's documented output and published examples). "
         "Change is always after minus before. Where a statistic cannot be computed (for instance fewer than "
         "two pairs, or no variation), the tables leave it empty and <code>indicators.csv</code> says why in its "
         "<code>note</code> column.</p>"
