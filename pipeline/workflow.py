@@ -201,17 +201,49 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     return result
 
 
+def _unpaired(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> dict[str, str]:
+    """Instruments whose design pairs waves but whose rows cannot be paired, with why."""
+    out = {}
+    for k in sorted(responses):
+        cb = codebooks[k]
+        if cb.design == "paired_pre_post" and "respondent_id" not in responses[k].columns:
+            out[k] = (
+                f"{k}: design paired_pre_post compares each person's answers before and after, but the codebook has no field "
+                "with role respondent_id (or pairing: by: code), so no answer can be paired: no change indicators. "
+                "Give the field that identifies respondents 'role: respondent_id', or set 'design: cross_section' for a one-off survey"
+            )
+    return out
+
+
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
-    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`)."""
-    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
-    return pd.concat(parts, ignore_index=True)
+    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`).
+
+    Pre/post instruments give change indicators; one-off surveys (``cross_section``)
+    and instruments that cannot be paired give none (see :func:`analysis_notes`).
+    """
+    from pipeline.analysis.indicators import COLUMNS
+
+    skip = _unpaired(responses, codebooks)
+    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def analysis_notes(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> list[str]:
+    """What ``analyse`` tells the user about instruments that give no change indicators."""
+    skip = _unpaired(responses, codebooks)
+    notes = list(skip.values())
+    for k in sorted(responses):
+        if codebooks[k].design != "paired_pre_post" and k not in skip:
+            notes.append(f"{k}: design {codebooks[k].design} ({len(responses[k])} rows kept): no before/after change indicators; its answers are in the build folder's responses and the reports")
+    return notes
 
 
 def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> dict[str, pd.DataFrame]:
     """Reliability and attrition tables of every pre/post instrument (see :mod:`pipeline.analysis.quality`)."""
     from pipeline.analysis.quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability
 
-    keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    skip = _unpaired(responses, codebooks)
+    keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
     rel = [reliability(responses[k], codebooks[k], min_cell) for k in keys]
     att = [attrition_table(responses[k], codebooks[k], min_cell) for k in keys]
     return {
@@ -229,6 +261,7 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     quality = compute_quality(responses, codebooks, run["min_cell"])
     framework_rows, results = run_framework(run, responses)
     table = combine(table, framework_rows)
+    table.attrs["notes"] = analysis_notes(responses, codebooks)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / Files.INDICATORS)
         write_csv(results, tmp / Files.RESULTS_FRAMEWORK)

@@ -150,13 +150,15 @@ def test_a_hand_written_form_lists_what_it_cannot_translate(tmp_path):
     for expected in (
         "'age' (integer): constraint",
         "'hours' (decimal): a decimal answer",
-        "skip logic relevant='${satisfaction} > 2'",
         "'double' (calculate)",
         "'children' (repeat)",
         "'photo' (photo): a media answer",
     ):
         assert expected in text, expected
     assert any("marked personal" in n and "comments" in n for n in result.notes)
+    # skip logic is carried, not listed as untranslated
+    assert cb.item("again").relevant == "${satisfaction} > 2"
+    assert "relevant" not in text
 
 
 def test_not_a_form_is_a_clear_error(tmp_path, capsys):

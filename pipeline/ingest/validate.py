@@ -156,11 +156,13 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
     typed, failures = coerce_types(frame, codebook)
     typed, field_failures = coerce_field_types(frame, typed, codebook, consortium)
     parts = [failures, field_failures, row_checks(typed, codebook)]
-    # Required fields that are empty.
+    # Required fields that are empty (where their skip logic shows them).
     for f in codebook.fields:
         name = f.name
         if f.required and name in frame.columns:
             empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
+            if f.relevant and empty.any():
+                empty &= shown_rows(frame, f.relevant, codebook)
             if empty.any():
                 parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
     # Pairing by code: a row needs its identifier or an element of its code.
@@ -194,6 +196,15 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
     quarantine = _quarantine_table(fails, frame, codebook, consortium)
     valid = typed.loc[~bad].reset_index(drop=True)
     return Validated(valid=valid, quarantine=quarantine)
+
+
+def shown_rows(frame: pd.DataFrame, expression: str, codebook: Codebook) -> pd.Series:
+    """Where a ``relevant`` expression holds, row by row (its references are the
+    codebook's field and item ids; the loader checked that each is a kept column)."""
+    from pipeline.instruments.relevant import parse, shown
+
+    columns = {f.id: f.name for f in codebook.fields} | {i.id: i.id for i in codebook.items}
+    return shown(frame, parse(expression), columns)
 
 
 def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str:
