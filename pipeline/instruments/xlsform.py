@@ -203,14 +203,13 @@ def import_form(path: str | Path) -> FormImport:
         The file is missing or pyxform cannot read it as an XLSForm (its message, with the row).
     """
     from pyxform.errors import PyXFormError
-    from pyxform.xls2json import parse_file_to_json
 
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found")
     warnings: list[str] = []
     try:
-        form = parse_file_to_json(str(path), warnings=warnings)
+        form = _pyxform_json(path, warnings)
     except PyXFormError as exc:
         raise InputError(path, f"not a valid XLSForm: {exc}") from None
     except Exception as exc:  # pyxform and openpyxl raise many kinds for a file that is no workbook
@@ -381,6 +380,53 @@ def _link_birth_dates(fields: list[dict], out: FormImport) -> None:
                 out.untranslated.append(f"{f['id']!r}: a birth date, but no question has age groups such as '18-29' to receive it; marked personal")
             else:
                 f["age_group"] = target
+
+
+def _pyxform_json(path: Path, warnings: list[str]) -> dict:
+    """pyxform's reading of the form. A choice list that repeats a name (KoboToolbox
+    accepts it with the setting ``allow_choice_duplicates``) is read as KoboToolbox reads it,
+    and said so."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    dropped: list[str] = []
+
+    def read(allow: bool) -> dict:
+        book = get_xlsform(xlsform=str(path))
+        if allow:
+            if not book.settings:
+                book.settings = [{}]
+            book.settings[0]["allow_choice_duplicates"] = "yes"
+            book.settings_header = [{**(book.settings_header[0] if book.settings_header else {}), "allow_choice_duplicates": None}]
+        for col in dropped:
+            for row in book.survey:
+                row.pop(col, None)
+            for header in book.survey_header:
+                header.pop(col, None)
+        return workbook_to_json(workbook_dict=book, form_name="data", fallback_form_name=book.fallback_form_name, default_language="default", warnings=warnings)
+
+    allow = False
+    for _ in range(12):
+        try:
+            return read(allow)
+        except PyXFormError as exc:
+            text = str(exc)
+            if "allow_choice_duplicates" in text and not allow:
+                allow = True
+                warnings.append(f"a choice list repeats a name ({text.split(']', 1)[0].strip('[')}); read with allow_choice_duplicates, as KoboToolbox does")
+                continue
+            m = re.search(r"On the 'survey' sheet, the '([^']+)' value is invalid", text)
+            if m and not m.group(1).split("::")[0].lower() in XLSFORM_COLUMNS and m.group(1) not in dropped:
+                dropped.append(m.group(1))
+                warnings.append(f"the survey sheet's column {m.group(1)!r} is not an XLSForm column and pyxform cannot read it ({text.split(']', 1)[0].strip('[')}); it was left out")
+                continue
+            raise
+    raise PyXFormError("too many unreadable columns")
+
+
+#: Columns of the survey sheet that XLSForm defines (any other is a tool's own column).
+XLSFORM_COLUMNS = {"type", "name", "label", "hint", "guidance_hint", "required", "required_message", "relevant", "constraint", "constraint_message", "calculation", "choice_filter", "appearance", "default", "read_only", "repeat_count", "parameters", "trigger", "media", "image", "audio", "video", "bind", "body", "instance", "note"}
 
 
 def _breakdown_like(name: str, labels: dict[str, str]) -> bool:
