@@ -12,6 +12,7 @@ Each stage writes into a staging folder and publishes only when it succeeded.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from pipeline.ingest.score import score
 from pipeline.ingest.validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
 from pipeline.ingest.wide import wide_to_long
 from pipeline.instruments.codebook import Codebook
-from pipeline.instruments.registry import DataFolder, load_data_folder
+from pipeline.instruments.registry import DataFolder, inferred_registry, load_data_folder, write_registry
 from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
 from pipeline.schema import RECONCILIATION_COLUMNS, Files
@@ -131,10 +132,20 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
     """Read, de-identify, validate and score every file of a data folder (in memory)."""
     folder = load_data_folder(data_dir, manifest)
     key = key if key is not None else load_key()
+    read = {instrument: read_instrument(folder, instrument, key) for instrument in folder.codebooks}
+    notes: list[str] = []
+    if folder.consortium.inferred:
+        codes = [c for frame, *_ in read.values() if "partner" in frame.columns for c in frame["partner"].dropna().unique().tolist()]
+        folder = dataclasses.replace(folder, consortium=inferred_registry(folder.consortium, codes))
+        notes.append(
+            f"{folder.manifest.name} names no consortium registry ('consortium: consortium.yaml'): used a minimal one made from the data "
+            f"(partners {list(folder.consortium.partner_codes) or 'none'}, no project period, min_cell {folder.consortium.min_cell_size}); "
+            "name your registry to check partner codes and the project period"
+        )
     countries = folder.consortium.country_of()
-    responses, quarantines, reconciliations, notes, matchings = {}, [], [], [], []
+    responses, quarantines, reconciliations, matchings = {}, [], [], []
     for instrument, codebook in folder.codebooks.items():
-        frame, counts, warn, rejected = read_instrument(folder, instrument, key)
+        frame, counts, warn, rejected = read[instrument]
         notes.extend(warn)
         checked = validate(frame, codebook, folder.consortium)
         if len(rejected):
@@ -178,6 +189,8 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     with staging(build_dir) as tmp:
         for instrument, frame in result.responses.items():
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
+        if cons.inferred:  # the later stages read the registry made from the data
+            cons = dataclasses.replace(cons, path=write_registry(cons, tmp / "consortium.yaml"))
         write_csv(result.quarantine, tmp / Files.QUARANTINE)
         write_csv(result.reconciliation, tmp / Files.RECONCILIATION)
         min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
@@ -186,7 +199,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
             {
                 "data_dir": _relative(Path(data_dir)),
                 "manifest": _relative(result.folder.manifest),
-                "consortium": _relative(cons.path),
+                "consortium": _relative(Path(build_dir) / "consortium.yaml") if cons.inferred else _relative(cons.path),
                 "codebooks": {k: _relative(cb.path) for k, cb in result.folder.codebooks.items()},
                 "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
                 "framework": _relative(result.folder.framework) if result.folder.framework is not None else None,
