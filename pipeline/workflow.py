@@ -47,13 +47,14 @@ class IngestResult:
     code_matching: pd.DataFrame | None = None
 
 
-def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame]:
+def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame, dict[str, tuple[str, ...]]]:
     """Read, map and de-identify every file of one instrument.
 
-    Returns the rows, rows read per file, notes, and the quarantine lines of rows
-    rejected while reading (see :mod:`pipeline.ingest.read`).
+    Returns the rows, rows read per file, notes, the quarantine lines of rows
+    rejected while reading (see :mod:`pipeline.ingest.read`), and per file the
+    codebook columns it does not have (read as not asked).
     """
-    frames, counts, notes, rejected = [], {}, [], []
+    frames, counts, notes, rejected, absent = [], {}, [], [], {}
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
@@ -66,10 +67,11 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
         frames.append(clean.frame)
         counts[ds.name] = raw.rows_read
+        absent[ds.name] = raw.absent
         notes.extend(raw.warnings + clean.notes)
         rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
     lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
-    return pd.concat(frames, ignore_index=True), counts, notes, lines
+    return pd.concat(frames, ignore_index=True), counts, notes, lines, absent
 
 
 def _merge_quarantine(quarantine: pd.DataFrame, rejected: pd.DataFrame, files: list[str]) -> pd.DataFrame:
@@ -145,9 +147,9 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
     countries = folder.consortium.country_of()
     responses, quarantines, reconciliations, matchings = {}, [], [], []
     for instrument, codebook in folder.codebooks.items():
-        frame, counts, warn, rejected = read[instrument]
+        frame, counts, warn, rejected, absent = read[instrument]
         notes.extend(warn)
-        checked = validate(frame, codebook, folder.consortium)
+        checked = validate(frame, codebook, folder.consortium, absent=absent)
         if len(rejected):
             checked = Validated(checked.valid, _merge_quarantine(checked.quarantine, rejected, list(counts)))
         valid = _without_quarantined_rows(checked.valid, checked.quarantine)

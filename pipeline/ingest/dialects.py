@@ -32,6 +32,7 @@ by ``", "``, and leave as space-separated codes in codebook order.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,6 +86,29 @@ _KOBO_META = {
     "_parent_table_name",
     "_submission__id",
     "_submission__uuid",
+    # R re-exports (read.csv) rename a leading underscore to X or x
+    "x_id",
+    "x_uuid",
+    "x_submission_time",
+    "x_index",
+    "x_validation_status",
+    "x_notes",
+    "x_status",
+    "x_submitted_by",
+    "x_tags",
+    "x__version__",
+    "x_parent_index",
+    "$edited",
+    "_edited",
+    "__edited",
+    "_geolocation",
+    "_attachments",
+    "_xform_id_string",
+    "_supplementaldetails",
+    "_gps_latitude",
+    "_gps_longitude",
+    "_gps_altitude",
+    "_gps_precision",
 }
 _ODK_META = {
     "submissiondate",
@@ -129,12 +153,17 @@ _LIME_META = {
 GOOGLE_TIMESTAMPS = ("timestamp", "marca temporal", "zeitstempel", "informazioni cronologiche", "carimbo de data/hora", "horodateur", "χρονική σήμανση")
 
 DIALECTS: dict[str, Dialect] = {
-    "kobo": Dialect("kobo", "KoboToolbox export", ("/",), ("_uuid", "meta/instanceID"), ("_submission_time",), frozenset(_KOBO_META)),
+    "kobo": Dialect("kobo", "KoboToolbox export", ("/",), ("_uuid", "meta/instanceID", "X_uuid", "x_uuid"), ("_submission_time", "X_submission_time", "x_submission_time"), frozenset(_KOBO_META)),
     "odk_central": Dialect("odk_central", "ODK Central export", ("-",), ("meta-instanceID", "KEY", "instanceID"), ("SubmissionDate",), frozenset(_ODK_META)),
     "limesurvey": Dialect("limesurvey", "LimeSurvey export", (), ("id", "Response ID"), ("submitdate", "Date submitted"), frozenset(_LIME_META)),
     "google_forms": Dialect("google_forms", "Google Forms export", (), (), GOOGLE_TIMESTAMPS, frozenset({*GOOGLE_TIMESTAMPS, "email address", "score"}), multiple_separator=", "),
     "generic": Dialect("generic", "generic CSV/XLSX"),
 }
+
+#: Columns (after ingestion) without which a file cannot be used: they identify the
+#: respondent, the wave or the partner. Any other column of the codebook that a file
+#: lacks is read as not asked, with a warning.
+IDENTIFYING = ("respondent_id", "wave", "partner")
 
 TRUE_TEXT = {"1", "1.0", "true", "yes", "y", "x", "checked", "selected"}
 FALSE_TEXT = {"0", "0.0", "false", "no", "n", "not selected", "unchecked"}
@@ -153,7 +182,7 @@ def _key(text) -> str:
 def detect(columns) -> Dialect:
     """The dialect of an export, from its header."""
     cols = {norm(c) for c in columns}
-    if cols & {"_uuid", "_submission_time", "_index"} or any(c.startswith("meta/instanceid") for c in cols):
+    if cols & {"_uuid", "_submission_time", "_index", "x_uuid", "x_submission_time"} or any(c.startswith("meta/instanceid") for c in cols):
         return DIALECTS["kobo"]
     if cols & {"submissiondate", "meta-instanceid"}:
         return DIALECTS["odk_central"]
@@ -242,7 +271,7 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
     wanted = _wanted(codebook, d)
     found: dict[str, str] = {}
     per_choice: dict[str, dict[str, str]] = {}
-    missing, also_used, synthesized = [], set(), False
+    missing, absent, also_used, synthesized = [], [], set(), False
     for w in wanted:
         col = next((full[c] for c in w.candidates if c in full), None)
         if col is None:
@@ -259,16 +288,27 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             synthesized = True
             continue
         if col is None:
-            if w.required:
+            if w.name in IDENTIFYING:
                 missing.append(w.shown)
+            elif w.name == "submission_id":
+                synthesized = True
+            else:
+                absent.append(w.name)
             continue
         found[w.name] = col
     if missing:
+        hints = "; ".join(f"{m!r} (did you mean {', '.join(repr(c) for c in close)}?)" if (close := difflib.get_close_matches(m, columns, n=3, cutoff=0.6)) else repr(m) for m in missing)
         raise InputError(
             raw.name,
-            f"required column(s) {missing} not found. Columns in the file: {columns}",
+            f"column(s) that identify respondents, waves or partners not found: {hints}. The file has {len(columns)} columns; name the right one in the codebook ('column:' or 'aliases:')",
             column=missing[0],
         )
+    if absent:
+        raw.warnings.append(
+            f"{raw.name}: {len(absent)} column(s) of the codebook are not in the file (a question nobody answered, or one added in a later form version): "
+            f"{absent[:10]}{' ...' if len(absent) > 10 else ''}; read as not asked (missing answers, not required in this file)"
+        )
+        raw.absent = tuple(absent)
     used = set(found.values()) | also_used | {c for split in per_choice.values() for c in split.values()}
     extra = [c for c in columns if c not in used and norm(c) not in d.metadata and not c.startswith("(unnamed column")]
     if extra:

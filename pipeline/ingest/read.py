@@ -81,6 +81,8 @@ class RawExport:
     warnings: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     sheet: str | None = None
+    #: Codebook columns (names after ingestion) the file does not have (set by map_columns).
+    absent: tuple[str, ...] = ()
 
     @property
     def rows_read(self) -> int:

@@ -136,7 +136,7 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
-def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> Validated:
+def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium, absent: dict[str, tuple[str, ...]] | None = None) -> Validated:
     """Validate one instrument's de-identified rows (all its files and waves together).
 
     Parameters
@@ -146,6 +146,9 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
         for every file of the instrument, concatenated in manifest order, with a ``wave`` column.
     codebook, consortium
         The instrument and the registry (partner codes, project period).
+    absent : dict, optional
+        Per source file, the columns it does not have: their questions were not asked
+        there, so a required one is not missing in that file's rows.
 
     Returns
     -------
@@ -163,6 +166,9 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
             empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
             if f.relevant and empty.any():
                 empty &= shown_rows(frame, f.relevant, codebook)
+            not_asked = [k for k, names in (absent or {}).items() if name in names]
+            if not_asked:
+                empty &= ~frame[SOURCE_FILE].isin(not_asked)
             if empty.any():
                 parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
     # Pairing by code: a row needs its identifier or an element of its code.

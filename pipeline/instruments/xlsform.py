@@ -94,7 +94,10 @@ MAX_RATING_SPAN = 10
 #: Names or labels of ``select_one`` questions that are breakdowns of the indicators
 #: (who answered), not answers: every other ``select_one`` with text codes is kept as
 #: a fact about the row (role ``attribute``). ``impact_role: grouping`` overrides.
-BREAKDOWN_WORDS = re.compile(r"gender|\bsex\b|^sex|age.?group|age.?band|age.?range|nationality|citizenship|country|disab|status_displace|displacement|residen|\bregion\b|^region|district|governorate|province|camp\b|urban|rural", re.IGNORECASE)
+BREAKDOWN_WORDS = re.compile(
+    r"gender|\bsex\b|^sex|age.?group|age.?band|age.?range|nationality|citizenship|country|disab|status_displace|displacement|residen|\bregion\b|^region|district|governorate|province|camp\b|urban|rural",
+    re.IGNORECASE,
+)
 MISSING_NAMES = {"dont_know": "Don't know", "refused": "Refused", "no_answer": "No answer", "not_applicable": "Not applicable"}
 
 
@@ -362,7 +365,9 @@ def import_form(path: str | Path) -> FormImport:
         out.doc["pairing"] = pairing
     if out.doc["design"] == "cross_section":
         out.doc["waves"] = [{"id": "once"}]
-        out.decisions.append("design cross_section (one wave, 'once'): no question has impact_role respondent_id, so answers cannot be paired across waves; set one and 'design: paired_pre_post' for a before/after survey")
+        out.decisions.append(
+            "design cross_section (one wave, 'once'): no question has impact_role respondent_id, so answers cannot be paired across waves; set one and 'design: paired_pre_post' for a before/after survey"
+        )
     else:
         out.decisions.append("design paired_pre_post (waves pre and post, paired by the respondent identifier)")
     return out
@@ -417,7 +422,7 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
                 warnings.append(f"a choice list repeats a name ({text.split(']', 1)[0].strip('[')}); read with allow_choice_duplicates, as KoboToolbox does")
                 continue
             m = re.search(r"On the 'survey' sheet, the '([^']+)' value is invalid", text)
-            if m and not m.group(1).split("::")[0].lower() in XLSFORM_COLUMNS and m.group(1) not in dropped:
+            if m and m.group(1).split("::")[0].lower() not in XLSFORM_COLUMNS and m.group(1) not in dropped:
                 dropped.append(m.group(1))
                 warnings.append(f"the survey sheet's column {m.group(1)!r} is not an XLSForm column and pyxform cannot read it ({text.split(']', 1)[0].strip('[')}); it was left out")
                 continue
@@ -426,7 +431,34 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
 
 
 #: Columns of the survey sheet that XLSForm defines (any other is a tool's own column).
-XLSFORM_COLUMNS = {"type", "name", "label", "hint", "guidance_hint", "required", "required_message", "relevant", "constraint", "constraint_message", "calculation", "choice_filter", "appearance", "default", "read_only", "repeat_count", "parameters", "trigger", "media", "image", "audio", "video", "bind", "body", "instance", "note"}
+XLSFORM_COLUMNS = {
+    "type",
+    "name",
+    "label",
+    "hint",
+    "guidance_hint",
+    "required",
+    "required_message",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "calculation",
+    "choice_filter",
+    "appearance",
+    "default",
+    "read_only",
+    "repeat_count",
+    "parameters",
+    "trigger",
+    "media",
+    "image",
+    "audio",
+    "video",
+    "bind",
+    "body",
+    "instance",
+    "note",
+}
 
 
 def _breakdown_like(name: str, labels: dict[str, str]) -> bool:
@@ -466,7 +498,9 @@ def _settle_conditions(conditions: list[tuple[dict, str, str]], fields: list[dic
 def _decide(out: FormImport, fields, items, scales, response_scales, numeric, groups_not_scales, tagged) -> None:
     """What the import decided, for the user to check (printed by ``impact import-form``)."""
     d = out.decisions
-    d.append(f"{len(items)} scored item(s) (select_one with number codes, or whole numbers in a range of at most {MAX_RATING_SPAN + 1} values): {[i['id'] for i in items][:12]}{' ...' if len(items) > 12 else ''}")
+    d.append(
+        f"{len(items)} scored item(s) (select_one with number codes, or whole numbers in a range of at most {MAX_RATING_SPAN + 1} values): {[i['id'] for i in items][:12]}{' ...' if len(items) > 12 else ''}"
+    )
     if numeric:
         d.append(f"{len(numeric)} bounded whole number(s) kept as number fields, not scored: {numeric[:12]}{' ...' if len(numeric) > 12 else ''}")
     groups = [f["id"] for f in fields if f["role"] == "grouping"]
@@ -476,7 +510,9 @@ def _decide(out: FormImport, fields, items, scales, response_scales, numeric, gr
     else:
         d.append("no scale: add an impact_scale column to the survey sheet naming the scale of each item, or add scales: to the codebook")
     if groups_not_scales:
-        d.append(f"{len(groups_not_scales)} group(s) of the form are not scales (their items are not on one rating list of three or more values): {groups_not_scales[:8]}{' ...' if len(groups_not_scales) > 8 else ''}")
+        d.append(
+            f"{len(groups_not_scales)} group(s) of the form are not scales (their items are not on one rating list of three or more values): {groups_not_scales[:8]}{' ...' if len(groups_not_scales) > 8 else ''}"
+        )
     with_skip = [f["id"] for f in fields + items if f.get("relevant")]
     if with_skip:
         d.append(f"{len(with_skip)} question(s) keep their skip logic (relevant): a required one is only required where it is shown")
@@ -563,7 +599,9 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
 
     langs = [c for c in codebook.languages if _has_language(codebook, c)] or ["en"]
     cols = _label_columns(langs)
-    survey = [["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse", "impact_comparison_value", "impact_scale"]]
+    survey = [
+        ["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse", "impact_comparison_value", "impact_scale"]
+    ]
     choices = [["list_name", "name", *[f"label::{n}" for _, n in cols]]]
     lists_done = set()
 
