@@ -22,6 +22,7 @@ from pipeline import __version__
 from pipeline.analysis.framework import combine, load_framework, run_framework
 from pipeline.analysis.indicators import instrument_indicators
 from pipeline.config import SURVEYS_DIR
+from pipeline.ingest.dates import normalise_frame as normalise_dates
 from pipeline.ingest.deidentify import deidentify_with_notes, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_export
@@ -45,6 +46,8 @@ class IngestResult:
     #: Matching by self-generated codes, one row per instrument and later wave
     #: (before disclosure control; see :mod:`pipeline.ingest.pairing`).
     code_matching: pd.DataFrame | None = None
+    #: The quarantine with values as typed (not redacted): build folder only, never published.
+    private_quarantine: pd.DataFrame | None = None
 
 
 def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame, dict[str, tuple[str, ...]]]:
@@ -64,6 +67,8 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         else:
             mapped = map_columns(raw, ds.codebook, ds.dialect)
             mapped.insert(2, WAVE, ds.wave)
+        mapped, date_notes = normalise_dates(mapped, ds.codebook, ds.name, ds.date_format, ds.dayfirst)
+        notes.extend(date_notes)
         clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
         frames.append(clean.frame)
         counts[ds.name] = raw.rows_read
@@ -145,7 +150,7 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
             "name your registry to check partner codes and the project period"
         )
     countries = folder.consortium.country_of()
-    responses, quarantines, reconciliations, matchings = {}, [], [], []
+    responses, quarantines, private, reconciliations, matchings = {}, [], [], [], []
     for instrument, codebook in folder.codebooks.items():
         frame, counts, warn, rejected, absent = read[instrument]
         notes.extend(warn)
@@ -161,12 +166,14 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
         notes.extend(unmatched_later_waves(valid, codebook))
         responses[instrument] = score(valid, codebook)
         quarantines.append(redact_quarantine(checked.quarantine).assign(instrument=instrument))
+        private.append(checked.quarantine.assign(instrument=instrument))
         waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
         reconciliations.append(reconcile(counts, instrument, waves, valid, checked.quarantine))
     quarantine = pd.concat(quarantines, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
     matchings = [m for m in matchings if len(m)]
     code_matching = pd.concat(matchings, ignore_index=True) if matchings else pd.DataFrame(columns=CODE_MATCHING_COLUMNS)
-    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes, code_matching)
+    private_quarantine = pd.concat(private, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
+    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes, code_matching, private_quarantine)
 
 
 def _relative(path: Path) -> str:
@@ -194,6 +201,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
         if cons.inferred:  # the later stages read the registry made from the data
             cons = dataclasses.replace(cons, path=write_registry(cons, tmp / "consortium.yaml"))
         write_csv(result.quarantine, tmp / Files.QUARANTINE)
+        write_csv(result.private_quarantine, tmp / Files.QUARANTINE_PRIVATE)
         write_csv(result.reconciliation, tmp / Files.RECONCILIATION)
         min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
         write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / Files.CODE_MATCHING)

@@ -138,6 +138,10 @@ class Dataset:
     dialect: str | None = None
     sheet: str | None = None
     encoding: str | None = None
+    #: How dates that are not ISO 8601 are read (see :mod:`pipeline.ingest.dates`): a
+    #: ``strftime`` pattern, and whether ``a/b/yyyy`` dates are day first.
+    date_format: str | None = None
+    dayfirst: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def find_codebook(instrument: str, data_root: Path) -> Path:
 
 
 def _read_options(d: dict, manifest: Path, i: int) -> dict:
-    """The optional ``dialect``, ``sheet`` and ``encoding`` of a manifest entry, checked."""
+    """The optional ``dialect``, ``sheet``, ``encoding``, ``date_format`` and ``dayfirst`` of a manifest entry, checked."""
     import codecs
 
     from pipeline.ingest.dialects import DIALECTS
@@ -194,6 +198,15 @@ def _read_options(d: dict, manifest: Path, i: int) -> dict:
         except LookupError:
             raise CodebookError(manifest, f"datasets[{i}].encoding", f"unknown encoding {d['encoding']!r} (a Python codec name such as cp1253 or iso-8859-7)") from None
         out["encoding"] = str(d["encoding"])
+    if d.get("date_format") is not None:
+        fmt = str(d["date_format"])
+        if "%" not in fmt:
+            raise CodebookError(manifest, f"datasets[{i}].date_format", f"expected a strftime pattern such as '%d/%m/%Y %H:%M:%S', got {fmt!r}")
+        out["date_format"] = fmt
+    if d.get("dayfirst") is not None:
+        if not isinstance(d["dayfirst"], bool):
+            raise CodebookError(manifest, f"datasets[{i}].dayfirst", f"expected true or false, got {d['dayfirst']!r}")
+        out["dayfirst"] = d["dayfirst"]
     return out
 
 
