@@ -136,6 +136,7 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
     if frame.columns.duplicated().any():
         dup = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise InputError(name, f"the header repeats column name(s) {dup}; each column needs its own name", row=1)
+    frame = _r_export(frame, raw, name)
     if _hxl_row(frame):
         raw.warnings.append(f"{name}: row {int(frame[SOURCE_ROW].iloc[0])} holds HXL hashtags (#...), not answers: KoboToolbox's hashtag row, skipped and not counted as a row read")
         frame = frame.iloc[1:].reset_index(drop=True)
@@ -409,6 +410,24 @@ ODK_CENTRAL_COLUMNS = {"SubmissionDate", "meta-instanceID", "KEY", "SubmitterID"
 def ends_cleanly_text(text: str) -> bool:
     """A file that ends with a line break was not cut off: a short row is then a row, not a truncation."""
     return text.endswith(("\n", "\r"))
+
+
+def _r_export(frame: pd.DataFrame, raw: RawExport, name: str) -> pd.DataFrame:
+    """A table re-written by R's ``write.csv``: an unnamed first column of row names
+    1, 2, 3 ... and ``NA`` for a missing value. The row names are dropped and ``NA``
+    read as empty (R writes a missing value so, unquoted; a text "NA" it quotes)."""
+    data = [c for c in frame.columns if c != SOURCE_ROW]
+    if not data or data[0] not in ("", "(unnamed column 1)") or not len(frame):
+        return frame
+    first = frame[data[0]]
+    if first.isna().any() or not first.astype(str).tolist() == [str(k) for k in range(1, len(frame) + 1)]:
+        return frame
+    frame = frame.drop(columns=[data[0]])
+    values = frame.drop(columns=[SOURCE_ROW])
+    n = int(values.eq("NA").sum().sum())
+    frame[values.columns] = values.mask(values.eq("NA").fillna(False))
+    raw.warnings.append(f"{name}: written by R (row names in the first column, dropped); {n} 'NA' value(s) read as empty")
+    return frame
 
 
 def _hxl_row(frame: pd.DataFrame) -> bool:

@@ -95,7 +95,7 @@ MAX_RATING_SPAN = 10
 #: (who answered), not answers: every other ``select_one`` with text codes is kept as
 #: a fact about the row (role ``attribute``). ``impact_role: grouping`` overrides.
 BREAKDOWN_WORDS = re.compile(
-    r"gender|\bsex\b|^sex|age.?group|age.?band|age.?range|nationality|citizenship|country|disab|status_displace|displacement|residen|\bregion\b|^region|district|governorate|province|camp\b|urban|rural",
+    r"gender|\bsex\b|^sex|age.?group|age.?band|age.?range|nationality|citizenship|disab|displacement.?status|^displacement|\bregion\b|^region|urban.?rural",
     re.IGNORECASE,
 )
 MISSING_NAMES = {"dont_know": "Don't know", "refused": "Refused", "no_answer": "No answer", "not_applicable": "Not applicable"}
@@ -396,6 +396,7 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
     from pyxform.xls2json_backends import get_xlsform
 
     dropped: list[str] = []
+    blanked: list[tuple[int, str]] = []  # (survey row index, column) of cells pyxform cannot read
 
     def read(allow: bool) -> dict:
         book = get_xlsform(xlsform=str(path))
@@ -409,10 +410,19 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
                 row.pop(col, None)
             for header in book.survey_header:
                 header.pop(col, None)
+        for k, col in blanked:
+            if 0 <= k < len(book.survey) and col.split("::")[0] in ("label", "hint", "constraint_message", "required_message", "guidance_hint"):
+                book.survey[k][col] = re.sub(r"\$\{\s*([^}]*)\}", r"\1", str(book.survey[k].get(col, "")))
+            elif 0 <= k < len(book.survey) and col == "calculation":
+                book.survey[k][col] = "''"  # not kept anyway; an empty text keeps pyxform content
+            elif 0 <= k < len(book.survey):
+                book.survey[k].pop(col, None)
+                if col == "relevant":  # a condition nobody can evaluate: the question is optional
+                    book.survey[k].pop("required", None)
         return workbook_to_json(workbook_dict=book, form_name="data", fallback_form_name=book.fallback_form_name, default_language="default", warnings=warnings)
 
     allow = False
-    for _ in range(12):
+    for _ in range(200):
         try:
             return read(allow)
         except PyXFormError as exc:
@@ -422,6 +432,21 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
                 warnings.append(f"a choice list repeats a name ({text.split(']', 1)[0].strip('[')}); read with allow_choice_duplicates, as KoboToolbox does")
                 continue
             m = re.search(r"On the 'survey' sheet, the '([^']+)' value is invalid", text)
+            row = re.search(r"\[row : (\d+)\]", text)
+            if (
+                m
+                and row
+                and (
+                    m.group(1) in ("calculation", "relevant", "constraint", "choice_filter", "default", "repeat_count")
+                    or m.group(1).split("::")[0] in ("label", "hint", "constraint_message", "required_message", "guidance_hint")
+                )
+                and (int(row.group(1)) - 2, m.group(1)) not in blanked
+            ):
+                blanked.append((int(row.group(1)) - 2, m.group(1)))
+                warnings.append(
+                    f"survey row {row.group(1)}: its {m.group(1)} cannot be read ({text.split(']', 1)[1].strip()}); left out{' and the question made optional' if m.group(1) == 'relevant' else ''}"
+                )
+                continue
             if m and m.group(1).split("::")[0].lower() not in XLSFORM_COLUMNS and m.group(1) not in dropped:
                 dropped.append(m.group(1))
                 warnings.append(f"the survey sheet's column {m.group(1)!r} is not an XLSForm column and pyxform cannot read it ({text.split(']', 1)[0].strip('[')}); it was left out")
