@@ -45,7 +45,7 @@ def _codes_text(codes) -> str:
         if c is not None and c == prev + 1:
             prev = c
             continue
-        runs.append(f"{start}-{prev}" if prev > start + 1 else ", ".join(str(x) for x in range(start, prev + 1)))
+        runs.append(f"{start} to {prev}" if prev > start + 1 and start < 0 else f"{start}-{prev}" if prev > start + 1 else ", ".join(str(x) for x in range(start, prev + 1)))
         if c is not None:
             start = prev = c
     return ", ".join(runs)
@@ -220,7 +220,10 @@ def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium
     if reason in ("out_of_range", "not_a_number") and column in codebook.item_ids:
         rs = codebook.item(column).response_scale
         miss = f"; or a missing code {_codes_text(list(rs.missing))}" if rs.missing else ""
-        return f"{column} must be one of {_codes_text(list(rs.values))}{miss}; found {value!r}"
+        values = list(rs.values)
+        if min(values) < 0 and len(values) > 2 and values == list(range(min(values), max(values) + 1)):  # not "-100-100"
+            return f"{column} must be between {min(values)} and {max(values)}{miss}; found {value!r}"
+        return f"{column} must be one of {_codes_text(values)}{miss}; found {value!r}"
     if reason == "unknown_partner":
         return f"partner code {value!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}"
     if reason == "invalid_choice":
