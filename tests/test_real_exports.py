@@ -80,6 +80,24 @@ def test_without_skip_logic_the_same_rows_would_be_set_aside(afg_form, tmp_path,
     assert int(rec["rows_kept"].sum()) == 0
 
 
+def test_reach_somalia_external_choices_repeated_names_and_r_cleaned_codes(tmp_path, capsys):
+    d = REAL / "reach_som"
+    form = r_sheets_to_xlsform(d / "kobo_questions.csv", d / "kobo_choices.csv", tmp_path / "som.xlsx")
+    root = copy(d / "data.csv", tmp_path / "data")
+    run = end_to_end(root, tmp_path / "build", capsys, form=form, instrument="som", files=[{"file": "data.csv"}])
+    assert run.codes == {"import-form": 0, "ingest": 0, "analyse": 0}
+    cb = load_codebook(root / "som.yaml")
+    assert sum(1 for f in (*cb.fields, *cb.items) if f.relevant) > 150
+    assert run.read == 25 and run.kept == 3
+    # The form's choice names hold spaces ('woqooyi galbeed') where the data has
+    # underscores, and a typographic apostrophe ('didn’t_know_vaccine') where the form
+    # has a straight one: real disagreements, each quarantined with its value.
+    assert run.reasons() == {"invalid_choice": 22, "missing_required": 1}
+    q = run.quarantine
+    assert {"woqooyi_galbeed", "didn’t_know_vaccine"} <= set(q["value"])
+    assert "'NA' value(s) read as empty" in run.err
+
+
 # -- KoboToolbox (KoboCAT and KPI) exports ---------------------------------------------
 
 

@@ -93,3 +93,22 @@ def test_a_folder_without_a_registry_does_not_borrow_the_example(tmp_path, capsy
     assert rec["rows_kept"].tolist() == [2]
     assert "ORG-B" in (tmp_path / "build" / "consortium.yaml").read_text(encoding="utf-8")
     assert main(["analyse", "--build", str(tmp_path / "build")]) == 0
+
+
+def test_analyse_a_pre_post_instrument_without_a_respondent_id_says_why(tmp_path, capsys):
+    from pipeline.cli import main
+
+    (tmp_path / "t.yaml").write_text(
+        "instrument: t\nfields:\n  - {id: submission_time, role: submission_time}\nresponse_scales:\n  r: {values: {min: 1, max: 5}}\n"
+        "items:\n  - {id: q1, response_scale: r}\n  - {id: q2, response_scale: r}\nscales:\n  - {id: s, items: [q1, q2]}\n",
+        encoding="utf-8",
+    )
+    for wave in ("pre", "post"):
+        rows = "\n".join(f"2025-0{k % 9 + 1}-01,{k % 5 + 1},{(k + 1) % 5 + 1}" for k in range(12))
+        (tmp_path / f"{wave}.csv").write_text(f"submission_time,q1,q2\n{rows}\n", encoding="utf-8")
+    (tmp_path / "datasets.yaml").write_text("datasets:\n  - {file: pre.csv, instrument: t, wave: pre}\n  - {file: post.csv, instrument: t, wave: post}\n", encoding="utf-8")
+    assert main(["ingest", "--data", str(tmp_path), "--build", str(tmp_path / "build")]) == 0
+    capsys.readouterr()
+    assert main(["analyse", "--build", str(tmp_path / "build")]) == 0
+    err = capsys.readouterr().err
+    assert "no field with role respondent_id" in err and "design: cross_section" in err

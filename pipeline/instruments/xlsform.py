@@ -398,7 +398,7 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
     dropped: list[str] = []
     blanked: list[tuple[int, str]] = []  # (survey row index, column) of cells pyxform cannot read
 
-    def read(allow: bool) -> dict:
+    def read(allow: bool, external: bool = False) -> dict:
         book = get_xlsform(xlsform=str(path))
         if allow:
             if not book.settings:
@@ -410,6 +410,10 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
                 row.pop(col, None)
             for header in book.survey_header:
                 header.pop(col, None)
+        if external:  # select_one_external without its sheet: a text answer (its codes cannot be checked)
+            for row in book.survey:
+                if str(row.get("type", "")).startswith("select_one_external"):
+                    row["type"] = "text"
         for k, col in blanked:
             if 0 <= k < len(book.survey) and col.split("::")[0] in ("label", "hint", "constraint_message", "required_message", "guidance_hint"):
                 book.survey[k][col] = re.sub(r"\$\{\s*([^}]*)\}", r"\1", str(book.survey[k].get(col, "")))
@@ -421,15 +425,19 @@ def _pyxform_json(path: Path, warnings: list[str]) -> dict:
                     book.survey[k].pop("required", None)
         return workbook_to_json(workbook_dict=book, form_name="data", fallback_form_name=book.fallback_form_name, default_language="default", warnings=warnings)
 
-    allow = False
+    allow = external = False
     for _ in range(200):
         try:
-            return read(allow)
+            return read(allow, external)
         except PyXFormError as exc:
             text = str(exc)
             if "allow_choice_duplicates" in text and not allow:
                 allow = True
                 warnings.append(f"a choice list repeats a name ({text.split(']', 1)[0].strip('[')}); read with allow_choice_duplicates, as KoboToolbox does")
+                continue
+            if "external_choices sheet" in text and not external:
+                external = True
+                warnings.append("select_one_external questions without the external_choices sheet (their choices live in a file on the server) are read as text answers")
                 continue
             m = re.search(r"On the 'survey' sheet, the '([^']+)' value is invalid", text)
             row = re.search(r"\[row : (\d+)\]", text)
