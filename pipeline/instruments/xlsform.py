@@ -593,6 +593,10 @@ def write_codebook(result: FormImport, path: str | Path, source: str = "") -> Pa
 
     path = Path(path)
     lines = [f"# Codebook imported from the XLSForm {source} by `impact import-form`.", "# Check it before use: scales, their min_answered, range, unit and reliability are proposals."]
+    if result.decisions:
+        lines.append("#")
+        lines.append("# What import-form decided (correct it here, or with impact_role / impact_scale in the form):")
+        lines += [_comment(d) for d in result.decisions]
     if result.untranslated:
         lines.append("#")
         lines.append("# Not translated from the form:")
