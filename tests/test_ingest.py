@@ -74,11 +74,11 @@ def test_broken_xlsx(tmp_path):
 
 def test_missing_columns_stop_only_when_they_identify_respondents(tmp_path):
     f = tmp_path / "a.csv"
-    f.write_text("_uuid,_submission_time,partner,respondent,att_economy\nu,2025-03-03T10:00:00,GR-THE,r1,5\n", encoding="utf-8")
+    f.write_text("_uuid,_submission_time,partner_code,respondent_id,att_economy\nu,2025-03-03T10:00:00,GR-THE,r1,5\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         map_columns(read_export(f, name="a.csv"), CB)
     msg = str(err.value)
-    assert "a.csv" in msg and "'respondent_id' (did you mean 'respondent'?)" in msg and "att_economy" not in msg
+    assert "a.csv" in msg and "'partner' (did you mean 'partner_code'?)" in msg and "att_economy" not in msg
     f.write_text("_uuid,_submission_time,partner,respondent_id,att_economy\nu,2025-03-03T10:00:00,GR-THE,r1,5\n", encoding="utf-8")
     raw = read_export(f, name="a.csv")
     mapped = map_columns(raw, CB)

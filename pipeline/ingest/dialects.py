@@ -160,9 +160,10 @@ DIALECTS: dict[str, Dialect] = {
     "generic": Dialect("generic", "generic CSV/XLSX"),
 }
 
-#: Columns (after ingestion) without which a file cannot be used: they identify the
-#: respondent, the wave or the partner. Any other column of the codebook that a file
-#: lacks is read as not asked, with a warning.
+#: Columns (after ingestion) without which a file cannot be used when the codebook
+#: makes them required (the respondent identifier always, unless the waves are paired
+#: by code): they identify the respondent, the wave or the partner. Any
+#: other column of the codebook that a file lacks is read as not asked, with a warning.
 IDENTIFYING = ("respondent_id", "wave", "partner")
 
 #: Columns only the table of a repeat group has (KoboToolbox, ODK Central).
@@ -305,8 +306,10 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             synthesized = True
             continue
         if col is None:
-            if w.name in IDENTIFYING:
+            if w.name in IDENTIFYING and (w.required or (w.name == "respondent_id" and codebook.pairing == "respondent_id")):
                 missing.append(w.shown)
+            elif w.name in IDENTIFYING:
+                continue  # optional, as before: an empty column
             elif w.name == "submission_id":
                 synthesized = True
             else:
