@@ -1,24 +1,33 @@
-"""Disclosure control: no published number describes fewer than ``min_cell`` people.
+"""Disclosure control: no published number describes fewer than ``min_cell`` people,
+and none can be worked out by subtraction.
 
-Every table that leaves the pipeline goes through :func:`suppress`.
+Every table that leaves the pipeline goes through :func:`suppress` (the indicator
+table through :func:`protect_cells` too, for the shares within its rows).
 
 * **Primary suppression**: a row whose head count is at least 1 and below
   ``min_cell`` has its counts and statistics removed (missing, never 0) and is
   marked ``suppressed = True`` with ``suppression = "primary"``.
-* **Secondary suppression**: rows of one family (for instance the partners of one
-  indicator) add up to a published total, so a single suppressed row could be
-  recovered as the total minus the others. Where a family has exactly one
-  suppressed row, the next smallest row of that family is suppressed too
-  (``suppression = "secondary"``). Zero rows are not suppressed (they describe
-  nobody) but do not protect a suppressed row either.
+* **Secondary suppression**: published counts add up along margins: the groups of
+  one breakdown (gender, partner, ...) to the consortium's total, the partners of a
+  country to the country, the categories of a row (reliably improved / unchanged /
+  worsened; yes / no) to the row's n. In each margin a reader knows the total minus
+  the published terms: the people of the hidden terms together, including people in
+  no group (an empty gender). Wherever that number is between 1 and
+  ``min_cell - 1``, or a hidden term is the only unknown of a sum (also after
+  solving other sums first), the smallest other published term with people in it
+  is hidden too (``suppression = "secondary"``), until no margin gives away fewer
+  than ``min_cell`` people (:func:`protect`). A total is never picked. Zero rows
+  are not suppressed (they describe nobody) but do not protect a suppressed row
+  either.
 
 Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley,
-chapter 5 (threshold rule and secondary cell suppression).
+chapter 5 (threshold rule, secondary cell suppression, linked tables).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,6 +38,251 @@ SUPPRESSED = "suppressed"
 SUPPRESSION = "suppression"
 
 
+# ----------------------------------------------------------------------------- margins
+#: A switch turns a group of published numbers on or off together (a row, the shares of a
+#: row, a McNemar row's interval); any hashable value.
+Switch = Hashable
+
+
+@dataclass
+class Cells:
+    """Head counts a set of published tables reveals, and the sums that tie them together.
+
+    ``values[key]``
+        The true head count of a cell (people in a group, or in a category of a group).
+    ``shown[key]``
+        The ways the cell is published: each a tuple of switches that must all be on
+        (a partner's count shows when its row is; a category's count when its row and
+        its share are). The first switch of each tuple is the one turned off to hide the
+        cell. A cell with no way (a residual such as people with no answer for gender)
+        is never published.
+    ``margins``
+        ``(total, parts)``: the parts add up to the total (a family of groups to the
+        consortium, partners to their country, the categories of a row to its n).
+    ``protected``
+        Switches never turned off to protect another cell (the totals).
+    """
+
+    values: dict = field(default_factory=dict)
+    shown: dict = field(default_factory=dict)
+    margins: list = field(default_factory=list)
+    protected: set = field(default_factory=set)
+
+    def add(self, key, value, *ways) -> None:
+        """A cell with its count and the ways it is published (merging ways of one key)."""
+        self.values[key] = int(value)
+        self.shown.setdefault(key, [])
+        self.shown[key].extend(tuple(w) for w in ways)
+
+    def margin(self, total, parts, residual=None) -> None:
+        """``total = sum(parts)``; the difference (people in no part) becomes a residual cell never published."""
+        parts = [p for p in parts if p in self.values]
+        if total not in self.values or not parts:
+            return
+        rest = self.values[total] - sum(self.values[p] for p in parts)
+        if rest < 0:  # the parts overlap (not a partition of the total): no sum to exploit
+            return
+        if rest > 0:
+            key = residual if residual is not None else ("residual", total, len(self.margins))
+            self.add(key, rest)
+            parts = [*parts, key]
+        self.margins.append((total, parts))
+
+
+def _published(cells: Cells, off: set) -> set:
+    return {k for k, ways in cells.shown.items() if any(all(s not in off for s in w) for w in ways)}
+
+
+def recoverable(cells: Cells, off: set) -> dict:
+    """Cells a reader can work out: the published ones, and any that is the only unknown
+    term of a sum whose other terms are known (repeated until nothing new is found).
+
+    Returns cell -> the margin it was worked out from (None for a published cell).
+    """
+    known = dict.fromkeys(_published(cells, off))
+    changed = True
+    while changed:
+        changed = False
+        for i, (total, parts) in enumerate(cells.margins):
+            unknown = [p for p in parts if p not in known]
+            if total in known and len(unknown) == 1:
+                known[unknown[0]] = i
+                changed = True
+            elif total not in known and not unknown:
+                known[total] = i
+                changed = True
+    return known
+
+
+def exposed(cells: Cells, off: set, min_cell: int) -> list:
+    """Sums a reader can work out that describe 1 to ``min_cell - 1`` people.
+
+    A hidden cell that :func:`recoverable` works out is one. And for every margin whose
+    total is known, the terms a reader does not know add up to the total minus the
+    known terms: the people of the hidden groups together (and of no group).
+
+    Returns
+    -------
+    list of (int, list, int)
+        ``(margin number, unknown terms, people)`` wherever that number of people is
+        between 1 and ``min_cell - 1``.
+    """
+    known = recoverable(cells, off)
+    out = [(i, [key], cells.values[key]) for key, i in known.items() if i is not None and 0 < cells.values[key] < min_cell]
+    for i, (total, parts) in enumerate(cells.margins):
+        if total not in known:
+            continue
+        unknown = [p for p in parts if p not in known]
+        rest = sum(cells.values[p] for p in unknown)
+        if 0 < rest < min_cell:
+            out.append((i, unknown, rest))
+    return out
+
+
+def protect(cells: Cells, min_cell: int, off: set | None = None) -> tuple[set, set]:
+    """Switches to turn off so that no sum a reader can form describes 1 to ``min_cell - 1`` people.
+
+    Primary: every cell of 1 to ``min_cell - 1`` people is hidden (the first switch of
+    each way it is published). Secondary, repeated until :func:`exposed` finds nothing:
+    in a margin whose unknown terms add up to fewer than ``min_cell`` people, the
+    smallest published term with people in it is hidden too (ties: by key), never the
+    margin's total and never a protected switch.
+
+    Returns
+    -------
+    (set, set)
+        The switches turned off by the primary rule, and all switches turned off.
+    """
+    off = set(off or ())
+    published = _published(cells, off)
+    for key, value in cells.values.items():
+        if 0 < value < min_cell and key in published:
+            off.update(w[0] for w in cells.shown[key] if all(s not in off for s in w))
+    primary = set(off)
+    stuck: set = set()
+    while True:
+        problems = [p for p in exposed(cells, off, min_cell) if (p[0], tuple(p[1])) not in stuck]
+        if not problems:
+            return primary, off
+        i, unknown, _ = problems[0]
+        published = _published(cells, off)
+        parts = cells.margins[i][1]
+        candidates = []
+        for key in parts:
+            if key in published and cells.values[key] > 0:
+                ways = [w for w in cells.shown[key] if all(s not in off for s in w)]
+                if ways and all(w[0] not in cells.protected for w in ways):
+                    candidates.append((cells.values[key], str(key), key, ways))
+        if not candidates:
+            stuck.add((i, tuple(unknown)))
+            continue
+        _, _, key, ways = min(candidates)
+        off.update(w[0] for w in ways)
+
+
+def _family_totals(table: pd.DataFrame, family_cols: Sequence[str], totals: pd.Series, breakdown: str) -> dict:
+    """family key -> index of its total row: a total row of the family itself, or (when the
+    family is one breakdown of a measure) the total row of the same measure."""
+    out = {}
+    fams = table.groupby(list(family_cols), sort=False, dropna=False).indices
+    measure = [c for c in family_cols if c != breakdown]
+    total_rows = table.loc[totals.to_numpy()]
+    by_measure = {}
+    if breakdown in family_cols:
+        for i, key in zip(total_rows.index, total_rows[measure].itertuples(index=False, name=None)):
+            by_measure.setdefault(key, i)
+    for key, idx in fams.items():
+        key = key if isinstance(key, tuple) else (key,)
+        own = [table.index[j] for j in idx if totals.iloc[j]]
+        if own:
+            out[key] = own[0]
+        elif breakdown in family_cols:
+            mkey = tuple(k for c, k in zip(family_cols, key) if c != breakdown)
+            if mkey in by_measure:
+                out[key] = by_measure[mkey]
+    return out
+
+
+def row_cells(
+    table: pd.DataFrame,
+    count_cols: Sequence[str],
+    min_cell: int,
+    family_cols: Sequence[str] | None = None,
+    total_mask: pd.Series | None = None,
+    parents: Mapping | None = None,
+    breakdown: str = "group_by",
+    group: str = "group",
+) -> Cells:
+    """The head counts of a table as :class:`Cells`: one switch per row (``("row", index)``).
+
+    Margins: within each family (``family_cols``), the rows add up to the family's total
+    row (a ``total_mask`` row of the family, or of the same measure when ``breakdown``
+    is one of the family columns: the consortium row of an indicator for its partner
+    rows); a family without a total in the table adds up to a total published
+    elsewhere. ``parents`` maps ``(breakdown value, group)`` of a row to that of the row
+    it is part of (a partner to its country), within the same measure.
+    """
+    cells = Cells()
+    counts = table[list(count_cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    totals = total_mask.reindex(table.index).fillna(False).astype(bool) if total_mask is not None else pd.Series(False, index=table.index)
+    for i in table.index:
+        for col in count_cols:
+            v = counts.at[i, col]
+            if not np.isnan(v):
+                cells.add((i, col), int(v), (("row", i),))
+        if totals.loc[i]:
+            cells.protected.add(("row", i))
+    if not family_cols:
+        return cells
+    fam_totals = _family_totals(table, family_cols, totals, breakdown)
+    for key, idx in table.groupby(list(family_cols), sort=False, dropna=False).indices.items():
+        key = key if isinstance(key, tuple) else (key,)
+        rows = [table.index[j] for j in idx if not totals.iloc[j]]
+        if not rows:
+            continue
+        t = fam_totals.get(key)
+        for col in count_cols:
+            if t is None:  # the total is published elsewhere: a cell of the sum, always shown
+                parts = [(r, col) for r in rows if (r, col) in cells.values]
+                if not parts:
+                    continue
+                tkey = ("elsewhere", key, col)
+                cells.add(tkey, sum(cells.values[p] for p in parts), (("elsewhere",),))
+                cells.protected.add(("elsewhere",))
+                cells.margin(tkey, parts)
+            else:
+                cells.margin((t, col), [(r, col) for r in rows])
+    if parents and breakdown in table.columns and group in table.columns:
+        measure = [c for c in family_cols if c != breakdown]
+        where = {}
+        for i, k, b, g in zip(table.index, table[measure].itertuples(index=False, name=None), table[breakdown], table[group]):
+            where[(k, b, str(g))] = i
+        children: dict = {}
+        for (k, b, g), i in where.items():
+            parent = parents.get((b, g))
+            if parent is not None and (k, parent[0], str(parent[1])) in where:
+                children.setdefault(where[(k, parent[0], str(parent[1]))], []).append(i)
+        for p, kids in children.items():
+            for col in count_cols:
+                cells.margin((p, col), [(c, col) for c in kids])
+    return cells
+
+
+def blank(table: pd.DataFrame, rows, cols: Sequence[str]) -> pd.DataFrame:
+    """``table`` with ``cols`` of ``rows`` missing (never 0); integer columns become nullable."""
+    out = table
+    mask = out.index.isin(list(rows))
+    if not mask.any():
+        return out
+    for col in cols:
+        if pd.api.types.is_integer_dtype(out[col].dtype) and not pd.api.types.is_extension_array_dtype(out[col].dtype):
+            out[col] = out[col].astype("Int64")
+        if pd.api.types.is_bool_dtype(out[col].dtype) and not pd.api.types.is_extension_array_dtype(out[col].dtype):
+            out[col] = out[col].astype(object)
+        out.loc[mask, col] = pd.NA if pd.api.types.is_extension_array_dtype(out[col].dtype) else np.nan
+    return out
+
+
 def suppress(
     table: pd.DataFrame,
     count_cols: Sequence[str],
@@ -36,6 +290,8 @@ def suppress(
     min_cell: int,
     family_cols: Sequence[str] | None = None,
     total_mask: pd.Series | None = None,
+    parents: Mapping | None = None,
+    cells: Cells | None = None,
 ) -> pd.DataFrame:
     """Apply primary and secondary suppression to a published table.
 
@@ -52,9 +308,16 @@ def suppress(
         Smallest number of people a published number may describe (>= 1).
     family_cols : sequence of str, optional
         Columns that define families of rows adding up to a published total
-        (e.g. ``["indicator_id", "group_by"]``); no secondary suppression without them.
+        (e.g. ``["indicator_id", "group_by"]``, whose total is the indicator's
+        consortium row); no secondary suppression without them.
     total_mask : Series of bool, optional
         Rows that are totals themselves (never chosen for secondary suppression).
+    parents : mapping, optional
+        ``(group_by, group) -> (group_by, group)``: rows that add up to another row of
+        the same measure (partners to their country).
+    cells : Cells, optional
+        The table's cells as built by :func:`row_cells` plus any others (shares within
+        rows); the rows hidden are those whose switch ``("row", index)`` is turned off.
 
     Returns
     -------
@@ -68,34 +331,20 @@ def suppress(
     if missing:
         raise ValueError(f"columns {missing} not in the table; columns: {list(table.columns)}")
     out = table.copy()
-    counts = out[list(count_cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
-    positive = counts.where(counts > 0)
-    smallest = positive.min(axis=1)
-    primary = smallest.notna() & (smallest < min_cell)
-    kind = pd.Series(np.where(primary, "primary", ""), index=out.index, dtype=object)
-
-    if family_cols:
-        totals = total_mask if total_mask is not None else pd.Series(False, index=out.index)
-        size = counts.max(axis=1)
-        for idx in out.groupby(list(family_cols), sort=False, dropna=False).indices.values():
-            idx = out.index[idx]
-            idx = [i for i in idx if not totals.loc[i]]
-            n_sup = int((kind.loc[idx] != "").sum())
-            if n_sup != 1:
-                continue
-            candidates = [i for i in idx if kind.loc[i] == "" and size.loc[i] > 0]
-            if candidates:
-                pick = min(candidates, key=lambda i: (size.loc[i], str(i)))
-                kind.loc[pick] = "secondary"
-
+    if cells is None:
+        cells = row_cells(out, count_cols, min_cell, family_cols, total_mask, parents)
+    primary, off = protect(cells, int(min_cell))
+    kind = pd.Series("", index=out.index, dtype=object)
+    for i in out.index:
+        if ("row", i) in primary:
+            kind.loc[i] = "primary"
+        elif ("row", i) in off:
+            kind.loc[i] = "secondary"
     hide = kind != ""
-    for col in (*count_cols, *value_cols):
-        if hide.any():
-            if pd.api.types.is_integer_dtype(out[col].dtype) and not pd.api.types.is_extension_array_dtype(out[col].dtype):
-                out[col] = out[col].astype("Int64")
-            out.loc[hide, col] = pd.NA if pd.api.types.is_extension_array_dtype(out[col].dtype) else np.nan
+    out = blank(out, out.index[hide.to_numpy()], [*count_cols, *value_cols])
     out[SUPPRESSED] = hide.to_numpy()
     out[SUPPRESSION] = kind.to_numpy()
+    out.attrs["switches_off"] = off
     return out
 
 
