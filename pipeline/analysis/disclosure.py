@@ -173,6 +173,11 @@ def protect(cells: Cells, min_cell: int, off: set | None = None) -> tuple[set, s
                 ways = [w for w in cells.shown[key] if all(s not in off for s in w)]
                 if ways and all(w[0] not in cells.protected for w in ways):
                     candidates.append((cells.values[key], str(key), key, ways))
+        total = cells.margins[i][0]
+        if not candidates and total in published and cells.values[total] > 0:  # an equality (the same people in two tables)
+            ways = [w for w in cells.shown[total] if all(s not in off for s in w)]
+            if ways and all(w[0] not in cells.protected for w in ways):
+                candidates.append((cells.values[total], str(total), total, ways))
         if not candidates:
             stuck.add((i, tuple(unknown)))
             continue
@@ -333,7 +338,7 @@ def suppress(
     out = table.copy()
     if cells is None:
         cells = row_cells(out, count_cols, min_cell, family_cols, total_mask, parents)
-    primary, off = protect(cells, int(min_cell))
+    primary, off = protect(cells, int(min_cell), off=getattr(cells, "seed", None))
     kind = pd.Series("", index=out.index, dtype=object)
     for i in out.index:
         if ("row", i) in primary:
@@ -346,6 +351,153 @@ def suppress(
     out[SUPPRESSION] = kind.to_numpy()
     out.attrs["switches_off"] = off
     return out
+
+
+#: Private columns of the indicator rows with the head counts behind the shares
+#: (dropped before publication): reliable change categories and McNemar's 2x2 table
+#: (a = yes at both waves, b = yes -> no, c = no -> yes, d = no at both waves).
+RC_COUNTS = {"improved": "_rc_improved", "unchanged": "_rc_unchanged", "worsened": "_rc_worsened"}
+MC_COUNTS = {"a": "_mc_a", "b": "_mc_b", "c": "_mc_c", "d": "_mc_d"}
+#: What each switch of an indicator row hides besides its counts.
+RC_VALUES = {"improved": ["reliable_improved", "reliable_improved_ci_low", "reliable_improved_ci_high"], "unchanged": ["reliable_unchanged"], "worsened": ["reliable_worsened"]}
+MC_SHARE_VALUES = ["mean_pre", "mean_post"]
+#: The interval of a difference of paired proportions (and McNemar's p-value) gives b + c
+#: (Wald: se^2 n^2 = b + c - (c - b)^2 / n), hence b and c with the difference.
+MC_INTERVAL_VALUES = ["ci_low", "ci_high", "effect_size_ci_low", "effect_size_ci_high", "p_value", "p_value_adjusted"]
+
+
+def parents_of(frame: pd.DataFrame, child: str = "partner", parent: str = "country") -> dict:
+    """``(child, code) -> (parent, code)`` from a frame with both columns (each partner's country)."""
+    if child not in frame.columns or parent not in frame.columns:
+        return {}
+    pairs = frame[[child, parent]].dropna().drop_duplicates()
+    return {(child, str(a)): (parent, str(b)) for a, b in zip(pairs[child], pairs[parent])}
+
+
+def _int(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _indicator_cells(table: pd.DataFrame, count_cols: Sequence[str], min_cell: int, parents: Mapping | None) -> tuple[Cells, set]:
+    """Cells of an indicator table: row counts, the counts behind shares, and the links
+    between its analyses (a partner's participants in the difference in differences are
+    its participants in the paired change; the consortium's are the sum of those
+    partners'). Returns the cells and the switches already off (shares hidden within a row)."""
+    fam = ["indicator_id", "group_by"]
+    totals = table["group_by"].eq("consortium")
+    cells = row_cells(table, count_cols, min_cell, fam, totals, parents)
+    off: set = set()
+    kinds = {}
+    for i, r in table.iterrows():
+        row = ("row", i)
+        rc = {c: _int(r.get(col)) for c, col in RC_COUNTS.items()}
+        if all(v is not None for v in rc.values()):
+            for c, v in rc.items():
+                cells.add((i, c), v, (("rc", i, c), row))
+                if pd.isna(r.get(RC_VALUES[c][0])):
+                    off.add(("rc", i, c))
+            if (i, "n_paired") in cells.values:
+                cells.margin((i, "n_paired"), [(i, c) for c in rc])
+            kinds[i] = list(rc)
+        mc = {c: _int(r.get(col)) for c, col in MC_COUNTS.items()}
+        if all(v is not None for v in mc.values()):
+            a, b, c, d = mc["a"], mc["b"], mc["c"], mc["d"]
+            share, interval = ("share", i), ("interval", i)
+            for key, v in (("yes_pre", a + b), ("no_pre", c + d), ("yes_post", a + c), ("no_post", b + d)):
+                cells.add((i, key), v, (share, row))
+            cells.add((i, "b"), b, (interval, row))
+            cells.add((i, "c"), c, (interval, row))
+            cells.add((i, "a"), a, (interval, share, row))
+            cells.add((i, "d"), d, (interval, share, row))
+            if (i, "n_paired") in cells.values:
+                cells.margin((i, "n_paired"), [(i, "yes_pre"), (i, "no_pre")])
+                cells.margin((i, "n_paired"), [(i, "yes_post"), (i, "no_post")])
+            for tot, parts in (("yes_pre", "ab"), ("no_pre", "cd"), ("yes_post", "ac"), ("no_post", "bd")):
+                cells.margin((i, tot), [(i, parts[0]), (i, parts[1])])
+            if pd.isna(r.get("mean_pre")):
+                off.add(share)
+            kinds[i] = ["yes_pre", "no_pre", "yes_post", "no_post", "a", "b", "c", "d"]
+    # the same categories add up across the groups of a breakdown, and partners to their country
+    where = {(r.indicator_id, r.group_by, str(r.group)): i for i, r in zip(table.index, table[["indicator_id", "group_by", "group"]].itertuples(index=False))}
+    for (ind, by), idx in table.groupby(fam, sort=False).indices.items():
+        if by == "consortium":
+            continue
+        t = where.get((ind, "consortium", "all"))
+        rows = [table.index[j] for j in idx]
+        if t is None or t not in kinds:
+            continue
+        for c in kinds[t]:
+            cells.margin((t, c), [(i, c) for i in rows if i in kinds])
+    children: dict = {}
+    for (ind, by, g), i in where.items():
+        parent = (parents or {}).get((by, g))
+        p = where.get((ind, parent[0], parent[1])) if parent else None
+        if p is not None and p in kinds and i in kinds:
+            children.setdefault(p, []).append(i)
+    for p, kids in children.items():
+        for c in kinds[p]:
+            cells.margin((p, c), [(i, c) for i in kids])
+    # the difference in differences repeats the paired change's counts of the same people
+    for i, r in table.loc[table["analysis"].eq("diff_in_diff")].iterrows():
+        ind = str(r.indicator_id)
+        for col, other in (("n_paired", ind.replace(".diff_in_diff", ".change", 1)), ("n_comparison", ind.replace(".diff_in_diff", ".comparison_change", 1))):
+            if (i, col) not in cells.values:
+                continue
+            if r.group_by == "consortium":
+                kids = [j for (o, by, g), j in where.items() if o == other and by == "partner" and (ind, "partner", g) in where]
+                cells.margin((i, col), [(j, "n_paired") for j in kids])
+            else:
+                j = where.get((other, r.group_by, str(r.group)))
+                if j is not None and (j, "n_paired") in cells.values:
+                    cells.margin((i, col), [(j, "n_paired")])
+    return cells, off
+
+
+def protect_indicators(table: pd.DataFrame, count_cols: Sequence[str], value_cols: Sequence[str], min_cell: int, parents: Mapping | None = None) -> pd.DataFrame:
+    """Disclosure control of the indicator table (rows, and the shares within rows).
+
+    Rows as :func:`suppress` (families: one indicator's groups of one breakdown, whose
+    total is the consortium row; partners add up to their country). Within a row, the
+    reliable change categories add up to its n, and McNemar's shares (yes / no at each
+    wave) and interval (which gives the people who changed answer, b and c) describe
+    the cells of the row's 2x2 table; each category adds up across the groups too. A
+    share, or an interval, is published only where no cell it reveals (alone or by
+    subtraction along any of these sums) describes 1 to ``min_cell - 1`` people.
+    Reads the private count columns :data:`RC_COUNTS` and :data:`MC_COUNTS` (and drops them).
+    """
+    cells, off = _indicator_cells(table, count_cols, min_cell, parents)
+    out = suppress(table, count_cols, value_cols, min_cell, cells=_Seeded(cells, off))
+    off = out.attrs["switches_off"]
+    notes = out["note"].astype(object).fillna("").tolist()
+    for pos, i in enumerate(out.index):
+        if out.at[i, SUPPRESSED]:
+            continue
+        hidden = [c for c in RC_COUNTS if ("rc", i, c) in off]
+        if hidden:
+            out = blank(out, [i], [v for c in hidden for v in RC_VALUES[c]])
+            text = f"reliable change shares {', '.join(sorted(hidden))} hidden (fewer than {min_cell} people, or they would reveal such a group)"
+            notes[pos] = "; ".join(n for n in [_drop_old_rc(notes[pos]), text] if n)
+        if ("share", i) in off:
+            out = blank(out, [i], MC_SHARE_VALUES)
+            if "shares hidden" not in notes[pos]:
+                notes[pos] = "; ".join(n for n in [notes[pos], f"shares hidden: fewer than {min_cell} people answered yes (or no) at a wave, or they would reveal such a group"] if n)
+        if ("interval", i) in off:
+            out = blank(out, [i], [c for c in MC_INTERVAL_VALUES if c in out.columns])
+            notes[pos] = "; ".join(n for n in [notes[pos], f"interval and test hidden: they would reveal how many people changed answer (fewer than {min_cell} in a direction, or a group of them)"] if n)
+    out["note"] = notes
+    return out.drop(columns=[c for c in (*RC_COUNTS.values(), *MC_COUNTS.values()) if c in out.columns])
+
+
+def _drop_old_rc(note: str) -> str:
+    return "; ".join(p for p in note.split("; ") if not p.startswith("reliable change shares ") or "hidden" not in p)
+
+
+class _Seeded(Cells):
+    """Cells whose protection starts from switches already off (shares hidden within a row)."""
+
+    def __init__(self, cells: Cells, off: set):
+        super().__init__(cells.values, cells.shown, cells.margins, cells.protected)
+        self.seed = set(off)
 
 
 def smallest_published_count(table: pd.DataFrame, count_cols: Sequence[str]) -> float:
