@@ -165,24 +165,52 @@ def protect(cells: Cells, min_cell: int, off: set | None = None) -> tuple[set, s
         if not problems:
             return primary, off
         i, unknown, _ = problems[0]
-        published = _published(cells, off)
-        parts = cells.margins[i][1]
-        candidates = []
-        for key in parts:
-            if key in published and cells.values[key] > 0:
-                ways = [w for w in cells.shown[key] if all(s not in off for s in w)]
-                if ways and all(w[0] not in cells.protected for w in ways):
-                    candidates.append((cells.values[key], str(key), key, ways))
-        total = cells.margins[i][0]
-        if not candidates and total in published and cells.values[total] > 0:  # an equality (the same people in two tables)
-            ways = [w for w in cells.shown[total] if all(s not in off for s in w)]
-            if ways and all(w[0] not in cells.protected for w in ways):
-                candidates.append((cells.values[total], str(total), total, ways))
-        if not candidates:
+        pick = _candidate(cells, off, i)
+        if pick is None:
             stuck.add((i, tuple(unknown)))
             continue
-        _, _, key, ways = min(candidates)
-        off.update(w[0] for w in ways)
+        off.update(pick)
+
+
+def _hideable(cells: Cells, off: set, key, published: set):
+    """The switches that would hide a published cell with people in it, or None."""
+    if key not in published or cells.values[key] <= 0:
+        return None
+    ways = [w for w in cells.shown[key] if all(s not in off for s in w)]
+    if not ways or any(w[0] in cells.protected for w in ways):
+        return None
+    return {w[0] for w in ways}
+
+
+def _candidate(cells: Cells, off: set, margin: int) -> set | None:
+    """Switches to turn off for an exposed margin: the smallest published term of it; else
+    (its known terms were worked out from other sums) the smallest published term of the
+    sums they were worked out from, nearest first; the total only where it is an equality
+    between tables and not protected."""
+    published = _published(cells, off)
+    known = recoverable(cells, off)
+    queue, seen = [margin], {margin}
+    while queue:
+        level, queue = queue, []
+        found = []
+        for m in level:
+            total, parts = cells.margins[m]
+            for key in parts:
+                sw = _hideable(cells, off, key, published)
+                if sw:
+                    found.append((cells.values[key], str(key), sw))
+            if not found and len(parts) == 1:
+                sw = _hideable(cells, off, total, published)
+                if sw:
+                    found.append((cells.values[total], str(total), sw))
+            for key in (total, *parts):
+                src = known.get(key)
+                if src is not None and src not in seen:
+                    seen.add(src)
+                    queue.append(src)
+        if found:
+            return min(found, key=lambda f: (f[0], f[1]))[2]
+    return None
 
 
 def _family_totals(table: pd.DataFrame, family_cols: Sequence[str], totals: pd.Series, breakdown: str) -> dict:
