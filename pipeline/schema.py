@@ -65,7 +65,8 @@ class Files(StrEnum):
     RESPONSES = "responses"  # folder: one parquet per instrument
     INDICATORS = "indicators.csv"
     RESULTS_FRAMEWORK = "results_framework.csv"
-    QUARANTINE = "quarantine.csv"
+    QUARANTINE = "quarantine.csv"  # published: no typed values (pipeline.analysis.disclosure.public_quarantine)
+    PRIVATE_QUARANTINE = "private/quarantine.csv"  # the full lines, for the data manager only; never published
     RECONCILIATION = "reconciliation.csv"
     RELIABILITY = "reliability.csv"
     ATTRITION = "attrition.csv"

@@ -26,6 +26,7 @@ chapter 5 (threshold rule, secondary cell suppression, linked tables).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -511,7 +512,9 @@ def protect_indicators(table: pd.DataFrame, count_cols: Sequence[str], value_col
                 notes[pos] = "; ".join(n for n in [notes[pos], f"shares hidden: fewer than {min_cell} people answered yes (or no) at a wave, or they would reveal such a group"] if n)
         if ("interval", i) in off:
             out = blank(out, [i], [c for c in MC_INTERVAL_VALUES if c in out.columns])
-            notes[pos] = "; ".join(n for n in [notes[pos], f"interval and test hidden: they would reveal how many people changed answer (fewer than {min_cell} in a direction, or a group of them)"] if n)
+            notes[pos] = "; ".join(
+                n for n in [notes[pos], f"interval and test hidden: they would reveal how many people changed answer (fewer than {min_cell} in a direction, or a group of them)"] if n
+            )
     out["note"] = notes
     return out.drop(columns=[c for c in (*RC_COUNTS.values(), *MC_COUNTS.values()) if c in out.columns])
 
@@ -644,6 +647,53 @@ def combination_check(frame: pd.DataFrame, columns: Sequence[str], min_cell: int
         n_small = int(small.sum())
         rows.append({"fields": " x ".join(cross), "groups": int(len(counts)), "small_groups": int(len(small)), "people_in_small_groups": n_small})
     return pd.DataFrame(rows, columns=["fields", "groups", "small_groups", "people_in_small_groups"])
+
+
+#: What the published quarantine shows instead of a value a respondent typed.
+WITHHELD = "(withheld)"
+#: A value published in the quarantine as a number: at most four digits before the
+#: decimal point (an answer out of range, a head count); longer digit strings
+#: (phone numbers, postcodes, identifiers) are withheld.
+_SHORT_NUMBER = re.compile(r"-?\d{1,4}(?:[.,]\d{1,2})?")
+
+
+def codebook_codes(codebook, partner_codes=()) -> set[str]:
+    """The codes a codebook (and the consortium registry) defines: answer and missing
+    codes of the items, choices of the fields, waves, languages, partner codes."""
+    codes = {str(c) for c in partner_codes}
+    codes |= {str(w) for w in codebook.waves} | {str(x) for x in codebook.languages}
+    for it in codebook.items:
+        codes |= {str(v) for v in it.response_scale.values} | {str(v) for v in it.response_scale.missing}
+    for f in codebook.fields:
+        codes |= {str(c) for c in (f.choices or ())}
+    return codes
+
+
+def public_quarantine(quarantine: pd.DataFrame, codes: Mapping[str, set]) -> pd.DataFrame:
+    """The quarantine as published: no value a respondent typed, no submission id.
+
+    Each line keeps its instrument, file, row, wave, column and reason. The ``value``
+    is kept only where it is a code of the codebook's own lists (``codes[instrument]``,
+    see :func:`codebook_codes`) or a short number (:data:`_SHORT_NUMBER`); otherwise
+    it reads :data:`WITHHELD`, and the ``detail`` (which quotes the value) becomes the
+    reason's plain sentence. Names, addresses or phone numbers typed into the wrong
+    box, pseudonyms, dates and KoboToolbox submission UUIDs thus never leave the build
+    folder, whose private quarantine keeps the full lines for the data manager.
+    """
+    from pipeline.schema import REASON_TEXT
+
+    out = quarantine.copy()
+    if out.empty:
+        return out
+    keep = []
+    for inst, value in zip(out["instrument"] if "instrument" in out.columns else [None] * len(out), out["value"]):
+        text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+        keep.append(text == "" or text in codes.get(inst, set()) or bool(_SHORT_NUMBER.fullmatch(text)))
+    keep = pd.Series(keep, index=out.index)
+    out["value"] = out["value"].astype(object).where(keep, WITHHELD)
+    generic = out["reason"].map(lambda r: REASON_TEXT.get(str(r), str(r)))
+    out["detail"] = out["detail"].astype(object).where(keep, generic)
+    return out
 
 
 class DisclosureError(PipelineError):
