@@ -245,3 +245,18 @@ def test_the_published_quarantine_holds_no_typed_value():
         assert secret not in text, secret
     assert out["value"].tolist() == [WITHHELD] * 5 + ["12", "female", ""]
     assert out[["source_row", "column", "reason"]].equals(q[["source_row", "column", "reason"]])
+
+
+def test_a_protected_switch_is_never_turned_off():
+    """A total that is also a term of another sum (here the cheapest one to hide) stays published."""
+    from pipeline.analysis.disclosure import Cells, protect
+
+    cells = Cells()
+    cells.add("everyone", 29, (("elsewhere",),))
+    cells.add("total", 6, (("row", "total"),))
+    cells.add("big", 20, (("row", "big"),))
+    cells.add("small", 3, (("row", "small"),))
+    cells.protected |= {("elsewhere",), ("row", "total")}
+    cells.margin("everyone", ["total", "big", "small"])
+    primary, off = protect(cells, 5)
+    assert primary == {("row", "small")} and off == {("row", "small"), ("row", "big")}
