@@ -3,7 +3,8 @@
 Written apart from :mod:`pipeline.analysis.disclosure` (it reads only the CSV files a
 reader gets, and the partners' countries, which the consortium publishes): the counts a
 reader can read or work out (shares x n, the McNemar 2x2 table from the shares, the
-difference and its Wald interval), the sums that tie them (the groups of a breakdown
+difference and its Wald interval; n_pre - n_paired, the people who answered only
+before), the sums that tie them (the groups of a breakdown
 to the consortium, partners to their country, the categories of a row to its n, the
 difference in differences' partners to the paired change's), then repeatedly: a sum
 whose total and all terms but one are known gives that term; a sum whose total is
@@ -105,6 +106,9 @@ def _indicator_reader(reader: Reader, t: pd.DataFrame, parents: dict) -> None:
     mc = ("yes_pre", "no_pre", "yes_post", "no_post", "a", "b", "c", "d")
     counts = ("n_pre", "n_post", "n_paired", "n_comparison", "n_people")
     for key, r in rows.items():
+        if r.analysis in ("paired_change", "comparison_change", "mcnemar"):  # people at one wave only
+            reader.add_sum((*key, "n_pre"), [(*key, "n_paired"), (*key, "pre_only")], f"{key} n_pre - n_paired")
+            reader.add_sum((*key, "n_post"), [(*key, "n_paired"), (*key, "post_only")], f"{key} n_post - n_paired")
         if r.analysis == "mcnemar":
             reader.add_sum((*key, "n_paired"), [(*key, "yes_pre"), (*key, "no_pre")], f"{key} yes + no before")
             reader.add_sum((*key, "n_paired"), [(*key, "yes_post"), (*key, "no_post")], f"{key} yes + no after")

@@ -183,35 +183,48 @@ def _hideable(cells: Cells, off: set, key, published: set):
     return {w[0] for w in ways}
 
 
-def _candidate(cells: Cells, off: set, margin: int) -> set | None:
-    """Switches to turn off for an exposed margin: the smallest published term of it; else
-    (its known terms were worked out from other sums) the smallest published term of the
-    sums they were worked out from, nearest first; the total only where it is an equality
-    between tables and not protected."""
+def _cost(switches: set) -> int:
+    """1 for a switch that hides a whole row, 0 for one that hides a share or a count within it."""
+    return int(any(isinstance(sw, tuple) and sw and sw[0] == "row" for sw in switches))
+
+
+def _candidate(cells: Cells, off: set, margin: int, depth: int = 4) -> set | None:
+    """Switches to turn off for an exposed margin.
+
+    The published terms of the margin, and (where its known terms were worked out from
+    other sums) of the sums they were worked out from, up to ``depth`` steps away; the
+    total only where the margin is an equality (the same people in two tables) and not
+    protected. Chosen: what hides the least (a share or a count within a row before a
+    whole row), then the nearest sum, then the smallest count, then the key.
+    """
     published = _published(cells, off)
     known = recoverable(cells, off)
     queue, seen = [margin], {margin}
-    while queue:
-        level, queue = queue, []
-        found = []
-        for m in level:
+    found = []
+    for level in range(depth):
+        if not queue:
+            break
+        current, queue = queue, []
+        for m in current:
             total, parts = cells.margins[m]
+            here = []
             for key in parts:
                 sw = _hideable(cells, off, key, published)
                 if sw:
-                    found.append((cells.values[key], str(key), sw))
-            if not found and len(parts) == 1:
+                    here.append((_cost(sw), level, cells.values[key], str(key), sw))
+            if not here and len(parts) == 1:
                 sw = _hideable(cells, off, total, published)
                 if sw:
-                    found.append((cells.values[total], str(total), sw))
+                    here.append((_cost(sw), level, cells.values[total], str(total), sw))
+            found += here
             for key in (total, *parts):
                 src = known.get(key)
                 if src is not None and src not in seen:
                     seen.add(src)
                     queue.append(src)
-        if found:
-            return min(found, key=lambda f: (f[0], f[1]))[2]
-    return None
+    if not found:
+        return None
+    return min(found, key=lambda f: f[:4])[4]
 
 
 def _family_totals(table: pd.DataFrame, family_cols: Sequence[str], totals: pd.Series, breakdown: str) -> dict:
@@ -387,6 +400,8 @@ def suppress(
 #: (a = yes at both waves, b = yes -> no, c = no -> yes, d = no at both waves).
 RC_COUNTS = {"improved": "_rc_improved", "unchanged": "_rc_unchanged", "worsened": "_rc_worsened"}
 MC_COUNTS = {"a": "_mc_a", "b": "_mc_b", "c": "_mc_c", "d": "_mc_d"}
+#: Analyses whose rows count people at each wave and paired (n_pre - n_paired answered only before).
+ONE_WAVE_ANALYSES = ("paired_change", "comparison_change", "mcnemar")
 #: What each switch of an indicator row hides besides its counts.
 RC_VALUES = {"improved": ["reliable_improved", "reliable_improved_ci_low", "reliable_improved_ci_high"], "unchanged": ["reliable_unchanged"], "worsened": ["reliable_worsened"]}
 MC_SHARE_VALUES = ["mean_pre", "mean_post"]
@@ -419,6 +434,13 @@ def _indicator_cells(table: pd.DataFrame, count_cols: Sequence[str], min_cell: i
     kinds = {}
     for i, r in table.iterrows():
         row = ("row", i)
+        if r["analysis"] in ONE_WAVE_ANALYSES and (i, "n_paired") in cells.values:
+            # n_pre - n_paired: people who answered only the first wave (drop-outs); likewise n_post
+            for col, alone in (("n_pre", "pre_only"), ("n_post", "post_only")):
+                if (i, col) in cells.values:
+                    cells.shown[(i, col)] = [((col, i), row)]
+                    cells.add((i, alone), cells.values[(i, col)] - cells.values[(i, "n_paired")], ((col, i), row))
+                    cells.margin((i, col), [(i, "n_paired"), (i, alone)])
         rc = {c: _int(r.get(col)) for c, col in RC_COUNTS.items()}
         if all(v is not None for v in rc.values()):
             for c, v in rc.items():
@@ -428,6 +450,8 @@ def _indicator_cells(table: pd.DataFrame, count_cols: Sequence[str], min_cell: i
             if (i, "n_paired") in cells.values:
                 cells.margin((i, "n_paired"), [(i, c) for c in rc])
             kinds[i] = list(rc)
+        if (i, "pre_only") in cells.values:
+            kinds[i] = [*kinds.get(i, []), "pre_only", "post_only"]
         mc = {c: _int(r.get(col)) for c, col in MC_COUNTS.items()}
         if all(v is not None for v in mc.values()):
             a, b, c, d = mc["a"], mc["b"], mc["c"], mc["d"]
@@ -445,7 +469,7 @@ def _indicator_cells(table: pd.DataFrame, count_cols: Sequence[str], min_cell: i
                 cells.margin((i, tot), [(i, parts[0]), (i, parts[1])])
             if pd.isna(r.get("mean_pre")):
                 off.add(share)
-            kinds[i] = ["yes_pre", "no_pre", "yes_post", "no_post", "a", "b", "c", "d"]
+            kinds[i] = [*kinds.get(i, []), "yes_pre", "no_pre", "yes_post", "no_post", "a", "b", "c", "d"]
     # the same categories add up across the groups of a breakdown, and partners to their country
     where = {(r.indicator_id, r.group_by, str(r.group)): i for i, r in zip(table.index, table[["indicator_id", "group_by", "group"]].itertuples(index=False))}
     for (ind, by), idx in table.groupby(fam, sort=False).indices.items():
@@ -506,6 +530,12 @@ def protect_indicators(table: pd.DataFrame, count_cols: Sequence[str], value_col
             out = blank(out, [i], [v for c in hidden for v in RC_VALUES[c]])
             text = f"reliable change shares {', '.join(sorted(hidden))} hidden (fewer than {min_cell} people, or they would reveal such a group)"
             notes[pos] = "; ".join(n for n in [_drop_old_rc(notes[pos]), text] if n)
+        alone = [c for c in ("n_pre", "n_post") if (c, i) in off]
+        if alone:
+            out = blank(out, [i], alone)
+            notes[pos] = "; ".join(
+                n for n in [notes[pos], f"{' and '.join(alone)} hidden: with n_paired they would give fewer than {min_cell} people who answered one wave only (or reveal such a group)"] if n
+            )
         if ("share", i) in off:
             out = blank(out, [i], MC_SHARE_VALUES)
             if "shares hidden" not in notes[pos]:
