@@ -94,6 +94,19 @@ def _published(cells: Cells, off: set) -> set:
     return {k for k, ways in cells.shown.items() if any(all(s not in off for s in w) for w in ways)}
 
 
+def _where(cells: Cells) -> dict:
+    """cell -> the margins it is in (as total or term); cached until a margin is added."""
+    cache = cells.__dict__.get("_where_cache")
+    if cache is None or cache[0] != len(cells.margins):
+        where: dict = {}
+        for i, (total, parts) in enumerate(cells.margins):
+            for key in (total, *parts):
+                where.setdefault(key, []).append(i)
+        cache = (len(cells.margins), where)
+        cells.__dict__["_where_cache"] = cache
+    return cache[1]
+
+
 def recoverable(cells: Cells, off: set) -> dict:
     """Cells a reader can work out: the published ones, and any that is the only unknown
     term of a sum whose other terms are known (repeated until nothing new is found).
@@ -101,17 +114,26 @@ def recoverable(cells: Cells, off: set) -> dict:
     Returns cell -> the margin it was worked out from (None for a published cell).
     """
     known = dict.fromkeys(_published(cells, off))
-    changed = True
-    while changed:
-        changed = False
-        for i, (total, parts) in enumerate(cells.margins):
-            unknown = [p for p in parts if p not in known]
-            if total in known and len(unknown) == 1:
-                known[unknown[0]] = i
-                changed = True
-            elif total not in known and not unknown:
-                known[total] = i
-                changed = True
+    where = _where(cells)
+    queue = list(range(len(cells.margins)))
+    queued = set(queue)
+    while queue:
+        i = queue.pop()
+        queued.discard(i)
+        total, parts = cells.margins[i]
+        unknown = [p for p in parts if p not in known]
+        new = None
+        if total in known and len(unknown) == 1:
+            new = unknown[0]
+        elif total not in known and not unknown:
+            new = total
+        if new is None:
+            continue
+        known[new] = i
+        for j in where.get(new, ()):
+            if j not in queued:
+                queued.add(j)
+                queue.append(j)
     return known
 
 
@@ -372,6 +394,11 @@ def suppress(
         A copy with blanked cells and the columns ``suppressed`` (bool) and
         ``suppression`` ("primary", "secondary" or "").
     """
+    return _suppress(table, count_cols, value_cols, min_cell, family_cols, total_mask, parents, cells)[0]
+
+
+def _suppress(table, count_cols, value_cols, min_cell, family_cols=None, total_mask=None, parents=None, cells=None) -> tuple[pd.DataFrame, set]:
+    """:func:`suppress`, also returning every switch turned off."""
     if not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number >= 1, got {min_cell!r}")
     missing = [c for c in (*count_cols, *value_cols) if c not in table.columns]
@@ -391,8 +418,7 @@ def suppress(
     out = blank(out, out.index[hide.to_numpy()], [*count_cols, *value_cols])
     out[SUPPRESSED] = hide.to_numpy()
     out[SUPPRESSION] = kind.to_numpy()
-    out.attrs["switches_off"] = off
-    return out
+    return out, off
 
 
 #: Private columns of the indicator rows with the head counts behind the shares
@@ -519,8 +545,7 @@ def protect_indicators(table: pd.DataFrame, count_cols: Sequence[str], value_col
     Reads the private count columns :data:`RC_COUNTS` and :data:`MC_COUNTS` (and drops them).
     """
     cells, off = _indicator_cells(table, count_cols, min_cell, parents)
-    out = suppress(table, count_cols, value_cols, min_cell, cells=_Seeded(cells, off))
-    off = out.attrs["switches_off"]
+    out, off = _suppress(table, count_cols, value_cols, min_cell, cells=_Seeded(cells, off))
     notes = out["note"].astype(object).fillna("").tolist()
     for pos, i in enumerate(out.index):
         if out.at[i, SUPPRESSED]:
