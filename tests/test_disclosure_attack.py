@@ -260,3 +260,19 @@ def test_a_protected_switch_is_never_turned_off():
     cells.margin("everyone", ["total", "big", "small"])
     primary, off = protect(cells, 5)
     assert primary == {("row", "small")} and off == {("row", "small"), ("row", "big")}
+
+
+def test_partners_are_protected_within_their_country():
+    """A (3) and B (20) are the German partners: hiding C (the smallest other partner) would
+    leave A = DE - B; with the partners' countries, B is hidden instead."""
+    t = pd.DataFrame(
+        {
+            "m": "x",
+            "group_by": ["consortium", "partner", "partner", "partner", "partner", "country", "country"],
+            "group": ["all", "A", "B", "C", "D", "DE", "FR"],
+            "n": [63, 3, 20, 10, 30, 23, 40],
+        }
+    )
+    parents = {("partner", "A"): ("country", "DE"), ("partner", "B"): ("country", "DE"), ("partner", "C"): ("country", "FR"), ("partner", "D"): ("country", "FR")}
+    out = suppress(t, ["n"], [], 5, family_cols=["m", "group_by"], total_mask=t["group_by"].eq("consortium"), parents=parents)
+    assert out["suppression"].tolist() == ["", "primary", "secondary", "", "", "", ""]
