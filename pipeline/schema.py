@@ -65,10 +65,10 @@ class Files(StrEnum):
     RESPONSES = "responses"  # folder: one parquet per instrument
     INDICATORS = "indicators.csv"
     RESULTS_FRAMEWORK = "results_framework.csv"
-    QUARANTINE = "quarantine.csv"
+    QUARANTINE = "quarantine.csv"  # published: no typed values (pipeline.analysis.disclosure.public_quarantine)
     #: The quarantine with each value as typed (not redacted), for the data manager only:
     #: it stays in the build folder and is never published.
-    QUARANTINE_PRIVATE = "quarantine_private.csv"
+    PRIVATE_QUARANTINE = "private/quarantine.csv"
     RECONCILIATION = "reconciliation.csv"
     RELIABILITY = "reliability.csv"
     ATTRITION = "attrition.csv"

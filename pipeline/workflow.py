@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import __version__
+from pipeline.analysis.disclosure import codebook_codes, public_quarantine
 from pipeline.analysis.framework import combine, load_framework, run_framework
 from pipeline.analysis.indicators import instrument_indicators
 from pipeline.config import SURVEYS_DIR
@@ -200,8 +201,9 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
         if cons.inferred:  # the later stages read the registry made from the data
             cons = dataclasses.replace(cons, path=write_registry(cons, tmp / "consortium.yaml"))
-        write_csv(result.quarantine, tmp / Files.QUARANTINE)
-        write_csv(result.private_quarantine, tmp / Files.QUARANTINE_PRIVATE)
+        write_csv(result.private_quarantine, tmp / Files.PRIVATE_QUARANTINE)
+        codes = {k: codebook_codes(cb, cons.partner_codes) for k, cb in result.folder.codebooks.items()}
+        write_csv(public_quarantine(result.quarantine, codes), tmp / Files.QUARANTINE)
         write_csv(result.reconciliation, tmp / Files.RECONCILIATION)
         min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
         write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / Files.CODE_MATCHING)

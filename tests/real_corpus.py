@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 
 from pipeline.cli import main
+from pipeline.schema import Files
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -131,7 +132,7 @@ def end_to_end(root: Path, build: Path, capsys, *, form: Path | None, instrument
     captured = capsys.readouterr()
     rec = pd.read_csv(build / "reconciliation.csv") if (build / "reconciliation.csv").exists() else pd.DataFrame()
     q = pd.read_csv(build / "quarantine.csv", dtype=str, keep_default_na=False) if (build / "quarantine.csv").exists() else pd.DataFrame()
-    pq = pd.read_csv(build / "quarantine_private.csv", dtype=str, keep_default_na=False) if (build / "quarantine_private.csv").exists() else pd.DataFrame()
+    pq = pd.read_csv(build / Files.PRIVATE_QUARANTINE, dtype=str, keep_default_na=False) if (build / Files.PRIVATE_QUARANTINE).exists() else pd.DataFrame()
     ind = pd.read_csv(build / "indicators.csv") if (build / "indicators.csv").exists() else None
     if len(rec):  # rows read = kept + quarantined, for every file
         assert (rec["rows_read"] == rec["rows_kept"] + rec["rows_quarantined"]).all(), rec

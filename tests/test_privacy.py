@@ -11,6 +11,7 @@ from pipeline.config import SURVEYS_DIR
 from pipeline.ingest.deidentify import age_groups, redact
 from pipeline.instruments.codebook import load_codebook
 from pipeline.instruments.registry import load_consortium
+from pipeline.schema import Files
 from tests.synth import valid_export
 
 
@@ -22,6 +23,7 @@ from tests.synth import valid_export
         ("call +30 697 081 7196 after 5", "call [phone removed] after 5"),
         ("0049 (0)151-2345 6789", "[phone removed]"),
         ("mobile 069/123.45.67", "mobile [phone removed]"),
+        ("call 5551234 or 555 1234", "call [phone removed] or [phone removed]"),  # 7 digits, the shortest local numbers
         ("رقمي ٠٥٠١٢٣٤٥٦٧ شكرا", "رقمي [phone removed] شكرا"),  # Arabic-Indic digits
         ("شماره من ۰۹۱۲۳۴۵۶۷۸۹", "شماره من [phone removed]"),  # Persian digits
         ("we met on 2025-03-01 and 12/04/2025", "we met on 2025-03-01 and 12/04/2025"),
@@ -44,20 +46,21 @@ def test_age_groups_in_completed_years():
 def test_rare_combinations_count_people_once():
     frame = pd.DataFrame(
         {
-            "respondent_id": ["a", "a", "b", "c", "d", "e", "f"],
-            "partner": ["GR", "GR", "GR", "GR", "GR", "IT", "IT"],
-            "gender": ["f", "f", "f", "f", "m", "f", None],
+            "respondent_id": ["a", "a", "b", "c", "d", "e", "f", "g", "g"],
+            "partner": ["GR", "GR", "GR", "GR", "GR", "IT", "IT", "IT", "IT"],
+            "gender": ["f", "f", "f", "f", "m", "f", None, "f", "f"],
         }
     )
-    rare = rare_combinations(frame, ["partner", "gender"], 3)
-    assert rare.values.tolist() == [["GR", "m", 1], ["IT", "(not given)", 1], ["IT", "f", 1]]
+    rare = rare_combinations(frame, ["partner", "gender"], 3)  # IT f: 2 people in 3 rows
+    assert rare.values.tolist() == [["GR", "m", 1], ["IT", "(not given)", 1], ["IT", "f", 2]]
     check = combination_check(frame, ["partner", "gender"], 3).iloc[0]
     assert (check.groups, check.small_groups) == (4, 3)
-    assert check.people_in_small_groups == 3
+    assert check.people_in_small_groups == 4  # people, not rows (g answered twice)
     from pipeline.report.tables import small_count
 
-    check7 = combination_check(frame, ["partner", "gender"], 7).iloc[0]  # 6 people in small groups
-    assert small_count(check7.people_in_small_groups, 7) == "fewer than 7"  # as the report shows it
+    check8 = combination_check(frame, ["partner", "gender"], 8).iloc[0]  # 7 people in small groups
+    assert check8.people_in_small_groups == 7
+    assert small_count(check8.people_in_small_groups, 8) == "fewer than 8"  # as the report shows it
 
 
 def test_check_published_refuses_a_small_count():
@@ -131,9 +134,9 @@ def test_planted_personal_data_reaches_no_file_the_pipeline_writes(tmp_path):
     # The private quarantine keeps each value as typed for the data manager (a phone
     # number typed into an answer box is how they find the row); it stays in the build
     # folder and is never published.
-    private = build / "quarantine_private.csv"
+    private = build / Files.PRIVATE_QUARANTINE
     assert PLANTED["phone"] in private.read_text(encoding="utf-8")
-    assert not any(p.name == private.name for p in out.rglob("*"))
+    assert not any("private" in p.relative_to(out).parts for p in out.rglob("*"))
     for path in files:
         if path == private:
             continue

@@ -53,8 +53,11 @@ def test_reach_afghanistan_keeps_the_rows_its_skip_logic_allows(afg_form, tmp_pa
     # labels ('pul-e khumri' for the code 'Pulekhumri') and renamed 'pakisthan' to
     # 'pakistan': those are not the form's codes (a case-only difference is read).
     assert run.reasons() == {"missing_required": 34, "invalid_choice": 22}
-    q = run.quarantine
+    # the data manager's copy keeps the values as typed; the published one withholds
+    # what is not one of the form's codes
+    q = run.private_quarantine
     assert {"pakistan", "pul-e khumri"} <= set(q.loc[q["reason"] == "invalid_choice", "value"])
+    assert not {"pakistan", "pul-e khumri"} & set(run.quarantine["value"])
     missing = q.loc[q["reason"] == "missing_required"].groupby("column")["source_row"].nunique()
     assert missing["nonaccessmedicationreason"] == 14 and missing["borrowing"] == 27
     # skip logic at work: households with access to medication were not asked why not
@@ -93,8 +96,8 @@ def test_reach_somalia_external_choices_repeated_names_and_r_cleaned_codes(tmp_p
     # underscores, and a typographic apostrophe ('didn’t_know_vaccine') where the form
     # has a straight one: real disagreements, each quarantined with its value.
     assert run.reasons() == {"invalid_choice": 22, "missing_required": 1}
-    q = run.quarantine
-    assert {"woqooyi_galbeed", "didn’t_know_vaccine"} <= set(q["value"])
+    assert {"woqooyi_galbeed", "didn’t_know_vaccine"} <= set(run.private_quarantine["value"])
+    assert "(withheld)" in set(run.quarantine["value"])
     assert "'NA' value(s) read as empty" in run.err
 
 

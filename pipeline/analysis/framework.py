@@ -584,6 +584,7 @@ def compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium
         min_cell,
         family_cols=["indicator_id", "group_by"],
         total_mask=table["group_by"].eq(CONSORTIUM),
+        parents={("partner", str(p)): ("country", str(c)) for p, c in consortium.country_of().items()},  # partners add up to their country
     )
     return _statuses(table, framework, elapsed)[COLUMNS]
 

@@ -35,9 +35,9 @@ P-values are adjusted for multiple comparisons (Holm) within a family: the rows 
 one instrument, one analysis, one pair of waves and one breakdown (for instance the
 paired t-tests of the four community-attitude scales at consortium level, pre to
 post). Every row then goes
-through disclosure control (:func:`pipeline.analysis.disclosure.suppress`); shares that
-describe fewer than the minimum number of people are hidden within a row
-(:func:`pipeline.analysis.disclosure.hidden_shares`).
+through disclosure control (:func:`pipeline.analysis.disclosure.protect_indicators`):
+rows, and shares within rows, that describe fewer than the minimum number of people,
+or would reveal such a group by subtraction along any published sum, are hidden.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import stats
-from pipeline.analysis.disclosure import hidden_shares, suppress
+from pipeline.analysis.disclosure import MC_COUNTS, RC_COUNTS, hidden_shares, parents_of, protect_indicators
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
 from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
@@ -241,6 +241,7 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     for c in ("unchanged", "worsened"):
         if c not in hide:
             out[f"reliable_{c}"] = counts[c] / n
+    out.update({RC_COUNTS[c]: counts[c] for c in RC_CATEGORIES})  # private: for disclosure control across rows
     out["note"] = f"reliable change shares {', '.join(sorted(hide))} hidden (fewer than {min_cell} people)" if hide else ""
     return out
 
@@ -398,6 +399,8 @@ def _mcnemar_row(pre: pd.Series, post: pd.Series, min_cell: int) -> dict:
     }
     yes_pre, yes_post = int(x.sum()), int(y.sum())
     n = int(x.size)
+    both_yes, yes_no, no_yes = int(((x == 1) & (y == 1)).sum()), int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum())
+    row.update(dict(zip(MC_COUNTS.values(), (both_yes, yes_no, no_yes, n - both_yes - yes_no - no_yes))))  # private: the 2x2 table
     if hidden_shares({"yes": yes_pre, "no": n - yes_pre}, min_cell) or hidden_shares({"yes": yes_post, "no": n - yes_post}, min_cell):
         row["mean_pre"] = row["mean_post"] = math.nan
         row["note"] = _notes(row["note"], f"shares hidden: fewer than {min_cell} people answered yes (or no) at a wave")
@@ -452,19 +455,13 @@ def adjust_families(table: pd.DataFrame, method: str = P_ADJUST_METHOD) -> pd.Da
     return out
 
 
-def _finish(rows: list[dict], min_cell: int) -> pd.DataFrame:
+def _finish(rows: list[dict], min_cell: int, parents: dict | None = None) -> pd.DataFrame:
     """Rows -> the published table: p-values adjusted, small groups suppressed, columns in order."""
-    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("suppressed", "suppression")])
+    private = [*RC_COUNTS.values(), *MC_COUNTS.values()]
+    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("suppressed", "suppression")] + private)
     table["note"] = table["note"].fillna("")
     table = adjust_families(table)
-    table = suppress(
-        table,
-        COUNT_COLUMNS,
-        VALUE_COLUMNS,
-        min_cell,
-        family_cols=["indicator_id", "group_by"],
-        total_mask=table["group_by"].eq(CONSORTIUM),
-    )
+    table = protect_indicators(table, COUNT_COLUMNS, VALUE_COLUMNS, min_cell, parents)
     return table[COLUMNS]
 
 
@@ -543,7 +540,7 @@ def scale_change(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves:
         rows blanked and marked.
     """
     waves = waves or tuple(codebook.waves[:2])
-    return _finish(_stamp(_paired_change_rows(scored, codebook, min_cell, waves), codebook, waves), min_cell)
+    return _finish(_stamp(_paired_change_rows(scored, codebook, min_cell, waves), codebook, waves), min_cell, parents_of(scored))
 
 
 def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
@@ -557,7 +554,7 @@ def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: in
     """
     pairs = [tuple(waves)] if waves else wave_pairs(codebook)
     rows = [row for pair in pairs for row in _pair_rows(scored, codebook, min_cell, pair)]
-    return _finish(rows, min_cell)
+    return _finish(rows, min_cell, parents_of(scored))
 
 
 def headline(table: pd.DataFrame, indicator_id: str) -> dict:

@@ -37,7 +37,22 @@ def privacy_text(ctx) -> str:
         lines.append(line + ".")
     lines.append("- Participant numbers were replaced by keyed pseudonyms (HMAC-SHA256), so the waves can be matched without them.")
     lines += [f"- {w}" for w in ctx.run.get("warnings", []) if any(t in w for t in _TRANSFORMS)]
-    lines += ["", f"No number in this report describes fewer than {ctx.min_cell} people: smaller groups are hidden, never shown as zero."]
+    k = ctx.min_cell
+    lines += [
+        "",
+        f"No number in this report or its tables describes fewer than {k} people, directly or by subtraction:",
+        "",
+        f"- A group, or a share within a group (reliably improved, unchanged or worsened; yes or no), of 1 to {k - 1} people is hidden, never shown as zero.",
+        "- Published numbers add up: the groups of a breakdown (gender, age group, partner, ...) to the consortium, "
+        "partners to their country, the shares of a row to its n. Wherever the total minus the numbers shown would "
+        f"leave fewer than {k} people (a hidden group alone, several hidden groups together, or people who gave no "
+        "answer), the next smallest group or share is hidden too, across all the tables published together. "
+        "A total is never hidden to protect a group.",
+        "- Statistics that would give a hidden count back are hidden with it: the interval and test of a yes/no question "
+        f"where fewer than {k} people changed their answer in one direction, the interval of a hidden share.",
+        "- The list of rows set aside (quarantine) names the file, row, column and reason; it shows a value only where "
+        "it is one of the codebook's codes or a short number, never what a respondent typed, and no submission ids.",
+    ]
     return "\n".join(lines)
 
 

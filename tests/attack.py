@@ -1,0 +1,186 @@
+"""A reader's attack on the published tables: every subtraction along the published sums.
+
+Written apart from :mod:`pipeline.analysis.disclosure` (it reads only the CSV files a
+reader gets, and the partners' countries, which the consortium publishes): the counts a
+reader can read or work out (shares x n, the McNemar 2x2 table from the shares, the
+difference and its Wald interval; n_pre - n_paired, the people who answered only
+before), the sums that tie them (the groups of a breakdown
+to the consortium, partners to their country, the categories of a row to its n, the
+difference in differences' partners to the paired change's), then repeatedly: a sum
+whose total and all terms but one are known gives that term; a sum whose total is
+known gives the people of its unknown terms together (the total minus the known
+terms, hence also their mean from the weighted means). :func:`attack` returns every
+number of 1 to ``min_cell - 1`` people a reader can rebuild that the tables do not show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054
+
+
+def _num(v) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(x) else x
+
+
+class Reader:
+    """What a reader knows: values of named quantities, and sums among them."""
+
+    def __init__(self):
+        self.known: dict = {}
+        self.sums: list = []  # (total, [terms], where)
+
+    def read(self, key, value) -> None:
+        if value is not None:
+            self.known[key] = round(value)
+
+    def add_sum(self, total, terms, where: str) -> None:
+        self.sums.append((total, list(terms), where))
+
+    def run(self, min_cell: int) -> list[str]:
+        """Solve what can be solved; return what reveals 1 to ``min_cell - 1`` people."""
+        shown = dict(self.known)
+        found = []
+        changed = True
+        while changed:
+            changed = False
+            for total, terms, where in self.sums:
+                unknown = [t for t in terms if t not in self.known]
+                if total in self.known and len(unknown) == 1:
+                    rest = self.known[total] - sum(self.known[t] for t in terms if t in self.known)
+                    if rest < 0:
+                        continue  # not a partition
+                    self.known[unknown[0]] = rest
+                    changed = True
+                elif total not in self.known and not unknown and terms:
+                    self.known[total] = sum(self.known[t] for t in terms)
+                    changed = True
+        for key, value in self.known.items():
+            if key not in shown and 0 < value < min_cell:
+                found.append(f"{key} = {value} rebuilt by subtraction")
+        for total, terms, where in self.sums:
+            if total not in self.known:
+                continue
+            rest = self.known[total] - sum(self.known[t] for t in terms if t in self.known)
+            if 0 < rest < min_cell:
+                still = [t for t in terms if t not in self.known]
+                found.append(f"{where}: total minus known terms = {rest} people in {still or 'no group'}")
+        return sorted(set(found))
+
+
+def _indicator_reader(reader: Reader, t: pd.DataFrame, parents: dict) -> None:
+    t = t.copy()
+    t["group"] = t["group"].astype(str)
+    rows = {}
+    for r in t.itertuples(index=False):
+        key = (r.indicator_id, r.group_by, r.group)
+        rows[key] = r
+        for col in ("n_pre", "n_post", "n_paired", "n_comparison", "n_people"):
+            reader.read((*key, col), _num(getattr(r, col, None)))
+        n = _num(r.n_paired)
+        if n is None:
+            continue
+        for cat in ("improved", "unchanged", "worsened"):
+            share = _num(getattr(r, f"reliable_{cat}", None))
+            reader.read((*key, cat), None if share is None else share * n)
+        if r.analysis == "mcnemar":
+            p0, p1, d = _num(r.mean_pre), _num(r.mean_post), _num(r.mean_change)
+            reader.read((*key, "yes_pre"), None if p0 is None else p0 * n)
+            reader.read((*key, "yes_post"), None if p1 is None else p1 * n)
+            lo = _num(r.ci_low)
+            if d is not None and lo is not None and n > 0:
+                se = (d - lo) / Z95
+                c_minus_b = d * n
+                b_plus_c = se**2 * n**2 + c_minus_b**2 / n  # Wald: var = [(b + c) - (c - b)^2 / n] / n^2
+                reader.read((*key, "b"), (b_plus_c - c_minus_b) / 2)
+                reader.read((*key, "c"), (b_plus_c + c_minus_b) / 2)
+    cats = ("improved", "unchanged", "worsened")
+    mc = ("yes_pre", "no_pre", "yes_post", "no_post", "a", "b", "c", "d")
+    counts = ("n_pre", "n_post", "n_paired", "n_comparison", "n_people")
+    for key, r in rows.items():
+        if r.analysis in ("paired_change", "comparison_change", "mcnemar"):  # people at one wave only
+            reader.add_sum((*key, "n_pre"), [(*key, "n_paired"), (*key, "pre_only")], f"{key} n_pre - n_paired")
+            reader.add_sum((*key, "n_post"), [(*key, "n_paired"), (*key, "post_only")], f"{key} n_post - n_paired")
+        if r.analysis == "mcnemar":
+            reader.add_sum((*key, "n_paired"), [(*key, "yes_pre"), (*key, "no_pre")], f"{key} yes + no before")
+            reader.add_sum((*key, "n_paired"), [(*key, "yes_post"), (*key, "no_post")], f"{key} yes + no after")
+            for tot, (x, y) in (("yes_pre", "ab"), ("no_pre", "cd"), ("yes_post", "ac"), ("no_post", "bd")):
+                reader.add_sum((*key, tot), [(*key, x), (*key, y)], f"{key} 2x2 table")
+        elif isinstance(r.analysis, str) and r.analysis.endswith("change"):
+            reader.add_sum((*key, "n_paired"), [(*key, c) for c in cats], f"{key} reliable change categories")
+    for (ind, by), sub in t.groupby(["indicator_id", "group_by"]):
+        if by == "consortium" or (ind, "consortium", "all") not in rows:
+            continue
+        kind = rows[(ind, "consortium", "all")].analysis
+        for q in (*counts, *(mc if kind == "mcnemar" else cats)):
+            reader.add_sum((ind, "consortium", "all", q), [(ind, by, g, q) for g in sub["group"]], f"{ind} by {by}: consortium minus groups ({q})")
+    kids: dict = {}
+    for ind, by, g in rows:
+        parent = parents.get((by, g))
+        if parent and (ind, *parent) in rows:
+            kids.setdefault((ind, *parent), []).append((ind, by, g))
+    for p, ks in kids.items():
+        kind = rows[p].analysis
+        for q in (*counts, *(mc if kind == "mcnemar" else cats)):
+            reader.add_sum((*p, q), [(*k, q) for k in ks], f"{p[0]}: {p[2]} minus its partners ({q})")
+    for (ind, by, g), r in rows.items():
+        if r.analysis != "diff_in_diff":
+            continue
+        for col, other in (("n_paired", ind.replace(".diff_in_diff", ".change")), ("n_comparison", ind.replace(".diff_in_diff", ".comparison_change"))):
+            if by == "consortium":
+                partners = [k[2] for k in rows if k[0] == ind and k[1] == "partner"]
+                reader.add_sum((ind, by, g, col), [(other, "partner", p, "n_paired") for p in partners], f"{ind}: consortium = its partners in {other}")
+            else:
+                reader.add_sum((ind, by, g, col), [(other, by, g, "n_paired")], f"{ind}: {g} is the same people in {other}")
+
+
+def _family_reader(reader: Reader, t: pd.DataFrame, name: str, measure: list[str], counts: list[str], total: str) -> None:
+    t = t.copy()
+    t["group"] = t["group"].astype(str)
+    for r in t.itertuples(index=False):
+        for col in counts:
+            reader.read((name, *[getattr(r, m) for m in measure], r.group_by, r.group, col), _num(getattr(r, col)))
+    for key, sub in t.groupby(measure):
+        key = key if isinstance(key, tuple) else (key,)
+        tot = sub.loc[sub["group_by"] == total]
+        if tot.empty:
+            continue
+        for by, grp in sub.loc[sub["group_by"] != total].groupby("group_by"):
+            for col in counts:
+                terms = [(name, *key, by, g, col) for g in grp["group"]]
+                reader.add_sum((name, *key, total, str(tot["group"].iloc[0]), col), terms, f"{name} {key} by {by}: total minus groups ({col})")
+
+
+def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
+    """Every count of 1 to ``min_cell - 1`` people a reader rebuilds from the published tables."""
+    build = Path(build)
+    found = []
+    if (build / "indicators.csv").exists():
+        reader = Reader()
+        _indicator_reader(reader, pd.read_csv(build / "indicators.csv"), parents)
+        found += reader.run(min_cell)
+    if (build / "attrition.csv").exists():
+        reader = Reader()
+        _family_reader(reader, pd.read_csv(build / "attrition.csv"), "attrition", ["instrument", "scale", "population"], ["n_completed", "n_dropped"], "consortium")
+        found += reader.run(min_cell)
+    if (build / "reliability.csv").exists():
+        reader = Reader()
+        _family_reader(reader, pd.read_csv(build / "reliability.csv"), "reliability", ["instrument", "scale", "wave"], ["n"], "all")
+        found += reader.run(min_cell)
+    if (build / "code_matching.csv").exists():
+        reader = Reader()
+        for i, r in pd.read_csv(build / "code_matching.csv").iterrows():
+            for col in ("n_pre", "n_post", "n_exact", "n_tolerant", "n_unmatched_pre", "n_unmatched_post"):
+                reader.read((i, col), _num(r[col]))
+            reader.add_sum((i, "n_pre"), [(i, "n_exact"), (i, "n_tolerant"), (i, "n_unmatched_pre")], f"code_matching row {i} before")
+            reader.add_sum((i, "n_post"), [(i, "n_exact"), (i, "n_tolerant"), (i, "n_unmatched_post")], f"code_matching row {i} after")
+        found += reader.run(min_cell)
+    return found
