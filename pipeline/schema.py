@@ -70,6 +70,12 @@ class Files(StrEnum):
     RELIABILITY = "reliability.csv"
     ATTRITION = "attrition.csv"
     CODE_MATCHING = "code_matching.csv"
+    # computed by the analyse stage for the reports, which format them (pipeline.analysis.report_tables)
+    AT_A_GLANCE = "at_a_glance.csv"
+    COMMENTARY = "commentary.csv"
+    NETWORK_COUNTS = "network_counts.csv"
+    BASELINE_BALANCE = "baseline_balance.csv"
+    METHODS = "methods.csv"
     MANIFEST = "manifest.json"
     INDEX = "index.html"
 
@@ -77,7 +83,18 @@ class Files(StrEnum):
 #: Tables every report needs; without them ``impact report`` stops with a message.
 REQUIRED_TABLES = (Files.INDICATORS, Files.QUARANTINE, Files.RECONCILIATION)
 #: Tables copied to the report folder beside the reports.
-PUBLISHED_TABLES = (*REQUIRED_TABLES, Files.RESULTS_FRAMEWORK, Files.RELIABILITY, Files.ATTRITION, Files.CODE_MATCHING)
+PUBLISHED_TABLES = (
+    *REQUIRED_TABLES,
+    Files.RESULTS_FRAMEWORK,
+    Files.RELIABILITY,
+    Files.ATTRITION,
+    Files.CODE_MATCHING,
+    Files.AT_A_GLANCE,
+    Files.COMMENTARY,
+    Files.NETWORK_COUNTS,
+    Files.BASELINE_BALANCE,
+    Files.METHODS,
+)
 
 
 # ----------------------------------------------------------------------------- reasons
