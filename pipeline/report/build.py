@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -299,12 +298,9 @@ def ipc_kernel_config():
 
 def _code_version() -> dict:
     """The git commit of the code, and whether the working tree had changes."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        commit, dirty = "", False
-    return {"package_version": __version__, "git_commit": commit or "unknown", "git_dirty": dirty}
+    from pipeline.report.format import code_version
+
+    return {"package_version": __version__, **code_version()}
 
 
 def _library_versions() -> dict:

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
 
 # The value of pipeline.analysis.indicators.CONSORTIUM, not imported from there: reports load
@@ -29,8 +30,7 @@ the difference between the two groups' changes, which rules out influences that
 affected both groups alike."""
 
 
-def _num(x, digits=2):
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+_num = fmt.num
 
 
 def change_sentence(row: dict, unit: str = "") -> str:

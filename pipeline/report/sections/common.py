@@ -37,14 +37,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
-import subprocess
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from pipeline.analysis.disclosure import suppress
 from pipeline.report import figures, narrative, tables
+from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, PAIRED_CHANGE, first_waves, later_waves, paired_rows
 
 #: Statuses of the results framework, in the order a summary lists them.
@@ -203,12 +202,6 @@ def results_framework(ctx) -> Section:
     return Section("results", "Results framework", [_html(framework_report.section(ctx, heading=False))])
 
 
-def _cell(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:.2f}" if isinstance(x, float) and not float(x).is_integer() else html.escape(str(int(x) if isinstance(x, float) else x))
-
-
 # --------------------------------------------------------------------------- attitude change
 def attitude_change(ctx) -> Section:
     """Change per scale and per partner: dumbbells, forest plot, Likert items, the table
@@ -315,13 +308,8 @@ def training_events(ctx) -> dict[str, str]:
 
 
 def _value_ci(r) -> str:
-    if pd.isna(r.value):
-        return "–"
-    digits = 2 if abs(float(r.value)) < 100 else 0
-    text = f"{float(r.value):.{digits}f}"
-    if not pd.isna(r.value_ci_low):
-        text += f" [{float(r.value_ci_low):.{digits}f}, {float(r.value_ci_high):.{digits}f}]"
-    return text
+    digits = 2 if fmt.missing(r.value) or abs(float(r.value)) < 100 else 0
+    return fmt.with_interval(r.value, r.value_ci_low, r.value_ci_high, digits)
 
 
 def framework_table(rows: pd.DataFrame, min_cell: int) -> pd.DataFrame:
@@ -350,7 +338,7 @@ def framework_table(rows: pd.DataFrame, min_cell: int) -> pd.DataFrame:
             continue
         n = "–" if pd.isna(r.n) else esc(f"{int(r.n)} {r.n_unit}")
         dz = "–" if pd.isna(r.effect_size) else f"{r.effect_size:.2f} [{r.effect_size_ci_low:.2f}, {r.effect_size_ci_high:.2f}]"
-        target = "–" if pd.isna(r.target) else _cell(r.target)
+        target = fmt.value(r.target, str(r.unit))
         status = status_badge(r.status) if isinstance(r.status, str) and r.status else "–"
         out.append([lvl, esc(str(r.label)), esc(str(r.unit)), esc(group), _value_ci(r), n, dz, target, status])
     return pd.DataFrame(out, columns=["Level", "Indicator", "Unit", "Group", "Value [95% CI]", "n", "d_z [95% CI]", "Target", "Status"])
@@ -584,14 +572,7 @@ def methods(ctx) -> Section:
 # --------------------------------------------------------------------------- provenance
 def code_version() -> str:
     """The git commit of the code (with ``+changes`` for a dirty tree), or "unknown"."""
-    from pipeline.config import ROOT
-
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return (commit + ("+changes" if dirty else "")) if commit else "unknown"
+    return fmt.short_version()
 
 
 def provenance(ctx, parameters: dict | None = None) -> Section:

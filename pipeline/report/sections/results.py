@@ -21,12 +21,12 @@ Tidy tables for charts (every one already through disclosure control):
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.analysis import status as st
+from pipeline.report import format as fmt
 
 #: Status -> (colour, symbol, words for a reader). Okabe-Ito colours; the symbol and
 #: the words carry the meaning too, so the table reads in greyscale.
@@ -53,20 +53,13 @@ def status_counts(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _num(x, unit: str = "") -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return "–"
-    x = float(x)
-    if "share" in unit or "density" in unit:
-        return f"{x:.2f}"
-    return f"{x:.0f}" if x.is_integer() else f"{x:.2f}"
+    return fmt.value(x, unit)
 
 
 def _value(r) -> str:
-    v = _num(r["value"], str(r["unit"]))
-    if v == "–":
-        return "–"
-    if not pd.isna(r["value_ci_low"]):
-        v += f" [{_num(r['value_ci_low'], 'share')}, {_num(r['value_ci_high'], 'share')}]"
+    v = fmt.value(r["value"], str(r["unit"]))
+    if v != fmt.DASH and not fmt.missing(r["value_ci_low"]):
+        v += " " + fmt.interval(r["value_ci_low"], r["value_ci_high"])
     return v
 
 

@@ -21,14 +21,12 @@ number comes with its n.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline import stats
-from pipeline.analysis.indicators import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, is_participant, later_waves, wave_pairs
-from pipeline.schema import Files
+from pipeline.report import format as fmt
+from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, Files, later_waves
 
 #: Tables a section may read from the build folder (written by the analyse stage).
 
@@ -38,35 +36,12 @@ from pipeline.schema import Files
 # --------------------------------------------------------------------------------------
 
 
-def _missing(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
-def _num(x, digits: int = 2, signed: bool = False) -> str:
-    if _missing(x):
-        return "–"
-    x = float(x) + 0.0
-    if round(x, digits) == 0:
-        x = 0.0  # never "-0.00"
-    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
-
-
-def _pct(x) -> str:
-    return "–" if _missing(x) else f"{100 * x:.0f}%"
-
-
-def _p(x) -> str:
-    if _missing(x):
-        return "–"
-    return "< 0.001" if x < 0.001 else f"{x:.3f}"
-
-
-def _n(x) -> str:
-    return "–" if _missing(x) else f"{int(x)}"
-
-
-def _ci(lo, hi, digits: int = 2) -> str:
-    return "–" if _missing(lo) or _missing(hi) else f"[{_num(lo, digits)}, {_num(hi, digits)}]"
+_missing = fmt.missing
+_num = fmt.num
+_pct = fmt.pct
+_p = fmt.p_value
+_n = fmt.count
+_ci = fmt.interval
 
 
 def _hidden(row, min_cell: int) -> str:
@@ -231,7 +206,9 @@ def _later_did_md(ctx, codebook) -> str:
     rows = _rows(ctx, codebook, DIFF_IN_DIFF, later=True)
     if rows.empty:
         return ""
-    pairs = {p: k for k, p in enumerate(wave_pairs(codebook))}
+    waves = list(codebook.waves)
+    pairs = [(waves[0], later) for later in waves[2:]] + [(waves[1], later) for later in waves[2:]]
+    pairs = {p: k for k, p in enumerate([(waves[0], waves[1])] + sorted(pairs, key=lambda ab: (waves.index(ab[1]), waves.index(ab[0]))))} if len(waves) > 1 else {}
     rows = _ordered(rows.assign(_pair=[pairs.get(p, len(pairs)) for p in zip(rows["wave_from"], rows["wave_to"])]), codebook, first="_pair")
     # the surveys go with the scale, so that the table is no wider than the first one
     table = [[f"{r['label']}: {_surveys(codebook, r).lower()}", _where(r), *_did_cells(ctx, codebook, r)] for _, r in rows.iterrows()]
@@ -308,25 +285,20 @@ def _did_sentence(r, min_cell: int) -> str:
 
 
 def _baseline(ctx, codebook, partners: str) -> str:
-    """Baseline means of participants and comparison group, where both exist."""
-    field = codebook.comparison_field
-    frame = ctx.responses.get(codebook.instrument)
-    if field is None or frame is None or field.name not in frame.columns:
+    """Baseline means of participants and comparison group, where both exist
+    (``baseline_balance.csv``, written by the analyse stage)."""
+    table = _read(ctx, Files.BASELINE_BALANCE)
+    if table is None or table.empty:
         return ""
-    first = codebook.waves[0]
-    base = frame.loc[frame["wave"] == first]
-    if "partner" in base.columns:
-        with_comparison = base.loc[~is_participant(base[field.name], codebook), "partner"].dropna().unique()
-        base = base.loc[base["partner"].isin(with_comparison)]
-    member = is_participant(base[field.name], codebook)
+    table = table.loc[table["instrument"] == codebook.instrument]
+    if table.empty:
+        return ""
     rows = []
-    for sc in codebook.scales:
-        a, b = base.loc[member, sc.id].dropna(), base.loc[~member, sc.id].dropna()
-        if min(len(a), len(b)) < ctx.min_cell:
-            rows.append([sc.label.get("en", sc.id), f"hidden (fewer than {ctx.min_cell} people)", "", ""])
+    for r in table.sort_values("scale", key=lambda c: c.map(_scale_order(codebook)), kind="stable").to_dict("records"):
+        if r["suppressed"]:
+            rows.append([r["label"], f"hidden (fewer than {ctx.min_cell} people)", "", ""])
             continue
-        res = stats.attrition(pd.concat([a, b]).to_numpy(), [1] * len(a) + [0] * len(b))
-        rows.append([sc.label.get("en", sc.id), f"{a.mean():.2f} (n = {len(a)})", f"{b.mean():.2f} (n = {len(b)})", _num(res.smd)])
+        rows.append([r["label"], f"{_num(r['mean_participants'])} (n = {_n(r['n_participants'])})", f"{_num(r['mean_comparison'])} (n = {_n(r['n_comparison'])})", _num(r["smd"], signed=True)])
     return (
         f"**How alike were the groups at the start?** First-survey means{f' at {partners}' if partners else ''} "
         "(standardised difference: participants minus comparison group, in pooled SDs; above 0.2 "
@@ -666,24 +638,11 @@ def _code_matching_md(ctx, codebook) -> str:
 # Methods appendix
 # --------------------------------------------------------------------------------------
 
-#: Statistics used by each kind of result, in the order the appendix lists them.
-_USED = [
-    ("always", ["paired_change", "signed_rank", "adjust_p", "reliable_change", "proportion_ci"]),
-    (DIFF_IN_DIFF, ["diff_in_diff"]),
-    (MCNEMAR, ["mcnemar", "paired_proportions"]),
-    ("quality", ["cronbach_alpha", "omega", "attrition"]),
-]
-
 
 def methods_used(ctx, codebook=None) -> list[str]:
-    """The :data:`pipeline.stats.METHODS` keys behind the run's published numbers."""
-    t = ctx.indicators
-    analyses = set(t["analysis"].dropna()) if "analysis" in t.columns else {PAIRED_CHANGE}
-    used = []
-    for kind, keys in _USED:
-        if kind == "always" or kind in analyses or (kind == "quality" and (Path(ctx.build_dir) / Files.RELIABILITY).is_file()):
-            used += keys
-    return [k for k in used if k in stats.METHODS]
+    """The keys of the statistics behind the run's published numbers (``methods.csv``)."""
+    table = _read(ctx, Files.METHODS)
+    return [] if table is None else table["key"].tolist()
 
 
 # --------------------------------------------------------------------------------------
@@ -750,15 +709,11 @@ def _appendix_html(ctx, codebook=None) -> str:
     so that the report stays self-contained (nothing to follow or fetch)."""
     import html as _h
 
-    from pipeline.ingest.codes import METHOD as MATCH_METHOD
-
-    entries = [stats.METHODS[k] for k in methods_used(ctx, codebook)]
-    matching = _read(ctx, Files.CODE_MATCHING)
-    if matching is not None and len(matching):
-        entries.append(MATCH_METHOD)
+    table = _read(ctx, Files.METHODS)
+    entries = [] if table is None else table.to_dict("records")
     out = [
         "<p>The statistics behind the numbers of this report, as the pipeline computes them "
-        "(<code>pipeline/stats.py</code>; tested against R's documented output and published examples). "
+        "(<code>pipeline/stats/</code>; tested against R's documented output and published examples). "
         "Change is always after minus before. Where a statistic cannot be computed (for instance fewer than "
         "two pairs, or no variation), the tables leave it empty and <code>indicators.csv</code> says why in its "
         "<code>note</code> column.</p>"
