@@ -80,6 +80,14 @@ class Files(StrEnum):
     INDEX = "index.html"
 
 
+#: How ``network_counts.csv`` and the results framework's tie indicators count ties
+#: (:mod:`pipeline.analysis.report_tables`); the network section prints it.
+TIE_RULE = (
+    "A tie is one partner naming one organisation it works with, as the network survey records it; "
+    "a tie that two partners both name counts once for each. Links (for the organisations reached and "
+    "the density among partners) count a pair of organisations once, whoever named it."
+)
+
 #: Tables every report needs; without them ``impact report`` stops with a message.
 REQUIRED_TABLES = (Files.INDICATORS, Files.QUARANTINE, Files.RECONCILIATION)
 #: Tables copied to the report folder beside the reports.

@@ -105,7 +105,7 @@ def test_absent_data_is_one_line(built, tmp_path):
     """Without their instruments (and without a results framework), the sections say so instead of failing."""
     _, build, _, _ = built
     from pipeline.report.context import load_context
-    from pipeline.report.sections import common as sections
+    from pipeline.report import sections
 
     lean = tmp_path / "lean"
     shutil.copytree(build, lean)

@@ -10,7 +10,8 @@ import pytest
 from pipeline import stats
 from pipeline.example.community import simulate
 from pipeline.report.context import load_context
-from pipeline.report.sections import statistics as sections_stats
+from pipeline.report import sections as sections_stats
+from pipeline.report.sections.methods import methods_used
 from pipeline.workflow import analyse, ingest
 from tests.conftest import write_folder
 
@@ -81,7 +82,7 @@ def test_measurement_quality_flags_and_hides(ctx, codebook):
 
 def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
     text = sections_stats.methods_appendix(ctx, codebook).text()
-    used = sections_stats.methods_used(ctx, codebook)
+    used = methods_used(ctx, codebook)
     assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition"} <= set(used)
     from pipeline.ingest.codes import METHOD as MATCH_METHOD
 
@@ -123,7 +124,7 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     import numpy as np
 
     from pipeline.analysis.indicators import instrument_indicators
-    from pipeline.report.sections import common as sections
+    from pipeline.report import sections
 
     # two waves: no heading, no empty table
     assert "Later waves" not in sections.attitude_change(ctx).text()

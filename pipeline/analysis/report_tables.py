@@ -31,12 +31,6 @@ from pipeline.analysis import networks
 from pipeline.analysis import status as st
 from pipeline.schema import CONSORTIUM
 
-TIE_RULE = (
-    "A tie is one partner naming one organisation it works with, as the network survey records it; "
-    "a tie that two partners both name counts once for each. Links (for the organisations reached and "
-    "the density among partners) count a pair of organisations once, whoever named it."
-)
-
 GLANCE_COLUMNS = [
     "criterion",
     "result_id",

@@ -82,7 +82,7 @@ def plan(build_dir: str | Path) -> list[ReportSpec]:
       ``activity_id``); none when the build folder holds no such instrument.
     """
     from pipeline.instruments.registry import load_consortium
-    from pipeline.report.sections.common import safe_name
+    from pipeline.report.sections.base import safe_name
 
     build_dir = Path(build_dir)
     run = load_run(build_dir)
@@ -148,7 +148,9 @@ def finish_html(page: str, title: str) -> str:
         soup.title.string = title
     used = set()
     items = []
-    for k, h in enumerate(soup.find_all("h2")):
+    for k, h in enumerate(soup.find_all(["h2", "h1"])):
+        if h.name == "h1" and "annex" not in (h.get("class") or []):
+            continue  # the title; a second part (the annex) is listed with its sections
         for a in h.find_all("a", class_="anchor-link"):
             a.decompose()
         base = h.get("id") or f"section-{k + 1}"
@@ -158,7 +160,7 @@ def finish_html(page: str, title: str) -> str:
             hid = f"{base}-{j}"
         used.add(hid)
         h["id"] = hid
-        items.append((hid, h.get_text(" ", strip=True)))
+        items.append((hid, h.get_text(" ", strip=True), h.name))
     for a in soup.find_all("a", class_="anchor-link"):
         a.decompose()
     for k, img in enumerate(soup.find_all("img")):
@@ -171,8 +173,8 @@ def finish_html(page: str, title: str) -> str:
         head.string = "Contents"
         nav.append(head)
         ol = soup.new_tag("ol")
-        for hid, text in items:
-            li = soup.new_tag("li")
+        for hid, text, tag in items:
+            li = soup.new_tag("li", attrs={"class": "toc-part"} if tag == "h1" else {})
             a = soup.new_tag("a", href=f"#{hid}")
             a.string = text
             li.append(a)
