@@ -9,8 +9,8 @@ import pytest
 
 from pipeline import stats
 from pipeline.example.community import simulate
-from pipeline.report.context import load_context
 from pipeline.report import sections as sections_stats
+from pipeline.report.context import load_context
 from pipeline.report.sections.methods import methods_used
 from pipeline.workflow import analyse, ingest
 from tests.conftest import write_folder

@@ -82,10 +82,14 @@ def partner_spread(indicators: pd.DataFrame, scale: str) -> str:
     return "; ".join(parts) if parts else "no partner group large enough to show"
 
 
+#: Organisation types of the registry in words (acronyms keep their capitals).
+ORG_TYPES = {"ngo": "NGO", "public_authority": "public authority", "university": "university"}
+
+
 def title_page(ctx) -> str:
     """Title, project, period and partners."""
     cons = ctx.consortium
-    partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {p.type.replace('_', ' ')} |" for p in cons.partners)
+    partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {ORG_TYPES.get(p.type, p.type.replace('_', ' '))} |" for p in cons.partners)
     return (
         f"# Evaluation report: {cons.title}\n\n"
         f"**Project** {cons.project_id} · {cons.programme}" + (f" · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}" if cons.start else "") + "\n\n"

@@ -17,14 +17,14 @@ Sections format the tables the analyse stage wrote to the build folder; they imp
 no statistics library (``tests/test_report_boundary.py``).
 """
 
-from pipeline.report.sections.attitudes import attitude_change, comparison_group, tests_and_individual_change, yes_no_items
+from pipeline.report.sections.attitudes import attitude_change, change_by_partner, comparison_group, tests_and_individual_change, yes_no_items
 from pipeline.report.sections.base import Section, safe_name, show
 from pipeline.report.sections.methods import methods, methods_appendix, provenance
 from pipeline.report.sections.organisations import activities, capacity, networks, training_event, training_title, trainings
 from pipeline.report.sections.privacy import privacy_section
 from pipeline.report.sections.quality import code_matching, data_quality, measurement_quality
 from pipeline.report.sections.results import results_framework
-from pipeline.report.sections.summary import annex, at_a_glance, executive_summary, not_covered, title
+from pipeline.report.sections.summary import annex, at_a_glance, executive_summary, glossary, not_covered, title
 
 __all__ = [
     "Section",
@@ -33,10 +33,12 @@ __all__ = [
     "at_a_glance",
     "attitude_change",
     "capacity",
+    "change_by_partner",
     "code_matching",
     "comparison_group",
     "data_quality",
     "executive_summary",
+    "glossary",
     "measurement_quality",
     "methods",
     "methods_appendix",

@@ -35,8 +35,8 @@ from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR
 
 
 def attitude_change(ctx) -> Section:
-    """Change per scale and per partner: dumbbells, forest plot, Likert items, the table
-    (the first two waves); then, for a survey with a follow-up, the "Later waves" table."""
+    """Change per scale and per partner among participants (the first two waves): dumbbells
+    and the forest plot. The tables behind them are in the annex (:func:`change_by_partner`)."""
     cbs = _pre_post(ctx)
     if not cbs:
         return _absent("attitudes", "Attitude change", "before/after survey of the community")
@@ -44,46 +44,75 @@ def attitude_change(ctx) -> Section:
     for cb in cbs:
         ind = ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument]
         scales = [sc.id for sc in cb.scales]
-        resp = ctx.responses[cb.instrument]
+        labels = {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}
         parts.append(
             _md(
-                f"### {cb.label()}\n\nEach scale's mean before and after among the people who answered both surveys, for the consortium and {'this partner' if ctx.partner else 'each partner'}; then the effect sizes with their 95% intervals."
+                f"### {cb.label()}\n\n**Who:** participants who answered both surveys (paired); the comparison group is in the next section. "
+                f"Each scale's mean before and after, for the consortium and {'this partner' if ctx.partner else 'each partner'}; then the "
+                "effect sizes d_z with their 95% intervals. The tables behind the charts, and the answers to each agreement item, are in the annex."
             )
         )
         shown = _partner_rows(first_waves(ind), ctx.partner)
-        parts.append(
-            figures.change_dumbbells(
-                shown, scales, {sc.id: sc.unit for sc in cb.scales}, {sc.id: sc.range for sc in cb.scales}, {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}, ctx.min_cell, highlight=ctx.partner
-            )
-        )
+        parts.append(figures.change_dumbbells(shown, scales, {sc.id: sc.unit for sc in cb.scales}, {sc.id: sc.range for sc in cb.scales}, labels, ctx.min_cell, highlight=ctx.partner))
         parts.append(
             figures.forest_plot(
-                figures.effect_rows(ind, {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}, only=ctx.partner),
-                "Effect sizes by scale and partner",
+                figures.effect_rows(ind, labels, only=ctx.partner),
+                "Effect sizes by scale and partner (participants, paired)",
                 "effect size d_z = mean change / SD of the changes (no unit)",
                 ctx.min_cell,
             )
         )
-        likert = [i.id for i in cb.items if 3 <= len(i.response_scale.values) <= 7 and i.response_scale.labels]
-        if likert:
-            rs = cb.item(likert[0]).response_scale
-            same = [i for i in likert if cb.item(i).response_scale.id == rs.id]
-            sub = resp.loc[resp["partner"].astype(str) == ctx.partner] if ctx.partner else resp
-            counts = tables.likert_counts(sub, cb, same, {w: cb.wave_labels[w].get("en", w) for w in cb.waves})
-            who = f" at {ctx.partner}" if ctx.partner else ""
-            parts.append(
-                figures.likert_bars(counts, list(rs.values), {k: v.get("en", str(k)) for k, v in rs.labels.items()}, ctx.min_cell, title=f"Answers to the agreement items{who}, before and after")
-            )
+    return Section("attitudes", "Attitude change", parts)
+
+
+def change_by_partner(ctx) -> Section:
+    """The tables behind the attitude charts: change by scale and partner, the answers to
+    the agreement items of the paired participants, and the later waves."""
+    cbs = _pre_post(ctx)
+    if not cbs:
+        return _absent("change_tables", "Attitude change: tables", "before/after survey of the community")
+    parts = []
+    for cb in cbs:
+        ind = ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument]
+        shown = _partner_rows(first_waves(ind), ctx.partner)
         parts.append(
             _md(
-                "Change is the mean of each person's score after minus before, with its 95% confidence interval (paired t). "
+                f"### {cb.label()}\n\nChange is the mean of each person's score after minus before, with its 95% confidence interval (paired t). "
                 "The effect size is d_z, the mean change divided by the standard deviation of the changes (Lakens 2013), "
                 "with its 95% interval from the noncentral t distribution."
             )
         )
-        parts.append(_html(tables.to_html(tables.format_indicators(shown, ctx.min_cell), caption=f"{cb.label()}: change by scale")))
+        parts.append(_html(tables.to_html(tables.format_indicators(shown, ctx.min_cell), caption=f"{cb.label()}: change by scale (participants, paired)")))
+        likert = [i.id for i in cb.items if 3 <= len(i.response_scale.values) <= 7 and i.response_scale.labels]
+        if likert:
+            rs = cb.item(likert[0]).response_scale
+            same = [i for i in likert if cb.item(i).response_scale.id == rs.id]
+            resp = paired_participants(ctx.responses[cb.instrument], cb)
+            sub = resp.loc[resp["partner"].astype(str) == ctx.partner] if ctx.partner else resp
+            counts = tables.likert_counts(sub, cb, same, {w: cb.wave_labels[w].get("en", w) for w in cb.waves})
+            who = f" at {ctx.partner}" if ctx.partner else ""
+            parts.append(
+                figures.likert_bars(
+                    counts,
+                    list(rs.values),
+                    {k: v.get("en", str(k)) for k, v in rs.labels.items()},
+                    ctx.min_cell,
+                    title=f"Answers to the agreement items{who}, before and after (participants who answered both surveys)",
+                )
+            )
         parts += _later_waves(ctx, cb, ind)
-    return Section("attitudes", "Attitude change", parts)
+    return Section("change_tables", "Attitude change: tables", parts)
+
+
+def paired_participants(resp: pd.DataFrame, cb) -> pd.DataFrame:
+    """The rows of participants (not the comparison group) who answered both of the first
+    two surveys: the population the change charts describe."""
+    if cb.comparison_field is not None and cb.comparison_field.name in resp.columns:
+        value = str(cb.comparison_field.comparison_value)
+        resp = resp.loc[resp[cb.comparison_field.name].astype("string").fillna("").ne(value)]
+    first, second = cb.waves[0], cb.waves[1]
+    both = set(resp.loc[resp["wave"] == first, "respondent_id"]) & set(resp.loc[resp["wave"] == second, "respondent_id"])
+    return resp.loc[resp["respondent_id"].isin(both) & resp["wave"].isin([first, second])]
 
 
 LATER_WAVES = (

@@ -13,6 +13,7 @@ from pipeline.report.sections.base import (
     _md,
     _read,
 )
+from pipeline.report.sections.results import rules_text
 from pipeline.schema import Files
 
 
@@ -33,7 +34,11 @@ def methods(ctx) -> Section:
         "too (secondary suppression; Hundepool et al. 2012, *Statistical Disclosure Control*). Names, contacts and free "
         "text never pass ingestion; identifiers are replaced by keyed pseudonyms (HMAC-SHA256).",
     ]
-    return Section("methods", "Methods and limitations", [_md("\n".join(text))])
+    parts = [_md("\n".join(text))]
+    rules = rules_text(ctx)
+    if rules:
+        parts.append(_html(f"<p><b>How the results framework's statuses are decided.</b></p><ul>{rules}</ul>"))
+    return Section("methods", "Methods and limitations", parts)
 
 
 def code_version() -> str:

@@ -132,7 +132,8 @@ def capacity(ctx) -> Section:
                 "not p-values: five organisations are not a sample to test."
             ),
             fig,
-            _html(tables.to_html(piv.round(2), caption=f"Capacity by domain, {first} and {last}")),
+            # the consortium's levels are in the chart and the framework; a partner's report adds its own table
+            *([_html(tables.to_html(piv.round(2), caption=f"Capacity by domain, {first} and {last}"))] if ctx.partner else []),
         ],
     )
 
@@ -212,7 +213,8 @@ def activities(ctx) -> Section:
         act = act.loc[act["partner"].astype(str) == ctx.partner]
     hc = cb.headcounts[0]
     total = hc.total
-    kind = act["activity_type"].astype(str).str.replace("_", " ") if "activity_type" in act.columns else pd.Series("activity", index=act.index)
+    kinds = next((f.choice_labels for f in cb.fields if f.id == "activity_type"), {})
+    kind = act["activity_type"].astype(str).map(lambda v: kinds.get(v, {}).get("en", fmt.words(v))) if "activity_type" in act.columns else pd.Series("activity", index=act.index)
     parts = [
         _md(
             f"{len(act)} activities in {act['country'].nunique()} countries, {int(act[total].sum()):,} participations in all "
@@ -220,15 +222,18 @@ def activities(ctx) -> Section:
         )
     ]
     by_type = act.assign(kind=kind).groupby("kind", as_index=False).agg(activities=(total, "size"), participants=(total, "sum")).rename(columns={"kind": "activity type"})
+    by_type["participants"] = [fmt.count(v) for v in by_type["participants"]]
     parts.append(_html(tables.to_html(by_type, caption="Activities and participations by type")))
     breakdowns = [("country", act.groupby("country", as_index=False)[total].sum().rename(columns={"country": "category", total: "participants"}))]
     for name, cats in hc.by.items():
         breakdowns.append((name.replace("_", " "), pd.DataFrame({"category": [str(c).replace("_", " ") for c in cats], "participants": [int(act[col].sum()) for col in cats.values()]})))
+    side = []
     for label, t in breakdowns:
         t = suppress(t.assign(_f=1), ["participants"], [], ctx.min_cell, family_cols=["_f"])
         t["participants"] = [
             tables.small_count(v, ctx.min_cell) if not sup else f"fewer than {ctx.min_cell}" if k == "primary" else "hidden" for v, sup, k in zip(t["participants"], t["suppressed"], t["suppression"])
         ]
-        parts.append(_html(tables.to_html(t.drop(columns=["_f", "suppressed", "suppression"]).rename(columns={"category": label}), caption=f"Participations by {label}")))
+        side.append(tables.to_html(t.drop(columns=["_f", "suppressed", "suppression"]).rename(columns={"category": label}), caption=f"Participations by {label}"))
+    parts.append(_html('<div class="side">' + "".join(side) + "</div>"))
     parts.append(_md(f"*fewer than {ctx.min_cell}*: a group below the minimum size; *hidden*: a second group hidden so that the total does not reveal the first."))
     return Section("activities", "Activities and reach", parts)

@@ -37,7 +37,7 @@ STATUS_STYLE = {
     st.ON_TRACK: ("#009E73", "◐", "on track"),
     st.OFF_TRACK: ("#D55E00", "▲", "off track"),
     st.NO_DATA: ("#6E6E6E", "○", "no data"),
-    st.QUALITATIVE: ("#CC79A7", "◇", "qualitative: see evidence"),
+    st.QUALITATIVE: ("#CC79A7", "◇", "qualitative"),
 }
 ORDER = (st.ACHIEVED, st.ON_TRACK, st.OFF_TRACK, st.NO_DATA, st.QUALITATIVE)
 
@@ -65,20 +65,7 @@ def _value(r) -> str:
     return v
 
 
-def _evidence(r) -> str:
-    parts = [str(r["instrument"]).replace("_", " ")]
-    if not pd.isna(r["n"]):
-        parts.append(f"n = {int(r['n'])} {r['n_unit']}")
-    tags = [t for t in (r.get("dac_criterion"), r.get("kirkpatrick_level")) if isinstance(t, str) and t]
-    if tags:
-        parts.append(" · ".join(tags))
-    note = r.get("note")
-    if isinstance(note, str) and note:
-        parts.append(note)
-    return "; ".join(html.escape(p) for p in parts)
-
-
-def _rules_text(ctx) -> str:
+def rules_text(ctx) -> str:
     """The status rules in words, read from the run's framework file.
 
     The file was checked when the run started (:func:`pipeline.analysis.framework.load_framework`);
@@ -120,36 +107,38 @@ def section(ctx, heading: bool = True) -> str:
         f"Statuses are judged with the data as of <b>{html.escape(as_of)}</b>. No number describes fewer than {ctx.min_cell} people; "
         f"smaller groups are hidden in the tables behind this section (<code>indicators.csv</code>).</p>"
         f"<p><b>Indicators by status:</b> {summary}.</p>"
-        f"<p>How statuses are decided:</p><ul>{_rules_text(ctx)}</ul>"
     )
     from pipeline.report.sections.summary import commentary, reason_html
 
     notes = commentary(ctx)
+    body = []
     for rid, rows in res.groupby("result_id", sort=False):
         first = rows.iloc[0]
-        out.append(f"<h3>{html.escape(str(rid))}. {html.escape(str(first['result']))}</h3>")
+        body.append(f'<tr class="criterion"><th colspan="6">{html.escape(str(rid))}. {html.escape(str(first["result"]))}</th></tr>')
         if first["result_type"] == "qualitative":
-            out.append(
-                f"<p>{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first['note']))}</p><p><b>What evidences it:</b> {html.escape(str(first['evidence']))}</p>"
+            body.append(
+                f'<tr><td colspan="6">{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first["note"]))} '
+                f"<b>What evidences it:</b> {html.escape(str(first['evidence']))}</td></tr>"
             )
             continue
-        body = []
         for _, r in rows.iterrows():
+            n = "–" if fmt.missing(r["n"]) else f"{fmt.count(r['n'])} {html.escape(fmt.words(r['n_unit']))}"
             body.append(
                 "<tr>"
                 f"<td>{html.escape(str(r['indicator']))}<br><small>{html.escape(str(r['unit']))}</small></td>"
-                f"<td>{_num(r['baseline'], str(r['unit']))}</td><td>{_num(r['target'], str(r['unit']))}</td>"
-                f"<td>{_value(r)}</td><td>{badge(str(r['status']) if isinstance(r['status'], str) else st.NO_DATA)}</td>"
-                f"<td><small>{_evidence(r)}</small></td>"
+                f'<td class="num">{_num(r["baseline"], str(r["unit"]))}</td><td class="num">{_num(r["target"], str(r["unit"]))}</td>'
+                f'<td class="num">{_value(r)}</td><td>{badge(str(r["status"]) if isinstance(r["status"], str) else st.NO_DATA)}</td>'
+                f"<td><small>{n}</small></td>"
                 "</tr>"
             )
             if r["status"] in (st.OFF_TRACK, st.ON_TRACK):
                 key = next((k for k in (r["indicator_id"], rid) if k in notes.index), "")
                 body.append(f'<tr class="reason"><td colspan="6"><small>{reason_html(ctx, notes, key)}</small></td></tr>')
-        out.append(
-            '<table class="dataframe report-table"><thead><tr><th>Indicator</th><th>Baseline</th><th>Target</th>'
-            "<th>Value [95% CI]</th><th>Status</th><th>Evidence</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
-        )
+    out.append(
+        '<table class="dataframe report-table change framework"><thead><tr><th>Indicator</th><th>Baseline</th><th>Target</th>'
+        "<th>Value [95% CI]</th><th>Status</th><th>n</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+    )
+    out.append("<p>How statuses are decided: <em>Methods and limitations</em>, in the annex.</p>")
     return "\n".join(out)
 
 

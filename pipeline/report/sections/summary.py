@@ -265,3 +265,22 @@ def not_covered(ctx):
     :func:`pipeline.report.sections.base.show` collects them), or nothing."""
     missing = list(dict.fromkeys(ctx.extras.get("not_covered", [])))
     return _md(f"*Not covered by this data folder:* {', '.join(missing)}." if missing else "")
+
+
+GLOSSARY = """\
+**Words and numbers used in this report.**
+
+- **n**: how many people (or activities, ties, organisations) a number describes. No number describes fewer than {k} people.
+- **Paired**: the same people, answering before and after; *change* is each person's answer after minus before, averaged.
+- **95% CI** (confidence interval): the range of values compatible with the data; an interval that excludes 0 means the change is unlikely to be chance alone.
+- **g_av**: the change divided by the average standard deviation of the two surveys, with Hedges' small-sample correction; 0.2 is usually read as small, 0.5 as medium, 0.8 as large (Lakens 2013).
+- **d_z**: the change divided by the standard deviation of the individual changes; larger than g_av when people's answers are consistent over time (Lakens 2013).
+- **Difference in differences**: participants' change minus the comparison group's change; **g_change** divides it by the pooled standard deviation of the changes.
+- **Comparison group**: people who did not take part, surveyed at the same times.
+- **Standardised difference (SD)**: a difference of means in standard deviations; above 0.2 the groups differ noticeably.
+- **Off track / on track / achieved**: an indicator's value against its target, by the rules in *Methods and limitations*."""
+
+
+def glossary(ctx) -> Section:
+    """The short glossary at the end of the main report: effect sizes and terms, once."""
+    return Section("glossary", "Glossary", [_md(GLOSSARY.format(k=ctx.min_cell))])
