@@ -127,7 +127,7 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     from pipeline.report import sections
 
     # two waves: no heading, no empty table
-    assert "Later waves" not in sections.attitude_change(ctx).text()
+    assert "Later waves" not in sections.change_by_partner(ctx).text()
     assert "Later waves" not in sections_stats.comparison_group(ctx, codebook).text()
     # the same people answer a third time
     resp = ctx.responses["community_attitudes"]
@@ -139,7 +139,7 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
     table = instrument_indicators(scored, cb3, ctx.min_cell)
     three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}})
-    text = sections.attitude_change(three).text()
+    text = sections.change_by_partner(three).text()  # the annex's tables behind the attitude charts
     assert text.count("#### Later waves") == 1 and "Before the activities → Three months later" in text
     assert "After the activities → Three months later" in text and "d_z [95% CI]" in text
     for suffix in ("pre_follow_up", "post_follow_up"):
