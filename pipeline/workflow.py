@@ -27,9 +27,10 @@ from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_expo
 from pipeline.ingest.score import score
 from pipeline.ingest.validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
 from pipeline.ingest.wide import wide_to_long
-from pipeline.instruments.codebook import Codebook
+from pipeline.instruments.codebook import Codebook, _read_yaml
 from pipeline.instruments.commentary import find as find_commentary
 from pipeline.instruments.commentary import load_commentary
+from pipeline.instruments.design import read_design
 from pipeline.instruments.registry import DataFolder, load_data_folder
 from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
@@ -180,6 +181,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     cons = result.folder.consortium
     framework_dirs = (Path(data_dir), SURVEYS_DIR)
     commentary = find_commentary(data_dir)
+    design = read_design(_read_yaml(result.folder.manifest), result.folder.manifest)
     if result.folder.framework is not None:  # a bad framework (or commentary) stops the run before anything is written
         fw = load_framework(result.folder.framework, framework_dirs)
         if commentary is not None:
@@ -200,6 +202,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
                 "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
                 "framework": _relative(result.folder.framework) if result.folder.framework is not None else None,
                 "commentary": _relative(commentary) if commentary is not None else None,
+                "study_design": design,
                 "codebook_dirs": [_relative(d) for d in framework_dirs],
                 "inputs": input_hashes(result.folder),
                 "warnings": result.warnings,

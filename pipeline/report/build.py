@@ -173,13 +173,22 @@ def finish_html(page: str, title: str) -> str:
         head.string = "Contents"
         nav.append(head)
         ol = soup.new_tag("ol")
+        nav.append(ol)
+
         for hid, text, tag in items:
-            li = soup.new_tag("li", attrs={"class": "toc-part"} if tag == "h1" else {})
             a = soup.new_tag("a", href=f"#{hid}")
             a.string = text
+            if tag == "h1":  # a part of its own (the annex): a heading line, then a list that keeps counting
+                part = soup.new_tag("p", attrs={"class": "toc-part"})
+                part.append(a)
+                nav.append(part)
+                ol = soup.new_tag("ol")  # the annex counts its own sections
+                nav.append(ol)
+                continue
+
+            li = soup.new_tag("li")
             li.append(a)
             ol.append(li)
-        nav.append(ol)
         cell = h1.find_parent(class_="jp-Cell") or h1
         cell.insert_after(nav)
     main = soup.find("main")

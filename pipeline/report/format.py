@@ -81,6 +81,17 @@ def with_interval(x, lo, hi, digits: int = 2, signed: bool = False) -> str:
     return text if missing(lo) or missing(hi) else f"{text} {interval(lo, hi, digits)}"
 
 
+def lower_first(text) -> str:
+    """A label inside a sentence: its first word in lower case unless it is a proper noun or
+    an acronym ("Warmth towards Arabs" -> "warmth towards Arabs", "NGO staff" stays); the
+    other words keep their capitals (no "arabs", no "murrar & brauer")."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].islower() and first[0].isupper():
+        return first[0].lower() + text[len(first[0]) :]
+    return text
+
+
 def words(code) -> str:
     """An internal code as words: ``public_authority`` -> "public authority"."""
     return DASH if missing(code) else str(code).replace("_", " ")

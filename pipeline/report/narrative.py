@@ -101,7 +101,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
     """What the instrument measured, scale by scale, and how scores are built."""
     lines = [
         f"## What was measured and with whom\n\n**{codebook.label()}** (codebook version {codebook.version}), "
-        f"asked {', '.join(codebook.wave_labels[w].get('en', w).lower() for w in codebook.waves)}. "
+        f"asked {', '.join(fmt.lower_first(codebook.wave_labels[w].get('en', w)) for w in codebook.waves)}. "
         "Each scale's score is the mean of its items after reverse-keying negatively worded items; "
         "'don't know' and 'refused' never count as answers, and a score needs at least the share of answered items "
         "given below.\n",
@@ -121,9 +121,9 @@ def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
     cons = sub.loc[sub["group_by"] == CONSORTIUM]
     n_pairs = int(cons["n_paired"].max()) if len(cons) and cons["n_paired"].notna().any() else 0
     lines = [
-        f"Across the {n_partners} partners, {n_pairs} people answered the {codebook.label().lower()} survey both before and after the activities.\n",
+        f"Across the {n_partners} partners, {n_pairs} people answered the {fmt.lower_first(codebook.label())} survey both before and after the activities.\n",
         headlines(sub, units),
         "",
-        "By partner: " + "; ".join(f"*{row['label'].lower()}* {partner_spread(sub, row['scale'])}" for _, row in cons.iterrows()) + ".",
+        "By partner: " + "; ".join(f"*{fmt.lower_first(row['label'])}* {partner_spread(sub, row['scale'])}" for _, row in cons.iterrows()) + ".",
     ]
     return "\n".join(lines)

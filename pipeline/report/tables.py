@@ -43,7 +43,7 @@ def flow_counts(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrumen
     first, second = waves
     rows = []
     for tag, w in (("first", first), ("second", second)):
-        r = rec.loc[rec["wave"] == w]
+        r = rec.loc[(rec["wave"] == w) | rec["wave"].isna()]  # a wide file (no wave): each of its rows holds every wave
         rows += [(f"read_{tag}", int(r["rows_read"].sum())), (f"quarantined_{tag}", int(r["rows_quarantined"].sum())), (f"kept_{tag}", len(ids[w]))]
     rows += [
         ("matched", len(ids[first] & ids[second])),

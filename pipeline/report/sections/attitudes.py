@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.report import figures, tables
+from pipeline.report import format as fmt
 from pipeline.report.sections.base import (
     Section,
     _absent,
@@ -30,6 +31,7 @@ from pipeline.report.sections.base import (
     _section,
     _table,
     _where,
+    study_design,
 )
 from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, Files, first_waves, later_waves
 
@@ -144,7 +146,7 @@ def _later_waves(ctx, cb, ind: pd.DataFrame) -> list:
         _c=later["group_by"].ne(CONSORTIUM),
     ).sort_values(["_to", "_from", "_s", "_c", "group"], kind="stable")
     labels = {w: cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves}
-    pairs = ", ".join(dict.fromkeys(f"{labels[a].lower()} → {labels[b].lower()}" for a, b in zip(later["wave_from"], later["wave_to"])))
+    pairs = ", ".join(dict.fromkeys(f"{fmt.lower_first(labels[a])} → {fmt.lower_first(labels[b])}" for a, b in zip(later["wave_from"], later["wave_to"])))
     text = LATER_WAVES.format(pairs=pairs)
     if (later_waves(ind) & ind["analysis"].eq(DIFF_IN_DIFF)).any():
         text += " The comparison group's change between the same surveys, and the difference in differences, are in *Change compared with people who did not take part*."
@@ -166,6 +168,14 @@ activities. The baseline levels above show how alike the two groups were at the 
 difference in differences whose interval excludes zero is evidence for an effect of taking
 part under the assumption that, without the activities, both groups would have changed alike
 ("parallel trends"), which these data cannot prove."""
+
+DID_LIMITS_RANDOMISED = """\
+**What the comparison can and cannot show.** People were assigned to the activity or to the
+control condition at random, so the two groups differ at the start by chance only, and
+influences that moved both groups alike cancel out in the difference of the two changes.
+The difference in differences therefore estimates the effect of the assignment. It can still
+be biased when people left the study unevenly (see the attrition check in the annex), and
+it describes the people who agreed to take part in the study, not everyone."""
 
 
 def _comparison_group_md(ctx, codebook) -> str:
@@ -216,7 +226,7 @@ def _comparison_group_md(ctx, codebook) -> str:
     parts.append(_later_did_md(ctx, codebook))
     parts.append(_baseline(ctx, codebook, partners))
     parts.append("")
-    parts.append(DID_LIMITS)
+    parts.append(DID_LIMITS_RANDOMISED if study_design(ctx, codebook)["design"] == "randomised" else DID_LIMITS)
     return "\n".join(parts)
 
 
@@ -268,11 +278,11 @@ def _later_did_md(ctx, codebook) -> str:
     pairs = {p: k for k, p in enumerate([(waves[0], waves[1])] + sorted(pairs, key=lambda ab: (waves.index(ab[1]), waves.index(ab[0]))))} if len(waves) > 1 else {}
     rows = _ordered(rows.assign(_pair=[pairs.get(p, len(pairs)) for p in zip(rows["wave_from"], rows["wave_to"])]), codebook, first="_pair")
     # the surveys go with the scale, so that the table is no wider than the first one
-    table = [[f"{r['label']}: {_surveys(codebook, r).lower()}", _where(r), *_did_cells(ctx, codebook, r)] for _, r in rows.iterrows()]
+    table = [[f"{r['label']}: {fmt.lower_first(_surveys(codebook, r))}", _where(r), *_did_cells(ctx, codebook, r)] for _, r in rows.iterrows()]
     sentences = []
     for _, r in rows.loc[rows["group_by"] == CONSORTIUM].iterrows():
         named = r.copy()
-        named["label"] = f"{r['label']}, {_surveys(codebook, r).lower()}"
+        named["label"] = f"{r['label']}, {fmt.lower_first(_surveys(codebook, r))}"
         sentences.append(_did_sentence(named, ctx.min_cell))
     return "\n".join(
         [

@@ -206,3 +206,12 @@ def _section(ctx, codebook, sid: str, title: str, build, absent: str):
     if not parts:
         return Section(sid, title, [_md(f"*{absent}*")], available=False)
     return Section(sid, title, parts)
+
+
+def study_design(ctx, codebook) -> dict:
+    """The design the data folder declares (``run.json``'s ``study_design``), or the one its
+    data imply: ``comparison_group`` when the survey has a comparison field, else ``pre_post``."""
+    declared = ctx.run.get("study_design") or {}
+    if declared.get("design"):
+        return declared
+    return {"design": "comparison_group" if codebook.comparison_field is not None else "pre_post", "unit": ""}

@@ -9,6 +9,7 @@ import html
 import pandas as pd
 
 from pipeline.report import figures, tables
+from pipeline.report import format as fmt
 from pipeline.report.sections.base import (
     Section,
     _ci,
@@ -66,9 +67,9 @@ def data_quality(ctx) -> Section:
                 "second_only": f"{labels[1]} only (no baseline)",
             }
             shown = pd.DataFrame({"stage": [names[s] for s in people["step"]], "people": [tables.small_count(v, ctx.min_cell) for v in people["n"]]})
-            parts.append(_html(tables.to_html(shown, caption=f"Sample flow at {ctx.partner}: {cb.label().lower()} (rows received are counted per file below)")))
+            parts.append(_html(tables.to_html(shown, caption=f"Sample flow at {ctx.partner}: {fmt.lower_first(cb.label())} (rows received are counted per file below)")))
         else:
-            parts.append(figures.sample_flow_diagram(flow, waves=labels, min_cell=ctx.min_cell, title=f"Sample flow: {cb.label().lower()}"))
+            parts.append(figures.sample_flow_diagram(flow, waves=labels, min_cell=ctx.min_cell, title=f"Sample flow: {fmt.lower_first(cb.label())}"))
     rec = ctx.reconciliation.copy()
     for col in ("rows_read", "rows_kept", "rows_quarantined"):
         rec[col] = [tables.small_count(v, ctx.min_cell) for v in rec[col]]
@@ -161,13 +162,15 @@ def _quality_md(ctx, codebook) -> str:
         flagged = att.loc[(att["flag"] != "") & (att["group_by"] == "consortium")]
         by_partner = att.loc[(att["flag"] != "") & (att["group_by"] == "partner")]
         partner_sentence = (
-            "By partner, flagged: " + "; ".join(f"{r['group']} ({r['label'].lower()}, {r['population']}, {r['smd']:+.2f})" for _, r in _ordered(by_partner, codebook, first="_p").iterrows()) + "."
+            "By partner, flagged: "
+            + "; ".join(f"{r['group']} ({fmt.lower_first(r['label'])}, {r['population']}, {r['smd']:+.2f})" for _, r in _ordered(by_partner, codebook, first="_p").iterrows())
+            + "."
             if len(by_partner)
             else "No partner's difference exceeds 0.2."
         )
         sentence = (
             "At consortium level the people who stayed differed at baseline from those who left on: "
-            + "; ".join(f"{r['label'].lower()} ({r['population']}, {r['smd']:+.2f})" for _, r in flagged.iterrows())
+            + "; ".join(f"{fmt.lower_first(r['label'])} ({r['population']}, {r['smd']:+.2f})" for _, r in flagged.iterrows())
             + ". Where those who left started lower (a positive difference), the pre/post change of those who "
             "stayed may not hold for everyone who started."
             if len(flagged)
@@ -209,7 +212,7 @@ def _code_matching_md(ctx, codebook) -> str:
         return ""
     hidden = f"fewer than {ctx.min_cell}"
     count_cols = ["n_pre", "n_post", "n_exact", "n_tolerant", "n_ambiguous", "n_unmatched_pre", "n_unmatched_post"]
-    labels = {w: codebook.wave_labels.get(w, {}).get("en", w).lower() for w in codebook.waves}
+    labels = {w: fmt.lower_first(codebook.wave_labels.get(w, {}).get("en", w)) for w in codebook.waves}
 
     def cell(r, c):
         return hidden if c in str(r["hidden"]).split() else _n(r[c])

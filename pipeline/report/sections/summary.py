@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.report import format as fmt
 from pipeline.report import narrative
-from pipeline.report.sections.base import Section, _absent, _html, _md, _pre_post, _read
+from pipeline.report.sections.base import Section, _absent, _html, _md, _pre_post, _read, study_design
 from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, Files, first_waves, paired_rows
 
 
@@ -133,7 +133,9 @@ def _did_lines(ctx, cb) -> list[str]:
         return []
     cover = next((n for n in did["note"].fillna("") if str(n).startswith("partners with a comparison group")), "")
     where = f" at {cover.split(': ', 1)[1]}" if ": " in cover else ""
-    lines = [f"**Strongest evidence: participants compared with people who did not take part{where}.** The difference in differences is the participants' change minus the comparison group's:"]
+    randomised = study_design(ctx, cb)["design"] == "randomised"
+    lead = "the randomised comparison" if randomised else "participants compared with people who did not take part"
+    lines = [f"**Strongest evidence: {lead}{where}.** The difference in differences is the participants' change minus the comparison group's:"]
     for r in did.to_dict("records"):
         lines.append(
             f"- **{r['label']}**: {fmt.num(r['mean_change'], signed=True)} (95% CI {fmt.num(r['ci_low'], signed=True)} to {fmt.num(r['ci_high'], signed=True)}; "
@@ -141,8 +143,16 @@ def _did_lines(ctx, cb) -> list[str]:
         )
     balance = _read(ctx, Files.BASELINE_BALANCE)
     caveat = (
-        "*Read with care:* the comparison group was not chosen at random. People who chose to take part may differ from those "
-        "who did not (self-selection), and a difference in differences shows an effect only if both groups would otherwise have changed alike."
+        (
+            f"*Read with care:* people were assigned to the two groups at random (the unit assigned: {study_design(ctx, cb)['unit']}), "
+            "so the groups differ at the start by chance only and the difference in differences estimates the effect of the "
+            "assignment; people who left between the surveys can still bias it (attrition, below)."
+        )
+        if randomised
+        else (
+            "*Read with care:* the comparison group was not chosen at random. People who chose to take part may differ from those "
+            "who did not (self-selection), and a difference in differences shows an effect only if both groups would otherwise have changed alike."
+        )
     )
     if balance is not None and len(balance):
         bal = balance.loc[(balance["instrument"] == cb.instrument) & ~balance["suppressed"].astype(str).str.lower().eq("true")]
@@ -151,7 +161,7 @@ def _did_lines(ctx, cb) -> list[str]:
             caveat += (
                 " At the start the groups already differed on "
                 + "; ".join(
-                    f"{r['label'].lower()} (participants {fmt.num(r['mean_participants'])}, comparison group {fmt.num(r['mean_comparison'])}: {fmt.num(r['smd'], signed=True)} SD)"
+                    f"{fmt.lower_first(r['label'])} (participants {fmt.num(r['mean_participants'])}, comparison group {fmt.num(r['mean_comparison'])}: {fmt.num(r['smd'], signed=True)} SD)"
                     for r in off.to_dict("records")
                 )
                 + " (baseline imbalance)."
@@ -216,7 +226,7 @@ def _attrition_caveat(ctx, cb) -> str:
     if len(flagged):
         text += (
             " Those who left had started differently: "
-            + "; ".join(f"{r['label'].lower()} {fmt.num(abs(r['smd']))} SD {'lower' if r['smd'] > 0 else 'higher'}" for r in flagged.to_dict("records"))
+            + "; ".join(f"{fmt.lower_first(r['label'])} {fmt.num(abs(r['smd']))} SD {'lower' if r['smd'] > 0 else 'higher'}" for r in flagged.to_dict("records"))
             + ". The change of those who stayed may not hold for everyone who started."
         )
     return text
@@ -229,11 +239,18 @@ def executive_summary(ctx) -> Section:
     for cb in _pre_post(ctx):
         text = [f"### {cb.label()}", ""]
         text += _did_lines(ctx, cb)
-        who = "people who took part in the activities" if cb.comparison_field is not None else "people"
+        design = study_design(ctx, cb)["design"]
+        who = {"randomised": "people assigned to the activity", "comparison_group": "people who took part in the activities"}.get(design, "people")
+        ind = ctx.indicators
+        split = bool(ind["group_by"].eq(POPULATION_FIELD).any() and (ind["instrument"] == cb.instrument).any())
         text += [
-            f"**Change among the {who}**, before to after, for all participants and for each respondent group separately "
-            "(the receiving community and refugee or migrant respondents are not pooled unannounced). "
-            "The effect size g_av is the change divided by the average standard deviation of the two surveys (Hedges' "
+            f"**Change among the {who}**, before to after"
+            + (
+                ", for all participants and for each respondent group separately (the receiving community and refugee or migrant respondents are not pooled unannounced). "
+                if split
+                else ", among those who answered both surveys. "
+            )
+            + "The effect size g_av is the change divided by the average standard deviation of the two surveys (Hedges' "
             "correction); d_z divides it by the standard deviation of the changes, with its 95% interval (Lakens 2013).",
         ]
         parts += [_md("\n".join(text)), _html(_change_table(ctx, cb)), _md(_attrition_caveat(ctx, cb))]
@@ -242,11 +259,13 @@ def executive_summary(ctx) -> Section:
         rf = ctx.results_framework
         off = rf.loc[rf["status"].eq("off track")] if rf is not None and len(rf) else rf
         if off is not None and len(off):
-            named = "; ".join(f"{r['indicator'].lower()} ({r['result_id']})" for r in off.to_dict("records"))
+            named = "; ".join(f"{fmt.lower_first(r['indicator'])} ({r['result_id']})" for r in off.to_dict("records"))
             parts.append(_md(f"**Off track:** {len(off)} of {int(rf['indicator_id'].notna().sum())} indicators: {named}. Each shows the consortium's reason in *Results framework*."))
     if not parts:
         return _absent("summary", "Executive summary", "survey results to summarise")
-    parts.append(_md("A before/after comparison shows change, not that the activities caused it; see *Methods and limitations* in the annex."))
+    designs = {study_design(ctx, cb)["design"] for cb in _pre_post(ctx)}
+    if designs and designs != {"randomised"}:
+        parts.append(_md("A before/after comparison shows change, not that the activities caused it; see *Methods and limitations* in the annex."))
     return Section("summary", "Executive summary", parts)
 
 
