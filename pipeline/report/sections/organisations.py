@@ -64,10 +64,40 @@ def trainings(ctx) -> Section:
     return Section("trainings", "Staff trainings by Kirkpatrick level", parts)
 
 
+def _register_row(ctx, activity_id: str) -> dict | None:
+    """The activity register's row of one activity, or None."""
+    cb = _instrument(ctx, "register")
+    if cb is None:
+        return None
+    reg = ctx.responses[cb.instrument]
+    if "activity_id" not in reg.columns:
+        return None
+    rows = reg.loc[reg["activity_id"].astype(str) == activity_id]
+    return rows.iloc[0].to_dict() if len(rows) else None
+
+
 def training_title(ctx, activity_id: str) -> str:
-    """Title block of the report of one training event (Markdown with the h1)."""
+    """Title block of the report of one training event (Markdown with the h1): the event's
+    title, host, city and dates from the activity register, where it is there."""
     cons = ctx.consortium
-    return f"# Training event report: {activity_id}\n\n**{cons.title}** · {cons.project_id}\n\nReaction, learning and application at follow-up of the participants of training event {activity_id}."
+    event = _register_row(ctx, activity_id)
+    if event is None:
+        return f"# Training event report: {activity_id}\n\n**{cons.title}** · {cons.project_id}\n\nReaction, learning and application at follow-up of the participants of training event {activity_id}."
+    title = str(event.get("title") or activity_id)
+    host = str(event.get("partner") or "")
+    dates = ""
+    start, end = pd.to_datetime(event.get("start_date"), errors="coerce"), pd.to_datetime(event.get("end_date"), errors="coerce")
+    if not pd.isna(start):
+        dates = f", {start:%d %B %Y}" + (f" to {end:%d %B %Y}" if not pd.isna(end) and end != start else "")
+    where = f" in {event['city']}" if isinstance(event.get("city"), str) and event["city"] else ""
+    attending = " ".join(str(event.get("partners_attending") or "").split())
+    return (
+        f"# Training event report: {title}\n\n**{cons.title}** · {cons.project_id}\n\n"
+        f"{title} ({activity_id}), hosted by {ctx.partner_name(host)} ({host}){where}{dates}"
+        + (f"; partners attending: {', '.join(attending.split())}" if attending else "")
+        + f". {fmt.count(event.get('participants_total'))} participants in the activity register. "
+        "This report shows the reaction, learning and application at follow-up of the participants who answered the training survey."
+    )
 
 
 def training_event(ctx, activity_id: str) -> Section:
@@ -81,6 +111,15 @@ def training_event(ctx, activity_id: str) -> Section:
     cb = ctx.codebooks[instrument]
     per_wave = pd.DataFrame({"wave": [cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves], "participants": [tables.small_count(int((resp["wave"] == w).sum()), ctx.min_cell) for w in cb.waves]})
     parts = [_html(tables.to_html(per_wave, caption="Participants who answered, per wave"))]
+    if "partner" in resp.columns:  # participants by partner (groups below the minimum read "fewer than k")
+        by = tables.respondents_by(resp, "partner", tuple(cb.waves), ctx.min_cell)
+        shown = pd.DataFrame({"partner": by["group"]})
+        for w in cb.waves:
+            shown[cb.wave_labels.get(w, {}).get("en", w)] = [
+                f"fewer than {ctx.min_cell}" if sup and k == "primary" else "hidden" if sup else tables.small_count(v, ctx.min_cell) for v, sup, k in zip(by[w], by["suppressed"], by["suppression"])
+            ]
+        if not by["suppressed"].all():  # a table of nothing but "fewer than k" says nothing
+            parts.append(_html(tables.to_html(shown, caption="Participants who answered, by partner and wave")))
     field = cb.report_per
     fw = ctx.framework
     rows = fw.loc[(fw["instrument"] == instrument) & (fw["group_by"] == field) & (fw["group"].astype(str) == activity_id)] if len(fw) else fw
