@@ -73,14 +73,39 @@ class Files(StrEnum):
     RELIABILITY = "reliability.csv"
     ATTRITION = "attrition.csv"
     CODE_MATCHING = "code_matching.csv"
+    # computed by the analyse stage for the reports, which format them (pipeline.analysis.report_tables)
+    AT_A_GLANCE = "at_a_glance.csv"
+    COMMENTARY = "commentary.csv"
+    NETWORK_COUNTS = "network_counts.csv"
+    BASELINE_BALANCE = "baseline_balance.csv"
+    METHODS = "methods.csv"
     MANIFEST = "manifest.json"
     INDEX = "index.html"
 
 
+#: How ``network_counts.csv`` and the results framework's tie indicators count ties
+#: (:mod:`pipeline.analysis.report_tables`); the network section prints it.
+TIE_RULE = (
+    "A tie is one partner naming one organisation it works with, as the network survey records it; "
+    "a tie that two partners both name counts once for each. Links (for the organisations reached and "
+    "the density among partners) count a pair of organisations once, whoever named it."
+)
+
 #: Tables every report needs; without them ``impact report`` stops with a message.
 REQUIRED_TABLES = (Files.INDICATORS, Files.QUARANTINE, Files.RECONCILIATION)
 #: Tables copied to the report folder beside the reports.
-PUBLISHED_TABLES = (*REQUIRED_TABLES, Files.RESULTS_FRAMEWORK, Files.RELIABILITY, Files.ATTRITION, Files.CODE_MATCHING)
+PUBLISHED_TABLES = (
+    *REQUIRED_TABLES,
+    Files.RESULTS_FRAMEWORK,
+    Files.RELIABILITY,
+    Files.ATTRITION,
+    Files.CODE_MATCHING,
+    Files.AT_A_GLANCE,
+    Files.COMMENTARY,
+    Files.NETWORK_COUNTS,
+    Files.BASELINE_BALANCE,
+    Files.METHODS,
+)
 
 
 # ----------------------------------------------------------------------------- reasons

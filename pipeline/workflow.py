@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.analysis.disclosure import codebook_codes, public_quarantine
-from pipeline.analysis.framework import combine, load_framework, run_framework
+from pipeline.analysis.framework import combine, framework_ids, load_framework, run_framework
 from pipeline.analysis.indicators import instrument_indicators
 from pipeline.config import SURVEYS_DIR
 from pipeline.ingest.dates import normalise_frame as normalise_dates
@@ -30,7 +30,10 @@ from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_expo
 from pipeline.ingest.score import score
 from pipeline.ingest.validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
 from pipeline.ingest.wide import wide_to_long
-from pipeline.instruments.codebook import Codebook
+from pipeline.instruments.codebook import Codebook, _read_yaml
+from pipeline.instruments.commentary import find as find_commentary
+from pipeline.instruments.commentary import load_commentary
+from pipeline.instruments.design import read_design
 from pipeline.instruments.registry import DataFolder, inferred_registry, load_data_folder, write_registry
 from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
@@ -185,8 +188,12 @@ def _relative(path: Path) -> str:
 
 
 def input_hashes(folder: DataFolder) -> dict[str, str]:
-    """SHA-256 of every file the run reads, by path."""
-    return {_relative(p): sha256(p) for p in folder.files()}
+    """SHA-256 of every file the run reads, by path (the commentary too)."""
+    files = folder.files()
+    commentary = find_commentary(folder.root)
+    if commentary is not None:
+        files = sorted({*files, commentary})
+    return {_relative(p): sha256(p) for p in files}
 
 
 def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | None = None, min_cell: int | None = None) -> IngestResult:
@@ -194,8 +201,12 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     result = ingest_folder(data_dir, manifest)
     cons = result.folder.consortium
     framework_dirs = (Path(data_dir), SURVEYS_DIR)
-    if result.folder.framework is not None:  # a bad framework stops the run before anything is written
-        load_framework(result.folder.framework, framework_dirs)
+    commentary = find_commentary(data_dir)
+    design = read_design(_read_yaml(result.folder.manifest), result.folder.manifest)
+    if result.folder.framework is not None:  # a bad framework (or commentary) stops the run before anything is written
+        fw = load_framework(result.folder.framework, framework_dirs)
+        if commentary is not None:
+            load_commentary(commentary, framework_ids(fw), set(cons.partner_codes))
     with staging(build_dir) as tmp:
         for instrument, frame in result.responses.items():
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
@@ -215,6 +226,8 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
                 "codebooks": {k: _relative(cb.path) for k, cb in result.folder.codebooks.items()},
                 "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
                 "framework": _relative(result.folder.framework) if result.folder.framework is not None else None,
+                "commentary": _relative(commentary) if commentary is not None else None,
+                "study_design": design,
                 "codebook_dirs": [_relative(d) for d in framework_dirs],
                 "inputs": input_hashes(result.folder),
                 "warnings": result.warnings,
@@ -277,6 +290,38 @@ def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Cod
     }
 
 
+def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.DataFrame, results: pd.DataFrame, quality: dict) -> dict[str, pd.DataFrame]:
+    """The tables the reports print besides the indicators (:mod:`pipeline.analysis.report_tables`):
+    results at a glance, the checked commentary, network counts, baseline balance, methods."""
+    from pipeline.analysis import report_tables as rt
+    from pipeline.instruments.commentary import COLUMNS as COMMENTARY_COLUMNS
+    from pipeline.instruments.registry import load_consortium
+
+    consortium = load_consortium(run["consortium"])
+    min_cell = int(run["min_cell"])
+    commentary = pd.DataFrame(columns=COMMENTARY_COLUMNS)
+    glance = pd.DataFrame(columns=rt.GLANCE_COLUMNS)
+    if run.get("framework"):
+        dirs = tuple(Path(d) for d in run.get("codebook_dirs", ())) or None
+        fw = load_framework(run["framework"], dirs)
+        if run.get("commentary"):
+            commentary = load_commentary(run["commentary"], framework_ids(fw), set(consortium.partner_codes))
+        glance = rt.glance_table(fw, results, commentary)
+    ties = [k for k in sorted(responses) if codebooks[k].design == "ties"]
+    network = rt.network_counts(responses[ties[0]], codebooks[ties[0]], consortium) if ties else pd.DataFrame(columns=rt.NETWORK_COLUMNS)
+    balance = [rt.baseline_balance(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    has_quality = any(len(f) for f in quality.values())
+    matching = Path(build_dir) / Files.CODE_MATCHING
+    has_matching = matching.is_file() and len(pd.read_csv(matching)) > 0
+    return {
+        Files.AT_A_GLANCE: glance,
+        Files.COMMENTARY: commentary,
+        Files.NETWORK_COUNTS: network,
+        Files.BASELINE_BALANCE: pd.concat(balance, ignore_index=True) if balance else pd.DataFrame(columns=rt.BALANCE_COLUMNS),
+        Files.METHODS: rt.methods_table(indicators, has_quality, has_matching),
+    }
+
+
 def analyse(build_dir: str | Path) -> pd.DataFrame:
     """Stage 2: compute the indicators and write ``indicators.csv`` (with ``reliability.csv``
     and ``attrition.csv``) to the build folder."""
@@ -287,10 +332,11 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     framework_rows, results = run_framework(run, responses)
     table = combine(table, framework_rows)
     table.attrs["notes"] = analysis_notes(responses, codebooks)
+    for_reports = report_inputs(build_dir, run, responses, codebooks, table, results, quality)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / Files.INDICATORS)
         write_csv(results, tmp / Files.RESULTS_FRAMEWORK)
-        for name, frame in quality.items():
+        for name, frame in {**quality, **for_reports}.items():
             write_csv(frame, tmp / name)
         publish(tmp, build_dir)
     return table

@@ -36,6 +36,7 @@ INSPECT = """JSON.stringify({
   toc: Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href')),
   scripts: document.scripts.length,
   width: document.documentElement.scrollWidth,
+  glance: Array.from(document.querySelectorAll('table.glance td')).map(td => Math.ceil(td.getBoundingClientRect().right)),
   viewport: window.innerWidth,
   height: document.documentElement.scrollHeight
 })"""

@@ -40,6 +40,14 @@ from pipeline.schema import ALL, CONSORTIUM
 DAC_CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 KIRKPATRICK = ("reaction", "learning", "behaviour", "results")
 RESULT_TYPES = ("quantitative", "qualitative")
+#: The four award criteria a national agency scores a final report on (docs/funder.md), in
+#: their order; a result's optional ``criterion`` names one.
+FUNDER_CRITERIA = {
+    "relevance": "Relevance",
+    "design_and_implementation": "Quality of project design and implementation",
+    "cooperation": "Quality of cooperation",
+    "impact_and_dissemination": "Impact and dissemination",
+}
 
 #: Columns of the framework's rows in ``indicators.csv`` (beside the community columns).
 COLUMNS = [
@@ -190,6 +198,7 @@ class Result:
     reason: str = ""
     evidence: str = ""
     source: str = ""
+    criterion: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,6 +245,11 @@ def load_framework(path: str | Path, codebook_dirs: tuple[Path, ...] | None = No
     return parse_framework(doc, path, dirs)
 
 
+def framework_ids(framework: Framework) -> set[str]:
+    """Every result id and indicator id of a framework (what a commentary entry may name)."""
+    return {r.id for r in framework.results} | {i.id for i in framework.indicators}
+
+
 def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] = (SURVEYS_DIR,)) -> Framework:
     """Build a :class:`Framework` from a parsed YAML document (see :func:`load_framework`)."""
     path = Path(path)
@@ -254,6 +268,9 @@ def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] 
             raise CodebookError(path, entry, f"duplicate result id {rid!r}")
         seen_results.add(rid)
         rtype = str(r.get("type", "quantitative"))
+        criterion = str(r.get("criterion") or "")
+        if criterion and criterion not in FUNDER_CRITERIA:
+            raise CodebookError(path, f"{entry}.criterion", f"expected one of {list(FUNDER_CRITERIA)} (the funder's award criteria), got {criterion!r}")
         if rtype not in RESULT_TYPES:
             raise CodebookError(path, f"{entry}.type", f"expected one of {list(RESULT_TYPES)}, got {rtype!r}")
         if rtype == "qualitative":
@@ -262,7 +279,7 @@ def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] 
                 raise CodebookError(path, entry, f"a qualitative result needs {missing}: why surveys cannot evidence it, and what the report carries instead")
             if r.get("indicators"):
                 raise CodebookError(path, f"{entry}.indicators", "a qualitative result has no computed indicators; make it quantitative or move them")
-            results.append(Result(rid, str(r["result"]).strip(), rtype, (), str(r["reason"]).strip(), str(r["evidence"]).strip(), str(r.get("source", ""))))
+            results.append(Result(rid, str(r["result"]).strip(), rtype, (), str(r["reason"]).strip(), str(r["evidence"]).strip(), str(r.get("source", "")), criterion))
             continue
         if not r.get("indicators"):
             raise CodebookError(path, entry, "a quantitative result needs at least one indicator (or type: qualitative with reason and evidence)")
@@ -273,7 +290,7 @@ def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] 
                 raise CodebookError(path, f"{entry}.indicators[{j}]", f"duplicate indicator id {ind.id!r}")
             seen_ind.add(ind.id)
             inds.append(ind)
-        results.append(Result(rid, str(r["result"]).strip(), rtype, tuple(inds), str(r.get("reason", "")), str(r.get("evidence", "")), str(r.get("source", ""))))
+        results.append(Result(rid, str(r["result"]).strip(), rtype, tuple(inds), str(r.get("reason", "")), str(r.get("evidence", "")), str(r.get("source", "")), criterion))
     if not results:
         raise CodebookError(path, "results", "the framework lists no result")
     return Framework(path, str(doc.get("version", "1")), rules, tuple(results), codebooks)

@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -83,7 +82,7 @@ def plan(build_dir: str | Path) -> list[ReportSpec]:
       ``activity_id``); none when the build folder holds no such instrument.
     """
     from pipeline.instruments.registry import load_consortium
-    from pipeline.report.sections.common import safe_name
+    from pipeline.report.sections.base import safe_name
 
     build_dir = Path(build_dir)
     run = load_run(build_dir)
@@ -149,7 +148,9 @@ def finish_html(page: str, title: str) -> str:
         soup.title.string = title
     used = set()
     items = []
-    for k, h in enumerate(soup.find_all("h2")):
+    for k, h in enumerate(soup.find_all(["h2", "h1"])):
+        if h.name == "h1" and "annex" not in (h.get("class") or []):
+            continue  # the title; a second part (the annex) is listed with its sections
         for a in h.find_all("a", class_="anchor-link"):
             a.decompose()
         base = h.get("id") or f"section-{k + 1}"
@@ -159,7 +160,7 @@ def finish_html(page: str, title: str) -> str:
             hid = f"{base}-{j}"
         used.add(hid)
         h["id"] = hid
-        items.append((hid, h.get_text(" ", strip=True)))
+        items.append((hid, h.get_text(" ", strip=True), h.name))
     for a in soup.find_all("a", class_="anchor-link"):
         a.decompose()
     for k, img in enumerate(soup.find_all("img")):
@@ -172,13 +173,22 @@ def finish_html(page: str, title: str) -> str:
         head.string = "Contents"
         nav.append(head)
         ol = soup.new_tag("ol")
-        for hid, text in items:
-            li = soup.new_tag("li")
+        nav.append(ol)
+
+        for hid, text, tag in items:
             a = soup.new_tag("a", href=f"#{hid}")
             a.string = text
+            if tag == "h1":  # a part of its own (the annex): a heading line, then a list that keeps counting
+                part = soup.new_tag("p", attrs={"class": "toc-part"})
+                part.append(a)
+                nav.append(part)
+                ol = soup.new_tag("ol")  # the annex counts its own sections
+                nav.append(ol)
+                continue
+
+            li = soup.new_tag("li")
             li.append(a)
             ol.append(li)
-        nav.append(ol)
         cell = h1.find_parent(class_="jp-Cell") or h1
         cell.insert_after(nav)
     main = soup.find("main")
@@ -299,12 +309,9 @@ def ipc_kernel_config():
 
 def _code_version() -> dict:
     """The git commit of the code, and whether the working tree had changes."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        commit, dirty = "", False
-    return {"package_version": __version__, "git_commit": commit or "unknown", "git_dirty": dirty}
+    from pipeline.report.format import code_version
+
+    return {"package_version": __version__, **code_version()}
 
 
 def _library_versions() -> dict:

@@ -37,6 +37,7 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
 from pipeline.errors import PipelineError
+from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
 
 #: Colour-blind safe (Okabe & Ito 2008) colours, used beside distinct markers.
@@ -461,7 +462,7 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
     arrow("kept_first", "matched")
     arrow("kept_second", "matched")
     ax.set_title("boxes: counts of rows (top) and of people (below); dashed: set aside", fontsize=8.5, loc="left", color="#404040")
-    caption = f"n = {num('matched')} people answered both waves; {num('kept_first')} answered {first.lower()} and {num('kept_second')} {second.lower()}. Counts below {min_cell} are not shown."
+    caption = f"n = {num('matched')} people answered both waves; {num('kept_first')} answered {fmt.lower_first(first)} and {num('kept_second')} {fmt.lower_first(second)}. Counts below {min_cell} are not shown."
     return _finish(fig, title, caption)
 
 

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
 
 # The value of pipeline.analysis.indicators.CONSORTIUM, not imported from there: reports load
@@ -29,8 +30,7 @@ the difference between the two groups' changes, which rules out influences that
 affected both groups alike."""
 
 
-def _num(x, digits=2):
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+_num = fmt.num
 
 
 def change_sentence(row: dict, unit: str = "") -> str:
@@ -82,10 +82,14 @@ def partner_spread(indicators: pd.DataFrame, scale: str) -> str:
     return "; ".join(parts) if parts else "no partner group large enough to show"
 
 
+#: Organisation types of the registry in words (acronyms keep their capitals).
+ORG_TYPES = {"ngo": "NGO", "public_authority": "public authority", "university": "university"}
+
+
 def title_page(ctx) -> str:
     """Title, project, period and partners."""
     cons = ctx.consortium
-    partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {p.type.replace('_', ' ')} |" for p in cons.partners)
+    partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {ORG_TYPES.get(p.type, p.type.replace('_', ' '))} |" for p in cons.partners)
     return (
         f"# Evaluation report: {cons.title}\n\n"
         f"**Project** {cons.project_id} · {cons.programme}" + (f" · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}" if cons.start else "") + "\n\n"
@@ -97,7 +101,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
     """What the instrument measured, scale by scale, and how scores are built."""
     lines = [
         f"## What was measured and with whom\n\n**{codebook.label()}** (codebook version {codebook.version}), "
-        f"asked {', '.join(codebook.wave_labels[w].get('en', w).lower() for w in codebook.waves)}. "
+        f"asked {', '.join(fmt.lower_first(codebook.wave_labels[w].get('en', w)) for w in codebook.waves)}. "
         "Each scale's score is the mean of its items after reverse-keying negatively worded items; "
         "'don't know' and 'refused' never count as answers, and a score needs at least the share of answered items "
         "given below.\n",
@@ -117,9 +121,9 @@ def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
     cons = sub.loc[sub["group_by"] == CONSORTIUM]
     n_pairs = int(cons["n_paired"].max()) if len(cons) and cons["n_paired"].notna().any() else 0
     lines = [
-        f"Across the {n_partners} partners, {n_pairs} people answered the {codebook.label().lower()} survey both before and after the activities.\n",
+        f"Across the {n_partners} partners, {n_pairs} people answered the {fmt.lower_first(codebook.label())} survey both before and after the activities.\n",
         headlines(sub, units),
         "",
-        "By partner: " + "; ".join(f"*{row['label'].lower()}* {partner_spread(sub, row['scale'])}" for _, row in cons.iterrows()) + ".",
+        "By partner: " + "; ".join(f"*{fmt.lower_first(row['label'])}* {partner_spread(sub, row['scale'])}" for _, row in cons.iterrows()) + ".",
     ]
     return "\n".join(lines)

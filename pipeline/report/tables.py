@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from pipeline.analysis.disclosure import suppress
+from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
 
 # The value of pipeline.analysis.indicators.CONSORTIUM, not imported from there: reports load
@@ -42,7 +43,7 @@ def flow_counts(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrumen
     first, second = waves
     rows = []
     for tag, w in (("first", first), ("second", second)):
-        r = rec.loc[rec["wave"] == w]
+        r = rec.loc[(rec["wave"] == w) | rec["wave"].isna()]  # a wide file (no wave): each of its rows holds every wave
         rows += [(f"read_{tag}", int(r["rows_read"].sum())), (f"quarantined_{tag}", int(r["rows_quarantined"].sum())), (f"kept_{tag}", len(ids[w]))]
     rows += [
         ("matched", len(ids[first] & ids[second])),
@@ -105,16 +106,8 @@ def sample_flow(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrumen
     return pd.DataFrame(rows, columns=["stage", "n"])
 
 
-def _fmt(x, digits: int = 2, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return "–"
-    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
-
-
-def _fmt_p(p) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+_fmt = fmt.num
+_fmt_p = fmt.p_value
 
 
 def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, ...] = (CONSORTIUM, "partner")) -> pd.DataFrame:

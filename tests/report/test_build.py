@@ -23,25 +23,32 @@ from tests.conftest import PLANTED, report_folder
 
 pytestmark = pytest.mark.slow
 
-SECTIONS = [
+#: The main report's sections, then the technical annex's (after its own h1).
+MAIN = [
+    "Results at a glance",
     "Executive summary",
     "Results framework",
     "Attitude change",
     "Change compared with people who did not take part",
-    "Statistical tests and individual change",
-    "Yes/no questions asked twice",
     "Staff trainings by Kirkpatrick level",
     "Organisational capacity",
     "Networks",
     "Activities and reach",
+    "Glossary",
+]
+ANNEX = [
     "Data quality",
     "Privacy",
     "Measurement quality: reliability and attrition",
+    "Attitude change: tables",
+    "Yes/no questions asked twice",
+    "Statistical tests and individual change",
     "Matching the two surveys by self-generated codes",
     "Methods and limitations",
     "Provenance",
     "Methods appendix",
 ]
+SECTIONS = MAIN + ANNEX
 PARTNERS = ["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL", "PT-LIS"]
 EVENTS = ["JSTE-1", "JSTE-2", "JSTE-3"]
 #: Units of n that count things, not people (the results framework's n_unit values).
@@ -93,20 +100,20 @@ def test_html_sections_toc_no_code_no_network(built):
         h2 = re.findall(r"<h2[^>]*>(.*?)</h2>", page, flags=re.S)
         assert [re.sub("<[^>]+>", "", h).strip() for h in h2] == SECTIONS
         toc = re.search(r'<nav aria-label="Contents" class="toc">(.*?)</nav>', page, flags=re.S).group(1)
-        assert len(re.findall(r'href="#', toc)) == len(SECTIONS)
+        assert len(re.findall(r'href="#', toc)) == len(SECTIONS) + 1  # and the annex
         assert "load_context" not in page and "build_dir" not in page and "sections.show" not in page  # no code, no parameters
         assert "<script" not in page and not re.search(r'(?:src|href)="(?:https?:)?//', page)  # nothing fetched
         assert "@media print" in page and "@media (max-width" in page
         assert re.search(r'<img[^>]+src="data:image/png;base64,', page)
     partner = (out / "partner_IT-PAL.html").read_text(encoding="utf-8")
-    assert "Partner report: Comune di Palermo" in partner and "At IT-PAL:" in partner
+    assert "Partner report: Comune di Palermo" in partner and "At IT-PAL" in partner
 
 
 def test_absent_data_is_one_line(built, tmp_path):
     """Without their instruments (and without a results framework), the sections say so instead of failing."""
     _, build, _, _ = built
+    from pipeline.report import sections
     from pipeline.report.context import load_context
-    from pipeline.report.sections import common as sections
 
     lean = tmp_path / "lean"
     shutil.copytree(build, lean)
@@ -134,9 +141,9 @@ def test_pdf_sections_and_headline_numbers(built):
         assert heading in text, heading
     ind = pd.read_csv(build / "indicators.csv")
     cons = ind.loc[(ind["group_by"] == "consortium") & (ind["instrument"] == "community_attitudes") & (ind["analysis"] == "paired_change")]
-    for r in cons.itertuples():
-        assert f"{r.mean_change:+.2f}" in text and f"{r.ci_low:.2f} to {r.ci_high:.2f}" in text, r.scale
-        assert f"among the {int(r.n_paired)} people" in text
+    for r in cons.loc[cons["wave_to"] == "post"].itertuples():  # the summary's change table: g_av first, then d_z
+        assert f"{r.mean_change:+.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" in text, r.scale
+        assert f"{r.g_av:.2f} {r.effect_size:.2f} [{r.effect_size_ci_low:.2f}, {r.effect_size_ci_high:.2f}]" in text, r.scale
     assert re.search(r"page 1 of \d+", text)
 
 
@@ -250,7 +257,7 @@ def test_reports_in_a_real_browser(built, browser, name):
         assert seen.dom["h2"] == ["Training event JSTE-1", "Methods and limitations", "Provenance"]
     else:
         assert seen.dom["h2"] == SECTIONS and len(seen.dom["images"]) >= 3
-        assert seen.dom["toc"] == [f"#{h}" for h in (s.replace(" ", "-") for s in SECTIONS)]
+        assert seen.dom["toc"] == [f"#{h}" for h in (s.replace(" ", "-") for s in MAIN)] + ["#annex"] + [f"#{h}" for h in (s.replace(" ", "-") for s in ANNEX)]
     assert (out / f"{name}.screenshot.png").stat().st_size > 10_000
 
 
@@ -258,3 +265,76 @@ def test_readable_on_a_phone(built, browser):
     _, _, out, _ = built
     seen = browser.open(out / "consortium_report.html", screenshot=out / "consortium_report.phone.png", width=390, height=844)
     assert seen.dom["width"] <= seen.dom["viewport"], "the page scrolls sideways on a phone"
+    # results at a glance: every cell (result, status, evidence) ends inside the screen
+    assert seen.dom["glance"] and max(seen.dom["glance"]) <= seen.dom["viewport"], "the glance table needs sideways scrolling"
+
+
+# --------------------------------------------------------------------------- issue 10: what a programme officer reads
+def pdf_pages(path: Path) -> list[str]:
+    return pdf_text(path).split("\f")[:-1] if pdf_text(path).endswith("\f") else pdf_text(path).split("\f")
+
+
+def test_main_report_fits_the_page_budget_and_opens_with_the_glance(built):
+    """The main report (before the technical annex) is at most about 15 A4 pages, and its
+    first section after the contents is results at a glance, at most two pages long."""
+    _, _, out, _ = built
+    pages = pdf_pages(out / "consortium_report.pdf")
+    starts = [k for k, p in enumerate(pages) if re.search(r"^Technical annex\s*$", p, flags=re.M) and "Data quality" in p]
+    assert starts, "no technical annex"
+    assert starts[0] <= 16, f"the main report takes {starts[0]} pages"
+    glance = [k for k, p in enumerate(pages) if re.search(r"^Results at a glance\s*$", p, flags=re.M)]
+    summary = [k for k, p in enumerate(pages) if re.search(r"^Executive summary\s*$", p, flags=re.M)]
+    assert glance and summary and summary[0] - glance[0] <= 2
+
+
+def test_every_pdf_page_holds_more_than_a_heading(built):
+    _, _, out, _ = built
+    for name in ("consortium_report", "partner_GR-THE", "training_JSTE-1"):
+        listing = subprocess.run(["pdfimages", "-list", str(out / f"{name}.pdf")], capture_output=True, text=True, check=True).stdout
+        with_chart = {int(line.split()[0]) for line in listing.splitlines()[2:] if line.split()}
+        for k, page in enumerate(pdf_pages(out / f"{name}.pdf"), 1):
+            body = [ln for ln in page.splitlines() if ln.strip() and not re.search(r"page \d+ of \d+|^Evaluation report|^refugees and migrants$|^Technical annex\s+page", ln)]
+            assert k in with_chart or len(body) > 3, f"{name} page {k} holds only {body}"
+
+
+def test_glance_table_in_the_pdf_names_every_result_with_status_and_n(built):
+    _, build, out, _ = built
+    import pandas as pd
+
+    pdf_text(out / "consortium_report.pdf")  # skips without poppler
+    # reading order, not layout: a table cell's lines stay together
+    raw = subprocess.run(["pdftotext", str(out / "consortium_report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(raw.split())
+    glance = pd.read_csv(build / "at_a_glance.csv")
+    for criterion in ("1. Relevance", "2. Quality of project design and implementation", "3. Quality of cooperation", "4. Impact and dissemination"):
+        assert criterion in text
+    page = (out / "consortium_report.html").read_text(encoding="utf-8")
+    for r in glance.itertuples():
+        assert f"({r.result_id})" in text and r.status in text
+        if r.result_type == "quantitative":  # the evidence line's n (whole in the HTML; the PDF's columns interleave)
+            assert f"(n = {int(r.n):,} " in page, r.result_id
+    assert text.count("(n =") >= int((glance["result_type"] == "quantitative").sum())
+    assert "Reason:" in text and "no explanation recorded" in text.lower()
+
+
+def test_numbers_printed_twice_are_the_same(built):
+    """The network section and the results framework print the same tie counts (one
+    computation, one rule); the glance's evidence is the framework's value."""
+    _, build, out, _ = built
+    import pandas as pd
+
+    page = (out / "consortium_report.html").read_text(encoding="utf-8")
+    rf = pd.read_csv(build / "results_framework.csv").set_index("indicator_id")
+    counts = pd.read_csv(build / "network_counts.csv")
+    end = counts.loc[(counts["group_by"] == "consortium") & (counts["wave"] == "endline")].iloc[0]
+    start = counts.loc[(counts["group_by"] == "consortium") & (counts["wave"] == "baseline")].iloc[0]
+    assert end["ties"] == rf.loc["ties_endline", "value"] and start["ties"] == rf.loc["ties_endline", "baseline"]
+    assert end["cross_border"] == rf.loc["cross_border_ties", "value"] and start["cross_border"] == rf.loc["cross_border_ties", "baseline"]
+    assert end["new_ties"] == rf.loc["new_ties", "value"]
+    assert end["organisations_reached"] == rf.loc["organisations_in_network", "value"]
+    assert end["public_authority"] == rf.loc["public_authority_ties", "value"] and end["formal_agreement"] == rf.loc["formal_agreements", "value"]
+    networks = page.split('id="Networks"', 1)[1].split("<h2", 1)[0]
+    cells = [int(c.replace(",", "")) for c in re.findall(r"<td>([\d,]+)</td>", networks)]
+    for value in (end["ties"], start["ties"], end["cross_border"], end["new_ties"]):
+        assert int(value) in cells
+    assert "A tie is one partner naming one organisation" in networks

@@ -1,7 +1,7 @@
 """What the report says about privacy: what never reached it, and the small-group check.
 
 One call, :func:`privacy_section`, gives the report's privacy section (a
-:class:`pipeline.report.sections.common.Section`): which fields were dropped or transformed at
+:class:`pipeline.report.sections.base.Section`): which fields were dropped or transformed at
 ingestion (from the codebooks), what de-identification did in this run (from the
 run's notes), the suppression minimum, and what crossing grouping fields would
 reveal (:func:`pipeline.analysis.disclosure.combination_check`), which is why the report
@@ -58,7 +58,7 @@ def privacy_text(ctx) -> str:
 
 def privacy_section(ctx):
     """The report's privacy section, for every person-level instrument of the run (or one partner's rows)."""
-    from pipeline.report.sections.common import Section, _html, _md
+    from pipeline.report.sections.base import Section, _html, _md
 
     k = ctx.min_cell
     parts = [_md(privacy_text(ctx))]

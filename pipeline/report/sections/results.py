@@ -21,12 +21,14 @@ Tidy tables for charts (every one already through disclosure control):
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.analysis import status as st
+from pipeline.report import format as fmt
+from pipeline.report.sections.base import KIRKPATRICK, Section, _absent, _html
+from pipeline.schema import CONSORTIUM
 
 #: Status -> (colour, symbol, words for a reader). Okabe-Ito colours; the symbol and
 #: the words carry the meaning too, so the table reads in greyscale.
@@ -35,7 +37,7 @@ STATUS_STYLE = {
     st.ON_TRACK: ("#009E73", "◐", "on track"),
     st.OFF_TRACK: ("#D55E00", "▲", "off track"),
     st.NO_DATA: ("#6E6E6E", "○", "no data"),
-    st.QUALITATIVE: ("#CC79A7", "◇", "qualitative: see evidence"),
+    st.QUALITATIVE: ("#CC79A7", "◇", "qualitative"),
 }
 ORDER = (st.ACHIEVED, st.ON_TRACK, st.OFF_TRACK, st.NO_DATA, st.QUALITATIVE)
 
@@ -53,37 +55,17 @@ def status_counts(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _num(x, unit: str = "") -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return "–"
-    x = float(x)
-    if "share" in unit or "density" in unit:
-        return f"{x:.2f}"
-    return f"{x:.0f}" if x.is_integer() else f"{x:.2f}"
+    return fmt.value(x, unit)
 
 
 def _value(r) -> str:
-    v = _num(r["value"], str(r["unit"]))
-    if v == "–":
-        return "–"
-    if not pd.isna(r["value_ci_low"]):
-        v += f" [{_num(r['value_ci_low'], 'share')}, {_num(r['value_ci_high'], 'share')}]"
+    v = fmt.value(r["value"], str(r["unit"]))
+    if v != fmt.DASH and not fmt.missing(r["value_ci_low"]):
+        v += " " + fmt.interval(r["value_ci_low"], r["value_ci_high"])
     return v
 
 
-def _evidence(r) -> str:
-    parts = [str(r["instrument"]).replace("_", " ")]
-    if not pd.isna(r["n"]):
-        parts.append(f"n = {int(r['n'])} {r['n_unit']}")
-    tags = [t for t in (r.get("dac_criterion"), r.get("kirkpatrick_level")) if isinstance(t, str) and t]
-    if tags:
-        parts.append(" · ".join(tags))
-    note = r.get("note")
-    if isinstance(note, str) and note:
-        parts.append(note)
-    return "; ".join(html.escape(p) for p in parts)
-
-
-def _rules_text(ctx) -> str:
+def rules_text(ctx) -> str:
     """The status rules in words, read from the run's framework file.
 
     The file was checked when the run started (:func:`pipeline.analysis.framework.load_framework`);
@@ -125,29 +107,91 @@ def section(ctx, heading: bool = True) -> str:
         f"Statuses are judged with the data as of <b>{html.escape(as_of)}</b>. No number describes fewer than {ctx.min_cell} people; "
         f"smaller groups are hidden in the tables behind this section (<code>indicators.csv</code>).</p>"
         f"<p><b>Indicators by status:</b> {summary}.</p>"
-        f"<p>How statuses are decided:</p><ul>{_rules_text(ctx)}</ul>"
     )
+    from pipeline.report.sections.summary import commentary, reason_html
+
+    notes = commentary(ctx)
+    body = []
     for rid, rows in res.groupby("result_id", sort=False):
         first = rows.iloc[0]
-        out.append(f"<h3>{html.escape(str(rid))}. {html.escape(str(first['result']))}</h3>")
+        body.append(f'<tr class="criterion"><th colspan="6">{html.escape(str(rid))}. {html.escape(str(first["result"]))}</th></tr>')
         if first["result_type"] == "qualitative":
-            out.append(
-                f"<p>{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first['note']))}</p>"
-                f"<p><b>Evidence this report should carry instead:</b> {html.escape(str(first['evidence']))}</p>"
+            body.append(
+                f'<tr><td colspan="6">{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first["note"]))} '
+                f"<b>What evidences it:</b> {html.escape(str(first['evidence']))}</td></tr>"
             )
             continue
-        body = []
         for _, r in rows.iterrows():
+            n = "–" if fmt.missing(r["n"]) else f"{fmt.count(r['n'])} {html.escape(fmt.words(r['n_unit']))}"
             body.append(
                 "<tr>"
                 f"<td>{html.escape(str(r['indicator']))}<br><small>{html.escape(str(r['unit']))}</small></td>"
-                f"<td>{_num(r['baseline'], str(r['unit']))}</td><td>{_num(r['target'], str(r['unit']))}</td>"
-                f"<td>{_value(r)}</td><td>{badge(str(r['status']) if isinstance(r['status'], str) else st.NO_DATA)}</td>"
-                f"<td><small>{_evidence(r)}</small></td>"
+                f'<td class="num">{_num(r["baseline"], str(r["unit"]))}</td><td class="num">{_num(r["target"], str(r["unit"]))}</td>'
+                f'<td class="num">{_value(r)}</td><td>{badge(str(r["status"]) if isinstance(r["status"], str) else st.NO_DATA)}</td>'
+                f"<td><small>{n}</small></td>"
                 "</tr>"
             )
-        out.append(
-            '<table class="dataframe report-table"><thead><tr><th>Indicator</th><th>Baseline</th><th>Target</th>'
-            "<th>Value [95% CI]</th><th>Status</th><th>Evidence</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
-        )
+            if r["status"] in (st.OFF_TRACK, st.ON_TRACK):
+                key = next((k for k in (r["indicator_id"], rid) if k in notes.index), "")
+                body.append(f'<tr class="reason"><td colspan="6"><small>{reason_html(ctx, notes, key)}</small></td></tr>')
+    out.append(
+        '<table class="dataframe report-table change framework"><thead><tr><th>Indicator</th><th>Baseline</th><th>Target</th>'
+        "<th>Value [95% CI]</th><th>Status</th><th>n</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+    )
+    out.append("<p>How statuses are decided: <em>Methods and limitations</em>, in the annex.</p>")
     return "\n".join(out)
+
+
+def status_badge(status) -> str:
+    """A status as HTML: the same symbol, word and colour-blind safe colour as the
+    results-framework section (:func:`pipeline.report.sections.results.badge`)."""
+    key = str(status).strip().lower() if isinstance(status, str) and status.strip() else "no data"
+    return badge(key)
+
+
+def results_framework(ctx) -> Section:
+    """Each expected result with its indicators against targets and a status in words and colour.
+
+    The section is :func:`pipeline.report.sections.results.section` (the results framework's
+    own renderer, from ``results_framework.csv``).
+    """
+    if ctx.results_framework is None or ctx.results_framework.empty:
+        return _absent("results", "Results framework", "results framework (datasets.yaml names no framework)")
+    return Section("results", "Results framework", [_html(section(ctx, heading=False))])
+
+
+def _value_ci(r) -> str:
+    digits = 2 if fmt.missing(r.value) or abs(float(r.value)) < 100 else 0
+    return fmt.with_interval(r.value, r.value_ci_low, r.value_ci_high, digits)
+
+
+def framework_table(rows: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Results-framework indicator rows as a reader sees them, level by level.
+
+    Columns: Kirkpatrick level, indicator, unit, group, value with its 95% CI (where
+    the value comes from a sample), n and what it counts, d_z (for changes: mean change
+    / SD of the changes), target and status (consortium rows). Suppressed rows read
+    "fewer than k" in place of every number. Cells are HTML (text escaped, the status
+    a coloured badge): render with ``tables.to_html(..., escape=False)``.
+    """
+    esc = html.escape
+    rows = rows.copy()
+    level = rows["kirkpatrick_level"].fillna("").astype(str) if "kirkpatrick_level" in rows else pd.Series("", index=rows.index)
+    rows["_order"] = level.str.lower().map({k: i for i, k in enumerate(KIRKPATRICK)}).fillna(len(KIRKPATRICK))
+    rows["_cons"] = rows["group_by"].ne(CONSORTIUM)
+    rows = rows.sort_values(["_order", "indicator_id", "_cons", "group"], kind="stable")
+    out = []
+    for r in rows.itertuples(index=False):
+        lvl = str(getattr(r, "kirkpatrick_level", "") or "")
+        lvl = "" if lvl == "nan" else lvl.capitalize()
+        group = "Consortium" if r.group_by == CONSORTIUM else str(r.group)
+        if bool(r.suppressed):
+            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            out.append([lvl, esc(str(r.label)), esc(str(r.unit)), esc(group), hidden, "–", "–", "–", "–"])
+            continue
+        n = "–" if pd.isna(r.n) else esc(f"{int(r.n)} {r.n_unit}")
+        dz = "–" if pd.isna(r.effect_size) else f"{r.effect_size:.2f} [{r.effect_size_ci_low:.2f}, {r.effect_size_ci_high:.2f}]"
+        target = fmt.value(r.target, str(r.unit))
+        status = status_badge(r.status) if isinstance(r.status, str) and r.status else "–"
+        out.append([lvl, esc(str(r.label)), esc(str(r.unit)), esc(group), _value_ci(r), n, dz, target, status])
+    return pd.DataFrame(out, columns=["Level", "Indicator", "Unit", "Group", "Value [95% CI]", "n", "d_z [95% CI]", "Target", "Status"])

@@ -9,8 +9,9 @@ import pytest
 
 from pipeline import stats
 from pipeline.example.community import simulate
+from pipeline.report import sections as sections_stats
 from pipeline.report.context import load_context
-from pipeline.report.sections import statistics as sections_stats
+from pipeline.report.sections.methods import methods_used
 from pipeline.workflow import analyse, ingest
 from tests.conftest import write_folder
 
@@ -81,10 +82,12 @@ def test_measurement_quality_flags_and_hides(ctx, codebook):
 
 def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
     text = sections_stats.methods_appendix(ctx, codebook).text()
-    used = sections_stats.methods_used(ctx, codebook)
+    used = methods_used(ctx, codebook)
     assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition"} <= set(used)
-    for key in used:
-        entry = stats.METHODS[key]
+    from pipeline.ingest.codes import METHOD as MATCH_METHOD
+
+    for key in used:  # methods.csv, written by the analyse stage from the registry
+        entry = MATCH_METHOD if key == "code_matching" else stats.METHODS[key]
         assert html.escape(entry["name"]) in text and html.escape(entry["reference"]) in text and html.escape(entry["formula"]) in text
     assert stats.METHODS["bootstrap_ci"]["name"] not in text  # not used by this report
 
@@ -108,6 +111,7 @@ def test_no_code_matching_no_section(ctx, codebook, tmp_path):
     build = tmp_path / "b"
     shutil.copytree(ctx.build_dir, build)
     pd.read_csv(build / "code_matching.csv").iloc[0:0].to_csv(build / "code_matching.csv", index=False)
+    analyse(build)  # methods.csv is written by the analyse stage from what the run used
     other = type(ctx)(**{**ctx.__dict__, "build_dir": build})
     section = sections_stats.code_matching(other, codebook)
     assert not section.available and "No survey in this data folder was matched" in section.text()
@@ -120,10 +124,10 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     import numpy as np
 
     from pipeline.analysis.indicators import instrument_indicators
-    from pipeline.report.sections import common as sections
+    from pipeline.report import sections
 
     # two waves: no heading, no empty table
-    assert "Later waves" not in sections.attitude_change(ctx).text()
+    assert "Later waves" not in sections.change_by_partner(ctx).text()
     assert "Later waves" not in sections_stats.comparison_group(ctx, codebook).text()
     # the same people answer a third time
     resp = ctx.responses["community_attitudes"]
@@ -135,7 +139,7 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
     table = instrument_indicators(scored, cb3, ctx.min_cell)
     three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}})
-    text = sections.attitude_change(three).text()
+    text = sections.change_by_partner(three).text()  # the annex's tables behind the attitude charts
     assert text.count("#### Later waves") == 1 and "Before the activities → Three months later" in text
     assert "After the activities → Three months later" in text and "d_z [95% CI]" in text
     for suffix in ("pre_follow_up", "post_follow_up"):

@@ -1,0 +1,103 @@
+"""The consortium's commentary: why a result is where it is, and what is done about it.
+
+A data folder may hold ``commentary.yaml``, written by the consortium, not by
+respondents. Each entry names a result or an indicator of the results framework and
+gives the reason for its status and the corrective action, with the partner who wrote
+it and the date::
+
+    entries:
+      - id: meeting_attendance        # an indicator id or a result id of indicators.yaml
+        reason: >
+          One partner missed the Lisbon meeting: its coordinator was on sick leave.
+        action: The partner joined the next meeting online and hosts the final one.
+        partner: PT-LIS               # a partner code of the registry
+        date: 2026-11-25              # when it was written (YYYY-MM-DD)
+
+The file is checked like any input: an unknown id, partner or key, a date that is
+not a date, an empty reason or a repeated id stops the run with a message naming
+the file and the entry. A result without an entry reads "no explanation recorded"
+in the report, and the data-quality section lists those gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import CodebookError
+
+#: The file name in a data folder.
+FILE_NAME = "commentary.yaml"
+#: Columns of the checked table (``commentary.csv`` in the build folder).
+COLUMNS = ["id", "reason", "action", "partner", "date"]
+_KEYS = {"id", "reason", "action", "partner", "date"}
+_REQUIRED = ("id", "reason", "action", "partner", "date")
+
+
+def find(data_dir: str | Path) -> Path | None:
+    """The commentary file of a data folder, or None when it has none."""
+    path = Path(data_dir) / FILE_NAME
+    return path if path.is_file() else None
+
+
+def load_commentary(path: str | Path, ids: set[str], partners: set[str]) -> pd.DataFrame:
+    """Read and check ``commentary.yaml``.
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    ids : set of str
+        The result and indicator ids of the results framework.
+    partners : set of str
+        The partner codes of the registry.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COLUMNS`, one row per entry, in the file's order.
+
+    Raises
+    ------
+    CodebookError
+        Naming the file, the entry and what is wrong.
+    """
+    from pipeline.instruments.codebook import _read_yaml
+
+    path = Path(path)
+    doc = _read_yaml(path)
+    if doc is None:
+        return pd.DataFrame(columns=COLUMNS)
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+        raise CodebookError(path, "(top level)", "expected a mapping with 'entries': a list of {id, reason, action, partner, date}")
+    rows, seen = [], set()
+    for i, e in enumerate(doc["entries"]):
+        entry = f"entries[{i}]"
+        if not isinstance(e, dict):
+            raise CodebookError(path, entry, "expected a mapping with id, reason, action, partner and date")
+        unknown = sorted(set(e) - _KEYS)
+        if unknown:
+            raise CodebookError(path, entry, f"unknown key(s) {unknown}; an entry has {sorted(_KEYS)}")
+        missing = [k for k in _REQUIRED if e.get(k) in (None, "")]
+        if missing:
+            raise CodebookError(path, entry, f"missing {missing}: every entry names the result or indicator, the reason, the action, the partner who wrote it and the date")
+        rid = str(e["id"])
+        entry = f"entries[{i}] ({rid})"
+        if rid not in ids:
+            raise CodebookError(path, f"{entry}.id", f"{rid!r} is neither a result nor an indicator of the results framework; known: {', '.join(sorted(ids))}")
+        if rid in seen:
+            raise CodebookError(path, f"{entry}.id", f"{rid!r} has two entries; keep one (write both reasons into it)")
+        seen.add(rid)
+        partner = str(e["partner"])
+        if partner not in partners:
+            raise CodebookError(path, f"{entry}.partner", f"unknown partner {partner!r}; known codes: {', '.join(sorted(partners))}")
+        date = e["date"]
+        if not isinstance(date, dt.date):
+            try:
+                date = dt.date.fromisoformat(str(date))
+            except ValueError:
+                raise CodebookError(path, f"{entry}.date", f"{e['date']!r} is not a date (write YYYY-MM-DD)") from None
+        rows.append({"id": rid, "reason": " ".join(str(e["reason"]).split()), "action": " ".join(str(e["action"]).split()), "partner": partner, "date": date.isoformat()})
+    return pd.DataFrame(rows, columns=COLUMNS)

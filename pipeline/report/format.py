@@ -1,0 +1,119 @@
+"""How the reports write numbers: one rule for each kind, used by every section.
+
+* a missing value reads "–" (an en dash);
+* a number rounds to ``digits`` decimals and never reads "-0.00" (a value that rounds
+  to zero is zero); ``signed=True`` writes "+" before positive changes;
+* a p-value reads "< 0.001" below 0.001, else three decimals;
+* a share reads as a whole percentage ("42%");
+* an interval reads "[low, high]" with the value's digits;
+* a count reads as a whole number with thousands separators ("1,513"), never "1513.0".
+
+:func:`code_version` looks the git commit up once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import subprocess
+
+DASH = "–"
+
+
+def missing(x) -> bool:
+    """True for None, NaN and pandas' NA."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x) or (isinstance(x, float) and math.isnan(x))
+    except (TypeError, ValueError):  # pd.NA compares to NA, whose truth is ambiguous
+        return True
+
+
+def num(x, digits: int = 2, signed: bool = False) -> str:
+    """A number with ``digits`` decimals; never "-0.00"."""
+    if missing(x):
+        return DASH
+    x = float(x) + 0.0
+    if round(x, digits) == 0:
+        x = 0.0
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+def count(x) -> str:
+    """A count: a whole number with thousands separators."""
+    return DASH if missing(x) else f"{int(round(float(x))):,}"
+
+
+def value(x, unit: str = "") -> str:
+    """A framework value: a whole number as a count, a share or density with two
+    decimals, anything else with two decimals."""
+    if missing(x):
+        return DASH
+    x = float(x)
+    if "share" in unit or "density" in unit or "rate" in unit:
+        return num(x)
+    return count(x) if x.is_integer() else num(x)
+
+
+def p_value(p) -> str:
+    """A p-value: "< 0.001" below 0.001, else three decimals."""
+    if missing(p):
+        return DASH
+    return "< 0.001" if float(p) < 0.001 else f"{float(p):.3f}"
+
+
+def pct(x, digits: int = 0) -> str:
+    """A share (0-1) as a percentage."""
+    return DASH if missing(x) else f"{num(100 * float(x), digits)}%"
+
+
+def interval(lo, hi, digits: int = 2) -> str:
+    """An interval "[lo, hi]"; a dash when either end is missing."""
+    return DASH if missing(lo) or missing(hi) else f"[{num(lo, digits)}, {num(hi, digits)}]"
+
+
+def with_interval(x, lo, hi, digits: int = 2, signed: bool = False) -> str:
+    """A value followed by its interval, or the value alone."""
+    if missing(x):
+        return DASH
+    text = num(x, digits, signed)
+    return text if missing(lo) or missing(hi) else f"{text} {interval(lo, hi, digits)}"
+
+
+def lower_first(text) -> str:
+    """A label inside a sentence: its first word in lower case unless it is a proper noun or
+    an acronym ("Warmth towards Arabs" -> "warmth towards Arabs", "NGO staff" stays); the
+    other words keep their capitals (no "arabs", no "murrar & brauer")."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[1:].islower() and first[0].isupper():
+        return first[0].lower() + text[len(first[0]) :]
+    return text
+
+
+def words(code) -> str:
+    """An internal code as words: ``public_authority`` -> "public authority"."""
+    return DASH if missing(code) else str(code).replace("_", " ")
+
+
+@functools.cache
+def code_version() -> dict:
+    """The git commit of the code and whether the working tree had changes, looked up
+    once per process: ``{"git_commit": ..., "git_dirty": ...}`` ("unknown" outside git)."""
+    from pipeline.config import ROOT
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", False
+    return {"git_commit": commit or "unknown", "git_dirty": dirty}
+
+
+def short_version() -> str:
+    """The commit in 12 hex digits, with "+changes" for a dirty tree."""
+    v = code_version()
+    if v["git_commit"] == "unknown":
+        return "unknown"
+    return v["git_commit"][:12] + ("+changes" if v["git_dirty"] else "")
