@@ -98,7 +98,8 @@ def where(rows: pd.DataFrame, conditions) -> pd.DataFrame:
     keep = pd.Series(True, index=rows.index)
     for c in conditions or ():
         col = rows[c["column"]]
-        keep &= OPS[c.get("op", "==")](col, c["value"]).fillna(False).astype(bool)
+        # a missing value meets no condition, not even "!=" or "not in" (NaN != x is True)
+        keep &= OPS[c.get("op", "==")](col, c["value"]).fillna(False).astype(bool) & col.notna()
     return rows.loc[keep]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.stats._base import DEFAULT_SEED, NAN, _as_1d_float, _check_confidence, _register, _Result
+from pipeline.stats._base import DEFAULT_SEED, NAN, _align, _as_1d_float, _check_confidence, _register, _Result
 
 # --------------------------------------------------------------------------------------
 # Bootstrap
@@ -128,6 +128,8 @@ def bootstrap_ci(
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be a whole number or None; got {seed!r}")
     raw = list(data) if isinstance(data, tuple) else [data]
+    if paired:  # Series are lined up by person (index) before resampling rows together
+        raw = _align({f"data[{i}]": s for i, s in enumerate(raw)})
     samples = [_as_1d_float(s, f"data[{i}]") for i, s in enumerate(raw)]
     if isinstance(statistic, str):
         table = _ONE_SAMPLE_STATISTICS if len(samples) == 1 else _TWO_SAMPLE_STATISTICS

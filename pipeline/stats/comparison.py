@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
-from pipeline.stats._base import _R_CORE, NAN, _as_1d_float, _as_binary, _check_confidence, _essentially_constant, _join, _mean, _register, _Result
+from pipeline.stats._base import _R_CORE, NAN, OVERFLOW, _align, _as_1d_float, _as_binary, _check_confidence, _essentially_constant, _finite, _join, _mean, _register, _Result
 from pipeline.stats.paired import _nct_ncp_interval
 
 # --------------------------------------------------------------------------------------
@@ -104,13 +104,15 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
     both limits.
     """
     confidence = _check_confidence(confidence)
+    pre, post, treated = _align({"pre": pre, "post": post, "treated": treated})
     x = _as_1d_float(pre, "pre")
     y = _as_1d_float(post, "post")
     g = _as_binary(_as_1d_float(treated, "treated"), "treated")
     if not x.size == y.size == g.size:
         raise ValueError(f"pre, post and treated must have the same length; got {x.size}, {y.size} and {g.size}")
     keep = ~(np.isnan(x) | np.isnan(y) | np.isnan(g))
-    change = (y - x)[keep]
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = (y - x)[keep]
     group = g[keep] == 1
     c1, c0 = change[group], change[~group]
     n1, n0 = int(c1.size), int(c0.size)
@@ -122,9 +124,13 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
         which = [name for name, size in (("participant", n1), ("comparison", n0)) if size < 2]
         reasons.append(f"fewer than 2 people with both waves in the {' and '.join(which)} group")
     else:
-        v1, v0 = c1.var(ddof=1), c0.var(ddof=1)
-        se = math.sqrt(v1 / n1 + v0 / n0)
-        if _essentially_constant(se, m1, m0):
+        with np.errstate(all="ignore"):
+            v1, v0 = float(c1.var(ddof=1)), float(c0.var(ddof=1))
+            se = math.sqrt(v1 / n1 + v0 / n0) if _finite(v1, v0) else NAN
+        if not _finite(m1, m0, v1, v0, se):
+            reasons.append(OVERFLOW)
+            m1, m0, estimate = (v if math.isfinite(v) else NAN for v in (m1, m0, estimate))
+        elif _essentially_constant(se, m1, m0):
             reasons.append("change scores have zero variance in both groups")
         else:
             df = se**4 / ((v1 / n1) ** 2 / (n1 - 1) + (v0 / n0) ** 2 / (n0 - 1))
@@ -214,6 +220,7 @@ def attrition(baseline_scores, completed) -> Attrition:
     standardised difference above 0.2 in absolute value suggests attrition bias
     (Austin 2009 uses 0.1 for balance; METHODS.md agrees on 0.2).
     """
+    baseline_scores, completed = _align({"baseline_scores": baseline_scores, "completed": completed})
     x = _as_1d_float(baseline_scores, "baseline_scores")
     done = _as_binary(_as_1d_float(completed, "completed"), "completed")
     if x.size != done.size:
@@ -231,9 +238,12 @@ def attrition(baseline_scores, completed) -> Attrition:
     elif nc + nd <= 2:
         reason = "too few people to estimate the SD (need 3 or more)"
     else:
-        ss = ((xc - mc) ** 2).sum() + ((xd - md) ** 2).sum()
-        sd_pooled = math.sqrt(ss / (nc + nd - 2))
-        if sd_pooled > 0:
+        with np.errstate(all="ignore"):
+            ss = float(((xc - mc) ** 2).sum() + ((xd - md) ** 2).sum())
+        sd_pooled = math.sqrt(ss / (nc + nd - 2)) if _finite(ss) else NAN
+        if not _finite(mc, md, sd_pooled):
+            reason = OVERFLOW
+        elif sd_pooled > 0:
             smd = (mc - md) / sd_pooled
         else:
             reason = "baseline scores have zero variance"

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sps
 
-from pipeline.stats._base import _LAKENS_2013, _R_CORE, NAN, _check_confidence, _essentially_constant, _join, _mean, _paired, _register, _Result, _sd
+from pipeline.stats._base import _LAKENS_2013, _R_CORE, NAN, OVERFLOW, _check_confidence, _essentially_constant, _finite, _join, _mean, _paired, _register, _Result, _sd
 
 # --------------------------------------------------------------------------------------
 # Paired change: t-test and effect sizes
@@ -162,7 +162,8 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
     confidence = _check_confidence(confidence)
     x, y, n_dropped = _paired(pre, post)
     n = int(x.size)
-    diff = y - x
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = y - x
     reasons: list[str] = []
 
     mean_pre, mean_post, mean_change = _mean(x), _mean(y), _mean(diff)
@@ -172,6 +173,10 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
 
     if n < 2:
         reasons.append("no complete pairs" if n == 0 else "fewer than 2 pairs")
+    elif not _finite(mean_pre, mean_post, mean_change, sd_pre, sd_post, sd_diff):
+        # numbers so large that a sum or a square overflows: say so, never t = 0, p = 1
+        reasons.append(OVERFLOW)
+        mean_pre, mean_post, mean_change, sd_pre, sd_post = (v if math.isfinite(v) else NAN for v in (mean_pre, mean_post, mean_change, sd_pre, sd_post))
     else:
         df = float(n - 1)
         se = sd_diff / math.sqrt(n)
