@@ -19,7 +19,8 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.analysis.framework import combine, load_framework, run_framework
-from pipeline.analysis.indicators import instrument_indicators
+from pipeline.analysis.indicators import COLUMNS as INDICATOR_COLUMNS
+from pipeline.analysis.indicators import instrument_tests, publish_indicators
 from pipeline.config import SURVEYS_DIR
 from pipeline.ingest.deidentify import deidentify_with_notes, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
@@ -202,9 +203,10 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
 
 
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
-    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`)."""
-    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
-    return pd.concat(parts, ignore_index=True)
+    """The indicator rows of every instrument before their p-values are adjusted and
+    small groups suppressed (see :mod:`pipeline.analysis.indicators`)."""
+    parts = [instrument_tests(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[c for c in INDICATOR_COLUMNS if c not in ("suppressed", "suppression")])
 
 
 def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> dict[str, pd.DataFrame]:
@@ -225,10 +227,11 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     and ``attrition.csv``) to the build folder."""
     run = load_run(build_dir)
     responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
-    table = compute_indicators(responses, codebooks, run["min_cell"])
+    tests = compute_indicators(responses, codebooks, run["min_cell"])
     quality = compute_quality(responses, codebooks, run["min_cell"])
-    framework_rows, results = run_framework(run, responses)
-    table = combine(table, framework_rows)
+    # one family, one adjustment: the instruments' and the framework's tests together
+    framework_rows, results, tests = run_framework(run, responses, tests)
+    table = combine(publish_indicators(tests, run["min_cell"]), framework_rows)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / Files.INDICATORS)
         write_csv(results, tmp / Files.RESULTS_FRAMEWORK)

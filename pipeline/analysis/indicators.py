@@ -31,10 +31,12 @@ in their id (``<instrument>.<scale>.change.pre_follow_up``); the first two waves
 rows keep the ids above. A scale (or yes/no item) nobody answered at one wave of a
 later pair (not asked then) gives no row for that pair.
 
-P-values are adjusted for multiple comparisons (Holm) within a family: the rows of
-one instrument, one analysis, one pair of waves and one breakdown (for instance the
-paired t-tests of the four community-attitude scales at consortium level, pre to
-post). Every row then goes
+P-values (and the Wilcoxon p-values) are adjusted for multiple comparisons (Holm)
+within a family: one instrument, one kind of test, one pair of waves and one
+breakdown (for instance the paired t-tests of the four community-attitude scales at
+consortium level, pre to post); see :mod:`pipeline.analysis.families`, which also
+gives a results-framework row that repeats one of these tests the same adjusted
+p-value. ``significant_adjusted`` says whether the adjusted p-value is below 0.05. Every row then goes
 through disclosure control (:func:`pipeline.analysis.disclosure.suppress`); shares that
 describe fewer than the minimum number of people are hidden within a row
 (:func:`pipeline.analysis.disclosure.hidden_shares`).
@@ -48,13 +50,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline import stats
+from pipeline.analysis import families
 from pipeline.analysis.disclosure import hidden_shares, suppress
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
 from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
 
-#: Method used to adjust p-values within a family (see :func:`adjust_families`).
-P_ADJUST_METHOD = "holm"
+#: Method used to adjust p-values within a family (see :mod:`pipeline.analysis.families`).
+P_ADJUST_METHOD = families.P_ADJUST_METHOD
 #: |RC| above which a change is reliable (Jacobson & Truax 1991: 95%).
 RC_THRESHOLD = 1.96
 
@@ -101,6 +104,8 @@ COLUMNS = [
     "p_value_adjusted",
     "p_adjust_method",
     "p_adjust_family",
+    "wilcoxon_p_value_adjusted",
+    "significant_adjusted",
     "reliable_improved",
     "reliable_improved_ci_low",
     "reliable_improved_ci_high",
@@ -133,6 +138,8 @@ VALUE_COLUMNS = [
     "change_participants",
     "change_comparison",
     "p_value_adjusted",
+    "wilcoxon_p_value_adjusted",
+    "significant_adjusted",
     "reliable_improved",
     "reliable_improved_ci_low",
     "reliable_improved_ci_high",
@@ -426,39 +433,24 @@ def _mcnemar_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves
 
 
 def adjust_families(table: pd.DataFrame, method: str = P_ADJUST_METHOD) -> pd.DataFrame:
-    """Adjust ``p_value`` within families: one instrument, one analysis, one pair of
-    waves (``wave_from``, ``wave_to``, where the table has them), one breakdown.
+    """Adjust ``p_value`` (and ``wilcoxon_p_value``) within families: one instrument, one
+    kind of test, one pair of waves, one breakdown (:mod:`pipeline.analysis.families`).
 
-    Returns a copy with ``p_value_adjusted``, ``p_adjust_method`` and ``p_adjust_family``
-    (which tests were adjusted together, and how many: ``community_attitudes
-    paired_change pre -> post tests by partner (20 tests)``). Missing p-values stay
-    missing and are not counted (:func:`pipeline.stats.adjust_p`).
+    Returns a copy with ``p_value_adjusted``, ``wilcoxon_p_value_adjusted``,
+    ``p_adjust_method``, ``p_adjust_family`` (which tests were adjusted together, and
+    how many: ``community_attitudes paired_change pre -> post tests by partner (20
+    tests)``) and ``significant_adjusted``. Missing p-values stay missing and are not
+    counted (:func:`pipeline.stats.adjust_p`).
     """
-    out = table.copy()
-    out["p_value_adjusted"] = np.nan
-    out["p_adjust_method"] = ""
-    out["p_adjust_family"] = ""
-    waves = [c for c in ("wave_from", "wave_to") if c in out.columns]
-    for key, idx in out.groupby(["instrument", "analysis", *waves, "group_by"], sort=False, dropna=False).groups.items():
-        inst, analysis, *pair, group_by = key
-        p = out.loc[idx, "p_value"].astype("float64")
-        m = int(p.notna().sum())
-        if m == 0:
-            continue
-        between = f" {pair[0]} -> {pair[1]}" if len(pair) == 2 and not pd.isna(pair[0]) and not pd.isna(pair[1]) else ""
-        out.loc[idx, "p_value_adjusted"] = stats.adjust_p(p.to_numpy(), method=method).p_adjusted
-        out.loc[idx, "p_adjust_method"] = method
-        out.loc[idx, "p_adjust_family"] = f"{inst} {analysis}{between} tests by {group_by} ({m} tests)"
-    return out
+    return families.adjust(table, method=method)[0]
 
 
-def _finish(rows: list[dict], min_cell: int) -> pd.DataFrame:
-    """Rows -> the published table: p-values adjusted, small groups suppressed, columns in order."""
-    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("suppressed", "suppression")])
+def publish_indicators(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Adjusted rows -> the published table: small groups suppressed, columns in order."""
+    table = table.copy()
     table["note"] = table["note"].fillna("")
-    table = adjust_families(table)
     table = suppress(
-        table,
+        table[[c for c in COLUMNS if c not in ("suppressed", "suppression")]],
         COUNT_COLUMNS,
         VALUE_COLUMNS,
         min_cell,
@@ -466,6 +458,17 @@ def _finish(rows: list[dict], min_cell: int) -> pd.DataFrame:
         total_mask=table["group_by"].eq(CONSORTIUM),
     )
     return table[COLUMNS]
+
+
+def _rows_table(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("suppressed", "suppression", *families.ADJUSTED_COLUMNS)])
+    table["note"] = table["note"].fillna("")
+    return table
+
+
+def _finish(rows: list[dict], min_cell: int) -> pd.DataFrame:
+    """Rows -> the published table: p-values adjusted, small groups suppressed, columns in order."""
+    return publish_indicators(adjust_families(_rows_table(rows)), min_cell)
 
 
 def wave_pairs(codebook: Codebook) -> list[tuple[str, str]]:
@@ -546,6 +549,14 @@ def scale_change(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves:
     return _finish(_stamp(_paired_change_rows(scored, codebook, min_cell, waves), codebook, waves), min_cell)
 
 
+def instrument_tests(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
+    """The rows of :func:`instrument_indicators` before their p-values are adjusted and
+    small groups suppressed: for adjusting them together with the results framework's
+    tests (:func:`pipeline.analysis.families.adjust`), then :func:`publish_indicators`."""
+    pairs = [tuple(waves)] if waves else wave_pairs(codebook)
+    return _rows_table([row for pair in pairs for row in _pair_rows(scored, codebook, min_cell, pair)])
+
+
 def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
     """Every indicator of one pre/post instrument: paired change, difference in differences, McNemar.
 
@@ -555,9 +566,7 @@ def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: in
     family (instrument x analysis x pair of waves x breakdown) before suppression, so
     a family's size counts every test that was run.
     """
-    pairs = [tuple(waves)] if waves else wave_pairs(codebook)
-    rows = [row for pair in pairs for row in _pair_rows(scored, codebook, min_cell, pair)]
-    return _finish(rows, min_cell)
+    return publish_indicators(adjust_families(instrument_tests(scored, codebook, min_cell, waves)), min_cell)
 
 
 def headline(table: pd.DataFrame, indicator_id: str) -> dict:

@@ -31,7 +31,7 @@ from pipeline.stats.paired import PairedChange, SignedRank, paired_change, signe
 from pipeline.stats.proportions import MCNEMAR_EXACT_BELOW, McNemar, PairedProportions, ProportionCI, mcnemar, mcnemar_table, paired_proportions, proportion_ci
 from pipeline.stats.reliability import Alpha, Omega, ReliableChange, cronbach_alpha, omega, reliable_change
 from pipeline.stats.comparison import ATTRITION_SMD_FLAG, Attrition, DiffInDiff, attrition, diff_in_diff
-from pipeline.stats.multiple import AdjustedP, adjust_p
+from pipeline.stats.multiple import FAMILY_DEFINITION, AdjustedP, adjust_p
 from pipeline.stats.bootstrap import BootstrapCI, bootstrap_ci
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "attrition",
     "ATTRITION_SMD_FLAG",
     "AdjustedP",
+    "FAMILY_DEFINITION",
     "adjust_p",
     "BootstrapCI",
     "bootstrap_ci",
