@@ -11,7 +11,6 @@ import numpy as np
 from scipy import stats as sps
 
 from pipeline.stats._base import _R_CORE, NAN, OVERFLOW, _align, _as_1d_float, _as_binary, _check_confidence, _essentially_constant, _finite, _join, _mean, _register, _Result
-from pipeline.stats.paired import _nct_ncp_interval
 
 # --------------------------------------------------------------------------------------
 # Comparison group: difference in differences
@@ -46,19 +45,19 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
     name="Difference in differences of mean change (Welch interval)",
     formula=(
         "change = post - pre; estimate = mean change (treated) - mean change (control); "
-        "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = estimate / pooled SD of "
-        "the change scores * (1 - 3 / (4 (n1 + n0) - 9)); CI of g: noncentral t limits of "
-        "the pooled t = d / sqrt(1/n1 + 1/n0), df = n1 + n0 - 2, times sqrt(1/n1 + 1/n0) "
-        "and the same correction"
+        "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = d * (1 - 3 / (4 (n1 + n0) - 9)), "
+        "d = estimate / s_p, s_p the pooled SD of the change scores; CI of g: "
+        "(d +/- t_{1-alpha/2, Welch df} * SE_d) * the same correction, "
+        "SE_d^2 = (v1/n1 + v0/n0) / s_p^2 + d^2 * Var(s_p^2) / (4 s_p^4), "
+        "Var(s_p^2) = 2 ((n1-1) v1^2 + (n0-1) v0^2) / (n1 + n0 - 2)^2 (valid under unequal variances)"
     ),
     reference=(
         "Welch, B. L. (1947). The generalization of 'Student's' problem when several "
         "different population variances are involved. Biometrika, 34(1-2), 28-35. Hedges, "
         "L. V. (1981). Distribution theory for Glass's estimator of effect size and related "
-        "estimators. Journal of Educational Statistics, 6(2), 107-128. Steiger, J. H., & "
-        "Fouladi, R. T. (1997). Noncentrality interval estimation and the evaluation of "
-        "statistical models. In L. L. Harlow et al. (Eds.), What if there were no "
-        "significance tests? (pp. 221-257). Erlbaum. Angrist, J. D., & "
+        "estimators. Journal of Educational Statistics, 6(2), 107-128. Bonett, D. G. (2008). "
+        "Confidence intervals for standardized linear contrasts of means. Psychological "
+        "Methods, 13(2), 99-109. Angrist, J. D., & "
         "Pischke, J.-S. (2009). Mostly harmless econometrics. Princeton University Press. "
         f"{_R_CORE} (t.test(change ~ group), Welch)."
     ),
@@ -98,10 +97,13 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
     :math:`df = SE^4 / \\sum_g (v_g/n_g)^2/(n_g - 1)` (Welch 1947);
     :math:`g = \\hat\\delta / s_p \\cdot (1 - 3/(4(n_1+n_0) - 9))` with
     :math:`s_p^2 = ((n_1-1)v_1 + (n_0-1)v_0)/(n_1+n_0-2)` (Hedges 1981).
-    The interval of ``g`` inverts the noncentral t distribution of the pooled-variance
-    statistic :math:`t_p = d / \\sqrt{1/n_1 + 1/n_0}` with :math:`n_1 + n_0 - 2` df
-    (Steiger & Fouladi 1997; R's ``MBESS::ci.smd``) and applies the same correction to
-    both limits.
+    The interval of ``g`` does not assume equal variances (the pooled noncentral t
+    interval does, and covered 81-85% with unequal groups): it is
+    :math:`d \\pm t_{1-\\alpha/2, df_W} SE_d`, times the same correction, with Welch's
+    df and the delta-method standard error of :math:`d = \\hat\\delta / s_p` under
+    unequal variances, :math:`SE_d^2 = (v_1/n_1 + v_0/n_0)/s_p^2 + d^2 Var(s_p^2)/(4 s_p^4)`,
+    :math:`Var(s_p^2) = 2(\\nu_1 v_1^2 + \\nu_0 v_0^2)/(\\nu_1 + \\nu_0)^2`,
+    :math:`\\nu = n - 1` (Bonett 2008's approach, for the pooled standardiser).
     """
     confidence = _check_confidence(confidence)
     pre, post, treated = _align({"pre": pre, "post": post, "treated": treated})
@@ -140,12 +142,17 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
             ci_low, ci_high = estimate - q * se, estimate + q * se
             sd_pooled = math.sqrt(((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2))
             correction = 1 - 3 / (4 * (n1 + n0) - 9)
-            es = estimate / sd_pooled * correction
-            scale = math.sqrt(1 / n1 + 1 / n0)
-            ncp_lo, ncp_hi = _nct_ncp_interval(estimate / sd_pooled / scale, n1 + n0 - 2, confidence)
-            es_lo, es_hi = ncp_lo * scale * correction, ncp_hi * scale * correction
-            if math.isnan(es_lo) or math.isnan(es_hi):
-                reasons.append("noncentral t interval of the effect size could not be computed")
+            d = estimate / sd_pooled
+            es = d * correction
+            # unequal variances: delta-method SE of d = estimate / s_p with Welch's df
+            # (the SE of the estimate and the sampling variance of the pooled SD each
+            # group contributes), not the pooled noncentral t, which assumes equal
+            # variances and under-covers with unequal groups
+            nu1, nu0 = n1 - 1, n0 - 1
+            var_sp2 = 2 * (nu1 * v1**2 + nu0 * v0**2) / (nu1 + nu0) ** 2
+            se_d = math.sqrt((v1 / n1 + v0 / n0) / sd_pooled**2 + d**2 * var_sp2 / (4 * sd_pooled**4))
+            half = q * se_d
+            es_lo, es_hi = (d - half) * correction, (d + half) * correction
     return DiffInDiff(
         n_treated=n1,
         n_control=n0,
