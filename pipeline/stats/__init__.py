@@ -33,6 +33,7 @@ from pipeline.stats.reliability import Alpha, Omega, ReliableChange, cronbach_al
 from pipeline.stats.comparison import ATTRITION_SMD_FLAG, Attrition, DiffInDiff, attrition, diff_in_diff
 from pipeline.stats.multiple import FAMILY_DEFINITION, AdjustedP, adjust_p
 from pipeline.stats.bootstrap import BootstrapCI, bootstrap_ci
+from pipeline.stats.meta import RandomEffects, random_effects
 
 __all__ = [
     "METHODS",
@@ -66,4 +67,6 @@ __all__ = [
     "adjust_p",
     "BootstrapCI",
     "bootstrap_ci",
+    "RandomEffects",
+    "random_effects",
 ]
