@@ -146,7 +146,7 @@ def test_reliable_cells_hide_shares_of_fewer_than_min_cell_people():
 def test_holm_family_is_one_instrument_one_analysis_one_breakdown():
     table = instrument_indicators(_scored(), CB, min_cell=5)
     families = table.loc[table["group_by"].isin(["consortium", "partner"])].groupby(["analysis", "group_by"])
-    assert len(families) == 8  # paired_change, comparison_change, diff_in_diff, mcnemar x consortium, partner
+    assert len(families) == 9  # paired_change, comparison_change, diff_in_diff, mcnemar x consortium, partner; random_effects x consortium
     for (analysis, group_by), fam in families:
         p = fam["p_value"].dropna()
         # R: p.adjust(p, "holm"); statsmodels with the method named explicitly

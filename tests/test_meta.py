@@ -96,3 +96,30 @@ def test_degenerate_and_bad_input():
         random_effects([0.1, 0.2], [0.0, 0.1])
     with pytest.raises(ValueError, match="method"):
         random_effects([0.1, 0.2], [0.1, 0.1], method="pm")
+
+
+def test_indicator_rows_carry_the_partners_random_effects_summary():
+    import pandas as pd
+
+    from pipeline.analysis.indicators import instrument_indicators
+    from tests.test_indicators import CB, _scored
+
+    scored = _scored(n_part=80, n_comp=0, seed=9)
+    codes = np.array(["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL"])
+    scored["partner"] = codes[scored["respondent_id"].str[1:].astype(int) % 4]
+    # partners differ: a site-specific shift of the change
+    shift = scored["partner"].map({"DE-LEI": -0.8, "ES-VAL": 0.0, "GR-THE": 0.5, "IT-PAL": 1.2})
+    scored.loc[scored["wave"] == "post", "attitudes"] += shift[scored["wave"] == "post"]
+    table = instrument_indicators(scored, CB, min_cell=5)
+    re = table.loc[table["indicator_id"] == "community_attitudes.attitudes.random_effects"].iloc[0]
+    parts = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change") & (table["group_by"] == "partner")]
+    se = (parts["ci_high"] - parts["ci_low"]) / (2 * sps.t.ppf(0.975, parts["df"]))
+    ref = combine_effects(parts["mean_change"].to_numpy(), (se**2).to_numpy(), method_re="dl")
+    own = random_effects(parts["mean_change"], se**2, method="reml")
+    assert re["analysis"] == "random_effects" and re["k_partners"] == 4 and re["n_paired"] == 80
+    assert re["mean_change"] == pytest.approx(own.estimate) and re["tau2"] == pytest.approx(own.tau2)
+    assert (re["pi_low"], re["pi_high"]) == pytest.approx((own.pi_low, own.pi_high))
+    # REML and DL agree closely here, and the sites clearly differ
+    assert re["mean_change"] == pytest.approx(ref.mean_effect_re, abs=0.05) and re["i2"] > 0.5
+    assert re["pi_high"] - re["pi_low"] > re["ci_high"] - re["ci_low"]
+    assert pd.notna(re["p_value_adjusted"]) and "random_effects" in re["p_adjust_family"]

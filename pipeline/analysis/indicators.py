@@ -19,6 +19,15 @@ which kind of indicator a row is:
     Where a comparison group answered too: the participants' mean change minus the
     comparison group's, with its Welch interval and Hedges' g of the change scores,
     for the partners that have a comparison group (together, and each).
+``random_effects`` (``<instrument>.<scale>.random_effects``)
+    The participants' mean change combined across partners as sites: a REML
+    random-effects summary (:func:`pipeline.stats.random_effects`) of the partners'
+    mean changes and standard errors, with the between-partner variance ``tau2``,
+    ``i2`` (share of the variation beyond chance), the prediction interval
+    ``pi_low``/``pi_high`` (where a new partner's change would fall) and
+    ``k_partners``; beside the pooled consortium row, it shows whether the change
+    holds across sites or is carried by one. Partners with fewer than the minimum
+    number of pairs are left out (and named in the note).
 ``mcnemar`` (``<instrument>.<item>.mcnemar``)
     Every yes/no item (response values 0 and 1) asked at both waves: the shares
     answering yes, their difference with its Wald interval, and McNemar's test.
@@ -48,13 +57,14 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from pipeline import stats
 from pipeline.analysis import families
 from pipeline.analysis.disclosure import hidden_shares, suppress
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
-from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
+from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
 
 #: Method used to adjust p-values within a family (see :mod:`pipeline.analysis.families`).
 P_ADJUST_METHOD = families.P_ADJUST_METHOD
@@ -114,6 +124,11 @@ COLUMNS = [
     "reliable_unchanged",
     "reliable_worsened",
     "reliable_change_method",
+    "k_partners",
+    "tau2",
+    "i2",
+    "pi_low",
+    "pi_high",
     "ci_caution",
     "note",
     "suppressed",
@@ -150,6 +165,10 @@ VALUE_COLUMNS = [
     "reliable_improved_ci_high",
     "reliable_unchanged",
     "reliable_worsened",
+    "tau2",
+    "i2",
+    "pi_low",
+    "pi_high",
 ]
 RC_CATEGORIES = ("improved", "unchanged", "worsened")
 
@@ -339,6 +358,65 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
             for value, idx in pairs.groupby(g, sort=True, observed=True).groups.items():
                 rows.append(row(idx, g, str(value)))
     return rows
+
+
+#: Estimator of the between-partner variance in the random-effects rows.
+RE_METHOD = "reml"
+
+
+def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
+    """One random-effects summary per scale from its participants' partner rows.
+
+    Each partner is a site: its mean change, with the squared standard error of the
+    paired t (``(ci_high - ci_low) / (2 t_{0.975, df})``) as its sampling variance.
+    """
+    out = []
+    by_id: dict[str, list[dict]] = {}
+    consortium: dict[str, dict] = {}
+    for r in rows:
+        if r["analysis"] != PAIRED_CHANGE:
+            continue
+        if r["group_by"] == "partner":
+            by_id.setdefault(r["indicator_id"], []).append(r)
+        elif r["group_by"] == CONSORTIUM:
+            consortium[r["indicator_id"]] = r
+    for iid, parts in by_id.items():
+        used = [p for p in parts if p["n_paired"] >= min_cell and np.isfinite(p["ci_low"]) and np.isfinite(p["ci_high"])]
+        left = sorted(p["group"] for p in parts if p not in used)
+        est = [p["mean_change"] for p in used]
+        var = [((p["ci_high"] - p["ci_low"]) / (2 * sps.t.ppf(0.5 + p["confidence"] / 2, p["df"]))) ** 2 for p in used]
+        res = stats.random_effects(est, var, method=RE_METHOD)
+        cons = consortium.get(iid, {})
+        notes = [f"partners combined: {', '.join(sorted(p['group'] for p in used))}" if used else ""]
+        if left:
+            notes.append(f"left out (fewer than {min_cell} pairs or no interval): {', '.join(left)}")
+        if not np.isnan(cons.get("mean_change", np.nan)):
+            notes.append(f"pooled consortium estimate (people as independent): {cons['mean_change']:+.3f}")
+        notes.append(res.reason or "")
+        base = {k: parts[0][k] for k in ("instrument", "scale", "item", "label", "unit")}
+        out.append(
+            {
+                **base,
+                "indicator_id": iid.removesuffix(".change") + ".random_effects",
+                "group_by": CONSORTIUM,
+                "group": ALL,
+                "analysis": RANDOM_EFFECTS,
+                "n_paired": int(sum(p["n_paired"] for p in used)),
+                "mean_change": res.estimate,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "confidence": 0.95,
+                "p_value": res.p_value,
+                "test": f"random-effects summary across partners ({res.method.upper()}; z test; prediction interval t with k - 2 df)",
+                "k_partners": res.k,
+                "tau2": res.tau2,
+                "i2": res.i2,
+                "pi_low": res.pi_low,
+                "pi_high": res.pi_high,
+                "note": _notes(*notes),
+            }
+        )
+    return out
 
 
 def _did_row(pre: pd.Series, post: pd.Series, treated: pd.Series) -> dict:
@@ -539,6 +617,7 @@ def _pair_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: t
         scales = [sc for sc in scales if _asked(scored, sc.id, waves)]
         items = [it for it in items if _asked(scored, it.id, waves)]
     rows = _paired_change_rows(scored, codebook, min_cell, waves, scales=scales)
+    rows += _random_effects_rows(rows, min_cell)
     rows += _paired_change_rows(scored, codebook, min_cell, waves, comparison=True, scales=scales)
     rows += _did_rows(scored, codebook, waves, scales=scales)
     rows += _mcnemar_rows(scored, codebook, min_cell, waves, items=items)
