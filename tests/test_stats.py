@@ -924,6 +924,8 @@ class TestMethods:
         "bootstrap_ci",
         "paired_proportions",
         "proportion_ci",
+        "random_effects",
+        "retention_weighted_change",
     }
 
     def test_every_public_statistic_is_described(self):

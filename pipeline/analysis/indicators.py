@@ -64,7 +64,7 @@ from pipeline.analysis import families
 from pipeline.analysis.disclosure import hidden_shares, suppress
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
-from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
+from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, RESPONDENT, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
 
 #: Method used to adjust p-values within a family (see :mod:`pipeline.analysis.families`).
 P_ADJUST_METHOD = families.P_ADJUST_METHOD
@@ -124,6 +124,11 @@ COLUMNS = [
     "reliable_unchanged",
     "reliable_worsened",
     "reliable_change_method",
+    "rc_reliability",
+    "attrition_smd",
+    "change_ipw",
+    "change_ipw_ci_low",
+    "change_ipw_ci_high",
     "k_partners",
     "tau2",
     "i2",
@@ -165,6 +170,10 @@ VALUE_COLUMNS = [
     "reliable_improved_ci_high",
     "reliable_unchanged",
     "reliable_worsened",
+    "attrition_smd",
+    "change_ipw",
+    "change_ipw_ci_low",
+    "change_ipw_ci_high",
     "tau2",
     "i2",
     "pi_low",
@@ -291,12 +300,30 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     return out
 
 
-def _rc_method(scale: Scale, s_diff: float, earlier: str) -> str:
+def _rc_method(scale: Scale, s_diff: float, earlier: str, r_xx: float | None = None) -> str:
+    if r_xx is None:
+        source = f"r_xx = {scale.reliability:g} from the codebook (alpha could not be measured in the sample)"
+    else:
+        nominal = f"; the codebook gives {scale.reliability:g}" if scale.reliability is not None else ""
+        source = f"r_xx = {r_xx:.2f}, Cronbach's alpha at {earlier!r} measured in the sample (reliability.csv){nominal}"
     return (
         f"Jacobson & Truax (1991): RC = change / S_diff, S_diff = sqrt(2) * SD_pre * sqrt(1 - r_xx) = {s_diff:.4g} "
-        f"(r_xx = {scale.reliability:g} from the codebook; SD_pre: the SD at {earlier!r} of all paired participants); "
+        f"({source}; SD_pre: the SD at {earlier!r} of all paired participants); "
         f"reliable if |RC| > {RC_THRESHOLD}; 95% Wilson interval"
     )
+
+
+def sample_reliability(scored: pd.DataFrame, codebook: Codebook, scale: Scale, wave: str) -> float | None:
+    """Cronbach's alpha of a scale at one wave, all respondents of that wave (listwise),
+    as ``reliability.csv`` gives it; None when it cannot be computed or is not in (0, 1)."""
+    if "wave" not in scored.columns or not all(i in scored.columns for i in scale.items) or len(scale.items) < 2:
+        return None
+    at = scored["wave"].eq(wave).to_numpy()
+    if not at.any():
+        return None
+    values = item_values(scored.loc[at], codebook)[list(scale.items)]
+    alpha = stats.cronbach_alpha(values).alpha
+    return float(alpha) if np.isfinite(alpha) and 0 < alpha < 1 else None
 
 
 def _participant_pairs(scored: pd.DataFrame, codebook: Codebook, value: str, waves: tuple[str, str], keep: tuple[str, ...], comparison: bool = False) -> pd.DataFrame:
@@ -311,6 +338,40 @@ def _participant_pairs(scored: pd.DataFrame, codebook: Codebook, value: str, wav
     elif comparison:
         pairs = pairs.iloc[0:0]
     return pairs
+
+
+def _attrition_check(scored: pd.DataFrame, codebook: Codebook, pairs: pd.DataFrame, waves: tuple[str, str]) -> dict:
+    """Attrition beside a consortium row: who kept the score at the later wave, how those
+    who left differed at the first wave, and the change reweighted for it.
+
+    ``attrition_smd``: first-wave score of people who answered the later wave minus
+    that of people who did not, in pooled SDs (:func:`pipeline.stats.attrition`; the
+    participants' consortium row of ``attrition.csv``).
+    ``change_ipw`` (with its interval): the mean change weighted by the inverse
+    probability of keeping the later score, modelled (logistic regression) on the
+    first-wave scores of every scale and the partner
+    (:func:`pipeline.stats.retention_weighted_change`), beside the completers-only
+    ``mean_change``.
+    """
+    first = waves[0]
+    pre, post = pairs[waves[0]], pairs[waves[1]]
+    start = pre.notna()
+    # kept = answered the later wave at all, as attrition.csv counts it
+    later = set(scored.loc[scored["wave"] == waves[1], RESPONDENT].dropna())
+    kept = pd.Series(pre.index.isin(list(later)), index=pre.index)[start]
+    att = stats.attrition(pre[start].to_numpy(dtype=float), kept.to_numpy(dtype=float))
+    base = scored.loc[scored["wave"] == first].drop_duplicates(RESPONDENT).set_index(RESPONDENT)
+    cols = [sc.id for sc in codebook.scales if sc.id in base.columns and base[sc.id].notna().any()]
+    cov = base.reindex(pre.index[start])[cols].astype("float64")
+    if "partner" in base.columns:
+        partner = base["partner"].reindex(cov.index).astype(object)
+        cov = cov.join(pd.get_dummies(partner, prefix="partner", drop_first=True, dtype=float))
+    change = (post - pre)[start]
+    res = stats.retention_weighted_change(cov.to_numpy(dtype=float), kept.to_numpy(dtype=float), change.to_numpy(dtype=float))
+    notes = [f"attrition: {att.reason}" if att.reason else "", f"attrition-weighted change: {res.reason}" if res.reason else ""]
+    if res.reason is None and res.max_weight > 10:
+        notes.append(f"attrition-weighted change: largest weight {res.max_weight:.0f} times the mean (unstable)")
+    return {"attrition_smd": att.smd, "change_ipw": res.estimate, "change_ipw_ci_low": res.ci_low, "change_ipw_ci_high": res.ci_high, "_note": _notes(*notes)}
 
 
 def _base(codebook: Codebook, indicator_id: str, scale: str, label: str, unit: str, item: str = "") -> dict:
@@ -333,17 +394,19 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
         pre, post = pairs[waves[0]], pairs[waves[1]]
         kind = "comparison_change" if comparison else "change"
         base = _base(codebook, f"{codebook.instrument}.{sc.id}.{kind}", sc.id, sc.label.get("en", sc.id), sc.unit)
-        if sc.reliability is None:
-            rc_reason, method, categories = "the codebook gives no reliability for this scale", "", pd.Series(dtype=object)
+        r_sample = sample_reliability(scored, codebook, sc, waves[0])
+        r_xx = r_sample if r_sample is not None else sc.reliability
+        if r_xx is None:
+            rc_reason, method, categories = "no reliability: alpha could not be measured and the codebook gives none", "", pd.Series(dtype=object)
         else:
             sd_pre = None
             if comparison:  # the participants' baseline SD: one yardstick for both groups
                 part = _participant_pairs(scored, codebook, sc.id, waves, ())
                 both = part[waves[0]].notna() & part[waves[1]].notna()
                 sd_pre = float(part.loc[both, waves[0]].std(ddof=1)) if both.sum() >= 2 else None
-            rc = stats.reliable_change(pre, post, sc.reliability, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
+            rc = stats.reliable_change(pre, post, r_xx, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
             rc_reason, categories = rc.reason, rc.table["category"]
-            method = _rc_method(sc, rc.s_diff, waves[0]) if rc.reason is None else ""
+            method = _rc_method(sc, rc.s_diff, waves[0], r_sample) if rc.reason is None else ""
 
         def row(idx, group_by, group):
             stats_row = change_row(pre.loc[idx], post.loc[idx])
@@ -351,9 +414,13 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
                 stats_row["analysis"] = COMPARISON_CHANGE
             rel = reliable_cells(categories.reindex(idx), method, min_cell, rc_reason)
             note = _notes(stats_row.pop("note"), rel.pop("note"))
-            return {**base, "group_by": group_by, "group": group, **stats_row, **rel, "note": note}
+            return {**base, "group_by": group_by, "group": group, **stats_row, **rel, "rc_reliability": r_xx if method else math.nan, "note": note}
 
         rows.append(row(pairs.index, CONSORTIUM, ALL))
+        if not comparison:
+            check = _attrition_check(scored, codebook, pairs, waves)
+            rows[-1]["note"] = _notes(rows[-1]["note"], check.pop("_note"))
+            rows[-1].update(check)
         for g in groups:
             for value, idx in pairs.groupby(g, sort=True, observed=True).groups.items():
                 rows.append(row(idx, g, str(value)))
