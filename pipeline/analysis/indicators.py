@@ -526,7 +526,8 @@ def _did_rows(scored: pd.DataFrame, codebook: Codebook, waves: tuple[str, str], 
         if by_partner:
             with_comparison = sorted(pairs.loc[~treated, "partner"].dropna().unique())
             pool = pairs["partner"].isin(with_comparison)
-            cover = f"partners with a comparison group: {', '.join(with_comparison)}"
+            total = int(scored["partner"].dropna().nunique())
+            cover = f"partners with a comparison group: {', '.join(with_comparison)} ({len(with_comparison)} of {total} partners; the participants compared are theirs only)"
         else:
             pool, cover, with_comparison = pd.Series(True, index=pairs.index), "", []
         sub = pairs.loc[pool]
