@@ -32,6 +32,20 @@ which kind of indicator a row is:
     Every yes/no item (response values 0 and 1) asked at both waves: the shares
     answering yes, their difference with its Wald interval, and McNemar's test.
 
+Effect sizes and caveats beside a change
+    ``g_av`` with ``g_av_ci_low``/``g_av_ci_high`` is the effect size to headline
+    (Lakens 2013: it compares across designs); ``effect_size`` (``d_z``, with its
+    noncentral-t interval) comes second. ``ci_caution`` is set on rows with fewer
+    than 20 pairs (the t interval may be too narrow with skewed changes).
+    ``significant_adjusted`` says whether the family-adjusted p-value is below 0.05:
+    words such as "rose" or "fell" should follow it. Participants' consortium rows
+    carry ``attrition_smd`` (how those who did not answer the later wave differed at
+    the first, in SDs) and ``change_ipw`` with its interval (the change reweighted by
+    the inverse probability of answering the later wave), to set beside the
+    completers-only ``mean_change``. ``rc_reliability`` is the reliability reliable
+    change used: Cronbach's alpha measured in the sample at ``wave_from`` (the
+    codebook's nominal value only when alpha cannot be measured).
+
 Every row compares two waves, named in ``wave_from`` and ``wave_to``: the first two
 waves of the codebook (pre and post), and where the codebook has more waves (a
 follow-up), each later wave with the first and with the second
