@@ -25,7 +25,8 @@ their own on the same tests, the Wilcoxon signed-rank p-values in
 ``wilcoxon_p_value``. A family's size counts every test run, before disclosure
 control hides any. ``significant_adjusted`` is True when the adjusted p-value is
 below :data:`ALPHA`: the column words ("rose", "fell") should be written from, rather
-than from the unadjusted interval.
+than from the unadjusted interval (the report decides its wording; this module only
+provides the column).
 """
 
 from __future__ import annotations

@@ -47,8 +47,8 @@ FAMILY_DEFINITION = (
     "results-framework indicator that repeats an instrument's test carries the same "
     "adjusted p-value. The Wilcoxon signed-rank p-values of the same tests are adjusted "
     "the same way, as a family of their own. A family's size counts every test run, "
-    "including those later hidden by disclosure control. Words such as 'rose' or 'fell' "
-    "are written only where the adjusted p-value is below 0.05."
+    "including those later hidden by disclosure control. A change is called significant "
+    "only where its adjusted p-value is below 0.05 (significant_adjusted in indicators.csv)."
 )
 
 
