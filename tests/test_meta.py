@@ -123,3 +123,16 @@ def test_indicator_rows_carry_the_partners_random_effects_summary():
     assert re["mean_change"] == pytest.approx(ref.mean_effect_re, abs=0.05) and re["i2"] > 0.5
     assert re["pi_high"] - re["pi_low"] > re["ci_high"] - re["ci_low"]
     assert pd.notna(re["p_value_adjusted"]) and "random_effects" in re["p_adjust_family"]
+
+
+def test_a_small_partner_is_left_out_and_its_count_cannot_be_worked_out():
+    from pipeline.analysis.indicators import instrument_indicators
+    from tests.test_indicators import CB, _scored
+
+    scored = _scored(n_part=63, n_comp=0, seed=9)
+    number = scored["respondent_id"].str[1:].astype(int)
+    scored["partner"] = np.where(number < 3, "PT-LIS", np.array(["DE-LEI", "ES-VAL", "GR-THE"])[number % 3])  # PT-LIS: 3 people
+    table = instrument_indicators(scored, CB, min_cell=5)
+    re = table.loc[table["indicator_id"] == "community_attitudes.attitudes.random_effects"].iloc[0]
+    assert re["k_partners"] == 3 and "PT-LIS" in re["note"]
+    assert np.isnan(re["n_paired"])  # 63 - n(RE) would give PT-LIS's 3

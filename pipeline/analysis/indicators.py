@@ -470,7 +470,7 @@ def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
         cons = consortium.get(iid, {})
         notes = [f"partners combined: {', '.join(sorted(p['group'] for p in used))}" if used else ""]
         if left:
-            notes.append(f"left out (fewer than {min_cell} pairs or no interval): {', '.join(left)}")
+            notes.append(f"left out (fewer than {min_cell} pairs or no interval): {', '.join(left)}; n not given (the consortium's n minus it would reveal theirs)")
         if not np.isnan(cons.get("mean_change", np.nan)):
             notes.append(f"pooled consortium estimate (people as independent): {cons['mean_change']:+.3f}")
         notes.append(res.reason or "")
@@ -482,7 +482,8 @@ def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
                 "group_by": CONSORTIUM,
                 "group": ALL,
                 "analysis": RANDOM_EFFECTS,
-                "n_paired": int(sum(p["n_paired"] for p in used)),
+                # with a partner left out, consortium n minus this n would be its hidden count
+                "n_paired": int(sum(p["n_paired"] for p in used)) if not left else math.nan,
                 "mean_change": res.estimate,
                 "ci_low": res.ci_low,
                 "ci_high": res.ci_high,
