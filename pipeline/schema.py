@@ -19,6 +19,8 @@ Row kinds of ``indicators.csv`` (its ``analysis`` column)
 ``comparison_change``  the comparison group's own change
 ``diff_in_diff``       participants' change minus the comparison group's
 ``mcnemar``            a yes/no item asked twice
+``random_effects``     participants' change combined across partners as sites (REML
+                       random-effects summary with tau^2, I^2, prediction interval)
 
 Each such row compares two waves, named in ``wave_from`` and ``wave_to``. The rows of
 an instrument's first two waves have the ids they always had
@@ -164,9 +166,10 @@ PAIRED_CHANGE = "paired_change"
 COMPARISON_CHANGE = "comparison_change"
 DIFF_IN_DIFF = "diff_in_diff"
 MCNEMAR = "mcnemar"
+RANDOM_EFFECTS = "random_effects"
 #: Rows that are not one group's change of a scale score (kept out of the charts and
 #: tables written for those).
-NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR)
+NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, RANDOM_EFFECTS)
 
 
 def pair_suffix(wave_from: str, wave_to: str) -> str:

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import __version__
-from pipeline.analysis.disclosure import codebook_codes, public_quarantine
+from pipeline.analysis.disclosure import codebook_codes, parents_of, public_quarantine
 from pipeline.analysis.framework import combine, framework_ids, load_framework, run_framework
-from pipeline.analysis.indicators import instrument_indicators
+from pipeline.analysis.indicators import instrument_tests, publish_indicators, rows_table
 from pipeline.config import SURVEYS_DIR
 from pipeline.ingest.dates import normalise_frame as normalise_dates
 from pipeline.ingest.deidentify import deidentify_with_notes, load_key, redact_quarantine
@@ -254,16 +254,24 @@ def _unpaired(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]
 
 
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
-    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`).
+    """The indicator rows of every instrument before their p-values are adjusted and
+    small groups suppressed (see :mod:`pipeline.analysis.indicators`).
 
     Pre/post instruments give change indicators; one-off surveys (``cross_section``)
     and instruments that cannot be paired give none (see :func:`analysis_notes`).
     """
-    from pipeline.analysis.indicators import COLUMNS
-
     skip = _unpaired(responses, codebooks)
-    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    parts = [instrument_tests(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
+    return pd.concat(parts, ignore_index=True) if parts else rows_table([])
+
+
+def partner_countries(responses: dict[str, pd.DataFrame]) -> dict:
+    """Each partner's country, from every instrument's rows (disclosure control adds
+    partners up to their country)."""
+    out: dict = {}
+    for k in sorted(responses):
+        out.update(parents_of(responses[k]))
+    return out
 
 
 def analysis_notes(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> list[str]:
@@ -327,10 +335,11 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     and ``attrition.csv``) to the build folder."""
     run = load_run(build_dir)
     responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
-    table = compute_indicators(responses, codebooks, run["min_cell"])
+    tests = compute_indicators(responses, codebooks, run["min_cell"])
     quality = compute_quality(responses, codebooks, run["min_cell"])
-    framework_rows, results = run_framework(run, responses)
-    table = combine(table, framework_rows)
+    # one family, one adjustment: the instruments' and the framework's tests together
+    framework_rows, results, tests = run_framework(run, responses, tests)
+    table = combine(publish_indicators(tests, run["min_cell"], partner_countries(responses)), framework_rows)
     table.attrs["notes"] = analysis_notes(responses, codebooks)
     for_reports = report_inputs(build_dir, run, responses, codebooks, table, results, quality)
     with staging(build_dir) as tmp:

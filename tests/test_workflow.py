@@ -105,7 +105,7 @@ def test_indicators_of_the_example_find_the_planted_effects(tmp_path):
     assert set(did.loc[did["group_by"] == "partner", "group"]) == {"ES-VAL", "GR-THE"}
     did = did.set_index(["scale", "group"])
     assert did.loc[("attitudes", "ES-VAL"), "ci_low"] > 0 and did.loc[("knowledge", "all"), "ci_low"] > 0
-    assert did.loc[("attitudes", "all"), "note"] == "partners with a comparison group: ES-VAL, GR-THE"
+    assert did.loc[("attitudes", "all"), "note"] == "partners with a comparison group: ES-VAL, GR-THE (2 of 5 partners; the participants compared are theirs only)"
 
 
 def test_bad_input_reaches_indicators_csv_as_reasons_not_crashes(clean_folder, tmp_path):

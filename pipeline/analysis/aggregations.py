@@ -98,7 +98,8 @@ def where(rows: pd.DataFrame, conditions) -> pd.DataFrame:
     keep = pd.Series(True, index=rows.index)
     for c in conditions or ():
         col = rows[c["column"]]
-        keep &= OPS[c.get("op", "==")](col, c["value"]).fillna(False).astype(bool)
+        # a missing value meets no condition, not even "!=" or "not in" (NaN != x is True)
+        keep &= OPS[c.get("op", "==")](col, c["value"]).fillna(False).astype(bool) & col.notna()
     return rows.loc[keep]
 
 
@@ -187,9 +188,12 @@ def agg_mean_change(rows, p, ctx):
     a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
     both = pd.DataFrame({"a": a}).join(pd.DataFrame({"b": b}), how="outer").sort_index()
     out = change_row(both["a"].astype("float64"), both["b"].astype("float64"))
+    out.pop("analysis", None)  # a framework row; its test kind follows from the aggregation
     n = int(out["n_paired"])
     return {
         **out,
+        "wave_from": first,
+        "wave_to": last,
         "value": out["mean_change"] if n else np.nan,
         "value_ci_low": out["ci_low"],
         "value_ci_high": out["ci_high"],

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analysis import aggregations as ag
-from pipeline.analysis import networks
+from pipeline.analysis import families, networks
 from pipeline.analysis import status as st
 from pipeline.analysis.disclosure import suppress
 from pipeline.config import SURVEYS_DIR
@@ -92,6 +92,16 @@ COLUMNS = [
     "effect_size_ci_low",
     "effect_size_ci_high",
     "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
+    "ci_caution",
+    "wave_from",
+    "wave_to",
+    "p_value_adjusted",
+    "p_adjust_method",
+    "p_adjust_family",
+    "wilcoxon_p_value_adjusted",
+    "significant_adjusted",
     "baseline",
     "target",
     "direction",
@@ -130,6 +140,11 @@ VALUE_COLUMNS = [
     "effect_size_ci_low",
     "effect_size_ci_high",
     "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
+    "p_value_adjusted",
+    "wilcoxon_p_value_adjusted",
+    "significant_adjusted",
     "progress",
 ]
 #: Columns of ``results_framework.csv``.
@@ -541,8 +556,13 @@ def n_unit(ind: Indicator, cb: Codebook) -> str:
     return ag.ROW_UNITS.get(cb.design, "rows")
 
 
-def compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium: Consortium, min_cell: int) -> pd.DataFrame:
+def compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium: Consortium, min_cell: int, tests: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator of the framework, overall and by its disaggregations.
+
+    ``tests``: the instruments' statistics rows before adjustment
+    (:func:`pipeline.analysis.indicators.instrument_tests`), so that the p-values of
+    both are adjusted together, one family at a time (:mod:`pipeline.analysis.families`);
+    without them the framework's tests are adjusted among themselves.
 
     Returns
     -------
@@ -553,6 +573,11 @@ def compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium
         baseline, target, progress and status; a hidden or missing value has
         status "no data".
     """
+    return _compute(framework, responses, consortium, min_cell, tests)[0]
+
+
+def _compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium: Consortium, min_cell: int, tests: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`compute`, and the instruments' ``tests`` adjusted together with the framework's."""
     rows_by = prepare(responses, framework.codebooks, consortium)
     as_of = data_date(responses, consortium)
     elapsed = st.elapsed_share(as_of, consortium.start, consortium.end)
@@ -594,6 +619,10 @@ def compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium
             table[col] = np.nan
     for col in COUNT_COLUMNS + ["n"]:
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
+    if tests is None:
+        (table,) = families.adjust(table)
+    else:
+        tests, table = families.adjust(tests, table)
     table = suppress(
         table[[c for c in COLUMNS if c not in ("suppressed", "suppression")]],
         COUNT_COLUMNS,
@@ -603,7 +632,7 @@ def compute(framework: Framework, responses: dict[str, pd.DataFrame], consortium
         total_mask=table["group_by"].eq(CONSORTIUM),
         parents={("partner", str(p)): ("country", str(c)) for p, c in consortium.country_of().items()},  # partners add up to their country
     )
-    return _statuses(table, framework, elapsed)[COLUMNS]
+    return _statuses(table, framework, elapsed)[COLUMNS], tests
 
 
 def _nan(x) -> bool:
@@ -676,18 +705,24 @@ def results_table(framework: Framework, indicators: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=RESULTS_COLUMNS)
 
 
-def run_framework(run: dict, responses: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_framework(run: dict, responses: dict[str, pd.DataFrame], tests: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """The framework rows and the results table of a run (``run.json``'s ``framework``);
-    empty tables with their columns when the run names no framework."""
+    empty tables with their columns when the run names no framework.
+
+    ``tests`` (the instruments' rows before adjustment) are adjusted together with the
+    framework's tests and returned as the third value (adjusted on their own when the
+    run names no framework; ``None`` stays ``None``).
+    """
     from pipeline.instruments.registry import load_consortium
 
     if not run.get("framework"):
-        return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=RESULTS_COLUMNS)
+        adjusted = families.adjust(tests)[0] if tests is not None else None
+        return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=RESULTS_COLUMNS), adjusted
     dirs = tuple(Path(d) for d in run.get("codebook_dirs", ())) or None
     fw = load_framework(run["framework"], dirs)
     consortium = load_consortium(run["consortium"])
-    rows = compute(fw, responses, consortium, int(run["min_cell"]))
-    return rows, results_table(fw, rows)
+    rows, adjusted = _compute(fw, responses, consortium, int(run["min_cell"]), tests)
+    return rows, results_table(fw, rows), adjusted
 
 
 def combine(statistics: pd.DataFrame, framework_rows: pd.DataFrame) -> pd.DataFrame:

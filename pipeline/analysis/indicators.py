@@ -19,9 +19,32 @@ which kind of indicator a row is:
     Where a comparison group answered too: the participants' mean change minus the
     comparison group's, with its Welch interval and Hedges' g of the change scores,
     for the partners that have a comparison group (together, and each).
+``random_effects`` (``<instrument>.<scale>.random_effects``)
+    The participants' mean change combined across partners as sites: a REML
+    random-effects summary (:func:`pipeline.stats.random_effects`) of the partners'
+    mean changes and standard errors, with the between-partner variance ``tau2``,
+    ``i2`` (share of the variation beyond chance), the prediction interval
+    ``pi_low``/``pi_high`` (where a new partner's change would fall) and
+    ``k_partners``; beside the pooled consortium row, it shows whether the change
+    holds across sites or is carried by one. Partners with fewer than the minimum
+    number of pairs are left out (and named in the note).
 ``mcnemar`` (``<instrument>.<item>.mcnemar``)
     Every yes/no item (response values 0 and 1) asked at both waves: the shares
     answering yes, their difference with its Wald interval, and McNemar's test.
+
+Effect sizes and caveats beside a change
+    ``g_av`` with ``g_av_ci_low``/``g_av_ci_high`` is the effect size to headline
+    (Lakens 2013: it compares across designs); ``effect_size`` (``d_z``, with its
+    noncentral-t interval) comes second. ``ci_caution`` is set on rows with fewer
+    than 20 pairs (the t interval may be too narrow with skewed changes).
+    ``significant_adjusted`` says whether the family-adjusted p-value is below 0.05:
+    words such as "rose" or "fell" should follow it. Participants' consortium rows
+    carry ``attrition_smd`` (how those who did not answer the later wave differed at
+    the first, in SDs) and ``change_ipw`` with its interval (the change reweighted by
+    the inverse probability of answering the later wave), to set beside the
+    completers-only ``mean_change``. ``rc_reliability`` is the reliability reliable
+    change used: Cronbach's alpha measured in the sample at ``wave_from`` (the
+    codebook's nominal value only when alpha cannot be measured).
 
 Every row compares two waves, named in ``wave_from`` and ``wave_to``: the first two
 waves of the codebook (pre and post), and where the codebook has more waves (a
@@ -31,10 +54,12 @@ in their id (``<instrument>.<scale>.change.pre_follow_up``); the first two waves
 rows keep the ids above. A scale (or yes/no item) nobody answered at one wave of a
 later pair (not asked then) gives no row for that pair.
 
-P-values are adjusted for multiple comparisons (Holm) within a family: the rows of
-one instrument, one analysis, one pair of waves and one breakdown (for instance the
-paired t-tests of the four community-attitude scales at consortium level, pre to
-post). Every row then goes
+P-values (and the Wilcoxon p-values) are adjusted for multiple comparisons (Holm)
+within a family: one instrument, one kind of test, one pair of waves and one
+breakdown (for instance the paired t-tests of the four community-attitude scales at
+consortium level, pre to post); see :mod:`pipeline.analysis.families`, which also
+gives a results-framework row that repeats one of these tests the same adjusted
+p-value. ``significant_adjusted`` says whether the adjusted p-value is below 0.05. Every row then goes
 through disclosure control (:func:`pipeline.analysis.disclosure.protect_indicators`):
 rows, and shares within rows, that describe fewer than the minimum number of people,
 or would reveal such a group by subtraction along any published sum, are hidden.
@@ -46,15 +71,17 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from pipeline import stats
+from pipeline.analysis import families
 from pipeline.analysis.disclosure import MC_COUNTS, RC_COUNTS, hidden_shares, parents_of, protect_indicators
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
-from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
+from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, RESPONDENT, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
 
-#: Method used to adjust p-values within a family (see :func:`adjust_families`).
-P_ADJUST_METHOD = "holm"
+#: Method used to adjust p-values within a family (see :mod:`pipeline.analysis.families`).
+P_ADJUST_METHOD = families.P_ADJUST_METHOD
 #: |RC| above which a change is reliable (Jacobson & Truax 1991: 95%).
 RC_THRESHOLD = 1.96
 
@@ -91,6 +118,8 @@ COLUMNS = [
     "effect_size_ci_low",
     "effect_size_ci_high",
     "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
     "analysis",
     "item",
     "wave_from",
@@ -101,12 +130,25 @@ COLUMNS = [
     "p_value_adjusted",
     "p_adjust_method",
     "p_adjust_family",
+    "wilcoxon_p_value_adjusted",
+    "significant_adjusted",
     "reliable_improved",
     "reliable_improved_ci_low",
     "reliable_improved_ci_high",
     "reliable_unchanged",
     "reliable_worsened",
     "reliable_change_method",
+    "rc_reliability",
+    "attrition_smd",
+    "change_ipw",
+    "change_ipw_ci_low",
+    "change_ipw_ci_high",
+    "k_partners",
+    "tau2",
+    "i2",
+    "pi_low",
+    "pi_high",
+    "ci_caution",
     "note",
     "suppressed",
     "suppression",
@@ -130,14 +172,26 @@ VALUE_COLUMNS = [
     "effect_size_ci_low",
     "effect_size_ci_high",
     "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
     "change_participants",
     "change_comparison",
     "p_value_adjusted",
+    "wilcoxon_p_value_adjusted",
+    "significant_adjusted",
     "reliable_improved",
     "reliable_improved_ci_low",
     "reliable_improved_ci_high",
     "reliable_unchanged",
     "reliable_worsened",
+    "attrition_smd",
+    "change_ipw",
+    "change_ipw_ci_low",
+    "change_ipw_ci_high",
+    "tau2",
+    "i2",
+    "pi_low",
+    "pi_high",
 ]
 RC_CATEGORIES = ("improved", "unchanged", "worsened")
 
@@ -200,8 +254,23 @@ def change_row(pre: pd.Series, post: pd.Series, confidence: float = 0.95) -> dic
         "effect_size_ci_low": pc.d_z_ci_low,
         "effect_size_ci_high": pc.d_z_ci_high,
         "g_av": pc.g_av,
+        "g_av_ci_low": pc.g_av_ci_low,
+        "g_av_ci_high": pc.g_av_ci_high,
+        "ci_caution": small_sample_caution(pc.n),
         "note": _notes(pc.reason, sr.reason),
     }
+
+
+#: Below this many pairs the t interval (and the large-sample interval of g_av) may
+#: under-cover when the changes are skewed (0.84-0.93 measured; tests/test_coverage.py).
+SMALL_N = 20
+
+
+def small_sample_caution(n: int) -> str:
+    """The caution written beside the intervals of a row with fewer than :data:`SMALL_N` pairs."""
+    if 2 <= n < SMALL_N:
+        return f"fewer than {SMALL_N} pairs: the t interval (and that of g_av) may be too narrow if the changes are skewed"
+    return ""
 
 
 def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: str | None = None) -> dict:
@@ -246,12 +315,30 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     return out
 
 
-def _rc_method(scale: Scale, s_diff: float, earlier: str) -> str:
+def _rc_method(scale: Scale, s_diff: float, earlier: str, r_xx: float | None = None) -> str:
+    if r_xx is None:
+        source = f"r_xx = {scale.reliability:g} from the codebook (alpha could not be measured in the sample)"
+    else:
+        nominal = f"; the codebook gives {scale.reliability:g}" if scale.reliability is not None else ""
+        source = f"r_xx = {r_xx:.2f}, Cronbach's alpha at {earlier!r} measured in the sample (reliability.csv){nominal}"
     return (
         f"Jacobson & Truax (1991): RC = change / S_diff, S_diff = sqrt(2) * SD_pre * sqrt(1 - r_xx) = {s_diff:.4g} "
-        f"(r_xx = {scale.reliability:g} from the codebook; SD_pre: the SD at {earlier!r} of all paired participants); "
+        f"({source}; SD_pre: the SD at {earlier!r} of all paired participants); "
         f"reliable if |RC| > {RC_THRESHOLD}; 95% Wilson interval"
     )
+
+
+def sample_reliability(scored: pd.DataFrame, codebook: Codebook, scale: Scale, wave: str) -> float | None:
+    """Cronbach's alpha of a scale at one wave, all respondents of that wave (listwise),
+    as ``reliability.csv`` gives it; None when it cannot be computed or is not in (0, 1)."""
+    if "wave" not in scored.columns or not all(i in scored.columns for i in scale.items) or len(scale.items) < 2:
+        return None
+    at = scored["wave"].eq(wave).to_numpy()
+    if not at.any():
+        return None
+    values = item_values(scored.loc[at], codebook)[list(scale.items)]
+    alpha = stats.cronbach_alpha(values).alpha
+    return float(alpha) if np.isfinite(alpha) and 0 < alpha < 1 else None
 
 
 def _participant_pairs(scored: pd.DataFrame, codebook: Codebook, value: str, waves: tuple[str, str], keep: tuple[str, ...], comparison: bool = False) -> pd.DataFrame:
@@ -266,6 +353,40 @@ def _participant_pairs(scored: pd.DataFrame, codebook: Codebook, value: str, wav
     elif comparison:
         pairs = pairs.iloc[0:0]
     return pairs
+
+
+def _attrition_check(scored: pd.DataFrame, codebook: Codebook, pairs: pd.DataFrame, waves: tuple[str, str]) -> dict:
+    """Attrition beside a consortium row: who kept the score at the later wave, how those
+    who left differed at the first wave, and the change reweighted for it.
+
+    ``attrition_smd``: first-wave score of people who answered the later wave minus
+    that of people who did not, in pooled SDs (:func:`pipeline.stats.attrition`; the
+    participants' consortium row of ``attrition.csv``).
+    ``change_ipw`` (with its interval): the mean change weighted by the inverse
+    probability of keeping the later score, modelled (logistic regression) on the
+    first-wave scores of every scale and the partner
+    (:func:`pipeline.stats.retention_weighted_change`), beside the completers-only
+    ``mean_change``.
+    """
+    first = waves[0]
+    pre, post = pairs[waves[0]], pairs[waves[1]]
+    start = pre.notna()
+    # kept = answered the later wave at all, as attrition.csv counts it
+    later = set(scored.loc[scored["wave"] == waves[1], RESPONDENT].dropna())
+    kept = pd.Series(pre.index.isin(list(later)), index=pre.index)[start]
+    att = stats.attrition(pre[start].to_numpy(dtype=float), kept.to_numpy(dtype=float))
+    base = scored.loc[scored["wave"] == first].drop_duplicates(RESPONDENT).set_index(RESPONDENT)
+    cols = [sc.id for sc in codebook.scales if sc.id in base.columns and base[sc.id].notna().any()]
+    cov = base.reindex(pre.index[start])[cols].astype("float64")
+    if "partner" in base.columns:
+        partner = base["partner"].reindex(cov.index).astype(object)
+        cov = cov.join(pd.get_dummies(partner, prefix="partner", drop_first=True, dtype=float))
+    change = (post - pre)[start]
+    res = stats.retention_weighted_change(cov.to_numpy(dtype=float), kept.to_numpy(dtype=float), change.to_numpy(dtype=float))
+    notes = [f"attrition: {att.reason}" if att.reason else "", f"attrition-weighted change: {res.reason}" if res.reason else ""]
+    if res.reason is None and res.max_weight > 10:
+        notes.append(f"attrition-weighted change: largest weight {res.max_weight:.0f} times the mean (unstable)")
+    return {"attrition_smd": att.smd, "change_ipw": res.estimate, "change_ipw_ci_low": res.ci_low, "change_ipw_ci_high": res.ci_high, "_note": _notes(*notes)}
 
 
 def _base(codebook: Codebook, indicator_id: str, scale: str, label: str, unit: str, item: str = "") -> dict:
@@ -288,17 +409,19 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
         pre, post = pairs[waves[0]], pairs[waves[1]]
         kind = "comparison_change" if comparison else "change"
         base = _base(codebook, f"{codebook.instrument}.{sc.id}.{kind}", sc.id, sc.label.get("en", sc.id), sc.unit)
-        if sc.reliability is None:
-            rc_reason, method, categories = "the codebook gives no reliability for this scale", "", pd.Series(dtype=object)
+        r_sample = sample_reliability(scored, codebook, sc, waves[0])
+        r_xx = r_sample if r_sample is not None else sc.reliability
+        if r_xx is None:
+            rc_reason, method, categories = "no reliability: alpha could not be measured and the codebook gives none", "", pd.Series(dtype=object)
         else:
             sd_pre = None
             if comparison:  # the participants' baseline SD: one yardstick for both groups
                 part = _participant_pairs(scored, codebook, sc.id, waves, ())
                 both = part[waves[0]].notna() & part[waves[1]].notna()
                 sd_pre = float(part.loc[both, waves[0]].std(ddof=1)) if both.sum() >= 2 else None
-            rc = stats.reliable_change(pre, post, sc.reliability, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
+            rc = stats.reliable_change(pre, post, r_xx, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
             rc_reason, categories = rc.reason, rc.table["category"]
-            method = _rc_method(sc, rc.s_diff, waves[0]) if rc.reason is None else ""
+            method = _rc_method(sc, rc.s_diff, waves[0], r_sample) if rc.reason is None else ""
 
         def row(idx, group_by, group):
             stats_row = change_row(pre.loc[idx], post.loc[idx])
@@ -306,13 +429,77 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
                 stats_row["analysis"] = COMPARISON_CHANGE
             rel = reliable_cells(categories.reindex(idx), method, min_cell, rc_reason)
             note = _notes(stats_row.pop("note"), rel.pop("note"))
-            return {**base, "group_by": group_by, "group": group, **stats_row, **rel, "note": note}
+            return {**base, "group_by": group_by, "group": group, **stats_row, **rel, "rc_reliability": r_xx if method else math.nan, "note": note}
 
         rows.append(row(pairs.index, CONSORTIUM, ALL))
+        if not comparison:
+            check = _attrition_check(scored, codebook, pairs, waves)
+            rows[-1]["note"] = _notes(rows[-1]["note"], check.pop("_note"))
+            rows[-1].update(check)
         for g in groups:
             for value, idx in pairs.groupby(g, sort=True, observed=True).groups.items():
                 rows.append(row(idx, g, str(value)))
     return rows
+
+
+#: Estimator of the between-partner variance in the random-effects rows.
+RE_METHOD = "reml"
+
+
+def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
+    """One random-effects summary per scale from its participants' partner rows.
+
+    Each partner is a site: its mean change, with the squared standard error of the
+    paired t (``(ci_high - ci_low) / (2 t_{0.975, df})``) as its sampling variance.
+    """
+    out = []
+    by_id: dict[str, list[dict]] = {}
+    consortium: dict[str, dict] = {}
+    for r in rows:
+        if r["analysis"] != PAIRED_CHANGE:
+            continue
+        if r["group_by"] == "partner":
+            by_id.setdefault(r["indicator_id"], []).append(r)
+        elif r["group_by"] == CONSORTIUM:
+            consortium[r["indicator_id"]] = r
+    for iid, parts in by_id.items():
+        used = [p for p in parts if p["n_paired"] >= min_cell and np.isfinite(p["ci_low"]) and np.isfinite(p["ci_high"])]
+        left = sorted(p["group"] for p in parts if p not in used)
+        est = [p["mean_change"] for p in used]
+        var = [((p["ci_high"] - p["ci_low"]) / (2 * sps.t.ppf(0.5 + p["confidence"] / 2, p["df"]))) ** 2 for p in used]
+        res = stats.random_effects(est, var, method=RE_METHOD)
+        cons = consortium.get(iid, {})
+        notes = [f"partners combined: {', '.join(sorted(p['group'] for p in used))}" if used else ""]
+        if left:
+            notes.append(f"left out (fewer than {min_cell} pairs or no interval): {', '.join(left)}; n not given (the consortium's n minus it would reveal theirs)")
+        if not np.isnan(cons.get("mean_change", np.nan)):
+            notes.append(f"pooled consortium estimate (people as independent): {cons['mean_change']:+.3f}")
+        notes.append(res.reason or "")
+        base = {k: parts[0][k] for k in ("instrument", "scale", "item", "label", "unit")}
+        out.append(
+            {
+                **base,
+                "indicator_id": iid.removesuffix(".change") + ".random_effects",
+                "group_by": CONSORTIUM,
+                "group": ALL,
+                "analysis": RANDOM_EFFECTS,
+                # with a partner left out, consortium n minus this n would be its hidden count
+                "n_paired": int(sum(p["n_paired"] for p in used)) if not left else math.nan,
+                "mean_change": res.estimate,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "confidence": 0.95,
+                "p_value": res.p_value,
+                "test": f"random-effects summary across partners ({res.method.upper()}; z test; prediction interval t with k - 2 df)",
+                "k_partners": res.k,
+                "tau2": res.tau2,
+                "i2": res.i2,
+                "pi_low": res.pi_low,
+                "pi_high": res.pi_high,
+                "note": _notes(*notes),
+            }
+        )
+    return out
 
 
 def _did_row(pre: pd.Series, post: pd.Series, treated: pd.Series) -> dict:
@@ -355,7 +542,8 @@ def _did_rows(scored: pd.DataFrame, codebook: Codebook, waves: tuple[str, str], 
         if by_partner:
             with_comparison = sorted(pairs.loc[~treated, "partner"].dropna().unique())
             pool = pairs["partner"].isin(with_comparison)
-            cover = f"partners with a comparison group: {', '.join(with_comparison)}"
+            total = int(scored["partner"].dropna().nunique())
+            cover = f"partners with a comparison group: {', '.join(with_comparison)} ({len(with_comparison)} of {total} partners; the participants compared are theirs only)"
         else:
             pool, cover, with_comparison = pd.Series(True, index=pairs.index), "", []
         sub = pairs.loc[pool]
@@ -429,40 +617,41 @@ def _mcnemar_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves
 
 
 def adjust_families(table: pd.DataFrame, method: str = P_ADJUST_METHOD) -> pd.DataFrame:
-    """Adjust ``p_value`` within families: one instrument, one analysis, one pair of
-    waves (``wave_from``, ``wave_to``, where the table has them), one breakdown.
+    """Adjust ``p_value`` (and ``wilcoxon_p_value``) within families: one instrument, one
+    kind of test, one pair of waves, one breakdown (:mod:`pipeline.analysis.families`).
 
-    Returns a copy with ``p_value_adjusted``, ``p_adjust_method`` and ``p_adjust_family``
-    (which tests were adjusted together, and how many: ``community_attitudes
-    paired_change pre -> post tests by partner (20 tests)``). Missing p-values stay
-    missing and are not counted (:func:`pipeline.stats.adjust_p`).
+    Returns a copy with ``p_value_adjusted``, ``wilcoxon_p_value_adjusted``,
+    ``p_adjust_method``, ``p_adjust_family`` (which tests were adjusted together, and
+    how many: ``community_attitudes paired_change pre -> post tests by partner (20
+    tests)``) and ``significant_adjusted``. Missing p-values stay missing and are not
+    counted (:func:`pipeline.stats.adjust_p`).
     """
-    out = table.copy()
-    out["p_value_adjusted"] = np.nan
-    out["p_adjust_method"] = ""
-    out["p_adjust_family"] = ""
-    waves = [c for c in ("wave_from", "wave_to") if c in out.columns]
-    for key, idx in out.groupby(["instrument", "analysis", *waves, "group_by"], sort=False, dropna=False).groups.items():
-        inst, analysis, *pair, group_by = key
-        p = out.loc[idx, "p_value"].astype("float64")
-        m = int(p.notna().sum())
-        if m == 0:
-            continue
-        between = f" {pair[0]} -> {pair[1]}" if len(pair) == 2 and not pd.isna(pair[0]) and not pd.isna(pair[1]) else ""
-        out.loc[idx, "p_value_adjusted"] = stats.adjust_p(p.to_numpy(), method=method).p_adjusted
-        out.loc[idx, "p_adjust_method"] = method
-        out.loc[idx, "p_adjust_family"] = f"{inst} {analysis}{between} tests by {group_by} ({m} tests)"
-    return out
+    return families.adjust(table, method=method)[0]
+
+
+def publish_indicators(table: pd.DataFrame, min_cell: int, parents: dict | None = None) -> pd.DataFrame:
+    """Adjusted rows -> the published table: disclosure control
+    (:func:`pipeline.analysis.disclosure.protect_indicators`, which reads and drops the
+    private count columns), columns in order. ``parents`` maps each partner to its
+    country (:func:`pipeline.analysis.disclosure.parents_of`)."""
+    table = table.copy()
+    table["note"] = table["note"].fillna("")
+    table = protect_indicators(table, COUNT_COLUMNS, VALUE_COLUMNS, min_cell, parents)
+    return table[COLUMNS]
+
+
+def rows_table(rows: list[dict]) -> pd.DataFrame:
+    """Rows -> a table with the published columns (before adjustment and suppression)
+    and the private count columns disclosure control reads (:data:`RC_COUNTS`, :data:`MC_COUNTS`)."""
+    private = [*RC_COUNTS.values(), *MC_COUNTS.values()]
+    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("suppressed", "suppression", *families.ADJUSTED_COLUMNS)] + private)
+    table["note"] = table["note"].fillna("")
+    return table
 
 
 def _finish(rows: list[dict], min_cell: int, parents: dict | None = None) -> pd.DataFrame:
     """Rows -> the published table: p-values adjusted, small groups suppressed, columns in order."""
-    private = [*RC_COUNTS.values(), *MC_COUNTS.values()]
-    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("suppressed", "suppression")] + private)
-    table["note"] = table["note"].fillna("")
-    table = adjust_families(table)
-    table = protect_indicators(table, COUNT_COLUMNS, VALUE_COLUMNS, min_cell, parents)
-    return table[COLUMNS]
+    return publish_indicators(adjust_families(rows_table(rows)), min_cell, parents)
 
 
 def wave_pairs(codebook: Codebook) -> list[tuple[str, str]]:
@@ -513,6 +702,7 @@ def _pair_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: t
         scales = [sc for sc in scales if _asked(scored, sc.id, waves)]
         items = [it for it in items if _asked(scored, it.id, waves)]
     rows = _paired_change_rows(scored, codebook, min_cell, waves, scales=scales)
+    rows += _random_effects_rows(rows, min_cell)
     rows += _paired_change_rows(scored, codebook, min_cell, waves, comparison=True, scales=scales)
     rows += _did_rows(scored, codebook, waves, scales=scales)
     rows += _mcnemar_rows(scored, codebook, min_cell, waves, items=items)
@@ -543,6 +733,14 @@ def scale_change(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves:
     return _finish(_stamp(_paired_change_rows(scored, codebook, min_cell, waves), codebook, waves), min_cell, parents_of(scored))
 
 
+def instrument_tests(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
+    """The rows of :func:`instrument_indicators` before their p-values are adjusted and
+    small groups suppressed: for adjusting them together with the results framework's
+    tests (:func:`pipeline.analysis.families.adjust`), then :func:`publish_indicators`."""
+    pairs = [tuple(waves)] if waves else wave_pairs(codebook)
+    return rows_table([row for pair in pairs for row in _pair_rows(scored, codebook, min_cell, pair)])
+
+
 def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str] | None = None) -> pd.DataFrame:
     """Every indicator of one pre/post instrument: paired change, difference in differences, McNemar.
 
@@ -552,9 +750,7 @@ def instrument_indicators(scored: pd.DataFrame, codebook: Codebook, min_cell: in
     family (instrument x analysis x pair of waves x breakdown) before suppression, so
     a family's size counts every test that was run.
     """
-    pairs = [tuple(waves)] if waves else wave_pairs(codebook)
-    rows = [row for pair in pairs for row in _pair_rows(scored, codebook, min_cell, pair)]
-    return _finish(rows, min_cell, parents_of(scored))
+    return publish_indicators(adjust_families(instrument_tests(scored, codebook, min_cell, waves)), min_cell, parents_of(scored))
 
 
 def headline(table: pd.DataFrame, indicator_id: str) -> dict:

@@ -27,7 +27,6 @@ bound for an increase, the upper for a decrease), where the value has an interva
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 ACHIEVED, ON_TRACK, OFF_TRACK, NO_DATA = "achieved", "on track", "off track", "no data"
@@ -50,7 +49,13 @@ class StatusRule:
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """None, NaN (Python or NumPy) or pandas' NA: no number to judge."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN is the one number unequal to itself
+    except TypeError:  # pandas.NA: its comparisons are NA, whose truth is ambiguous
+        return True
 
 
 def reaches(value: float, target: float, direction: str = "increase") -> bool:

@@ -30,9 +30,10 @@ from pipeline.stats._base import DEFAULT_SEED, METHODS, methods_table
 from pipeline.stats.paired import PairedChange, SignedRank, paired_change, signed_rank
 from pipeline.stats.proportions import MCNEMAR_EXACT_BELOW, McNemar, PairedProportions, ProportionCI, mcnemar, mcnemar_table, paired_proportions, proportion_ci
 from pipeline.stats.reliability import Alpha, Omega, ReliableChange, cronbach_alpha, omega, reliable_change
-from pipeline.stats.comparison import ATTRITION_SMD_FLAG, Attrition, DiffInDiff, attrition, diff_in_diff
-from pipeline.stats.multiple import AdjustedP, adjust_p
+from pipeline.stats.comparison import ATTRITION_SMD_FLAG, Attrition, DiffInDiff, RetentionWeighted, attrition, diff_in_diff, retention_weighted_change
+from pipeline.stats.multiple import FAMILY_DEFINITION, AdjustedP, adjust_p
 from pipeline.stats.bootstrap import BootstrapCI, bootstrap_ci
+from pipeline.stats.meta import RandomEffects, random_effects
 
 __all__ = [
     "METHODS",
@@ -61,8 +62,13 @@ __all__ = [
     "Attrition",
     "attrition",
     "ATTRITION_SMD_FLAG",
+    "RetentionWeighted",
+    "retention_weighted_change",
     "AdjustedP",
+    "FAMILY_DEFINITION",
     "adjust_p",
     "BootstrapCI",
     "bootstrap_ci",
+    "RandomEffects",
+    "random_effects",
 ]

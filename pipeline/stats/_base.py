@@ -121,8 +121,55 @@ def _as_1d_float(x, name: str) -> np.ndarray:
     return out
 
 
+def _align(values: dict[str, object]) -> list:
+    """Line up pandas Series by their index before they are paired by position.
+
+    ``values`` maps argument names to the arguments. When two or more are Series whose
+    indexes differ, Series holding the same labels in another order are reordered to
+    the first Series' index; Series with different labels (or repeated labels) are
+    refused with a ValueError naming them: pairing them by position would pair the
+    wrong people silently. Arrays and lists are left alone (they pair by position).
+    """
+    items = list(values.items())
+    series = [(name, v) for name, v in items if isinstance(v, pd.Series)]
+    if len(series) < 2:
+        return [v for _, v in items]
+    first_name, first = series[0]
+    out = []
+    for name, v in items:
+        if not isinstance(v, pd.Series) or v.index.equals(first.index):
+            out.append(v)
+            continue
+        if first.index.has_duplicates or v.index.has_duplicates:
+            raise ValueError(
+                f"{first_name} and {name} are pandas Series with different indexes and repeated labels; they cannot be lined up by person. Pass them with the same index (or as arrays in the same order)"
+            )
+        only_first = first.index.difference(v.index)
+        only_other = v.index.difference(first.index)
+        if len(only_first) or len(only_other):
+            raise ValueError(
+                f"{first_name} and {name} are pandas Series with different indexes ({len(only_first)} label(s) only in {first_name}, "
+                f"e.g. {list(only_first[:3])}; {len(only_other)} only in {name}, e.g. {list(only_other[:3])}); pairing them by position "
+                f"would pair different people. Align them first (e.g. {first_name}, {name} = {first_name}.align({name})) or pass arrays in the same order"
+            )
+        out.append(v.reindex(first.index))
+    return out
+
+
+def _finite(*values: float) -> bool:
+    """Whether every intermediate result is a finite number (not inf, not nan from overflow)."""
+    return all(math.isfinite(v) for v in values)
+
+
+#: Reason given when an intermediate result overflows (values too large to compute with).
+OVERFLOW = "intermediate results are not finite (values too large to compute with)"
+
+
 def _paired(pre, post) -> tuple[np.ndarray, np.ndarray, int]:
-    """Complete pairs of ``pre`` and ``post`` and the number of pairs dropped."""
+    """Complete pairs of ``pre`` and ``post`` and the number of pairs dropped.
+
+    Two pandas Series are lined up by index first (:func:`_align`)."""
+    pre, post = _align({"pre": pre, "post": post})
     x = _as_1d_float(pre, "pre")
     y = _as_1d_float(post, "post")
     if x.size != y.size:
@@ -149,11 +196,14 @@ def _check_confidence(confidence) -> float:
 
 
 def _mean(x: np.ndarray) -> float:
-    return float(x.mean()) if x.size else NAN
+    """Mean (nan when empty; inf or nan on overflow, which callers check with :func:`_finite`)."""
+    with np.errstate(all="ignore"):
+        return float(x.mean()) if x.size else NAN
 
 
 def _sd(x: np.ndarray) -> float:
-    return float(x.std(ddof=1)) if x.size >= 2 else NAN
+    with np.errstate(all="ignore"):
+        return float(x.std(ddof=1)) if x.size >= 2 else NAN
 
 
 def _essentially_constant(se: float, *means: float) -> bool:

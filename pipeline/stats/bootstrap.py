@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.stats._base import DEFAULT_SEED, NAN, _as_1d_float, _check_confidence, _register, _Result
+from pipeline.stats._base import DEFAULT_SEED, NAN, _align, _as_1d_float, _check_confidence, _register, _Result
 
 # --------------------------------------------------------------------------------------
 # Bootstrap
@@ -68,9 +68,16 @@ def _apply_statistic(func: Callable, samples: list[np.ndarray]) -> np.ndarray:
 
 
 @_register(
-    name="Percentile bootstrap confidence interval",
-    formula=("resample people with replacement B times, compute the statistic on each resample; CI = the alpha/2 and 1 - alpha/2 quantiles of the B values"),
-    reference=("Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap. Chapman & Hall/CRC."),
+    name="Bootstrap confidence interval (percentile or BCa)",
+    formula=(
+        "resample people with replacement B times, compute the statistic on each resample; percentile: CI = the "
+        "alpha/2 and 1 - alpha/2 quantiles of the B values; BCa: the quantiles at Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))), "
+        "z0 = Phi^-1(share of values below the estimate), a = jackknife skewness / 6"
+    ),
+    reference=(
+        "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical Association, "
+        "82(397), 171-185. Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap. Chapman & Hall/CRC."
+    ),
     notes=(
         "Paired samples are resampled by person (rows together), independent samples "
         "separately. Missing values are dropped (paired: the whole pair). Quantiles are "
@@ -84,6 +91,7 @@ def bootstrap_ci(
     confidence: float = 0.95,
     seed: int | None = DEFAULT_SEED,
     paired: bool = False,
+    method: str = "percentile",
 ) -> BootstrapCI:
     """Percentile bootstrap confidence interval of a statistic, vectorised.
 
@@ -107,6 +115,15 @@ def bootstrap_ci(
         Seed of the NumPy Generator; the same seed gives the same interval.
     paired : bool, default False
         Resample the samples of a tuple together (paired data).
+    method : {"percentile", "bca"}, default "percentile"
+        ``"bca"``: bias-corrected and accelerated interval (Efron 1987; Efron &
+        Tibshirani 1993, ch. 14), for one sample or paired samples: the percentiles are
+        shifted by the bias correction :math:`z_0` (share of bootstrap values below the
+        estimate, ties counted half) and the acceleration :math:`a` (jackknife skewness:
+        :math:`a = \\sum (\\bar\\theta - \\theta_{(i)})^3 / (6 [\\sum (\\bar\\theta - \\theta_{(i)})^2]^{3/2})`),
+        :math:`\\alpha_1 = \\Phi(z_0 + (z_0 + z_{\\alpha/2}) / (1 - a (z_0 + z_{\\alpha/2})))`
+        and likewise for :math:`1 - \\alpha/2`. Corrects much of the percentile and t
+        intervals' under-coverage with skewed data.
 
     Returns
     -------
@@ -123,11 +140,15 @@ def bootstrap_ci(
     distribution (Efron & Tibshirani 1993, ch. 13).
     """
     confidence = _check_confidence(confidence)
+    if method not in ("percentile", "bca"):
+        raise ValueError(f"method must be 'percentile' or 'bca'; got {method!r}")
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or n_resamples < 1:
         raise ValueError(f"n_resamples must be a positive whole number; got {n_resamples!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be a whole number or None; got {seed!r}")
     raw = list(data) if isinstance(data, tuple) else [data]
+    if paired:  # Series are lined up by person (index) before resampling rows together
+        raw = _align({f"data[{i}]": s for i, s in enumerate(raw)})
     samples = [_as_1d_float(s, f"data[{i}]") for i, s in enumerate(raw)]
     if isinstance(statistic, str):
         table = _ONE_SAMPLE_STATISTICS if len(samples) == 1 else _TWO_SAMPLE_STATISTICS
@@ -150,7 +171,8 @@ def bootstrap_ci(
     else:
         samples = [s[~np.isnan(s)] for s in samples]
         n = int(sum(s.size for s in samples))
-    method = "percentile"
+    if method == "bca" and len(samples) > 1 and not paired:
+        raise ValueError("method='bca' needs one sample or paired samples (the jackknife leaves out one person)")
     seed_out = None if seed is None else int(seed)
     if min(s.size for s in samples) < 2:
         return BootstrapCI(NAN, NAN, NAN, n, int(n_resamples), seed_out, method, "fewer than 2 observations")
@@ -173,5 +195,35 @@ def bootstrap_ci(
     if not math.isfinite(estimate) or not np.isfinite(values).all():
         return BootstrapCI(estimate, NAN, NAN, n, int(n_resamples), seed_out, method, "statistic undefined (not finite) on the data or some resamples")
     a = 1 - confidence
-    low, high = np.quantile(values, [a / 2, 1 - a / 2])
+    levels = [a / 2, 1 - a / 2]
+    if method == "bca":
+        levels = _bca_levels(func, samples, estimate, values, a)
+        if levels is None:
+            return BootstrapCI(estimate, NAN, NAN, n, int(n_resamples), seed_out, method, "BCa undefined (no spread in the bootstrap or jackknife values)")
+    low, high = np.quantile(values, levels)
     return BootstrapCI(estimate, float(low), float(high), n, int(n_resamples), seed_out, method, None)
+
+
+def _bca_levels(func: Callable, samples: list[np.ndarray], estimate: float, values: np.ndarray, alpha: float) -> list[float] | None:
+    """The BCa percentile levels (Efron & Tibshirani 1993, eq. 14.9-14.15)."""
+    from scipy.special import ndtr, ndtri
+
+    share_below = (np.sum(values < estimate) + 0.5 * np.sum(values == estimate)) / values.size
+    if not 0 < share_below < 1:
+        return None
+    z0 = float(ndtri(share_below))
+    n = samples[0].size
+    keep = ~np.eye(n, dtype=bool)  # row i: everyone but person i
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        jack = _apply_statistic(func, [np.broadcast_to(s, (n, n))[keep].reshape(n, n - 1) for s in samples])
+    dev = jack.mean() - jack
+    denom = 6 * np.sum(dev**2) ** 1.5
+    if not np.isfinite(jack).all() or denom == 0:
+        return None
+    acc = float(np.sum(dev**3) / denom)
+    out = []
+    for level in (alpha / 2, 1 - alpha / 2):
+        z = z0 + ndtri(level)
+        out.append(float(ndtr(z0 + z / (1 - acc * z))))
+    return out

@@ -37,6 +37,21 @@ def _p_adjust(p: np.ndarray, method: str) -> np.ndarray:
     return out
 
 
+#: Which p-values are adjusted together (the pipeline's families: pipeline.analysis.families).
+FAMILY_DEFINITION = (
+    "P-values are adjusted for multiple comparisons with Holm's method within families. "
+    "A family is one instrument, one kind of test (paired change, comparison-group change, "
+    "difference in differences, yes/no items), one pair of waves and one breakdown "
+    "(consortium, partner, country, gender, ...): for example the paired t-tests of the "
+    "community survey's scales, pre to post, by partner. Each test counts once: a "
+    "results-framework indicator that repeats an instrument's test carries the same "
+    "adjusted p-value. The Wilcoxon signed-rank p-values of the same tests are adjusted "
+    "the same way, as a family of their own. A family's size counts every test run, "
+    "including those later hidden by disclosure control. A change is called significant "
+    "only where its adjusted p-value is below 0.05 (significant_adjusted in indicators.csv)."
+)
+
+
 @dataclass(frozen=True, eq=False)
 class AdjustedP(_Result):
     """Result of :func:`adjust_p`: adjusted p-values in the input order."""
@@ -56,6 +71,7 @@ class AdjustedP(_Result):
         f"{_R_CORE} (p.adjust)."
     ),
     notes=(
+        f"{FAMILY_DEFINITION} "
         "m counts the non-missing p-values only; missing p-values stay missing (as R's "
         "p.adjust). Computed with R's p.adjust formulas; the tests check them against "
         "statsmodels' multipletests with the method named explicitly (its default is "

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sps
 
-from pipeline.stats._base import _LAKENS_2013, _R_CORE, NAN, _check_confidence, _essentially_constant, _join, _mean, _paired, _register, _Result, _sd
+from pipeline.stats._base import _LAKENS_2013, _R_CORE, NAN, OVERFLOW, _check_confidence, _essentially_constant, _finite, _join, _mean, _paired, _register, _Result, _sd
 
 # --------------------------------------------------------------------------------------
 # Paired change: t-test and effect sizes
@@ -42,6 +42,23 @@ class PairedChange(_Result):
     d_av: float
     g_av: float
     reason: str | None
+    g_av_ci_low: float = NAN
+    g_av_ci_high: float = NAN
+
+
+def _d_av_se(d_av: float, sd_pre: float, sd_post: float, r: float, n: int) -> float:
+    """Large-sample standard error of d_av = mean(diff) / ((sd_pre + sd_post) / 2).
+
+    Delta method for bivariate normal scores (the approach of Bonett 2015 for the
+    root-mean-square standardiser, here for Lakens' average SD): with
+    s_av = (s_1 + s_2) / 2, Var(mean diff) = (s_1^2 + s_2^2 - 2 r s_1 s_2) / n,
+    Var(s_av) = (s_1^2 + s_2^2 + 2 r^2 s_1 s_2) / (8 n) and the two uncorrelated, so
+    Var(d_av) = [(s_1^2 + s_2^2 - 2 r s_1 s_2) + d_av^2 (s_1^2 + s_2^2 + 2 r^2 s_1 s_2) / 8] / (n s_av^2).
+    """
+    s_av = (sd_pre + sd_post) / 2
+    v_diff = sd_pre**2 + sd_post**2 - 2 * r * sd_pre * sd_post
+    v_sav = (sd_pre**2 + sd_post**2 + 2 * r**2 * sd_pre * sd_post) / 8
+    return math.sqrt(max(v_diff + d_av**2 * v_sav, 0.0) / n) / s_av
 
 
 def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, float]:
@@ -91,19 +108,26 @@ def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, fl
         "diff = post - pre; t = mean(diff) / (sd(diff) / sqrt(n)), df = n - 1; "
         "CI = mean(diff) +/- t_{1-alpha/2, n-1} * sd(diff) / sqrt(n); "
         "d_z = mean(diff) / sd(diff), CI from the noncentral t (ncp limits / sqrt(n)); "
-        "d_av = mean(diff) / ((sd_pre + sd_post) / 2); g_av = d_av * (1 - 3 / (4 * 2n - 9))"
+        "d_av = mean(diff) / ((sd_pre + sd_post) / 2); g_av = d_av * (1 - 3 / (4 * 2n - 9)); "
+        "CI of g_av = (d_av +/- z_{1-alpha/2} * SE) * (1 - 3 / (4 * 2n - 9)), "
+        "SE^2 = [(s1^2 + s2^2 - 2 r s1 s2) + d_av^2 (s1^2 + s2^2 + 2 r^2 s1 s2) / 8] / (n ((s1 + s2) / 2)^2)"
     ),
     reference=(
         "Student (1908). The probable error of a mean. Biometrika, 6(1), 1-25. "
         f"{_LAKENS_2013}. Cumming, G., & Finch, S. (2001). A primer on the understanding, "
         "use, and calculation of confidence intervals that are based on central and "
         "noncentral distributions. Educational and Psychological Measurement, 61(4), "
-        f"532-574. {_R_CORE} (t.test(post, pre, paired = TRUE))."
+        "532-574. Bonett, D. G. (2015). Interval estimation of standardized mean "
+        "differences in paired-samples designs. Journal of Educational and Behavioral "
+        f"Statistics, 40(4), 366-376. {_R_CORE} (t.test(post, pre, paired = TRUE))."
     ),
     notes=(
         "Pairs with a missing wave are dropped and counted. Change without a comparison "
         "group shows change, not that the activity caused it. d_av uses the arithmetic "
-        "mean of the two SDs (Lakens 2013), not the root-mean-square SD."
+        "mean of the two SDs (Lakens 2013), not the root-mean-square SD. g_av is the "
+        "headline effect size (it compares across designs); d_z, which depends on the "
+        "pre/post correlation, comes second. The interval of g_av is a large-sample "
+        "(delta-method) interval: with fewer than 20 pairs it may be too narrow."
     ),
 )
 def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
@@ -162,16 +186,21 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
     confidence = _check_confidence(confidence)
     x, y, n_dropped = _paired(pre, post)
     n = int(x.size)
-    diff = y - x
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = y - x
     reasons: list[str] = []
 
     mean_pre, mean_post, mean_change = _mean(x), _mean(y), _mean(diff)
     sd_pre, sd_post, sd_diff = _sd(x), _sd(y), _sd(diff)
     r = ci_low = ci_high = t = df = p_value = NAN
-    d_z = d_z_lo = d_z_hi = d_av = g_av = NAN
+    d_z = d_z_lo = d_z_hi = d_av = g_av = g_av_lo = g_av_hi = NAN
 
     if n < 2:
         reasons.append("no complete pairs" if n == 0 else "fewer than 2 pairs")
+    elif not _finite(mean_pre, mean_post, mean_change, sd_pre, sd_post, sd_diff):
+        # numbers so large that a sum or a square overflows: say so, never t = 0, p = 1
+        reasons.append(OVERFLOW)
+        mean_pre, mean_post, mean_change, sd_pre, sd_post = (v if math.isfinite(v) else NAN for v in (mean_pre, mean_post, mean_change, sd_pre, sd_post))
     else:
         df = float(n - 1)
         se = sd_diff / math.sqrt(n)
@@ -197,7 +226,11 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
         sd_av = (sd_pre + sd_post) / 2
         if sd_av > 0:
             d_av = mean_change / sd_av
-            g_av = d_av * (1 - 3 / (4 * (n + n) - 9))
+            correction = 1 - 3 / (4 * (n + n) - 9)
+            g_av = d_av * correction
+            if not math.isnan(r) and n >= 3:
+                half = float(sps.norm.ppf(0.5 + confidence / 2)) * _d_av_se(d_av, sd_pre, sd_post, r, n)
+                g_av_lo, g_av_hi = (d_av - half) * correction, (d_av + half) * correction
         else:
             reasons.append("pre and post scores have zero variance (d_av undefined)")
 
@@ -221,6 +254,8 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
         d_av=float(d_av),
         g_av=float(g_av),
         reason=_join(reasons),
+        g_av_ci_low=float(g_av_lo),
+        g_av_ci_high=float(g_av_hi),
     )
 
 

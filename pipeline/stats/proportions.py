@@ -39,10 +39,13 @@ class McNemar(_Result):
 
 _MCNEMAR_NOTES = (
     "Table [[a, b], [c, d]] with rows pre (1, 0) and columns post (1, 0): a = 1->1, "
-    "b = 1->0, c = 0->1, d = 0->0. Exact two-sided binomial test of b out of b + c at "
-    "p = 1/2 when b + c < 25 (statistic = min(b, c)); otherwise McNemar's chi-square with "
-    "continuity correction, df = 1 (as R's mcnemar.test). Pairs with a missing answer are "
-    "dropped."
+    "b = 1->0, c = 0->1, d = 0->0. The switch between the two tests: with fewer than 25 "
+    "discordant pairs (b + c < 25) the exact two-sided binomial test of b out of b + c at "
+    "p = 1/2 (statistic = min(b, c)); with 25 or more, McNemar's chi-square with Edwards' "
+    "continuity correction, df = 1, as R's mcnemar.test, which (like R) applies no "
+    "correction when b = c (statistic 0, p = 1). R's mcnemar.test has no exact option: the "
+    "exact test below 25 discordant pairs is our choice, as in statsmodels' mcnemar(exact=True). "
+    "Pairs with a missing answer are dropped."
 )
 
 
@@ -57,6 +60,10 @@ def _mcnemar_counts(a: int, b: int, c: int, d: int) -> McNemar:
             return McNemar(n, b, c, NAN, NAN, method, "no discordant pairs (b + c = 0)")
         p_value = float(sps.binomtest(b, discordant, 0.5).pvalue)
         return McNemar(n, b, c, float(min(b, c)), min(1.0, p_value), method, None)
+    if b == c:
+        # R's mcnemar.test corrects for continuity only when the table is not symmetric
+        # (`correct && any(x - t(x) != 0)`): with b = c the statistic is 0 and p = 1.
+        return McNemar(n, b, c, 0.0, 1.0, "chi-square, no continuity correction as b = c (df = 1)", None)
     statistic = (abs(b - c) - 1) ** 2 / discordant
     p_value = float(sps.chi2.sf(statistic, 1))
     return McNemar(n, b, c, float(statistic), p_value, "chi-square with continuity correction (df = 1)", None)
@@ -64,7 +71,7 @@ def _mcnemar_counts(a: int, b: int, c: int, d: int) -> McNemar:
 
 @_register(
     name="McNemar's test for a binary item asked twice",
-    formula=("exact: two-sided binomial test of b successes in b + c trials, p = 1/2 (b + c < 25); otherwise chi2 = (|b - c| - 1)^2 / (b + c), df = 1"),
+    formula=("b + c < 25: exact two-sided binomial test of b successes in b + c trials, p = 1/2; b + c >= 25: chi2 = (|b - c| - 1)^2 / (b + c), df = 1, and chi2 = 0 (p = 1) when b = c"),
     reference=(
         "McNemar, Q. (1947). Note on the sampling error of the difference between "
         "correlated proportions or percentages. Psychometrika, 12(2), 153-157. Edwards, "

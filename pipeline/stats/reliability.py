@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import optimize
 from scipy import stats as sps
 
-from pipeline.stats._base import NAN, _as_1d_float, _check_confidence, _join, _register, _Result, _sd
+from pipeline.stats._base import NAN, OVERFLOW, _align, _as_1d_float, _check_confidence, _finite, _join, _register, _Result, _sd
 
 # --------------------------------------------------------------------------------------
 # Reliable change index
@@ -124,6 +124,7 @@ def reliable_change(
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0):
             raise ValueError(f"{name} must be a non-negative number or None; got {value!r}")
 
+    pre, post = _align({"pre": pre, "post": post})
     x = _as_1d_float(pre, "pre")
     y = _as_1d_float(post, "post")
     if x.size != y.size:
@@ -147,11 +148,18 @@ def reliable_change(
             s_diff = math.sqrt(2) * s_pre * math.sqrt(1 - reliability)
         else:
             s_diff = math.sqrt((s_pre**2 + s_post**2) * (1 - reliability))
-        if s_diff == 0:
+        if not _finite(s_diff):
+            reasons.append(OVERFLOW)
+            s_diff = NAN
+        elif s_diff == 0:
             reasons.append("the SD of the scores is zero")
             s_diff = NAN
 
-    rc = (y - x) / s_diff if not math.isnan(s_diff) else np.full(x.size, NAN)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rc = (y - x) / s_diff if not math.isnan(s_diff) else np.full(x.size, NAN)
+    if not math.isnan(s_diff) and not np.isfinite(rc[complete]).all():
+        reasons.append(OVERFLOW)
+        s_diff, rc = NAN, np.full(x.size, NAN)
     better = rc if higher_is_better else -rc
     labels = np.where(better > threshold, "improved", np.where(better < -threshold, "worsened", "unchanged"))
     category = pd.Categorical(np.where(np.isnan(rc), None, labels), categories=_RC_CATEGORIES)

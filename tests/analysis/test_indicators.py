@@ -147,7 +147,7 @@ def test_holm_family_is_one_instrument_one_analysis_one_breakdown():
     table = instrument_indicators(_scored(), CB, min_cell=5)
     every = instrument_indicators(_scored(), CB, min_cell=1)  # nothing hidden: every test of a family
     families = table.loc[table["group_by"].isin(["consortium", "partner"])].groupby(["analysis", "group_by"])
-    assert len(families) == 8  # paired_change, comparison_change, diff_in_diff, mcnemar x consortium, partner
+    assert len(families) == 9  # paired_change, comparison_change, diff_in_diff, mcnemar x consortium, partner; random_effects x consortium
     for (analysis, group_by), fam in families:
         p = fam["p_value"].dropna()
         all_p = every.loc[fam.index, "p_value"].dropna()
