@@ -19,7 +19,7 @@ breakdown like any other test.
 
 The adjustment
 --------------
-Holm's step-down method (:data:`P_ADJUST_METHOD`; METHODS.md's default) within each
+Holm's step-down method (:data:`P_ADJUST_METHOD`; the default of docs/methods.md) within each
 family, for the t-test (or McNemar, Welch) p-values in ``p_value`` and, as a family of
 their own on the same tests, the Wilcoxon signed-rank p-values in
 ``wilcoxon_p_value``. A family's size counts every test run, before disclosure

@@ -199,11 +199,11 @@ def _change_table(ctx, cb) -> str:
                 fmt.count(r["n_paired"]),
                 f"{fmt.num(r['mean_pre'])} → {fmt.num(r['mean_post'])}",
                 fmt.with_interval(r["mean_change"], r["ci_low"], r["ci_high"], signed=True),
-                f"<b>{fmt.num(r['g_av'])}</b>",
+                f"<b>{fmt.with_interval(r['g_av'], r.get('g_av_ci_low'), r.get('g_av_ci_high'))}</b>",
                 fmt.with_interval(r["effect_size"], r["effect_size_ci_low"], r["effect_size_ci_high"]),
             ]
             body.append(f"<tr><td>{_esc(label)}</td>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("Who", "n (pairs)", "Before → after", "Change [95% CI]", "g_av", "d_z [95% CI]"))
+    head = "".join(f"<th>{h}</th>" for h in ("Who", "n (pairs)", "Before → after", "Change [95% CI]", "g_av [95% CI]", "d_z [95% CI]"))
     return f'<table class="dataframe report-table change"><caption>{_esc(cb.label())}: change among participants</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
