@@ -191,6 +191,42 @@ def _encode(pre_rows, post_rows) -> tuple[np.ndarray, np.ndarray]:
     return matrix[:n_pre], matrix[n_pre:]
 
 
+def _text_column(values: pd.Series, case_sensitive: bool) -> pd.Series | None:
+    """:func:`_clean_column` of a column whose values are all text (or missing), as a
+    string column with missing elements missing; None for any other column."""
+    present = values.notna()
+    if not present.any() or not values[present].map(type).eq(str).all():
+        return None
+    text = values.astype("string").str.strip()
+    if not case_sensitive:
+        text = text.str.casefold()
+    return text.where(text.ne(""))
+
+
+def _encode_frames(pre_codes, post_codes, case_sensitive: bool):
+    """:func:`_code_rows` and :func:`_encode` at once, column by column, for two
+    DataFrames of text with the same number of columns; None otherwise.
+
+    Gives the same matrices: one code per distinct element and position (numbered
+    by first appearance, pre rows first), ``MISSING`` for a missing element.
+    """
+    if not (isinstance(pre_codes, pd.DataFrame) and isinstance(post_codes, pd.DataFrame)) or pre_codes.shape[1] != post_codes.shape[1]:
+        return None
+    for name, codes in (("pre_codes", pre_codes), ("post_codes", post_codes)):
+        if not codes.index.is_unique:
+            raise ValueError(f"the index of {name} must be unique to name matched rows")
+    n_pre = len(pre_codes)
+    matrix = np.full((n_pre + len(post_codes), pre_codes.shape[1]), MISSING, dtype=np.int64)
+    for j in range(pre_codes.shape[1]):
+        a = _text_column(pre_codes.iloc[:, j], case_sensitive)
+        b = _text_column(post_codes.iloc[:, j], case_sensitive)
+        if a is None or b is None:
+            return None
+        codes, _ = pd.factorize(pd.concat([a, b], ignore_index=True), use_na_sentinel=True)
+        matrix[:, j] = codes
+    return (pre_codes.index, matrix[:n_pre]), (post_codes.index, matrix[n_pre:])
+
+
 def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise number of differing positions; a missing element always differs."""
     return ((a != b) | (a == MISSING) | (b == MISSING)).sum(axis=1)
@@ -388,9 +424,13 @@ def match_codes(
     if not isinstance(missing_chars, str):
         raise TypeError(f"missing_chars must be a string of characters; got {missing_chars!r}")
     max_differences = int(max_differences)
-    pre_labels, pre_rows = _code_rows(pre_codes, "pre_codes", missing_chars, case_sensitive)
-    post_labels, post_rows = _code_rows(post_codes, "post_codes", missing_chars, case_sensitive)
-    pre, post = _encode(pre_rows, post_rows)
+    encoded = _encode_frames(pre_codes, post_codes, case_sensitive)
+    if encoded is not None:  # columns of text (as ingestion gives them): no tuple per row
+        (pre_labels, pre), (post_labels, post) = encoded
+    else:
+        pre_labels, pre_rows = _code_rows(pre_codes, "pre_codes", missing_chars, case_sensitive)
+        post_labels, post_rows = _code_rows(post_codes, "post_codes", missing_chars, case_sensitive)
+        pre, post = _encode(pre_rows, post_rows)
     n_pre, n_post = pre.shape[0], post.shape[0]
 
     usable_pre = (pre >= 0).any(axis=1) if pre.shape[1] else np.zeros(n_pre, bool)
