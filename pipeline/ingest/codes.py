@@ -191,16 +191,18 @@ def _encode(pre_rows, post_rows) -> tuple[np.ndarray, np.ndarray]:
     return matrix[:n_pre], matrix[n_pre:]
 
 
-def _text_column(values: pd.Series, case_sensitive: bool) -> pd.Series | None:
-    """:func:`_clean_column` of a column whose values are all text (or missing), as a
-    string column with missing elements missing; None for any other column."""
-    present = values.notna()
-    if not present.any() or not values[present].map(type).eq(str).all():
+def _text_codes(values: pd.Series, case_sensitive: bool) -> np.ndarray | None:
+    """Codes of :func:`_clean_column`'s values when every value is text or missing:
+    one code per distinct cleaned text, numbered by first appearance, ``MISSING`` for a
+    missing element. Each distinct text is cleaned once. None for any other column."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not all(isinstance(u, str) for u in uniques.tolist()):
         return None
-    text = values.astype("string").str.strip()
+    text = pd.Series(uniques, dtype="string").str.strip()
     if not case_sensitive:
         text = text.str.casefold()
-    return text.where(text.ne(""))
+    merged, _ = pd.factorize(text.where(text.ne("")), use_na_sentinel=True)
+    return np.append(merged, MISSING)[codes]
 
 
 def _encode_frames(pre_codes, post_codes, case_sensitive: bool):
@@ -218,11 +220,10 @@ def _encode_frames(pre_codes, post_codes, case_sensitive: bool):
     n_pre = len(pre_codes)
     matrix = np.full((n_pre + len(post_codes), pre_codes.shape[1]), MISSING, dtype=np.int64)
     for j in range(pre_codes.shape[1]):
-        a = _text_column(pre_codes.iloc[:, j], case_sensitive)
-        b = _text_column(post_codes.iloc[:, j], case_sensitive)
-        if a is None or b is None:
+        both = pd.concat([pre_codes.iloc[:, j], post_codes.iloc[:, j]], ignore_index=True)
+        codes = _text_codes(both, case_sensitive)
+        if codes is None:
             return None
-        codes, _ = pd.factorize(pd.concat([a, b], ignore_index=True), use_na_sentinel=True)
         matrix[:, j] = codes
     return (pre_codes.index, matrix[:n_pre]), (post_codes.index, matrix[n_pre:])
 
@@ -232,11 +233,29 @@ def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return ((a != b) | (a == MISSING) | (b == MISSING)).sum(axis=1)
 
 
+def _row_keys(matrix: np.ndarray) -> np.ndarray | None:
+    """One integer per row that orders rows as their values do, position by position
+    (mixed radix), or None when it would not fit in 64 bits; sorting one key is
+    much faster than sorting rows."""
+    if not matrix.size:
+        return None
+    low = int(matrix.min())
+    sizes = [int(v) - low + 1 for v in matrix.max(axis=0)]
+    if math.prod(sizes) >= 2**62:
+        return None
+    key = np.zeros(matrix.shape[0], dtype=np.int64)
+    for j, size in enumerate(sizes):
+        key = key * size + (matrix[:, j] - low)
+    return key
+
+
 def _row_groups(*blocks: np.ndarray) -> list[np.ndarray]:
     """Common group ids for identical rows across several integer matrices."""
     stacked = np.vstack(blocks)
     if stacked.shape[1] == 0:
         ids = np.zeros(stacked.shape[0], dtype=np.int64)
+    elif (key := _row_keys(stacked)) is not None:
+        _, ids = np.unique(key, return_inverse=True)
     else:
         _, ids = np.unique(stacked, axis=0, return_inverse=True)
         ids = ids.ravel()

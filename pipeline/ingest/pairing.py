@@ -59,7 +59,7 @@ def unidentified(frame: pd.DataFrame, codebook: Codebook) -> pd.Series:
     if codebook.pairing != "code" or RESPONDENT not in frame.columns:
         return pd.Series(False, index=frame.index)
     codes = [f.name for f in codebook.code_fields if f.name in frame.columns]
-    no_code = pd.concat([_blank(frame[c]) for c in codes], axis=1).all(axis=1) if codes else pd.Series(True, index=frame.index)
+    no_code = np.logical_and.reduce([_blank(frame[c]).to_numpy(dtype=bool) for c in codes]) if codes else True
     return _blank(frame[RESPONDENT]) & no_code
 
 

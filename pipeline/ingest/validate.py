@@ -65,6 +65,15 @@ def _to_float(raw: pd.Series) -> pd.Series:
         return pd.Series(numbers[codes], index=raw.index, dtype="float64")
 
 
+def _stripped(values: pd.Series) -> pd.Series:
+    """``values.astype("string").str.strip()``; the column itself when no value has
+    white space around it (most columns: no second copy of the text in memory)."""
+    text = values.astype("string")
+    stripped = text.str.strip()
+    same = (stripped == text).all()  # missing values compare as missing and are skipped
+    return text if same else stripped
+
+
 def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Give item columns numbers and the submission time a timestamp.
 
@@ -99,7 +108,7 @@ def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame,
     for f in codebook.fields:
         name = f.name
         if name in typed.columns and name != "submission_time":
-            typed[name] = typed[name].astype("string").str.strip()
+            typed[name] = _stripped(typed[name])
     fail = pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(columns=["index", "column", "value", "reason"])
     return typed, fail
 
