@@ -209,8 +209,8 @@ def schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataF
     them together in one small frame, and the rows holding a value that failed are
     the failures; the dtype is the typed frame's own. Uniqueness (a submission id
     seen before: ``duplicate_submission``, every copy after the first) is pandera's
-    rule on the whole column: ``Series.duplicated(keep="first")`` when the column is
-    not unique. Returns columns ``index, column, value, reason``.
+    rule on the whole column: ``Series.duplicated(keep="first")``. Returns columns
+    ``index, column, value, reason``.
     """
     parts, few, many = [], {}, {}
     for name, column in schema.columns.items():
@@ -218,10 +218,9 @@ def schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataF
             continue
         values = typed[name]
         if column.checks:
-            distinct = values.drop_duplicates()
+            distinct = pd.Series(pd.unique(values), dtype=values.dtype)
             (few if len(distinct) <= _FEW_VALUES else many)[name] = distinct
-        if column.unique and not values.is_unique:
-            again = values.duplicated(keep="first")
+        if column.unique and (again := values.duplicated(keep="first")).any():
             parts.append(pd.DataFrame({"index": typed.index[again], "column": name, "value": values[again].astype(str).to_numpy(), "reason": "duplicate_submission"}))
     groups = [few] if few else []
     groups += [{name: distinct} for name, distinct in many.items()]
