@@ -72,6 +72,7 @@ class Files(StrEnum):
     CODE_MATCHING = "code_matching.csv"
     MANIFEST = "manifest.json"
     INDEX = "index.html"
+    FIGURES = "figures"  # folder: charts and PDFs kept for the next report (pipeline.report.build)
 
 
 #: Tables every report needs; without them ``impact report`` stops with a message.
