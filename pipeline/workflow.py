@@ -120,7 +120,8 @@ def _without_quarantined_rows(valid: pd.DataFrame, quarantine: pd.DataFrame) -> 
         return valid
     bad = pd.MultiIndex.from_frame(quarantine[["source_file", "source_row"]].astype({"source_row": "int64"}))
     rows = pd.MultiIndex.from_arrays([valid[SOURCE_FILE], valid[SOURCE_ROW].astype("int64")])
-    return valid.loc[~rows.isin(bad)].reset_index(drop=True)
+    drop = rows.isin(bad)
+    return valid.loc[~drop].reset_index(drop=True) if drop.any() else valid  # no copy when nothing goes
 
 
 def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | None], valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:

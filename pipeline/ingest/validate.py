@@ -197,7 +197,7 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
     bad = np.zeros(len(typed), dtype=bool)
     bad[fails["index"].to_numpy()] = True
     quarantine = _quarantine_table(fails, frame, codebook, consortium)
-    valid = typed.loc[~bad].reset_index(drop=True)
+    valid = keep_rows(typed, ~bad)
     return Validated(valid=valid, quarantine=quarantine)
 
 
@@ -251,6 +251,32 @@ def _duplicated(frame: pd.DataFrame) -> pd.Series:
     b, _ = pd.factorize(frame.iloc[:, 1], use_na_sentinel=True)
     key = (a.astype(np.int64) + 1) * (int(b.max(initial=-1)) + 2) + (b.astype(np.int64) + 1)
     return pd.Series(key, index=frame.index).duplicated(keep=False)
+
+
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame.loc[keep].reset_index(drop=True)`` that shares the text with ``frame``.
+
+    A text column (pyarrow strings) becomes the runs of kept rows as slices of the
+    column itself, which copy nothing: quarantining a few rows of a large file does
+    not hold its text twice in memory. Other columns are copied as by ``loc``.
+    """
+    import pyarrow
+
+    keep = np.asarray(keep, dtype=bool)
+    if keep.all():
+        return frame.reset_index(drop=True)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
+    runs = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+    out = {}
+    for name in frame.columns:
+        values = frame[name].array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            whole = pyarrow.chunked_array(values.__arrow_array__())
+            pieces = [chunk for a, b in runs for chunk in whole.slice(a, b - a).chunks]
+            out[name] = pd.array(pyarrow.chunked_array(pieces, type=whole.type), dtype=values.dtype)
+        else:
+            out[name] = values[keep]
+    return pd.DataFrame(out, columns=frame.columns, copy=False)
 
 
 def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str:
