@@ -256,7 +256,8 @@ def to_pdf(page: str, path: str | Path, cache: str | Path | None = None) -> Path
     if cache is not None:
         import weasyprint
 
-        key = hashlib.sha256(f"{weasyprint.__version__}|{__version__}|".encode() + report_css().encode() + page.encode()).hexdigest()
+        # the page, the stylesheet, WeasyPrint and this module (how images are prepared)
+        key = hashlib.sha256(f"{weasyprint.__version__}|{__version__}|".encode() + Path(__file__).read_bytes() + report_css().encode() + page.encode()).hexdigest()
         kept = Path(cache) / f"{key}.pdf"
         if kept.is_file():
             shutil.copyfile(kept, path)
