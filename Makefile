@@ -42,7 +42,7 @@ MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 FORM ?=
 CODEBOOK ?=
 
-.PHONY: help install system-packages report murrar test lint bench lab example clean import-form xlsform
+.PHONY: help install system-packages report murrar test lint docs bench lab example clean import-form xlsform
 
 help: ## List the targets
 	@echo "Usage: make <target> [DATA=<data folder>] [OUT=<report folder>] [MANIFEST=<datasets.yaml>]"
@@ -104,6 +104,9 @@ test: $(VENV_STAMP) $(SYSTEM_STAMP) $(TEST_STAMP) ## Run the whole test suite (a
 lint: $(VENV_STAMP) ## Check formatting and lint with ruff (make lint FIX=1 rewrites)
 	$(BIN)/ruff format $(if $(FIX),,--check) pipeline tests benchmarks
 	$(BIN)/ruff check $(if $(FIX),--fix,) pipeline tests benchmarks
+
+docs: $(VENV_STAMP) ## Rewrite the tables in README.md and docs/ that are generated from the code
+	$(BIN)/python -m pipeline.docs
 
 BENCH_ARGS ?=
 bench: $(VENV_STAMP) $(SYSTEM_STAMP) ## Benchmark the report set against papermill's floor and ingestion (100,000 and 1,000,000 respondents x 2 waves) against pyarrow's read

@@ -1,9 +1,12 @@
 """Impact evaluation pipeline for refugee and migrant support partnerships.
 
-The modules follow the data's way: ``ingest`` (read exports) -> ``validate``
-(codebook schema, quarantine) -> ``deidentify`` (drop personal data, pseudonymise)
--> ``score`` (scales) -> ``stats`` (named statistics) -> ``indicators`` (tidy
-indicator table, disclosure control) -> ``report`` (papermill notebooks to HTML).
+The package follows the data's way, one layer per subpackage, each importing only the
+layers before it: ``instruments`` (codebooks, registry, data folders) -> ``ingest``
+(read exports, de-identify, validate, match waves, score) -> ``stats`` (named
+statistics) -> ``analysis`` (every published table, disclosure control) -> ``report``
+(notebooks to HTML and PDF, reading only the build folder). ``schema`` defines the
+columns, reasons and file names they share; ``workflow`` wires the stages and ``cli``
+is the ``impact`` command. ``docs/`` in the repository describes each part.
 """
 
 __version__ = "0.1.0"

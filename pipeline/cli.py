@@ -33,6 +33,8 @@ def _analyse(args) -> int:
     from pipeline.workflow import analyse
 
     table = analyse(args.build)
+    for note in table.attrs.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     print(f"{len(table)} indicator rows ({int(table['suppressed'].sum())} suppressed) -> {Path(args.build) / 'indicators.csv'}")
     return 0
 
@@ -74,6 +76,8 @@ def _import_form(args) -> int:
     write_codebook(result, out, source=Path(args.form).name)
     doc = result.doc
     print(f"wrote {out}: {len(doc['items'])} items, {len(doc['fields'])} fields, {len(doc['response_scales'])} response scales, {len(doc['scales'])} proposed scales")
+    for line in result.decisions:
+        print(f"decided: {line}")
     for line in result.untranslated:
         print(f"not translated: {line}")
     for line in result.notes:

@@ -66,6 +66,9 @@ class Files(StrEnum):
     INDICATORS = "indicators.csv"
     RESULTS_FRAMEWORK = "results_framework.csv"
     QUARANTINE = "quarantine.csv"
+    #: The quarantine with each value as typed (not redacted), for the data manager only:
+    #: it stays in the build folder and is never published.
+    QUARANTINE_PRIVATE = "quarantine_private.csv"
     RECONCILIATION = "reconciliation.csv"
     RELIABILITY = "reliability.csv"
     ATTRITION = "attrition.csv"

@@ -12,6 +12,7 @@ Each stage writes into a staging folder and publishes only when it succeeded.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pipeline import __version__
 from pipeline.analysis.framework import combine, load_framework, run_framework
 from pipeline.analysis.indicators import instrument_indicators
 from pipeline.config import SURVEYS_DIR
+from pipeline.ingest.dates import normalise_frame as normalise_dates
 from pipeline.ingest.deidentify import deidentify_with_notes, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_export
@@ -29,7 +31,7 @@ from pipeline.ingest.score import score
 from pipeline.ingest.validate import QUARANTINE_COLUMNS, WAVE, Validated, validate
 from pipeline.ingest.wide import wide_to_long
 from pipeline.instruments.codebook import Codebook
-from pipeline.instruments.registry import DataFolder, load_data_folder
+from pipeline.instruments.registry import DataFolder, inferred_registry, load_data_folder, write_registry
 from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
 from pipeline.schema import RECONCILIATION_COLUMNS, Files
@@ -45,15 +47,18 @@ class IngestResult:
     #: Matching by self-generated codes, one row per instrument and later wave
     #: (before disclosure control; see :mod:`pipeline.ingest.pairing`).
     code_matching: pd.DataFrame | None = None
+    #: The quarantine with values as typed (not redacted): build folder only, never published.
+    private_quarantine: pd.DataFrame | None = None
 
 
-def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame]:
+def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame, dict[str, tuple[str, ...]]]:
     """Read, map and de-identify every file of one instrument.
 
-    Returns the rows, rows read per file, notes, and the quarantine lines of rows
-    rejected while reading (see :mod:`pipeline.ingest.read`).
+    Returns the rows, rows read per file, notes, the quarantine lines of rows
+    rejected while reading (see :mod:`pipeline.ingest.read`), and per file the
+    codebook columns it does not have (read as not asked).
     """
-    frames, counts, notes, rejected = [], {}, [], []
+    frames, counts, notes, rejected, absent = [], {}, [], [], {}
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
@@ -63,14 +68,17 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         else:
             mapped = map_columns(raw, ds.codebook, ds.dialect)
             mapped.insert(2, WAVE, ds.wave)
+        mapped, date_notes = normalise_dates(mapped, ds.codebook, ds.name, ds.date_format, ds.dayfirst)
+        notes.extend(date_notes)
         clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
         frames.append(clean.frame)
         counts[ds.name] = raw.rows_read
+        absent[ds.name] = raw.absent
         notes.extend(raw.warnings + clean.notes)
         rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
         del raw, mapped, clean  # the file's columns left out are freed before the next file is read
     lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
-    return pd.concat(frames, ignore_index=True), counts, notes, lines
+    return pd.concat(frames, ignore_index=True), counts, notes, lines, absent
 
 
 def _merge_quarantine(quarantine: pd.DataFrame, rejected: pd.DataFrame, files: list[str]) -> pd.DataFrame:
@@ -141,13 +149,23 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
     """Read, de-identify, validate and score every file of a data folder (in memory)."""
     folder = load_data_folder(data_dir, manifest)
     key = key if key is not None else load_key()
+    read = {instrument: read_instrument(folder, instrument, key) for instrument in folder.codebooks}
+    notes: list[str] = []
+    if folder.consortium.inferred:
+        codes = [c for frame, *_ in read.values() if "partner" in frame.columns for c in frame["partner"].dropna().unique().tolist()]
+        folder = dataclasses.replace(folder, consortium=inferred_registry(folder.consortium, codes))
+        notes.append(
+            f"{folder.manifest.name} names no consortium registry ('consortium: consortium.yaml'): used a minimal one made from the data "
+            f"(partners {list(folder.consortium.partner_codes) or 'none'}, no project period, min_cell {folder.consortium.min_cell_size}); "
+            "name your registry to check partner codes and the project period"
+        )
     countries = folder.consortium.country_of()
-    responses, quarantines, reconciliations, notes, matchings = {}, [], [], [], []
+    responses, quarantines, private, reconciliations, matchings = {}, [], [], [], []
     for instrument, codebook in folder.codebooks.items():
-        frame, counts, warn, rejected = read_instrument(folder, instrument, key)
+        frame, counts, warn, rejected, absent = read[instrument]
         notes.extend(warn)
-        checked = validate(frame, codebook, folder.consortium)
-        del frame  # the rows as read: validation kept what it needs
+        checked = validate(frame, codebook, folder.consortium, absent=absent)
+        del frame, read[instrument]  # the rows as read: validation kept what it needs
         if len(rejected):
             checked = Validated(checked.valid, _merge_quarantine(checked.quarantine, rejected, list(counts)))
         valid = _without_quarantined_rows(checked.valid, checked.quarantine)
@@ -161,12 +179,14 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
         notes.extend(unmatched_later_waves(valid, codebook))
         responses[instrument] = score(valid, codebook)
         quarantines.append(redact_quarantine(checked.quarantine).assign(instrument=instrument))
+        private.append(checked.quarantine.assign(instrument=instrument))
         waves = {d.name: d.wave for d in folder.datasets if d.instrument == instrument}
         reconciliations.append(reconcile(counts, instrument, waves, valid, checked.quarantine))
     quarantine = pd.concat(quarantines, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
     matchings = [m for m in matchings if len(m)]
     code_matching = pd.concat(matchings, ignore_index=True) if matchings else pd.DataFrame(columns=CODE_MATCHING_COLUMNS)
-    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes, code_matching)
+    private_quarantine = pd.concat(private, ignore_index=True)[["instrument", *QUARANTINE_COLUMNS]]
+    return IngestResult(folder, responses, quarantine, pd.concat(reconciliations, ignore_index=True), notes, code_matching, private_quarantine)
 
 
 def _relative(path: Path) -> str:
@@ -191,7 +211,10 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     with staging(build_dir) as tmp:
         for instrument, frame in result.responses.items():
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
+        if cons.inferred:  # the later stages read the registry made from the data
+            cons = dataclasses.replace(cons, path=write_registry(cons, tmp / "consortium.yaml"))
         write_csv(result.quarantine, tmp / Files.QUARANTINE)
+        write_csv(result.private_quarantine, tmp / Files.QUARANTINE_PRIVATE)
         write_csv(result.reconciliation, tmp / Files.RECONCILIATION)
         min_cell_used = int(min_cell if min_cell is not None else cons.min_cell_size)
         write_csv(code_matching_table(result.code_matching, min_cell_used), tmp / Files.CODE_MATCHING)
@@ -199,7 +222,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
             {
                 "data_dir": _relative(Path(data_dir)),
                 "manifest": _relative(result.folder.manifest),
-                "consortium": _relative(cons.path),
+                "consortium": _relative(Path(build_dir) / "consortium.yaml") if cons.inferred else _relative(cons.path),
                 "codebooks": {k: _relative(cb.path) for k, cb in result.folder.codebooks.items()},
                 "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
                 "framework": _relative(result.folder.framework) if result.folder.framework is not None else None,
@@ -214,17 +237,49 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
     return result
 
 
+def _unpaired(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> dict[str, str]:
+    """Instruments whose design pairs waves but whose rows cannot be paired, with why."""
+    out = {}
+    for k in sorted(responses):
+        cb = codebooks[k]
+        if cb.design == "paired_pre_post" and "respondent_id" not in responses[k].columns:
+            out[k] = (
+                f"{k}: design paired_pre_post compares each person's answers before and after, but the codebook has no field "
+                "with role respondent_id (or pairing: by: code), so no answer can be paired: no change indicators. "
+                "Give the field that identifies respondents 'role: respondent_id', or set 'design: cross_section' for a one-off survey"
+            )
+    return out
+
+
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
-    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`)."""
-    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
-    return pd.concat(parts, ignore_index=True)
+    """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`).
+
+    Pre/post instruments give change indicators; one-off surveys (``cross_section``)
+    and instruments that cannot be paired give none (see :func:`analysis_notes`).
+    """
+    from pipeline.analysis.indicators import COLUMNS
+
+    skip = _unpaired(responses, codebooks)
+    parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def analysis_notes(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> list[str]:
+    """What ``analyse`` tells the user about instruments that give no change indicators."""
+    skip = _unpaired(responses, codebooks)
+    notes = list(skip.values())
+    for k in sorted(responses):
+        if codebooks[k].design != "paired_pre_post" and k not in skip:
+            notes.append(f"{k}: design {codebooks[k].design} ({len(responses[k])} rows kept): no before/after change indicators; its answers are in the build folder's responses and the reports")
+    return notes
 
 
 def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> dict[str, pd.DataFrame]:
     """Reliability and attrition tables of every pre/post instrument (see :mod:`pipeline.analysis.quality`)."""
     from pipeline.analysis.quality import ATTRITION_COLUMNS, RELIABILITY_COLUMNS, attrition_table, reliability
 
-    keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post"]
+    skip = _unpaired(responses, codebooks)
+    keys = [k for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
     rel = [reliability(responses[k], codebooks[k], min_cell) for k in keys]
     att = [attrition_table(responses[k], codebooks[k], min_cell) for k in keys]
     return {
@@ -242,6 +297,7 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     quality = compute_quality(responses, codebooks, run["min_cell"])
     framework_rows, results = run_framework(run, responses)
     table = combine(table, framework_rows)
+    table.attrs["notes"] = analysis_notes(responses, codebooks)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / Files.INDICATORS)
         write_csv(results, tmp / Files.RESULTS_FRAMEWORK)

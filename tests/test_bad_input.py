@@ -5,7 +5,7 @@ says why), 2 when the input cannot be used (one message, no traceback). Every
 case also reconciles: rows read = rows kept + rows quarantined, per file.
 Cases that validation already covers one by one (wrong types, out-of-range
 values, codes not in the choice list, duplicates, dates outside the project
-period, unknown partners) are in ``test_validate.py``; here they are checked
+period, unknown partners) are in ``tests/ingest/test_validate.py``; here they are checked
 through the command line as well.
 """
 
@@ -62,12 +62,30 @@ def test_unusable_files_exit_2(tiny_folder, tmp_path, capsys, content, message):
     assert message in out.err
 
 
-def test_missing_required_column_names_file_column_and_columns_found(tiny_folder, tmp_path, capsys):
-    frame = pd.read_csv(tiny_folder / PRE, dtype=str, keep_default_na=False).drop(columns=["partner"])
+def test_missing_identifying_column_names_file_column_and_the_closest_names(tiny_folder, tmp_path, capsys):
+    frame = pd.read_csv(tiny_folder / PRE, dtype=str, keep_default_na=False).rename(columns={"partner": "partner_code"})
     frame.to_csv(tiny_folder / PRE, index=False)
     code, out = run_ingest(tiny_folder, tmp_path / "b", capsys)
     assert code == 2
-    assert f"file {PRE}, column 'partner': required column(s) ['partner'] not found. Columns in the file: ['start'" in out.err
+    assert f"file {PRE}, column 'partner': column(s) that identify respondents, waves or partners not found: 'partner' (did you mean 'partner_code'?)" in out.err
+    assert "'start'" not in out.err  # not every column of the file
+
+
+def test_a_missing_answer_column_is_a_warning_and_reads_as_not_asked(clean_folder, tmp_path, capsys):
+    tiny_folder = clean_folder
+    frame = pd.read_csv(tiny_folder / PRE, dtype=str, keep_default_na=False)
+    from pipeline.config import SURVEYS_DIR
+    from pipeline.instruments.codebook import load_codebook
+
+    cb = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
+    item = cb.items[0].column
+    frame.drop(columns=[item]).to_csv(tiny_folder / PRE, index=False)
+    code, out = run_ingest(tiny_folder, tmp_path / "b", capsys)
+    assert code == 0
+    assert "column(s) of the codebook are not in the file" in out.err and item in out.err
+    rec, q = reconciles(tmp_path / "b")
+    assert rec.loc[PRE, "rows_read"] == rec.loc[PRE, "rows_kept"] + rec.loc[PRE, "rows_quarantined"]
+    assert q.empty and rec.loc[PRE, "rows_kept"] == len(frame)
 
 
 # -- rows that cannot be read as rows: quarantined, exit 0 ------------------------

@@ -1,6 +1,6 @@
 """Real data nobody here wrote: Murrar & Brauer (2018), through the whole pipeline.
 
-The data stay outside the repository (``../shared/data/murrar.csv``, see its README);
+The data stay outside the repository (``../shared/data/murrar.csv``; source and reference in ``surveys/murrar/murrar.yaml``);
 where that folder is absent the tests say so and are skipped. Each expected value is
 computed here directly with scipy from the CSV file, independently of the pipeline.
 """

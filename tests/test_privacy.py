@@ -128,7 +128,15 @@ def test_planted_personal_data_reaches_no_file_the_pipeline_writes(tmp_path):
     build_reports(build, out, jobs=2)
     files = [p for p in [*build.rglob("*"), *out.rglob("*")] if p.is_file()]
     assert any(p.suffix == ".parquet" for p in files) and any(p.suffix == ".html" for p in files)
+    # The private quarantine keeps each value as typed for the data manager (a phone
+    # number typed into an answer box is how they find the row); it stays in the build
+    # folder and is never published.
+    private = build / "quarantine_private.csv"
+    assert PLANTED["phone"] in private.read_text(encoding="utf-8")
+    assert not any(p.name == private.name for p in out.rglob("*"))
     for path in files:
+        if path == private:
+            continue
         text = path.read_bytes().decode("utf-8", errors="replace")
         if path.suffix == ".parquet":
             text += pd.read_parquet(path).to_csv()

@@ -331,7 +331,7 @@ def agg_org_mean_change(rows, p, ctx):
     its raters at ``to`` minus the mean at ``from``; value = mean of those changes.
 
     Raters may differ between waves, so changes are never paired by rater. With a
-    handful of organisations no interval or p-value is given (METHODS.md);
+    handful of organisations no interval or p-value is given (docs/methods.md);
     ``value_min``/``value_max`` give the smallest and largest organisation's change.
     """
     last = resolve_wave(rows, p["to"], ctx.codebook.waves)

@@ -2,7 +2,7 @@
 
 The unit is the organisation: each partner's raters are averaged per domain and
 wave (raters may change between waves, so they are never paired). With a handful
-of organisations the report shows levels and changes, not p-values (METHODS.md).
+of organisations the report shows levels and changes, not p-values (docs/methods.md).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ P_ADJUST_METHOD = "holm"
 #: |RC| above which a change is reliable (Jacobson & Truax 1991: 95%).
 RC_THRESHOLD = 1.96
 
-#: Columns of ``indicators.csv``, in order (documented in the README).
+#: Columns of ``indicators.csv``, in order (documented in ``docs/indicators.md``).
 COLUMNS = [
     "indicator_id",
     "instrument",

@@ -6,7 +6,7 @@ as a person would read them (case and repeated spaces ignored, :func:`org_key`),
 and a name that is a partner's registered name is that partner.
 
 With a handful of partners, ties are counted (per organisation, new, cross-border,
-by level and kind) rather than summarised by centrality measures (METHODS.md);
+by level and kind) rather than summarised by centrality measures (docs/methods.md);
 networkx gives the graph, its density among partners and the organisations it
 reaches.
 """

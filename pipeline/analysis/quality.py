@@ -13,7 +13,7 @@ published with the report:
 ``attrition.csv``
     For every scale: do the people who answered the second wave differ at baseline
     from those who did not? The standardised mean difference of their first-wave
-    scores, flagged above 0.2 in absolute value (METHODS.md), for participants and,
+    scores, flagged above 0.2 in absolute value (docs/methods.md), for participants and,
     where there is one, the comparison group, at consortium level and per partner.
 
 Both tables go through :func:`pipeline.analysis.disclosure.suppress`: a language version
@@ -33,7 +33,7 @@ from pipeline.ingest.score import RESPONDENT, WAVE, item_values
 from pipeline.instruments.codebook import Codebook
 from pipeline.schema import ALL
 
-#: Alpha below this is flagged (METHODS.md: "Flag alpha below 0.70").
+#: Alpha below this is flagged (docs/methods.md).
 ALPHA_FLAG = 0.70
 
 RELIABILITY_COLUMNS = [

@@ -120,12 +120,36 @@ EMAIL_MARK = "[e-mail removed]"
 PHONE_MARK = "[phone removed]"
 
 
+#: Text that holds digit runs but is no phone number, kept whole: UUIDs
+#: (``3f15cdfe-3eab-4321-8765-7806febf158d``), dates with a time
+#: (``22/01/2026 21:29:50``, ``2023-11-13 16:20:37``), decimal numbers (``12.3456789``).
+NOT_A_PHONE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"|(?<![\d.,])-?(?:0|[1-9]\d*)\.\d+(?![\d.,])"  # a decimal (a leading 0 before more digits is a phone's)
+)
+
+
 def _phone(match: re.Match) -> str:
     text = match.group(0)
     digits = sum(ch.isdigit() for ch in text) - (2 if text.lstrip("(").startswith("00") else 0)
     if not 7 <= digits <= 15 or DATE_LIKE.fullmatch(text.strip()):
         return text
     return PHONE_MARK
+
+
+def _redact_phones(text: str) -> str:
+    """Phone numbers removed outside the spans :data:`NOT_A_PHONE` keeps."""
+    kept = [m.span() for m in NOT_A_PHONE.finditer(text)]
+    if not kept:
+        return PHONE.sub(_phone, text)
+    out, pos = [], 0
+    for start, end in kept:
+        out.append(PHONE.sub(_phone, text[pos:start]))
+        out.append(text[start:end])
+        pos = end
+    out.append(PHONE.sub(_phone, text[pos:]))
+    return "".join(out)
 
 
 def redact(text: str) -> tuple[str, int]:
@@ -151,7 +175,7 @@ def redact(text: str) -> tuple[str, int]:
     """
     out, n_mail = EMAIL.subn(EMAIL_MARK, text)
     n_before = out.count(PHONE_MARK)
-    out = PHONE.sub(_phone, out)
+    out = _redact_phones(out)
     return out, n_mail + out.count(PHONE_MARK) - n_before
 
 

@@ -32,6 +32,7 @@ by ``", "``, and leave as space-separated codes in codebook order.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,6 +86,29 @@ _KOBO_META = {
     "_parent_table_name",
     "_submission__id",
     "_submission__uuid",
+    # R re-exports (read.csv) rename a leading underscore to X or x
+    "x_id",
+    "x_uuid",
+    "x_submission_time",
+    "x_index",
+    "x_validation_status",
+    "x_notes",
+    "x_status",
+    "x_submitted_by",
+    "x_tags",
+    "x__version__",
+    "x_parent_index",
+    "$edited",
+    "_edited",
+    "__edited",
+    "_geolocation",
+    "_attachments",
+    "_xform_id_string",
+    "_supplementaldetails",
+    "_gps_latitude",
+    "_gps_longitude",
+    "_gps_altitude",
+    "_gps_precision",
 }
 _ODK_META = {
     "submissiondate",
@@ -129,12 +153,21 @@ _LIME_META = {
 GOOGLE_TIMESTAMPS = ("timestamp", "marca temporal", "zeitstempel", "informazioni cronologiche", "carimbo de data/hora", "horodateur", "χρονική σήμανση")
 
 DIALECTS: dict[str, Dialect] = {
-    "kobo": Dialect("kobo", "KoboToolbox export", ("/",), ("_uuid", "meta/instanceID"), ("_submission_time",), frozenset(_KOBO_META)),
+    "kobo": Dialect("kobo", "KoboToolbox export", ("/", "."), ("_uuid", "meta/instanceID", "X_uuid", "x_uuid"), ("_submission_time", "X_submission_time", "x_submission_time"), frozenset(_KOBO_META)),
     "odk_central": Dialect("odk_central", "ODK Central export", ("-",), ("meta-instanceID", "KEY", "instanceID"), ("SubmissionDate",), frozenset(_ODK_META)),
     "limesurvey": Dialect("limesurvey", "LimeSurvey export", (), ("id", "Response ID"), ("submitdate", "Date submitted"), frozenset(_LIME_META)),
     "google_forms": Dialect("google_forms", "Google Forms export", (), (), GOOGLE_TIMESTAMPS, frozenset({*GOOGLE_TIMESTAMPS, "email address", "score"}), multiple_separator=", "),
     "generic": Dialect("generic", "generic CSV/XLSX"),
 }
+
+#: Columns (after ingestion) without which a file cannot be used when the codebook
+#: makes them required (the respondent identifier always, unless the waves are paired
+#: by code): they identify the respondent, the wave or the partner. Any
+#: other column of the codebook that a file lacks is read as not asked, with a warning.
+IDENTIFYING = ("respondent_id", "wave", "partner")
+
+#: Columns only the table of a repeat group has (KoboToolbox, ODK Central).
+REPEAT_COLUMNS = {"_parent_index", "_parent_table_name", "_submission__uuid", "parent_key"}
 
 TRUE_TEXT = {"1", "1.0", "true", "yes", "y", "x", "checked", "selected"}
 FALSE_TEXT = {"0", "0.0", "false", "no", "n", "not selected", "unchecked"}
@@ -153,7 +186,7 @@ def _key(text) -> str:
 def detect(columns) -> Dialect:
     """The dialect of an export, from its header."""
     cols = {norm(c) for c in columns}
-    if cols & {"_uuid", "_submission_time", "_index"} or any(c.startswith("meta/instanceid") for c in cols):
+    if cols & {"_uuid", "_submission_time", "_index", "x_uuid", "x_submission_time"} or any(c.startswith("meta/instanceid") for c in cols):
         return DIALECTS["kobo"]
     if cols & {"submissiondate", "meta-instanceid"}:
         return DIALECTS["odk_central"]
@@ -237,12 +270,26 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
     """Map an export's columns to the codebook (see :func:`pipeline.ingest.read.map_columns`)."""
     frame = raw.frame
     columns = [c for c in frame.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
+    repeat = [c for c in columns if norm(c) in REPEAT_COLUMNS]
+    if repeat:
+        where = f"sheet {raw.sheet!r}" if raw.sheet else "this file"
+        raise InputError(
+            raw.name,
+            f"{where} is the table of a repeat group (one row per repetition, linked to its submission by {repeat}), not the submissions; "
+            "point the dataset at the main sheet or file of the export (a repeat group's questions are not read)",
+        )
     d = get(dialect, columns)
+    if d.name == "kobo":  # KoboCAT's legacy exports write n/a for a question skip logic hid
+        na = frame[columns].eq("n/a").fillna(False)
+        if na.to_numpy().any():
+            frame = frame.copy()
+            frame[columns] = frame[columns].mask(na)
+            raw.warnings.append(f"{raw.name}: {int(na.to_numpy().sum())} 'n/a' cell(s) (a question skip logic hid, in KoboToolbox's legacy export) read as empty")
     full, short = _index(columns, d)
     wanted = _wanted(codebook, d)
     found: dict[str, str] = {}
     per_choice: dict[str, dict[str, str]] = {}
-    missing, also_used, synthesized = [], set(), False
+    missing, absent, also_used, synthesized = [], [], set(), False
     for w in wanted:
         col = next((full[c] for c in w.candidates if c in full), None)
         if col is None:
@@ -259,16 +306,29 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             synthesized = True
             continue
         if col is None:
-            if w.required:
+            if w.name in IDENTIFYING and (w.required or (w.name == "respondent_id" and codebook.pairing == "respondent_id")):
                 missing.append(w.shown)
+            elif w.name in IDENTIFYING:
+                continue  # optional, as before: an empty column
+            elif w.name == "submission_id":
+                synthesized = True
+            else:
+                absent.append(w.name)
             continue
         found[w.name] = col
     if missing:
+        hints = "; ".join(f"{m!r} (did you mean {', '.join(repr(c) for c in close)}?)" if (close := difflib.get_close_matches(m, columns, n=3, cutoff=0.6)) else repr(m) for m in missing)
         raise InputError(
             raw.name,
-            f"required column(s) {missing} not found. Columns in the file: {columns}",
+            f"column(s) that identify respondents, waves or partners not found: {hints}. The file has {len(columns)} columns; name the right one in the codebook ('column:' or 'aliases:')",
             column=missing[0],
         )
+    if absent:
+        raw.warnings.append(
+            f"{raw.name}: {len(absent)} column(s) of the codebook are not in the file (a question nobody answered, or one added in a later form version): "
+            f"{absent[:10]}{' ...' if len(absent) > 10 else ''}; read as not asked (missing answers, not required in this file)"
+        )
+        raw.absent = tuple(absent)
     used = set(found.values()) | also_used | {c for split in per_choice.values() for c in split.values()}
     extra = [c for c in columns if c not in used and norm(c) not in d.metadata and not c.startswith("(unnamed column")]
     if extra:
@@ -291,6 +351,9 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             col, translated = _translate(frame[header], w, d, labels_export or not _by_name(header, w, d))
             if w.name == "submission_time":
                 col = google_timestamps(col)
+            col, recased = _case_codes(col, w)
+            if recased:
+                notes.append(f"{w.name} ({recased} code(s) in another letter case than the form's, such as {recased_example(w, frame[header])})")
             if translated:
                 what = "multiple choices put in codebook order or given as labels" if w.multiple else "answer(s) given as labels"
                 notes.append(f"{w.name} ({translated} {what})")
@@ -304,6 +367,34 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
         result["submission_id"] = content_ids(result, codebook)
         raw.warnings.append(f"{raw.name}: no submission id column ({d.description}s have none): each row's id is a hash of its time and answers, so only exact repeats count as duplicate submissions")
     return result
+
+
+def _case_codes(col: pd.Series, w: _Wanted) -> tuple[pd.Series, int]:
+    """Codes written in another letter case than the form's (``maymana`` for ``Maymana``,
+    as data cleaning in R or Excel leaves them) -> the form's code, where one code matches."""
+    if not w.choices or w.multiple:
+        return col, 0
+    folded: dict[str, list[str]] = {}
+    for c in w.choices:
+        folded.setdefault(c.casefold(), []).append(c)
+    mapping = {}
+    for u in col.dropna().unique():
+        if u not in w.choices:
+            hit = folded.get(str(u).strip().casefold(), [])
+            if len(hit) == 1:
+                mapping[u] = hit[0]
+    if not mapping:
+        return col, 0
+    n = int(col.isin(list(mapping)).sum())
+    return col.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v).astype("string"), n
+
+
+def recased_example(w: _Wanted, col: pd.Series) -> str:
+    folded = {c.casefold(): c for c in w.choices}
+    for u in col.dropna().unique():
+        if u not in w.choices and str(u).strip().casefold() in folded:
+            return f"{u!r} for {folded[str(u).strip().casefold()]!r}"
+    return ""
 
 
 def _by_name(header: str, w: _Wanted, d: Dialect) -> bool:

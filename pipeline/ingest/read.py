@@ -4,7 +4,7 @@ Every cell is read as text so that the raw value is what a quarantine line
 shows; types are set in :mod:`pipeline.ingest.validate`. Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first answer row is row 2.
 
-What a file can be (each case has a test in ``tests/test_ingest.py``):
+What a file can be (each case has a test in ``tests/ingest/test_read.py``):
 
 * **Encodings**: UTF-8 with or without BOM; UTF-16 (Excel's "Unicode text", with
   or without BOM); anything else is read as Windows-1252 (cp1252), or Latin-1 for
@@ -81,6 +81,8 @@ class RawExport:
     warnings: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     sheet: str | None = None
+    #: Codebook columns (names after ingestion) the file does not have (set by map_columns).
+    absent: tuple[str, ...] = ()
 
     @property
     def rows_read(self) -> int:
@@ -134,6 +136,10 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
     if frame.columns.duplicated().any():
         dup = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise InputError(name, f"the header repeats column name(s) {dup}; each column needs its own name", row=1)
+    frame = _r_export(frame, raw, name)
+    if _hxl_row(frame):
+        raw.warnings.append(f"{name}: row {int(frame[SOURCE_ROW].iloc[0])} holds HXL hashtags (#...), not answers: KoboToolbox's hashtag row, skipped and not counted as a row read")
+        frame = frame.iloc[1:].reset_index(drop=True)
     # Blank lines hold no answer: they are not rows read, but they keep their number
     # so that the rows after them are numbered as a spreadsheet shows them.
     data = frame.drop(columns=[SOURCE_ROW])
@@ -248,7 +254,7 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
         ends_cleanly = text.endswith(("\n", "\r"))
     raw = RawExport(name, frame, encoding=used, delimiter=delimiter, rejected=rejected)
     if not ends_cleanly and not any(r["reason"] == "truncated_row" for r in rejected) and len(frame):
-        raw.warnings.append(f"{name}: the file does not end with a line break, so its last row (row {int(frame[SOURCE_ROW].iloc[-1])}) may have been cut off; check it")
+        raw.warnings.append(f"{name}: the file does not end with a line break (many tools write it so); its last row (row {int(frame[SOURCE_ROW].iloc[-1])}) has every column and was read")
     if used in _ENCODING_NOTES:
         raw.warnings.append(f"{name}: {_ENCODING_NOTES[used]}")
     if encoding:
@@ -363,6 +369,7 @@ def _read_csv_careful(text: str, delimiter: str, name: str) -> tuple[pd.DataFram
         if not any(h.strip() for h in header):
             raise InputError(name, "the first row (the header) is empty", row=1)
         width = len(header)
+        short_rows_allowed = bool({h.strip() for h in header} & ODK_CENTRAL_COLUMNS) and ends_cleanly_text(text)
         rows, numbers, rejected = [], [], []
         row = 1
         ends_cleanly = text.endswith(("\n", "\r"))
@@ -387,6 +394,10 @@ def _read_csv_careful(text: str, delimiter: str, name: str) -> tuple[pd.DataFram
                 col = header[long] if long < width else f"(beyond the header, value {long + 1})"
                 rejected.append(_reject(row, col, "value_too_long", f"row {row}: a value of {len(record[long]):,} characters in column {col!r}; a spreadsheet cell holds at most {MAX_CELL_CHARS:,}"))
                 continue
+            if len(record) > width and not any(v.strip() for v in record[width:]):
+                record = record[:width]  # empty values after the last column (KoboCAT's trailing comma)
+            elif len(record) < width and short_rows_allowed:
+                record = record + [""] * (width - len(record))  # ODK Central leaves out empty trailing fields
             if len(record) != width:
                 if not ends_cleanly and buf.tell() >= len(text) and len(record) < width:
                     rejected.append(_reject(row, header[len(record) - 1] if record else "", "truncated_row", f"row {row}: the file ends after {len(record)} of {width} values (it was cut off)"))
@@ -406,6 +417,42 @@ def _read_csv_careful(text: str, delimiter: str, name: str) -> tuple[pd.DataFram
     frame = frame.drop(columns=unnamed_empty)
     frame.insert(0, SOURCE_ROW, pd.array(numbers, dtype="int64"))
     return frame, rejected
+
+
+#: Columns only an ODK Central export has: its rows may leave out empty trailing fields.
+ODK_CENTRAL_COLUMNS = {"SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "ReviewState"}
+
+
+def ends_cleanly_text(text: str) -> bool:
+    """A file that ends with a line break was not cut off: a short row is then a row, not a truncation."""
+    return text.endswith(("\n", "\r"))
+
+
+def _r_export(frame: pd.DataFrame, raw: RawExport, name: str) -> pd.DataFrame:
+    """A table re-written by R's ``write.csv``: an unnamed first column of row names
+    1, 2, 3 ... and ``NA`` for a missing value. The row names are dropped and ``NA``
+    read as empty (R writes a missing value so, unquoted; a text "NA" it quotes)."""
+    data = [c for c in frame.columns if c != SOURCE_ROW]
+    if not data or data[0] not in ("", "(unnamed column 1)") or not len(frame):
+        return frame
+    first = frame[data[0]]
+    if first.isna().any() or not first.astype(str).tolist() == [str(k) for k in range(1, len(frame) + 1)]:
+        return frame
+    frame = frame.drop(columns=[data[0]])
+    values = frame.drop(columns=[SOURCE_ROW])
+    n = int(values.eq("NA").sum().sum())
+    frame[values.columns] = values.mask(values.eq("NA").fillna(False))
+    raw.warnings.append(f"{name}: written by R (row names in the first column, dropped); {n} 'NA' value(s) read as empty")
+    return frame
+
+
+def _hxl_row(frame: pd.DataFrame) -> bool:
+    """KoboToolbox's HXL hashtag row (``#loc+name``, ``#beneficiary``) under the header."""
+    if not len(frame):
+        return False
+    first = frame.drop(columns=[SOURCE_ROW]).iloc[0].dropna().astype(str).str.strip()
+    first = first[first != ""]
+    return len(first) > 0 and bool(first.str.fullmatch(r"#[A-Za-z][\w+]*").all())
 
 
 def _name_columns(header: list[str]) -> list[str]:

@@ -45,7 +45,7 @@ def _codes_text(codes) -> str:
         if c is not None and c == prev + 1:
             prev = c
             continue
-        runs.append(f"{start}-{prev}" if prev > start + 1 else ", ".join(str(x) for x in range(start, prev + 1)))
+        runs.append(f"{start} to {prev}" if prev > start + 1 and start < 0 else f"{start}-{prev}" if prev > start + 1 else ", ".join(str(x) for x in range(start, prev + 1)))
         if c is not None:
             start = prev = c
     return ", ".join(runs)
@@ -148,7 +148,7 @@ def build_schema(codebook: Codebook, consortium: Consortium) -> pa.DataFrameSche
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
-def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> Validated:
+def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium, absent: dict[str, tuple[str, ...]] | None = None) -> Validated:
     """Validate one instrument's de-identified rows (all its files and waves together).
 
     Parameters
@@ -158,6 +158,9 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
         for every file of the instrument, concatenated in manifest order, with a ``wave`` column.
     codebook, consortium
         The instrument and the registry (partner codes, project period).
+    absent : dict, optional
+        Per source file, the columns it does not have: their questions were not asked
+        there, so a required one is not missing in that file's rows.
 
     Returns
     -------
@@ -168,11 +171,16 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium) ->
     typed, failures = coerce_types(frame, codebook)
     typed, field_failures = coerce_field_types(frame, typed, codebook, consortium)
     parts = [failures, field_failures, row_checks(typed, codebook)]
-    # Required fields that are empty.
+    # Required fields that are empty (where their skip logic shows them).
     for f in codebook.fields:
         name = f.name
         if f.required and name in frame.columns:
             empty = frame[name].isna() | frame[name].astype("string").str.strip().eq("").fillna(False)
+            if f.relevant and empty.any():
+                empty &= shown_rows(frame, f.relevant, codebook)
+            not_asked = [k for k, names in (absent or {}).items() if name in names]
+            if not_asked:
+                empty &= ~frame[SOURCE_FILE].isin(not_asked)
             if empty.any():
                 parts.append(pd.DataFrame({"index": typed.index[empty], "column": name, "value": "", "reason": "missing_required"}))
     # Pairing by code: a row needs its identifier or an element of its code.
@@ -279,6 +287,15 @@ def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out, columns=frame.columns, copy=False)
 
 
+def shown_rows(frame: pd.DataFrame, expression: str, codebook: Codebook) -> pd.Series:
+    """Where a ``relevant`` expression holds, row by row (its references are the
+    codebook's field and item ids; the loader checked that each is a kept column)."""
+    from pipeline.instruments.relevant import parse, shown
+
+    columns = {f.id: f.name for f in codebook.fields} | {i.id: i.id for i in codebook.items}
+    return shown(frame, parse(expression), columns)
+
+
 def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium: Consortium) -> str:
     special = _field_detail(reason, column, value, codebook, consortium)
     if special:
@@ -286,7 +303,10 @@ def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium
     if reason in ("out_of_range", "not_a_number") and column in codebook.item_ids:
         rs = codebook.item(column).response_scale
         miss = f"; or a missing code {_codes_text(list(rs.missing))}" if rs.missing else ""
-        return f"{column} must be one of {_codes_text(list(rs.values))}{miss}; found {value!r}"
+        values = list(rs.values)
+        if min(values) < 0 and len(values) > 2 and values == list(range(min(values), max(values) + 1)):  # not "-100-100"
+            return f"{column} must be between {min(values)} and {max(values)}{miss}; found {value!r}"
+        return f"{column} must be one of {_codes_text(values)}{miss}; found {value!r}"
     if reason == "unknown_partner":
         return f"partner code {value!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}"
     if reason == "invalid_choice":

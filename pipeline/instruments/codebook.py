@@ -4,7 +4,7 @@ A codebook describes one survey instrument: its fields (identifiers, grouping
 fields, personal data), its items with their response scales, the codes that mean
 "don't know" or "refused" (never scored), which items are reverse-keyed, and the
 scales built from items. See ``surveys/community_attitudes.yaml`` for a commented
-example; the README documents the format.
+example; ``docs/codebook.md`` documents the format.
 
 The loader checks the file's structure and cross-references and raises
 :class:`~pipeline.errors.CodebookError` naming the file and the entry at fault.
@@ -51,6 +51,8 @@ DESIGNS = {
     "register": "one row per activity (or other event) with its dates and head counts; no waves of people",
     "cross_section": "people answer once (e.g. feedback after an action); no pairing",
 }
+#: Designs whose rows need no wave: without ``waves:`` their one wave is ``once``.
+SINGLE_WAVE_DESIGNS = ("cross_section", "register")
 #: Types of non-item fields: how validation reads their text.
 FIELD_TYPES = {
     "text": "kept as text",
@@ -105,6 +107,9 @@ class Field:
     aliases: tuple[str, ...] = ()
     #: For a ``birth_date`` field: the grouping field that receives the age group.
     age_group: str | None = None
+    #: Skip logic (an XLSForm ``relevant`` expression, :mod:`pipeline.instruments.relevant`):
+    #: a required field is only required in rows where it holds.
+    relevant: str | None = None
     #: For a ``birth_date`` field: age group -> (lowest, highest) age in completed
     #: years (highest None: no upper bound), from ``age_bands`` or the age group's choices.
     age_bands: dict[str, tuple[int, int | None]] = field(default_factory=dict)
@@ -137,6 +142,8 @@ class Item:
     correct: int | None = None
     #: Other headers the column may have in an export (question text, a LimeSurvey code).
     aliases: tuple[str, ...] = ()
+    #: Skip logic, as for :attr:`Field.relevant` (kept for the record: an item is never required).
+    relevant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -328,13 +335,14 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
     path = Path(path)
     if not isinstance(doc, dict):
         raise CodebookError(path, "(top level)", "expected a mapping of keys such as 'instrument', 'items'")
-    _require(doc, ("instrument", "items"), path, "(top level)")
+    _require(doc, ("instrument",), path, "(top level)")
+    doc = {**doc, "items": doc.get("items") or []}  # a form of fields only (a one-off survey) needs no items
     scales_doc = doc.get("response_scales") or {}
     if not isinstance(scales_doc, dict):
         raise CodebookError(path, "response_scales", "expected a mapping of scale id -> definition")
     response_scales = {sid: _parse_response_scale(sid, spec, path) for sid, spec in scales_doc.items()}
 
-    waves_doc = doc.get("waves") or [{"id": "pre"}, {"id": "post"}]
+    waves_doc = doc.get("waves") or ([{"id": "once"}] if doc.get("design") in SINGLE_WAVE_DESIGNS else [{"id": "pre"}, {"id": "post"}])
     waves, wave_labels = [], {}
     for i, w in enumerate(waves_doc):
         wid = w.get("id") if isinstance(w, dict) else w
@@ -364,6 +372,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
             raise CodebookError(path, "fields", f"only one field may have role {role!r}; found {having}")
 
     fields = _link_birth_dates(fields, path)
+    _check_relevant(fields, items, path)
     pairing, max_differences = _parse_pairing(doc.get("pairing"), fields, path)
     item_ids = {i.id for i in items}
     scales = tuple(_parse_scale(i, s, item_ids, {i.id: i for i in items}, path) for i, s in enumerate(doc.get("scales") or []))
@@ -577,6 +586,7 @@ def _parse_field(i: int, spec: Any, path: Path) -> Field:
         aliases=_aliases(spec, path, entry),
         age_group=str(spec["age_group"]) if spec.get("age_group") is not None else None,
         age_bands=_age_bands_doc(spec.get("age_bands"), path, entry),
+        relevant=_relevant_doc(spec.get("relevant"), path, entry),
     )
 
 
@@ -632,7 +642,34 @@ def _parse_item(i: int, spec: Any, response_scales: dict[str, ResponseScale], pa
         anchors={int(k): _labels(v) for k, v in (spec.get("anchors") or {}).items()},
         correct=_parse_correct(spec.get("correct"), response_scales[rs], path, f"{entry}.correct"),
         aliases=_aliases(spec, path, entry),
+        relevant=_relevant_doc(spec.get("relevant"), path, entry),
     )
+
+
+def _relevant_doc(value: Any, path: Path, entry: str) -> str | None:
+    """A ``relevant`` expression, checked to be one :mod:`pipeline.instruments.relevant` evaluates."""
+    from pipeline.instruments.relevant import UnsupportedExpression, parse
+
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        parse(str(value))
+    except UnsupportedExpression as exc:
+        raise CodebookError(path, f"{entry}.relevant", f"{value!r} cannot be evaluated: {exc}; remove it (the field is then always required) or drop 'required'") from None
+    return str(value).strip()
+
+
+def _check_relevant(fields: tuple[Field, ...], items: tuple[Item, ...], path: Path) -> None:
+    """Every name a ``relevant`` expression references is a kept field or an item."""
+    from pipeline.instruments.relevant import parse
+
+    known = {f.id for f in fields if f.role not in DROPPED_ROLES} | {i.id for i in items}
+    for kind, entries in (("fields", fields), ("items", items)):
+        for i, e in enumerate(entries):
+            if e.relevant:
+                unknown = sorted(parse(e.relevant).references - known)
+                if unknown:
+                    raise CodebookError(path, f"{kind}[{i}].relevant", f"{e.relevant!r} refers to {unknown}, which are not kept fields or items of this codebook")
 
 
 def _parse_correct(value: Any, rs: ResponseScale, path: Path, entry: str) -> int | None:

@@ -42,6 +42,9 @@ class Consortium:
     min_cell_size: int
     partners: tuple[Partner, ...]
     path: Path | None = None
+    #: True for a registry made from the data (the manifest names none): partner codes
+    #: are whatever the data holds and no project period is checked.
+    inferred: bool = False
 
     @property
     def partner_codes(self) -> tuple[str, ...]:
@@ -104,7 +107,8 @@ def load_consortium(path: str | Path) -> Consortium:
     codes = [p.code for p in partners]
     if len(set(codes)) != len(codes):
         raise CodebookError(path, "partners", f"duplicate partner codes in {codes}")
-    if not partners:
+    inferred = bool(proj.get("inferred", False))
+    if not partners and not inferred:
         raise CodebookError(path, "partners", "the registry lists no partner")
     return Consortium(
         project_id=str(proj["id"]),
@@ -115,6 +119,7 @@ def load_consortium(path: str | Path) -> Consortium:
         min_cell_size=min_cell,
         partners=tuple(partners),
         path=path,
+        inferred=inferred,
     )
 
 
@@ -133,6 +138,10 @@ class Dataset:
     dialect: str | None = None
     sheet: str | None = None
     encoding: str | None = None
+    #: How dates that are not ISO 8601 are read (see :mod:`pipeline.ingest.dates`): a
+    #: ``strftime`` pattern, and whether ``a/b/yyyy`` dates are day first.
+    date_format: str | None = None
+    dayfirst: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,7 @@ def find_codebook(instrument: str, data_root: Path) -> Path:
 
 
 def _read_options(d: dict, manifest: Path, i: int) -> dict:
-    """The optional ``dialect``, ``sheet`` and ``encoding`` of a manifest entry, checked."""
+    """The optional ``dialect``, ``sheet``, ``encoding``, ``date_format`` and ``dayfirst`` of a manifest entry, checked."""
     import codecs
 
     from pipeline.ingest.dialects import DIALECTS
@@ -189,6 +198,15 @@ def _read_options(d: dict, manifest: Path, i: int) -> dict:
         except LookupError:
             raise CodebookError(manifest, f"datasets[{i}].encoding", f"unknown encoding {d['encoding']!r} (a Python codec name such as cp1253 or iso-8859-7)") from None
         out["encoding"] = str(d["encoding"])
+    if d.get("date_format") is not None:
+        fmt = str(d["date_format"])
+        if "%" not in fmt:
+            raise CodebookError(manifest, f"datasets[{i}].date_format", f"expected a strftime pattern such as '%d/%m/%Y %H:%M:%S', got {fmt!r}")
+        out["date_format"] = fmt
+    if d.get("dayfirst") is not None:
+        if not isinstance(d["dayfirst"], bool):
+            raise CodebookError(manifest, f"datasets[{i}].dayfirst", f"expected true or false, got {d['dayfirst']!r}")
+        out["dayfirst"] = d["dayfirst"]
     return out
 
 
@@ -208,14 +226,16 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
         raise InputError(root, "data folder not found")
     manifest = Path(manifest) if manifest else root / "datasets.yaml"
     if not manifest.is_file():
-        raise InputError(manifest, "data folder manifest not found: a data folder needs a datasets.yaml naming its files (see README, 'Data folder')")
+        raise InputError(manifest, "data folder manifest not found: a data folder needs a datasets.yaml naming its files (see docs/data-folder.md)")
     doc = _read_yaml(manifest)
     if not isinstance(doc, dict):
         raise CodebookError(manifest, "(top level)", "expected a mapping with 'consortium' and 'datasets'")
     _require(doc, ("datasets",), manifest, "(top level)")
     consortium_path = doc.get("consortium")
-    consortium_path = (manifest.parent / consortium_path) if consortium_path else SURVEYS_DIR / "consortium.yaml"
-    consortium = load_consortium(consortium_path.resolve())
+    if consortium_path:
+        consortium = load_consortium((manifest.parent / consortium_path).resolve())
+    else:  # never the bundled example's registry: its period and partners are not this data's
+        consortium = Consortium(root.resolve().name, root.resolve().name, "", None, None, DEFAULT_MIN_CELL, (), None, inferred=True)
     codebooks: dict[str, Codebook] = {}
     datasets = []
     for i, d in enumerate(doc["datasets"] or []):
@@ -243,6 +263,28 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
         raise CodebookError(manifest, "datasets", "the manifest lists no file")
     framework = _framework_path(doc, manifest)
     return DataFolder(root=root, manifest=manifest, consortium=consortium, datasets=tuple(datasets), framework=framework)
+
+
+def inferred_registry(consortium: Consortium, partner_codes) -> Consortium:
+    """The registry of a data folder whose manifest names none: the partner codes found
+    in the data, no project period, the default minimum cell size."""
+    codes = sorted({str(c).strip() for c in partner_codes if isinstance(c, str) and c.strip()})
+    partners = tuple(Partner(c, c, "partner", "", "") for c in codes)
+    return Consortium(consortium.project_id, consortium.title, "", None, None, consortium.min_cell_size, partners, None, inferred=True)
+
+
+def write_registry(consortium: Consortium, path: Path) -> Path:
+    """Write a registry made from the data (:func:`inferred_registry`) for the later stages."""
+    import yaml
+
+    doc = {
+        "project": {"id": consortium.project_id, "title": consortium.title, "min_cell_size": consortium.min_cell_size, "inferred": True},
+        "partners": [{"code": p.code, "name": p.name, "type": p.type, "country": p.country} for p in consortium.partners],
+    }
+    header = "# Made by `impact ingest`: the manifest names no consortium registry, so its partners are the codes found in the data.\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _framework_path(doc: dict, manifest: Path) -> Path | None:

@@ -15,29 +15,39 @@ How a question becomes part of a codebook
 choice names                      choices labelled "Don't know", "Refused",
                                   "Prefer not to say", "No answer" or "Not
                                   applicable" become its missing codes
-``select_one`` (other names)      a field with ``choices`` (role ``grouping``)
+``select_one`` (other names)      a field with ``choices``: a breakdown (role
+                                  ``grouping``) when its name or label says who
+                                  answered (gender, age group, nationality,
+                                  region...), else role ``attribute``
 ``select_multiple``               a field with ``type: multiple`` (role ``attribute``)
 ``integer`` with a range          an item on a scale ``{min, max}`` from the
-constraint                        constraint (``. >= 1 and . <= 5``; ``or . = 88``
-                                  adds a missing code)
+constraint of at most 11 values   constraint (``. >= 1 and . <= 5``; ``or . = 88``
+                                  adds a missing code); a wider range (age
+                                  18-119, household size) is a number field
 ``text``, ``date``, ``geopoint``  a field with role ``personal`` (dropped at
                                   ingestion): free text and dates may hold
                                   personal data
 ``start``, ``end``, ``today``,    a field with role ``ignore``
 ``deviceid`` ...
-a group of items                  a scale proposal (its items; check
-                                  ``min_answered``, ``range``, ``unit``)
+``relevant`` (skip logic)         kept as the entry's ``relevant`` where it can be
+                                  evaluated (:mod:`pipeline.instruments.relevant`);
+                                  a group's condition applies to its questions;
+                                  otherwise listed, and a required question is
+                                  made optional
+a group of at least two items on  a scale proposal (check ``min_answered``,
+one list of three or more values  ``range``, ``unit``); other groups are not scales
 ===============================  ==============================================
 
 Columns of our own in the survey sheet make the translation exact (XLSForm tools
 ignore columns they do not know): ``impact_role`` (a codebook role, such as
 ``respondent_id``, ``partner``, ``free_text``, ``birth_date``) and
-``impact_reverse`` (``yes`` for a reverse-keyed item) and ``impact_comparison_value``
-(for a ``comparison`` field, the choice of people who did not take part). Every form also gets the
+``impact_reverse`` (``yes`` for a reverse-keyed item), ``impact_comparison_value``
+(for a ``comparison`` field, the choice of people who did not take part) and
+``impact_scale`` (the scale an item belongs to; items with one name form one scale). Every form also gets the
 ``submission_id`` (``_uuid``) and ``submission_time`` (``_submission_time``)
 fields that KoboToolbox adds to each export.
 
-Not translated, and listed: skip logic (``relevant``), calculations, repeats,
+Not translated, and listed: skip logic that cannot be evaluated, calculations, repeats,
 constraints other than ranges, decimal answers, media and location questions.
 """
 
@@ -48,7 +58,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.instruments.codebook import FIELD_ROLES, Codebook
+from pipeline.instruments.codebook import DROPPED_ROLES, FIELD_ROLES, Codebook
+from pipeline.instruments.relevant import UnsupportedExpression, combine, parse
 
 #: Language codes -> the names written in ``label::Name (code)`` columns.
 LANGUAGE_NAMES = {
@@ -76,6 +87,17 @@ PERSONAL_TYPES = {"text", "date", "datetime", "time", "geopoint", "geotrace", "g
 MEDIA_TYPES = {"image", "photo", "audio", "video", "file", "background-audio"}
 MISSING_LABELS = re.compile(r"don.?t know|do not know|refus|prefer not|no answer|not applicable|^n/?a$", re.IGNORECASE)
 _COMPARE = re.compile(r"^\(?\s*\.\s*(>=|<=|>|<|=)\s*(-?\d+)\s*\)?$")
+#: An integer question with a range constraint is a scored item (a rating such as 1-5
+#: or 0-10) only when its range spans at most this many steps; a wider range (age
+#: 18-119, household size, litres, money) is a number field.
+MAX_RATING_SPAN = 10
+#: Names or labels of ``select_one`` questions that are breakdowns of the indicators
+#: (who answered), not answers: every other ``select_one`` with text codes is kept as
+#: a fact about the row (role ``attribute``). ``impact_role: grouping`` overrides.
+BREAKDOWN_WORDS = re.compile(
+    r"gender|\bsex\b|^sex|age.?group|age.?band|age.?range|nationality|citizenship|disab|displacement.?status|^displacement|\bregion\b|^region|urban.?rural",
+    re.IGNORECASE,
+)
 MISSING_NAMES = {"dont_know": "Don't know", "refused": "Refused", "no_answer": "No answer", "not_applicable": "Not applicable"}
 
 
@@ -86,6 +108,8 @@ class FormImport:
     doc: dict
     untranslated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: What the import decided, in plain words (printed by ``impact import-form``).
+    decisions: list[str] = field(default_factory=list)
 
 
 def language_code(name: str, default: str = "en") -> str:
@@ -182,14 +206,13 @@ def import_form(path: str | Path) -> FormImport:
         The file is missing or pyxform cannot read it as an XLSForm (its message, with the row).
     """
     from pyxform.errors import PyXFormError
-    from pyxform.xls2json import parse_file_to_json
 
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found")
     warnings: list[str] = []
     try:
-        form = parse_file_to_json(str(path), warnings=warnings)
+        form = _pyxform_json(path, warnings)
     except PyXFormError as exc:
         raise InputError(path, f"not a valid XLSForm: {exc}") from None
     except Exception as exc:  # pyxform and openpyxl raise many kinds for a file that is no workbook
@@ -202,13 +225,17 @@ def import_form(path: str | Path) -> FormImport:
         {"id": "submission_time", "role": "submission_time", "column": "_submission_time", "required": True},
     ]
     items, scales, response_scales, languages = [], [], {}, []
+    conditions: list[tuple[dict, str, str]] = []  # (entry, relevant, where)
+    tagged: dict[str, list[str]] = {}  # impact_scale -> items
+    numeric: list[str] = []
+    groups_not_scales: list[str] = []
 
     def note_languages(labels):
         for code in labels:
             if code not in languages:
                 languages.append(code)
 
-    def walk(children, group: str | None):
+    def walk(children, group: str | None, condition: str | None = None):
         for q in children:
             qtype, name = q.get("type", ""), q.get("name", "")
             bind = q.get("bind") or {}
@@ -221,18 +248,20 @@ def import_form(path: str | Path) -> FormImport:
                 role = ""
             if qtype == "group" and name == "meta":
                 continue  # instanceID and the like: the submission id fields stand for them
+            own = combine(condition, bind.get("relevant"))
             if qtype == "group":
                 before = len(items)
-                walk(q.get("children") or [], name)
-                members = [it["id"] for it in items[before:]]
-                if members:
-                    scales.append({"id": name, "label": labels or {"en": name}, "items": members})
+                walk(q.get("children") or [], name, own)
+                members = [it for it in items[before:] if it["id"] not in {x for v in tagged.values() for x in v}]
+                if _rating_group(members, response_scales):
+                    scales.append({"id": name, "label": labels or {"en": name}, "items": [it["id"] for it in members]})
+                elif members:
+                    groups_not_scales.append(name)
                 continue
             if qtype == "repeat":
                 out.untranslated.append(f"{where}: a repeat group (one row per repetition, a separate sheet or file in exports); its questions were left out")
                 continue
-            if bind.get("relevant"):
-                out.untranslated.append(f"{where}: skip logic relevant={bind['relevant']!r} is not checked (an empty answer is treated as missing)")
+            before_f, before_i = len(fields), len(items)
             constraint = bind.get("constraint")
             required = str(bind.get("required", "")).strip().lower() in ("yes", "true", "true()")
             if qtype in METADATA_TYPES:
@@ -251,7 +280,8 @@ def import_form(path: str | Path) -> FormImport:
                 choices = q.get("choices") or []
                 if not choices:
                     out.untranslated.append(f"{where}: choices from a file or another list ({q.get('itemset')!r}) are not read; kept as text")
-                entry = {"id": name, "role": role or ("attribute" if qtype == "select all that apply" else "grouping"), "label": labels}
+                breakdown = qtype == "select one" and _breakdown_like(name, labels)
+                entry = {"id": name, "role": role or ("grouping" if breakdown else "attribute"), "label": labels}
                 if choices:
                     entry["choices"] = {str(c["name"]): _labels(c.get("label"), default) or {"en": str(c["name"])} for c in choices}
                 if qtype == "select all that apply":
@@ -268,7 +298,11 @@ def import_form(path: str | Path) -> FormImport:
                 fields.append(entry)
             elif qtype in ("integer", "decimal", "range"):
                 rng = parse_range(constraint) if constraint else None
-                if qtype == "integer" and rng and rng[0] is not None and rng[1] is not None and not role:
+                bounded = rng is not None and rng[0] is not None and rng[1] is not None
+                if qtype == "integer" and bounded and not role and rng[1] - rng[0] > MAX_RATING_SPAN:
+                    numeric.append(name)
+                    fields.append({"id": name, "role": "attribute", "type": "number", "label": labels})
+                elif qtype == "integer" and bounded and not role:
                     lo, hi, extra = rng
                     sid = f"{name}_range"
                     response_scales[sid] = {"values": {"min": lo, "max": hi}}
@@ -293,22 +327,35 @@ def import_form(path: str | Path) -> FormImport:
                     )
             else:
                 out.untranslated.append(f"{where}: question type {qtype!r} is not translated")
+            added = fields[before_f:] + items[before_i:]
+            if own and added:
+                conditions.append((added[0], own, where))
+            tag = str(q.get("impact_scale") or "").strip()
+            if tag and len(items) > before_i:
+                tagged.setdefault(tag, []).append(items[-1]["id"])
 
     walk(form.get("children") or [], None)
+    _settle_conditions(conditions, fields, items, out)
+    for sid, members in tagged.items():
+        if sid in {s["id"] for s in scales}:
+            out.untranslated.append(f"impact_scale {sid!r}: a scale of the form's groups has that name already; the tagged items were left out of it")
+            continue
+        scales.append({"id": sid, "label": {"en": sid}, "items": members})
     _link_birth_dates(fields, out)
     pairing = None
     if any(f["role"] == "code" for f in fields):
         pairing = {"by": "code"}
         out.notes.append("fields with impact_role code: the waves are paired by the self-generated code (pairing: by: code); check max_differences (default 1)")
     if scales:
-        out.notes.append(f"scales proposed from the form's groups {[s['id'] for s in scales]}: check min_answered (default two thirds), range, unit and reliability")
+        out.notes.append(f"scales proposed {[s['id'] for s in scales]}: check min_answered (default two thirds), range, unit and reliability")
+    _decide(out, fields, items, scales, response_scales, numeric, groups_not_scales, tagged)
     title = _labels(form.get("title"), default) if not isinstance(form.get("title"), str) else {default: form["title"]}
     out.doc = {
         "instrument": str(form.get("id_string") or path.stem),
         "version": str(form.get("version") or "1"),
         "title": title,
         "languages": languages or [default],
-        "design": "paired_pre_post",
+        "design": "paired_pre_post" if any(f["role"] in ("respondent_id", "code") for f in fields) else "cross_section",
         "fields": fields,
         "response_scales": response_scales,
         "items": items,
@@ -316,6 +363,13 @@ def import_form(path: str | Path) -> FormImport:
     }
     if pairing:
         out.doc["pairing"] = pairing
+    if out.doc["design"] == "cross_section":
+        out.doc["waves"] = [{"id": "once"}]
+        out.decisions.append(
+            "design cross_section (one wave, 'once'): no question has impact_role respondent_id, so answers cannot be paired across waves; set one and 'design: paired_pre_post' for a before/after survey"
+        )
+    else:
+        out.decisions.append("design paired_pre_post (waves pre and post, paired by the respondent identifier)")
     return out
 
 
@@ -331,6 +385,170 @@ def _link_birth_dates(fields: list[dict], out: FormImport) -> None:
                 out.untranslated.append(f"{f['id']!r}: a birth date, but no question has age groups such as '18-29' to receive it; marked personal")
             else:
                 f["age_group"] = target
+
+
+def _pyxform_json(path: Path, warnings: list[str]) -> dict:
+    """pyxform's reading of the form. A choice list that repeats a name (KoboToolbox
+    accepts it with the setting ``allow_choice_duplicates``) is read as KoboToolbox reads it,
+    and said so."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    dropped: list[str] = []
+    blanked: list[tuple[int, str]] = []  # (survey row index, column) of cells pyxform cannot read
+
+    def read(allow: bool, external: bool = False) -> dict:
+        book = get_xlsform(xlsform=str(path))
+        if allow:
+            if not book.settings:
+                book.settings = [{}]
+            book.settings[0]["allow_choice_duplicates"] = "yes"
+            book.settings_header = [{**(book.settings_header[0] if book.settings_header else {}), "allow_choice_duplicates": None}]
+        for col in dropped:
+            for row in book.survey:
+                row.pop(col, None)
+            for header in book.survey_header:
+                header.pop(col, None)
+        if external:  # select_one_external without its sheet: a text answer (its codes cannot be checked)
+            for row in book.survey:
+                if str(row.get("type", "")).startswith("select_one_external"):
+                    row["type"] = "text"
+        for k, col in blanked:
+            if 0 <= k < len(book.survey) and col.split("::")[0] in ("label", "hint", "constraint_message", "required_message", "guidance_hint"):
+                book.survey[k][col] = re.sub(r"\$\{\s*([^}]*)\}", r"\1", str(book.survey[k].get(col, "")))
+            elif 0 <= k < len(book.survey) and col == "calculation":
+                book.survey[k][col] = "''"  # not kept anyway; an empty text keeps pyxform content
+            elif 0 <= k < len(book.survey):
+                book.survey[k].pop(col, None)
+                if col == "relevant":  # a condition nobody can evaluate: the question is optional
+                    book.survey[k].pop("required", None)
+        return workbook_to_json(workbook_dict=book, form_name="data", fallback_form_name=book.fallback_form_name, default_language="default", warnings=warnings)
+
+    allow = external = False
+    for _ in range(200):
+        try:
+            return read(allow, external)
+        except PyXFormError as exc:
+            text = str(exc)
+            if "allow_choice_duplicates" in text and not allow:
+                allow = True
+                warnings.append(f"a choice list repeats a name ({text.split(']', 1)[0].strip('[')}); read with allow_choice_duplicates, as KoboToolbox does")
+                continue
+            if "external_choices sheet" in text and not external:
+                external = True
+                warnings.append("select_one_external questions without the external_choices sheet (their choices live in a file on the server) are read as text answers")
+                continue
+            m = re.search(r"On the 'survey' sheet, the '([^']+)' value is invalid", text)
+            row = re.search(r"\[row : (\d+)\]", text)
+            if (
+                m
+                and row
+                and (
+                    m.group(1) in ("calculation", "relevant", "constraint", "choice_filter", "default", "repeat_count")
+                    or m.group(1).split("::")[0] in ("label", "hint", "constraint_message", "required_message", "guidance_hint")
+                )
+                and (int(row.group(1)) - 2, m.group(1)) not in blanked
+            ):
+                blanked.append((int(row.group(1)) - 2, m.group(1)))
+                warnings.append(
+                    f"survey row {row.group(1)}: its {m.group(1)} cannot be read ({text.split(']', 1)[1].strip()}); left out{' and the question made optional' if m.group(1) == 'relevant' else ''}"
+                )
+                continue
+            if m and m.group(1).split("::")[0].lower() not in XLSFORM_COLUMNS and m.group(1) not in dropped:
+                dropped.append(m.group(1))
+                warnings.append(f"the survey sheet's column {m.group(1)!r} is not an XLSForm column and pyxform cannot read it ({text.split(']', 1)[0].strip('[')}); it was left out")
+                continue
+            raise
+    raise PyXFormError("too many unreadable columns")
+
+
+#: Columns of the survey sheet that XLSForm defines (any other is a tool's own column).
+XLSFORM_COLUMNS = {
+    "type",
+    "name",
+    "label",
+    "hint",
+    "guidance_hint",
+    "required",
+    "required_message",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "calculation",
+    "choice_filter",
+    "appearance",
+    "default",
+    "read_only",
+    "repeat_count",
+    "parameters",
+    "trigger",
+    "media",
+    "image",
+    "audio",
+    "video",
+    "bind",
+    "body",
+    "instance",
+    "note",
+}
+
+
+def _breakdown_like(name: str, labels: dict[str, str]) -> bool:
+    return bool(BREAKDOWN_WORDS.search(name) or any(BREAKDOWN_WORDS.search(v) for v in labels.values() if len(v) < 60))
+
+
+def _rating_group(members: list[dict], response_scales: dict) -> bool:
+    """A group is proposed as a scale only when it holds at least two items on one
+    rating-like list: the same response scale with at least three ordered values."""
+    if len(members) < 2:
+        return False
+    ids = {m["response_scale"] for m in members}
+    if len(ids) != 1:
+        return False
+    values = response_scales[ids.pop()]["values"]
+    n = values["max"] - values["min"] + 1 if isinstance(values, dict) else len(values)
+    return n >= 3
+
+
+def _settle_conditions(conditions: list[tuple[dict, str, str]], fields: list[dict], items: list[dict], out: FormImport) -> None:
+    """Carry each question's ``relevant`` into its codebook entry where it can be
+    evaluated; where it cannot, say so once and make a required question optional."""
+    kept = {f["id"] for f in fields if f["role"] not in DROPPED_ROLES} | {i["id"] for i in items}
+    for entry, text, where in conditions:
+        try:
+            refs = parse(text).references
+            unknown = sorted(refs - kept)
+            if unknown:
+                raise UnsupportedExpression(f"it refers to {unknown}, which the codebook does not keep")
+        except UnsupportedExpression as exc:
+            if entry.pop("required", False):
+                out.untranslated.append(f"{where}: skip logic relevant={text!r} cannot be evaluated ({exc}); the question is treated as optional")
+            continue
+        entry["relevant"] = text
+
+
+def _decide(out: FormImport, fields, items, scales, response_scales, numeric, groups_not_scales, tagged) -> None:
+    """What the import decided, for the user to check (printed by ``impact import-form``)."""
+    d = out.decisions
+    d.append(
+        f"{len(items)} scored item(s) (select_one with number codes, or whole numbers in a range of at most {MAX_RATING_SPAN + 1} values): {[i['id'] for i in items][:12]}{' ...' if len(items) > 12 else ''}"
+    )
+    if numeric:
+        d.append(f"{len(numeric)} bounded whole number(s) kept as number fields, not scored: {numeric[:12]}{' ...' if len(numeric) > 12 else ''}")
+    groups = [f["id"] for f in fields if f["role"] == "grouping"]
+    d.append(f"breakdowns of the indicators (role grouping): {groups or 'none'}; other select_one questions are kept as attributes (set impact_role: grouping to break down by one)")
+    if scales:
+        d.append(f"scales: {[(s['id'], len(s['items'])) for s in scales]} ({'from the impact_scale column' if tagged else 'groups of items on one rating list'})")
+    else:
+        d.append("no scale: add an impact_scale column to the survey sheet naming the scale of each item, or add scales: to the codebook")
+    if groups_not_scales:
+        d.append(
+            f"{len(groups_not_scales)} group(s) of the form are not scales (their items are not on one rating list of three or more values): {groups_not_scales[:8]}{' ...' if len(groups_not_scales) > 8 else ''}"
+        )
+    with_skip = [f["id"] for f in fields + items if f.get("relevant")]
+    if with_skip:
+        d.append(f"{len(with_skip)} question(s) keep their skip logic (relevant): a required one is only required where it is shown")
 
 
 def _yes(value) -> bool:
@@ -363,20 +581,30 @@ def _item(q: dict, labels: dict, default: str, response_scales: dict, out: FormI
     return item
 
 
+def _comment(text: str) -> str:
+    """A note as YAML comment lines: every line of a multi-line note starts with ``#``."""
+    lines = str(text).splitlines() or [""]
+    return "\n".join([f"#   - {lines[0]}", *[f"#     {x}" for x in lines[1:]]])
+
+
 def write_codebook(result: FormImport, path: str | Path, source: str = "") -> Path:
     """Write an imported codebook as commented YAML (the untranslated list as comments on top)."""
     import yaml
 
     path = Path(path)
     lines = [f"# Codebook imported from the XLSForm {source} by `impact import-form`.", "# Check it before use: scales, their min_answered, range, unit and reliability are proposals."]
+    if result.decisions:
+        lines.append("#")
+        lines.append("# What import-form decided (correct it here, or with impact_role / impact_scale in the form):")
+        lines += [_comment(d) for d in result.decisions]
     if result.untranslated:
         lines.append("#")
         lines.append("# Not translated from the form:")
-        lines += [f"#   - {u}" for u in result.untranslated]
+        lines += [_comment(u) for u in result.untranslated]
     if result.notes:
         lines.append("#")
         lines.append("# Notes:")
-        lines += [f"#   - {n}" for n in result.notes]
+        lines += [_comment(n) for n in result.notes]
     body = yaml.safe_dump(result.doc, allow_unicode=True, sort_keys=False, width=120)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n" + body, encoding="utf-8")
@@ -408,15 +636,17 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
 
     langs = [c for c in codebook.languages if _has_language(codebook, c)] or ["en"]
     cols = _label_columns(langs)
-    survey = [["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse", "impact_comparison_value"]]
+    survey = [
+        ["type", "name", *[f"label::{n}" for _, n in cols], *[f"hint::{n}" for _, n in cols], "required", "constraint", "impact_role", "impact_reverse", "impact_comparison_value", "impact_scale"]
+    ]
     choices = [["list_name", "name", *[f"label::{n}" for _, n in cols]]]
     lists_done = set()
 
     def labels_row(label: dict) -> list[str]:
         return [label.get(code, "") for code, _ in cols]
 
-    def row(qtype, name, label=None, hint=None, required="", role="", reverse="", comparison=""):
-        survey.append([qtype, name, *labels_row(label or {}), *labels_row(hint or {}), required, "", role, reverse, comparison])
+    def row(qtype, name, label=None, hint=None, required="", role="", reverse="", comparison="", scale=""):
+        survey.append([qtype, name, *labels_row(label or {}), *labels_row(hint or {}), required, "", role, reverse, comparison, scale])
 
     def add_list(list_name, entries):
         if list_name in lists_done:
@@ -449,7 +679,7 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
         sc = groups.get(it.id)
         if (sc.id if sc else None) != current:
             if current is not None:
-                survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", ""])
+                survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", "", ""])
             if sc is not None:
                 row("begin_group", sc.id, sc.label)
             current = sc.id if sc else None
@@ -463,9 +693,9 @@ def write_form(codebook: Codebook, path: str | Path, partner_choices: dict[str, 
             for code, _ in cols:
                 if code in it.anchors[lo] and code in it.anchors[hi]:
                     hint[code] = f"{lo} = {it.anchors[lo][code]}, {hi} = {it.anchors[hi][code]}"
-        row(f"select_one {rs.id}", it.column, it.label, hint, "yes", "", "yes" if it.reverse else "")
+        row(f"select_one {rs.id}", it.column, it.label, hint, "yes", "", "yes" if it.reverse else "", scale=sc.id if sc else "")
     if current is not None:
-        survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", ""])
+        survey.append(["end_group", "", *[""] * (2 * len(cols)), "", "", "", "", "", ""])
     settings = [["form_title", "form_id", "version", "default_language"], [codebook.label("en"), codebook.instrument, codebook.version, cols[0][1]]]
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

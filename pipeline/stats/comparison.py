@@ -163,7 +163,7 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
 # Attrition
 # --------------------------------------------------------------------------------------
 
-#: |SMD| above which attrition may bias the comparison (METHODS.md).
+#: |SMD| above which attrition may bias the comparison (docs/methods.md).
 ATTRITION_SMD_FLAG = 0.2
 
 
@@ -212,7 +212,7 @@ def attrition(baseline_scores, completed) -> Attrition:
     :math:`SMD = (\\bar x_c - \\bar x_d) / s_p`,
     :math:`s_p^2 = ((n_c - 1)s_c^2 + (n_d - 1)s_d^2)/(n_c + n_d - 2)` (Cohen 1988); a
     standardised difference above 0.2 in absolute value suggests attrition bias
-    (Austin 2009 uses 0.1 for balance; METHODS.md agrees on 0.2).
+    (Austin 2009 uses 0.1 for balance; docs/methods.md uses 0.2).
     """
     x = _as_1d_float(baseline_scores, "baseline_scores")
     done = _as_binary(_as_1d_float(completed, "completed"), "completed")

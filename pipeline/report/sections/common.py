@@ -5,7 +5,7 @@ so that every section is one cell that calls one function (parallel work adds
 cells, never rewrites them). A :class:`Section` holds a title and its parts
 (Markdown text, HTML tables, matplotlib figures); :func:`show` displays them.
 
-The funder's order (``FUNDER.md``): executive summary, results framework, attitude
+The funder's order (``docs/funder.md``): executive summary, results framework, attitude
 change, staff trainings by Kirkpatrick level, organisational capacity, networks,
 activities and reach, data quality, methods and limitations, provenance. A
 section whose data are absent from the build folder says so in one line.

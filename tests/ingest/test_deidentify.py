@@ -6,9 +6,10 @@ import os
 import stat
 
 import pandas as pd
+import pytest
 
 from pipeline.config import SURVEYS_DIR
-from pipeline.ingest.deidentify import deidentify, keyed_hash, load_key, pseudonymise
+from pipeline.ingest.deidentify import deidentify, keyed_hash, load_key, pseudonymise, redact
 from pipeline.instruments.codebook import load_codebook
 
 
@@ -47,3 +48,25 @@ def test_environment_variable_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("IMPACT_PSEUDONYM_KEY", "from-env")
     assert load_key(tmp_path / "absent") == b"from-env"
     assert not (tmp_path / "absent").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3f15cdfe-3eab-4321-8765-7806febf158d",  # a KoboToolbox _uuid with digit groups
+        "uuid:3f15cdfe-3eab-4c2b-9b6f-7806febf158d",
+        "22/01/2026 21:29:50",  # a Google Sheets timestamp
+        "2023-11-13 16:20:37",
+        "12.3456789",  # a GPS coordinate
+        "-1.2625621 36.7921711 0.0 20.0",
+        "1234567.89",
+    ],
+)
+def test_redaction_keeps_ids_dates_and_decimals_readable(text):
+    assert redact(text) == (text, 0)
+
+
+@pytest.mark.parametrize("text", ["0612345678", "tel 612.345.678", "+351 912 345 678", "0612.345678", "06-12345678 on 22/01/2026 21:29:50"])
+def test_redaction_still_removes_phone_numbers_beside_them(text):
+    out, n = redact(text)
+    assert n == 1 and "[phone removed]" in out and "345" not in out

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import ROOT
 from pipeline.errors import ReportError
 from pipeline.report.build import build_reports, plan
 from pipeline.workflow import analyse, ingest
@@ -141,10 +142,10 @@ def test_pdf_sections_and_headline_numbers(built):
 
 def test_papermill_documents_the_parameters():
     out = subprocess.run(
-        [shutil.which("papermill") or str(Path(__file__).parents[1] / ".venv/bin/papermill"), "--help-notebook", "notebooks/consortium_report.ipynb"],
+        [shutil.which("papermill") or str(ROOT / ".venv/bin/papermill"), "--help-notebook", "notebooks/consortium_report.ipynb"],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parents[1],
+        cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr
     assert "build_dir: str" in out.stdout and "partner: str" in out.stdout

@@ -10,7 +10,7 @@ from pipeline.config import SURVEYS_DIR
 from pipeline.errors import InputError
 from pipeline.instruments.codebook import load_codebook, parse_codebook
 from pipeline.instruments.registry import load_consortium
-from pipeline.instruments.xlsform import import_form, language_code, parse_range, write_form
+from pipeline.instruments.xlsform import import_form, language_code, parse_range, write_codebook, write_form
 from pipeline.workflow import ingest_folder
 from tests.synth import valid_export
 
@@ -150,13 +150,21 @@ def test_a_hand_written_form_lists_what_it_cannot_translate(tmp_path):
     for expected in (
         "'age' (integer): constraint",
         "'hours' (decimal): a decimal answer",
-        "skip logic relevant='${satisfaction} > 2'",
         "'double' (calculate)",
         "'children' (repeat)",
         "'photo' (photo): a media answer",
     ):
         assert expected in text, expected
     assert any("marked personal" in n and "comments" in n for n in result.notes)
+    # skip logic is carried, not listed as untranslated
+    assert cb.item("again").relevant == "${satisfaction} > 2"
+    assert "relevant" not in text
+    # what it decided is printed and kept as comments of a codebook that loads
+    assert any(d.startswith("design paired_pre_post") for d in result.decisions)
+    assert any("bounded whole number" in d for d in result.decisions) is False  # satisfaction 1-5 stays a scored item
+    path = write_codebook(result, tmp_path / "feedback.yaml", source="feedback.xlsx")
+    assert "# What import-form decided" in path.read_text(encoding="utf-8")
+    assert load_codebook(path).item_ids == ("satisfaction", "again")
 
 
 def test_not_a_form_is_a_clear_error(tmp_path, capsys):
@@ -185,3 +193,42 @@ def test_parse_range(text, expected):
 @pytest.mark.parametrize("name, code", [("English (en)", "en"), ("Ελληνικά (el)", "el"), ("default", "en"), ("French", "fr"), ("Dari (prs)", "prs")])
 def test_language_code(name, code):
     assert language_code(name) == code
+
+
+def test_meaning_not_only_types(tmp_path):
+    sheets = {
+        "survey": [
+            ["type", "name", "label", "constraint", "impact_scale"],
+            ["integer", "age", "Age", ". >= 18 and . <= 119"],
+            ["integer", "hh_size", "Household size", ". >= 1 and . <= 30"],
+            ["begin_group", "water", "Water"],
+            ["select_one yn", "has_tap", "Tap water?"],
+            ["select_one yn", "has_tank", "Tank?"],
+            ["select_one source", "source", "Main source"],
+            ["end_group"],
+            ["select_one gender", "gender", "Gender"],
+            ["select_one agree", "trust1", "I trust my neighbours", "", "trust"],
+            ["select_one agree", "trust2", "I trust the police", "", "trust"],
+            ["integer", "sat", "Satisfaction 0-10", ". >= 0 and . <= 10"],
+        ],
+        "choices": [
+            ["list_name", "name", "label"],
+            ["yn", "1", "Yes"],
+            ["yn", "0", "No"],
+            ["source", "river", "River"],
+            ["source", "well", "Well"],
+            ["gender", "f", "Female"],
+            ["gender", "m", "Male"],
+            *[["agree", str(k), lab] for k, lab in enumerate(["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"], start=1)],
+        ],
+    }
+    result = import_form(write_workbook(tmp_path / "f.xlsx", sheets))
+    cb = parse_codebook(result.doc, "f")
+    kinds = {f.id: (f.role, f.type) for f in cb.fields}
+    assert kinds["age"] == ("attribute", "number") and kinds["hh_size"] == ("attribute", "number")  # bounded integers: numbers
+    assert kinds["gender"][0] == "grouping" and kinds["source"][0] == "attribute"  # a breakdown only where it says who answered
+    assert cb.item_ids == ("has_tap", "has_tank", "trust1", "trust2", "sat")
+    assert [(s.id, s.items) for s in cb.scales] == [("trust", ("trust1", "trust2"))]  # the water group (yes/no) is no scale
+    assert cb.design == "cross_section" and cb.waves == ("once",)
+    text = "\n".join(result.decisions)
+    assert "['age', 'hh_size']" in text and "['water']" in text and "from the impact_scale column" in text

@@ -72,13 +72,18 @@ def test_broken_xlsx(tmp_path):
         read_export(f)
 
 
-def test_missing_required_column_names_file_column_and_columns_found(tmp_path):
+def test_missing_columns_stop_only_when_they_identify_respondents(tmp_path):
     f = tmp_path / "a.csv"
-    f.write_text("_uuid,_submission_time,partner,att_economy\nu,2025-03-03T10:00:00,GR-THE,5\n", encoding="utf-8")
+    f.write_text("_uuid,_submission_time,partner_code,respondent_id,att_economy\nu,2025-03-03T10:00:00,GR-THE,r1,5\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         map_columns(read_export(f, name="a.csv"), CB)
     msg = str(err.value)
-    assert "a.csv" in msg and "att_culture" in msg and "Columns in the file" in msg and "att_economy" in msg
+    assert "a.csv" in msg and "'partner' (did you mean 'partner_code'?)" in msg and "att_economy" not in msg
+    f.write_text("_uuid,_submission_time,partner,respondent_id,att_economy\nu,2025-03-03T10:00:00,GR-THE,r1,5\n", encoding="utf-8")
+    raw = read_export(f, name="a.csv")
+    mapped = map_columns(raw, CB)
+    assert "att_culture" in raw.absent and mapped["att_culture"].isna().all() and mapped["att_economy"].tolist() == ["5"]
+    assert any("column(s) of the codebook are not in the file" in w for w in raw.warnings)
 
 
 def test_unknown_columns_are_left_out_with_a_warning(tmp_path, clean_folder):
