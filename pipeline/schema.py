@@ -75,7 +75,7 @@ class Files(StrEnum):
     CODE_MATCHING = "code_matching.csv"
     MANIFEST = "manifest.json"
     INDEX = "index.html"
-    FIGURES = "figures"  # folder: charts and PDFs kept for the next report (pipeline.report.build)
+    FIGURES = "figures"  # folder: charts and PDF pages already drawn, reused while their data and code are unchanged
 
 
 #: Tables every report needs; without them ``impact report`` stops with a message.
