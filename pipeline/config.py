@@ -17,5 +17,7 @@ DEFAULT_MIN_CELL = 5
 
 #: Environment variable that holds the pseudonymisation key.
 KEY_ENV = "IMPACT_PSEUDONYM_KEY"
+#: Folder of charts drawn in this run, for the report kernels (set by pipeline.report.build).
+FIGURE_CACHE_ENV = "IMPACT_FIGURE_CACHE"
 #: Key file used when the environment variable is not set (git-ignored, mode 600).
 KEY_FILE = ROOT / ".impact_key"

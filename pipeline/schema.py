@@ -83,6 +83,7 @@ class Files(StrEnum):
     METHODS = "methods.csv"
     MANIFEST = "manifest.json"
     INDEX = "index.html"
+    FIGURES = "figures"  # folder: charts and PDF pages already drawn, reused while their data and code are unchanged
 
 
 #: How ``network_counts.csv`` and the results framework's tie indicators count ties

@@ -16,6 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import __version__
@@ -79,6 +80,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         absent[ds.name] = raw.absent
         notes.extend(raw.warnings + clean.notes)
         rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
+        del raw, mapped, clean  # the file's columns left out are freed before the next file is read
     lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
     return pd.concat(frames, ignore_index=True), counts, notes, lines, absent
 
@@ -101,14 +103,21 @@ def unmatched_later_waves(valid: pd.DataFrame, codebook: Codebook) -> list[str]:
     if codebook.design not in ("paired_pre_post", "repeated", "wide") or "respondent_id" not in valid.columns or WAVE not in valid.columns or len(codebook.waves) < 2:
         return []
     first = codebook.waves[0]
-    ids = valid["respondent_id"].dropna()
-    waves = valid.loc[ids.index, WAVE]
-    # sets of Python strings: pandas' isin on a "string" column is slow (about 1 s for 177,000 ids)
-    seen = set(ids[waves == first].tolist())
+    # one integer per respondent: who answered a wave is a boolean per respondent
+    people, _ = pd.factorize(valid["respondent_id"], use_na_sentinel=True)
+    waves = valid[WAVE].to_numpy()
+    known = people >= 0
+
+    def answered(wave: str) -> np.ndarray:
+        out = np.zeros(people.max(initial=-1) + 1, dtype=bool)
+        out[people[known & (waves == wave)]] = True
+        return out
+
+    seen = answered(first)
     notes = []
     for wave in codebook.waves[1:]:
-        n = len(set(ids[waves == wave].tolist()) - seen)
-        if n and seen:
+        n = int((answered(wave) & ~seen).sum())
+        if n and seen.any():
             notes.append(f"{codebook.instrument}: {n} respondent(s) answered {wave!r} without a {first!r} answer; kept, and counted as 'no baseline' in the sample flow")
     return notes
 
@@ -123,7 +132,8 @@ def _without_quarantined_rows(valid: pd.DataFrame, quarantine: pd.DataFrame) -> 
         return valid
     bad = pd.MultiIndex.from_frame(quarantine[["source_file", "source_row"]].astype({"source_row": "int64"}))
     rows = pd.MultiIndex.from_arrays([valid[SOURCE_FILE], valid[SOURCE_ROW].astype("int64")])
-    return valid.loc[~rows.isin(bad)].reset_index(drop=True)
+    drop = rows.isin(bad)
+    return valid.loc[~drop].reset_index(drop=True) if drop.any() else valid  # no copy when nothing goes
 
 
 def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | None], valid: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
@@ -159,11 +169,14 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
         frame, counts, warn, rejected, absent = read[instrument]
         notes.extend(warn)
         checked = validate(frame, codebook, folder.consortium, absent=absent)
+        del frame, read[instrument]  # the rows as read: validation kept what it needs
         if len(rejected):
             checked = Validated(checked.valid, _merge_quarantine(checked.quarantine, rejected, list(counts)))
         valid = _without_quarantined_rows(checked.valid, checked.quarantine)
         if "partner" in valid.columns:
-            valid.insert(valid.columns.get_loc("partner") + 1, "country", valid["partner"].map(countries).astype("string"))
+            partners, codes = pd.factorize(valid["partner"], use_na_sentinel=True)[::-1]  # each partner looked up once
+            country = pd.array([countries.get(p) for p in partners] + [None], dtype="string")[codes]
+            valid.insert(valid.columns.get_loc("partner") + 1, "country", country)
         # rows without an identifier are matched by their code, whose elements are then dropped
         valid, matched = pair_by_code(valid, codebook, key)
         matchings.append(matched)

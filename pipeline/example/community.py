@@ -80,6 +80,8 @@ COMPARISON_EFFECTS: dict[str, float] = {"attitudes": 0.05, "social_acceptance": 
 COMPARISON_BASELINE_SHIFT = -0.10
 #: First number of the comparison group's respondent ids (``GR-THE-50001``, ...).
 COMPARISON_ID_BASE = 50000
+#: Identifier numbers of people who answer only after the activities start here.
+LATE_ID_BASE = 80000
 
 #: Partners whose survey is anonymous: no participant number, a self-generated code.
 ANONYMOUS: tuple[str, ...] = ("PT-LIS",)
@@ -204,6 +206,18 @@ def _partner_people(rng: np.random.Generator, code: str, p: PartnerSetup, n: int
     return frame
 
 
+def _id_bases(scale: float) -> tuple[int, int]:
+    """First identifier numbers of the comparison group and of people answering only
+    after: 50000 and 80000, or higher powers of ten when a partner's participants at
+    this scale would reach them (the benchmark's million respondents), so that no two
+    people share an identifier."""
+    n_part = max(int(round(p.n * scale)) for p in PARTNERS.values())
+    n_comp = max(int(round(n * scale)) for n in COMPARISON.values())
+    comparison = COMPARISON_ID_BASE if n_part < COMPARISON_ID_BASE else 10 ** len(str(n_part))
+    fits = n_part < LATE_ID_BASE and comparison + n_comp <= LATE_ID_BASE
+    return comparison, LATE_ID_BASE if fits else 10 ** len(str(comparison + n_comp))
+
+
 def _people(rng: np.random.Generator, scale: float = 1.0) -> pd.DataFrame:
     """The participants: partner, background, latent traits before and after."""
     parts = [_partner_people(rng, code, p, max(1, int(round(p.n * scale)))) for code, p in PARTNERS.items()]
@@ -221,7 +235,8 @@ def _comparison_people(rng: np.random.Generator, scale: float = 1.0) -> pd.DataF
         setup = PartnerSetup(n, p.baseline + COMPARISON_BASELINE_SHIFT, COMPARISON_EFFECTS, p.language, p.phone)
         parts.append(_partner_people(rng, code, setup, max(1, int(round(n * scale))), refugee_share=0.0))
     people = pd.concat(parts, ignore_index=True)
-    people["respondent_id"] = [f"{c}-{COMPARISON_ID_BASE + k:05d}" for c, k in zip(people["partner"], people["number"])]
+    base = _id_bases(scale)[0]
+    people["respondent_id"] = [f"{c}-{base + k:05d}" for c, k in zip(people["partner"], people["number"])]
     people["took_part"] = "comparison"
     return people
 
@@ -448,7 +463,8 @@ def simulate(seed: int = SEED, scale: float = 1.0, plant: bool = True) -> dict[s
     stays = _stays(rng, people)
     pre = _export(rng, people, "pre")
     late = _with_codes(rng_code, _people(np.random.default_rng(seed + 1), scale=POST_ONLY_SHARE * scale))
-    late["respondent_id"] = [f"{c}-{80000 + k:05d}" for k, c in enumerate(late["partner"])]
+    late_base = _id_bases(scale)[1]
+    late["respondent_id"] = [f"{c}-{late_base + k:05d}" for k, c in enumerate(late["partner"])]
     post_people = _misremembered(rng_code, pd.concat([people.loc[stays], late], ignore_index=True))
     post = _export(rng, post_people, "post")
     # The comparison group has its own random stream: the participants' data above do

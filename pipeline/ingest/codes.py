@@ -191,9 +191,62 @@ def _encode(pre_rows, post_rows) -> tuple[np.ndarray, np.ndarray]:
     return matrix[:n_pre], matrix[n_pre:]
 
 
+def _text_codes(values: pd.Series, case_sensitive: bool) -> np.ndarray | None:
+    """Codes of :func:`_clean_column`'s values when every value is text or missing:
+    one code per distinct cleaned text, numbered by first appearance, ``MISSING`` for a
+    missing element. Each distinct text is cleaned once. None for any other column."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not all(isinstance(u, str) for u in uniques.tolist()):
+        return None
+    text = pd.Series(uniques, dtype="string").str.strip()
+    if not case_sensitive:
+        text = text.str.casefold()
+    merged, _ = pd.factorize(text.where(text.ne("")), use_na_sentinel=True)
+    return np.append(merged, MISSING)[codes]
+
+
+def _encode_frames(pre_codes, post_codes, case_sensitive: bool):
+    """:func:`_code_rows` and :func:`_encode` at once, column by column, for two
+    DataFrames of text with the same number of columns; None otherwise.
+
+    Gives the same matrices: one code per distinct element and position (numbered
+    by first appearance, pre rows first), ``MISSING`` for a missing element.
+    """
+    if not (isinstance(pre_codes, pd.DataFrame) and isinstance(post_codes, pd.DataFrame)) or pre_codes.shape[1] != post_codes.shape[1]:
+        return None
+    for name, codes in (("pre_codes", pre_codes), ("post_codes", post_codes)):
+        if not codes.index.is_unique:
+            raise ValueError(f"the index of {name} must be unique to name matched rows")
+    n_pre = len(pre_codes)
+    matrix = np.full((n_pre + len(post_codes), pre_codes.shape[1]), MISSING, dtype=np.int64)
+    for j in range(pre_codes.shape[1]):
+        both = pd.concat([pre_codes.iloc[:, j], post_codes.iloc[:, j]], ignore_index=True)
+        codes = _text_codes(both, case_sensitive)
+        if codes is None:
+            return None
+        matrix[:, j] = codes
+    return (pre_codes.index, matrix[:n_pre]), (post_codes.index, matrix[n_pre:])
+
+
 def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise number of differing positions; a missing element always differs."""
     return ((a != b) | (a == MISSING) | (b == MISSING)).sum(axis=1)
+
+
+def _row_keys(matrix: np.ndarray) -> np.ndarray | None:
+    """One integer per row that orders rows as their values do, position by position
+    (mixed radix), or None when it would not fit in 64 bits; sorting one key is
+    much faster than sorting rows."""
+    if not matrix.size:
+        return None
+    low = int(matrix.min())
+    sizes = [int(v) - low + 1 for v in matrix.max(axis=0)]
+    if math.prod(sizes) >= 2**62:
+        return None
+    key = np.zeros(matrix.shape[0], dtype=np.int64)
+    for j, size in enumerate(sizes):
+        key = key * size + (matrix[:, j] - low)
+    return key
 
 
 def _row_groups(*blocks: np.ndarray) -> list[np.ndarray]:
@@ -201,6 +254,8 @@ def _row_groups(*blocks: np.ndarray) -> list[np.ndarray]:
     stacked = np.vstack(blocks)
     if stacked.shape[1] == 0:
         ids = np.zeros(stacked.shape[0], dtype=np.int64)
+    elif (key := _row_keys(stacked)) is not None:
+        _, ids = np.unique(key, return_inverse=True)
     else:
         _, ids = np.unique(stacked, axis=0, return_inverse=True)
         ids = ids.ravel()
@@ -388,9 +443,13 @@ def match_codes(
     if not isinstance(missing_chars, str):
         raise TypeError(f"missing_chars must be a string of characters; got {missing_chars!r}")
     max_differences = int(max_differences)
-    pre_labels, pre_rows = _code_rows(pre_codes, "pre_codes", missing_chars, case_sensitive)
-    post_labels, post_rows = _code_rows(post_codes, "post_codes", missing_chars, case_sensitive)
-    pre, post = _encode(pre_rows, post_rows)
+    encoded = _encode_frames(pre_codes, post_codes, case_sensitive)
+    if encoded is not None:  # columns of text (as ingestion gives them): no tuple per row
+        (pre_labels, pre), (post_labels, post) = encoded
+    else:
+        pre_labels, pre_rows = _code_rows(pre_codes, "pre_codes", missing_chars, case_sensitive)
+        post_labels, post_rows = _code_rows(post_codes, "post_codes", missing_chars, case_sensitive)
+        pre, post = _encode(pre_rows, post_rows)
     n_pre, n_post = pre.shape[0], post.shape[0]
 
     usable_pre = (pre >= 0).any(axis=1) if pre.shape[1] else np.zeros(n_pre, bool)

@@ -61,33 +61,51 @@ def keyed_hash(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _hmac_states(key: bytes):
+    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104: K xor ipad, K xor opad).
+
+    Copying them and hashing one message each is HMAC-SHA256 without re-deriving the
+    padded key per value, and without the Python-level wrapper of :mod:`hmac`.
+    """
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Replace identifiers by keyed pseudonyms.
 
     pseudonym = first 16 hex digits of HMAC-SHA256(key, identifier), the identifier
     stripped of surrounding white space and upper-cased, so that ``gr-the-0042 ``
     and ``GR-THE-0042`` are the same person. Missing identifiers stay missing.
+    Each distinct identifier is hashed once (the same as :func:`keyed_hash`, which the
+    tests compare it with); the hex digits are laid out in one pyarrow buffer.
     """
+    import pyarrow
+
     if not key:
         raise ValueError("the pseudonymisation key is empty")
 
     text = values.astype("string").str.strip().str.upper()
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    # Copying a keyed HMAC state skips re-deriving the padded key for each value.
-    base = hmac.new(key, digestmod=hashlib.sha256)
-
-    def one(u: str):
-        if not u:
-            return None
-        h = base.copy()
+    inner, outer = _hmac_states(key)
+    digests, blank = [], []
+    for u in uniques.tolist():
+        h = inner.copy()
         h.update(u.encode("utf-8"))
-        return h.hexdigest()[:PSEUDONYM_HEX_DIGITS]
-
-    hashed = np.array([one(u) for u in uniques.tolist()], dtype=object)
-    out = np.full(len(text), None, dtype=object)
-    found = codes >= 0
-    out[found] = hashed[codes[found]]
-    return pd.Series(out, index=values.index, dtype="string")
+        o = outer.copy()
+        o.update(h.digest())
+        digests.append(o.digest()[: PSEUDONYM_HEX_DIGITS // 2])
+        blank.append(not u)
+    n = len(digests)
+    offsets = np.arange(0, PSEUDONYM_HEX_DIGITS * n + 1, PSEUDONYM_HEX_DIGITS, dtype=np.int32)
+    hashed = pyarrow.StringArray.from_buffers(n, pyarrow.py_buffer(offsets), pyarrow.py_buffer(b"".join(digests).hex().encode("ascii")))
+    # an empty identifier is a missing one; so is a missing value (code -1)
+    index = np.where((codes >= 0) & ~np.asarray(blank + [True])[codes], codes, -1)
+    out = hashed.take(pyarrow.array(index, mask=index < 0))
+    return pd.Series(pd.array(out, dtype="string"), index=values.index)
 
 
 #: An e-mail address (RFC 5322's common form: local part, @, a dotted domain).

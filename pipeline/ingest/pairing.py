@@ -59,7 +59,7 @@ def unidentified(frame: pd.DataFrame, codebook: Codebook) -> pd.Series:
     if codebook.pairing != "code" or RESPONDENT not in frame.columns:
         return pd.Series(False, index=frame.index)
     codes = [f.name for f in codebook.code_fields if f.name in frame.columns]
-    no_code = pd.concat([_blank(frame[c]) for c in codes], axis=1).all(axis=1) if codes else pd.Series(True, index=frame.index)
+    no_code = np.logical_and.reduce([_blank(frame[c]).to_numpy(dtype=bool) for c in codes]) if codes else True
     return _blank(frame[RESPONDENT]) & no_code
 
 
@@ -92,10 +92,10 @@ def pair_by_code(frame: pd.DataFrame, codebook: Codebook, key: bytes) -> tuple[p
     code_cols = [f.name for f in codebook.code_fields if f.name in frame.columns]
     if codebook.pairing != "code" or not code_cols or RESPONDENT not in frame.columns:
         return frame.drop(columns=code_cols), pd.DataFrame(columns=CODE_MATCHING_COLUMNS)
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     anon = _blank(out[RESPONDENT])
-    origin = "code-row|" + out[SOURCE_FILE].astype(str) + "|" + out[SOURCE_ROW].astype(str)
-    out.loc[anon, RESPONDENT] = pseudonymise(origin[anon], key)
+    origin = "code-row|" + out.loc[anon, SOURCE_FILE].astype(str) + "|" + out.loc[anon, SOURCE_ROW].astype(str)
+    out.loc[anon, RESPONDENT] = pseudonymise(origin, key)
     field = codebook.comparison_field
     blocks = [c for c in ("partner", field.name if field else None) if c and c in out.columns]
     first = codebook.waves[0]

@@ -196,6 +196,8 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: A blank line (LF or CRLF line ends), searched in one pass over the bytes.
+_BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
@@ -243,7 +245,7 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
             raise InputError(name, "file holds no text")
         delimiter = sniff_delimiter(text)
         frame = None
-        if used not in ("utf-8", "utf-8-sig") and "\n\n" not in text and "\n\r\n" not in text and _longest_line(data) < MAX_CELL_CHARS and _plain_header(text, delimiter):
+        if used not in ("utf-8", "utf-8-sig") and "\n\n" not in text and "\n\r\n" not in text and _plain_header(text, delimiter):
             frame = _read_csv_fast(text.encode("utf-8"), delimiter)
         if frame is None:
             frame, rejected = _read_csv_careful(text, delimiter, name)
@@ -280,7 +282,7 @@ def _read_utf8_fast(data: bytes, name: str):
     if not head.strip():
         return None
     _check_text(head, name, "utf-8")
-    if b"\n\n" in body or b"\n\r\n" in body or _longest_line(body) >= MAX_CELL_CHARS:
+    if _BLANK_LINE.search(body):
         return None
     delimiter = sniff_delimiter(head)
     if not _plain_header(head, delimiter):
@@ -304,25 +306,18 @@ def _plain_header(text: str, delimiter: str) -> bool:
     return all(names) and len(set(names)) == len(names)
 
 
-def _longest_line(data: bytes) -> int:
-    """The longest line in bytes (an upper bound of its characters in any encoding we read)."""
-    import numpy as np
-
-    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    edges = np.concatenate(([-1], breaks, [len(data)]))
-    return int(np.diff(edges).max()) - 1
-
-
 def _read_csv_fast(payload: bytes, delimiter: str) -> pd.DataFrame | None:
     """pyarrow's multithreaded reader, for well-formed UTF-8 files without blank lines.
 
     pyarrow skips blank lines (which would shift the row numbers) and stops at the
-    first malformed line without saying where, so such files go to the careful reader.
+    first malformed line without saying where, so such files go to the careful reader;
+    so do files with a value longer than a spreadsheet cell holds (the careful reader
+    rejects their rows, ``value_too_long``).
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pd.read_csv(
+            frame = pd.read_csv(
                 io.BytesIO(payload),
                 sep=delimiter,
                 engine="pyarrow",
@@ -332,6 +327,27 @@ def _read_csv_fast(payload: bytes, delimiter: str) -> pd.DataFrame | None:
             )
     except Exception:  # any pyarrow complaint: let the careful reader explain it
         return None
+    return None if _longest_value(frame) > MAX_CELL_CHARS else frame
+
+
+def _longest_value(frame: pd.DataFrame) -> int:
+    """The most characters in any cell of a frame of pyarrow strings, 0 when it has none.
+
+    A value's length in bytes (read from the offsets, no pass over the text) bounds
+    its length in characters; characters are counted only in a column whose bytes
+    reach :data:`MAX_CELL_CHARS`.
+    """
+    import pyarrow
+    import pyarrow.compute as pc
+
+    longest = 0
+    for name in frame.columns:
+        values = pyarrow.chunked_array(frame[name].array.__arrow_array__())
+        n = pc.max(pc.binary_length(values)).as_py() or 0
+        if n > MAX_CELL_CHARS:
+            n = pc.max(pc.utf8_length(values)).as_py() or 0
+        longest = max(longest, n)
+    return longest
 
 
 def _read_csv_careful(text: str, delimiter: str, name: str) -> tuple[pd.DataFrame, list[dict]]:

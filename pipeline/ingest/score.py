@@ -29,18 +29,21 @@ def item_values(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
     Returns a new frame with one float column per item (same index as ``frame``).
     """
-    out = {}
-    for item in codebook.items:
-        rs = item.response_scale
-        x = frame[item.id].astype("float64")
-        if item.correct is not None:  # a knowledge-test question: right (1) or wrong (0)
-            out[item.id] = score_correct(x, item.correct)
-            continue
-        x = x.where(~x.isin(list(rs.missing)))
-        if item.reverse:
-            x = rs.min + rs.max - x
-        out[item.id] = x
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame({item.id: pd.Series(_item_array(frame, item), index=frame.index) for item in codebook.items}, index=frame.index)
+
+
+def _item_array(frame: pd.DataFrame, item) -> np.ndarray:
+    """One item of :func:`item_values`, as a float array."""
+    rs = item.response_scale
+    x = frame[item.id].astype("float64")
+    if item.correct is not None:  # a knowledge-test question: right (1) or wrong (0)
+        return score_correct(x, item.correct).to_numpy(dtype="float64")
+    values = x.to_numpy(dtype="float64")
+    if rs.missing:
+        values = np.where(np.isin(values, np.array(list(rs.missing), dtype="float64")), np.nan, values)
+    if item.reverse:
+        values = rs.min + rs.max - values
+    return values
 
 
 def score_correct(answers: pd.Series, correct: int) -> pd.Series:
@@ -69,19 +72,30 @@ def scale_score(items: pd.DataFrame, scale: Scale) -> pd.Series:
         The score, NaN where too few items were answered.
     """
     block = items[list(scale.items)].to_numpy(dtype="float64")
+    return pd.Series(_scale_mean(block, scale), index=items.index, name=scale.id)
+
+
+def _scale_mean(block: np.ndarray, scale: Scale) -> np.ndarray:
+    """:func:`scale_score` of a block of item values (one column per item, in scale order)."""
     answered = np.sum(~np.isnan(block), axis=1)
     # A share written with two decimals stands for the fraction it rounds (0.67 = 2/3).
     enough = answered / len(scale.items) + 0.005 >= scale.min_answered
     with np.errstate(invalid="ignore"):
         sums = np.nansum(block, axis=1)
-        mean = np.where(enough & (answered > 0), sums / np.maximum(answered, 1), np.nan)
-    return pd.Series(mean, index=items.index, name=scale.id)
+        return np.where(enough & (answered > 0), sums / np.maximum(answered, 1), np.nan)
 
 
 def score(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Add one column per scale (its score) to validated rows; returns a new frame."""
-    items = item_values(frame, codebook)
-    scores = {sc.id: scale_score(items, sc) for sc in codebook.scales}
+    """Add one column per scale (its score) to validated rows; returns a new frame.
+
+    Works item by item on arrays (no frame of every item), so scoring does not hold
+    a second copy of the answers in memory.
+    """
+    items = {item.id: item for item in codebook.items}
+    scores = {}
+    for sc in codebook.scales:
+        block = np.column_stack([_item_array(frame, items[i]) for i in sc.items]) if sc.items else np.empty((len(frame), 0))
+        scores[sc.id] = pd.Series(_scale_mean(block, sc), index=frame.index, name=sc.id)
     return frame.assign(**scores)
 
 

@@ -58,8 +58,20 @@ def _to_float(raw: pd.Series) -> pd.Series:
         arr = pa_compute.cast(pyarrow.array(raw.astype("string[pyarrow]").array), pyarrow.float64())
         return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
     except (pyarrow.ArrowInvalid, pyarrow.ArrowNotImplementedError, TypeError):
-        text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
-        return pd.to_numeric(text, errors="coerce").astype("float64")
+        # each distinct text converted once (an answer column holds a handful of them)
+        codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+        text = pd.Series(uniques, dtype="string").str.strip().str.replace(",", ".", regex=False)
+        numbers = np.append(pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(), np.nan)
+        return pd.Series(numbers[codes], index=raw.index, dtype="float64")
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """``values.astype("string").str.strip()``; the column itself when no value has
+    white space around it (most columns: no second copy of the text in memory)."""
+    text = values.astype("string")
+    stripped = text.str.strip()
+    same = (stripped == text).all()  # missing values compare as missing and are skipped
+    return text if same else stripped
 
 
 def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,7 +88,7 @@ def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame,
     failures : DataFrame
         Columns ``index, column, value, reason``.
     """
-    typed = frame.copy()
+    typed = frame.copy(deep=False)  # copy-on-write: columns are replaced, never changed in place
     failures = []
     for item in codebook.items:
         raw = frame[item.id]
@@ -96,7 +108,7 @@ def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame,
     for f in codebook.fields:
         name = f.name
         if name in typed.columns and name != "submission_time":
-            typed[name] = typed[name].astype("string").str.strip()
+            typed[name] = _stripped(typed[name])
     fail = pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(columns=["index", "column", "value", "reason"])
     return typed, fail
 
@@ -176,22 +188,15 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium, ab
     if lacking.any():
         parts.append(pd.DataFrame({"index": typed.index[lacking], "column": "respondent_id", "value": "", "reason": "missing_required"}))
     # The schema: codes, choices, registry, period, duplicate submissions.
-    schema = build_schema(codebook, consortium)
-    try:
-        schema.validate(typed, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        fc = fc[fc["index"].notna()]
-        reason = np.where(fc["check"].eq("field_uniqueness"), "duplicate_submission", fc["check"])
-        parts.append(pd.DataFrame({"index": fc["index"].astype(int).to_numpy(), "column": fc["column"].to_numpy(), "value": fc["failure_case"].astype(str).to_numpy(), "reason": reason}))
+    parts.append(schema_failures(build_schema(codebook, consortium), typed))
     # One respondent, several submissions in one wave (duplicate submissions set aside first).
     if "respondent_id" in typed.columns:
         dup_sub = set()
         for p in parts:
             if len(p):
                 dup_sub.update(p.loc[p["reason"] == "duplicate_submission", "index"].tolist())
-        candidates = typed.loc[~typed.index.isin(dup_sub) & typed["respondent_id"].notna()]
-        twice = candidates.duplicated(subset=[WAVE, "respondent_id"], keep=False)
+        candidates = typed.loc[~typed.index.isin(dup_sub) & typed["respondent_id"].notna(), [WAVE, "respondent_id"]]
+        twice = _duplicated(candidates)
         if twice.any():
             rows = candidates.loc[twice]
             parts.append(pd.DataFrame({"index": rows.index, "column": "respondent_id", "value": rows["respondent_id"].astype(str), "reason": "duplicate_respondent"}))
@@ -200,8 +205,86 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium, ab
     bad = np.zeros(len(typed), dtype=bool)
     bad[fails["index"].to_numpy()] = True
     quarantine = _quarantine_table(fails, frame, codebook, consortium)
-    valid = typed.loc[~bad].reset_index(drop=True)
+    valid = keep_rows(typed, ~bad)
     return Validated(valid=valid, quarantine=quarantine)
+
+
+def schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataFrame:
+    """Apply the schema lazily; one failure per row, column and failed check.
+
+    A column's checks (codes, choices, registry, period) look at one value at a
+    time, so pandera checks each column's distinct values, the columns with few of
+    them together in one small frame, and the rows holding a value that failed are
+    the failures; the dtype is the typed frame's own. Uniqueness (a submission id
+    seen before: ``duplicate_submission``, every copy after the first) is pandera's
+    rule on the whole column: ``Series.duplicated(keep="first")``. Returns columns
+    ``index, column, value, reason``.
+    """
+    parts, few, many = [], {}, {}
+    for name, column in schema.columns.items():
+        if name not in typed.columns:
+            continue
+        values = typed[name]
+        if column.checks:
+            distinct = pd.Series(pd.unique(values), dtype=values.dtype)
+            (few if len(distinct) <= _FEW_VALUES else many)[name] = distinct
+        if column.unique and (again := values.duplicated(keep="first")).any():
+            parts.append(pd.DataFrame({"index": typed.index[again], "column": name, "value": values[again].astype(str).to_numpy(), "reason": "duplicate_submission"}))
+    groups = [few] if few else []
+    groups += [{name: distinct} for name, distinct in many.items()]
+    for group in groups:
+        length = max(len(d) for d in group.values())
+        # pad with a value of the column itself: a repeated value fails or passes as it did once
+        frame = pd.DataFrame({name: d.iloc[np.minimum(np.arange(length), len(d) - 1)].reset_index(drop=True) for name, d in group.items()})
+        try:
+            pa.DataFrameSchema({name: schema.columns[name] for name in group}, strict=False, coerce=False).validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+            fc = fc[fc["index"].notna() & fc["column"].isin(list(group))]
+            for (name, check), failed in fc.groupby(["column", "check"], sort=False):
+                values = typed[name]
+                rows = values.isin(frame[name].iloc[failed["index"].astype(int).to_numpy()])
+                parts.append(pd.DataFrame({"index": typed.index[rows], "column": name, "value": values[rows].astype(str).to_numpy(), "reason": check}))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["index", "column", "value", "reason"])
+
+
+#: Columns with at most this many distinct values are checked together in one frame.
+_FEW_VALUES = 1_000
+
+
+def _duplicated(frame: pd.DataFrame) -> pd.Series:
+    """``frame.duplicated(keep=False)`` of two columns, through integer codes (missing equals missing)."""
+    a, _ = pd.factorize(frame.iloc[:, 0], use_na_sentinel=True)
+    b, _ = pd.factorize(frame.iloc[:, 1], use_na_sentinel=True)
+    key = (a.astype(np.int64) + 1) * (int(b.max(initial=-1)) + 2) + (b.astype(np.int64) + 1)
+    return pd.Series(key, index=frame.index).duplicated(keep=False)
+
+
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame.loc[keep].reset_index(drop=True)`` that shares the text with ``frame``.
+
+    A text column (pyarrow strings) becomes the runs of kept rows as slices of the
+    column itself, which copy nothing: quarantining a few rows of a large file does
+    not hold its text twice in memory. Other columns are copied as by ``loc``.
+    """
+    import pyarrow
+
+    keep = np.asarray(keep, dtype=bool)
+    if keep.all():
+        return frame.reset_index(drop=True)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
+    runs = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+    out = {}
+    for name in frame.columns:
+        values = frame[name].array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            whole = pyarrow.chunked_array(values.__arrow_array__())
+            pieces = [chunk for a, b in runs for chunk in whole.slice(a, b - a).chunks]
+            out[name] = pd.array(pyarrow.chunked_array(pieces, type=whole.type), dtype=values.dtype)
+        else:
+            out[name] = values[keep]
+    return pd.DataFrame(out, columns=frame.columns, copy=False)
 
 
 def shown_rows(frame: pd.DataFrame, expression: str, codebook: Codebook) -> pd.Series:
@@ -248,7 +331,7 @@ def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook
     """One line per failure; ``value`` is the cell as it was in the file (before typing)."""
     if fails.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "string") for c in QUARANTINE_COLUMNS})
-    rows = raw.loc[fails["index"].to_numpy()]
+    rows = raw.loc[fails["index"].to_numpy(), [SOURCE_FILE, SOURCE_ROW, WAVE]]
     as_read = [raw.at[i, c] if c in raw.columns else v for i, c, v in zip(fails["index"], fails["column"], fails["value"])]
     q = pd.DataFrame(
         {
@@ -309,7 +392,7 @@ def coerce_field_types(raw: pd.DataFrame, typed: pd.DataFrame, codebook: Codeboo
     failures : DataFrame
         Columns ``index, column, value, reason``.
     """
-    typed = typed.copy()
+    typed = typed.copy(deep=False)  # copy-on-write: columns are replaced, never changed in place
     parts = []
     lo, hi = pd.Timestamp(consortium.start), pd.Timestamp(consortium.end) + pd.Timedelta(days=1)
     for f in codebook.typed_fields:

@@ -477,7 +477,8 @@ def _read_yaml(path: Path) -> Any:
         raise CodebookError(path, "(file)", "file not found")
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            # libyaml's loader when PyYAML has it (the same documents, ten times faster)
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"

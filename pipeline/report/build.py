@@ -12,6 +12,14 @@ and to PDF with WeasyPrint (:func:`to_pdf`, which refuses every URL that is not
 embedded). The executed notebook is kept beside them, and ``index.html`` links
 every report with a one-line description.
 
+Work done once per run, not once per report: a chart drawn for one report is
+reused by every other report that draws it with the same data, and by the next
+run while its data and code are unchanged (:mod:`pipeline.report.figures`, kept
+in ``<build>/figures``); a report page that is byte-identical to one rendered
+before reuses that PDF (``<build>/figures/pdf``). Images are sized for the
+printed page (:func:`page_images`) before WeasyPrint sees them. Entries the run
+did not use are pruned at its end.
+
 Everything is written into a staging folder; only when every report succeeded are
 the files moved into the output folder, so a failed run leaves the last good run's
 reports in place. A failed notebook is kept in ``<build>/failed/`` and the error
@@ -28,6 +36,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -36,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.config import NOTEBOOKS_DIR, ROOT
+from pipeline.config import FIGURE_CACHE_ENV, NOTEBOOKS_DIR, ROOT
 from pipeline.errors import PipelineError, ReportError
 from pipeline.outputs import publish, sha256, staging, write_json
 from pipeline.report.context import load_run
@@ -199,20 +208,82 @@ def finish_html(page: str, title: str) -> str:
     return str(soup)
 
 
-def to_pdf(page: str, path: str | Path) -> Path:
+#: Printed width of a report's content: A4 (210 mm) less the page margins of
+#: ``report.css`` (16 mm each side), in inches, and the resolution images get there.
+PRINT_WIDTH_INCHES = (210 - 2 * 16) / 25.4
+PRINT_DPI = 150
+_DATA_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+
+
+def page_images(page: str) -> str:
+    """The page with every embedded PNG made ready for print, before WeasyPrint sees it.
+
+    An image wider than the printed width at :data:`PRINT_DPI` is scaled down to it
+    (Lanczos), and transparency is flattened onto white (the page): WeasyPrint then
+    embeds the PNG's own compressed data instead of decoding, splitting off an alpha
+    mask and compressing again. The HTML report keeps the images as they were drawn.
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    most = round(PRINT_WIDTH_INCHES * PRINT_DPI)
+
+    def one(match: re.Match) -> str:
+        try:
+            image = Image.open(io.BytesIO(base64.b64decode(match.group(1))))
+            image.load()
+        except Exception:  # not an image Pillow reads: leave it to WeasyPrint
+            return match.group(0)
+        if image.mode in ("RGBA", "LA", "P"):
+            image = image.convert("RGBA")
+            flat = Image.new("RGB", image.size, "white")
+            flat.paste(image, mask=image.getchannel("A"))
+            image = flat
+        if image.width > most:
+            image = image.resize((most, round(image.height * most / image.width)), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=6)
+        return f'src="data:image/png;base64,{base64.b64encode(out.getvalue()).decode("ascii")}"'
+
+    return _DATA_PNG.sub(one, page)
+
+
+def to_pdf(page: str, path: str | Path, cache: str | Path | None = None) -> Path:
     """Render report HTML to PDF with WeasyPrint, offline.
 
     Only ``data:`` URLs (the embedded images) are fetched; any other URL is refused,
-    so a PDF never depends on a network.
+    so a PDF never depends on a network. Images are sized for print first
+    (:func:`page_images`). With ``cache`` (a folder), a page rendered before (same
+    HTML, same WeasyPrint and stylesheet) is copied from there instead.
     """
+    import hashlib
     import logging
+
+    path = Path(path)
+    key = None
+    if cache is not None:
+        import weasyprint
+
+        # the page, the stylesheet, WeasyPrint and this module (how images are prepared)
+        key = hashlib.sha256(f"{weasyprint.__version__}|{__version__}|".encode() + Path(__file__).read_bytes() + report_css().encode() + page.encode()).hexdigest()
+        kept = Path(cache) / f"{key}.pdf"
+        if kept.is_file():
+            shutil.copyfile(kept, path)
+            os.utime(kept)
+            return path
 
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    path = Path(path)
-    HTML(string=page, base_url=str(path.parent), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(path)
+    HTML(string=page_images(page), base_url=str(path.parent), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(path)
+    if key is not None:
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        tmp = Path(cache) / f".{key}.{os.getpid()}"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, Path(cache) / f"{key}.pdf")
     return path
 
 
@@ -230,7 +301,7 @@ def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, 
     executed = out_dir / f"{spec.name}.ipynb"
     params = {"build_dir": str(build_dir.resolve()), **spec.parameters}
     try:
-        with ipc_kernel_config() as kernel_config:
+        with ipc_kernel_config() as kernel_config, _figure_cache_env(build_dir):
             pm.execute_notebook(
                 str(spec.notebook),
                 str(executed),
@@ -257,8 +328,38 @@ def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, 
     page = to_html(nb, spec.description)
     (out_dir / f"{spec.name}.html").write_text(page, encoding="utf-8")
     if pdf:
-        to_pdf(page, out_dir / f"{spec.name}.pdf")
+        to_pdf(page, out_dir / f"{spec.name}.pdf", cache=figure_cache(build_dir) / "pdf")
     return {"name": spec.name, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def figure_cache(build_dir: Path) -> Path:
+    """Where a build folder keeps the charts and PDFs of its runs (see the module docstring)."""
+    return Path(build_dir) / Files.FIGURES
+
+
+@contextlib.contextmanager
+def _figure_cache_env(build_dir: Path):
+    """The report kernel inherits the environment: charts are drawn once per run
+    (:mod:`pipeline.report.figures`); the variable is restored afterwards."""
+    before = os.environ.get(FIGURE_CACHE_ENV)
+    os.environ[FIGURE_CACHE_ENV] = str(figure_cache(build_dir).resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(FIGURE_CACHE_ENV, None)
+        else:
+            os.environ[FIGURE_CACHE_ENV] = before
+
+
+def _prune_cache(folder: Path, before: float) -> None:
+    """Remove cached charts and PDFs that the run which started at ``before`` did not use."""
+    for path in (*folder.glob("*.*"), *folder.glob("pdf/*.*")):
+        try:
+            if path.is_file() and path.stat().st_mtime < before - 1:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _failure(name: str, problem: str, cell=None, notebook: str | None = None) -> dict:
@@ -359,6 +460,7 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
         if not (build_dir / table).is_file():
             raise PipelineError(f"{build_dir / table} not found: run the analyse stage first (make report does)")
     _check_disclosure(build_dir, int(run["min_cell"]))
+    started, whole_set = time.time(), specs is None
     specs = plan(build_dir) if specs is None else specs
     failed_dir = build_dir / "failed"
     if failed_dir.is_dir():
@@ -366,6 +468,8 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
     previous = _previous_outputs(out_dir)
     with staging(out_dir) as tmp:
         results = _execute_all(specs, build_dir, tmp, failed_dir, jobs, pdf)
+        if whole_set:  # what the whole report set did not use is stale
+            _prune_cache(figure_cache(build_dir), started)
         failed = [r for r in results if "error" in r]
         if failed:
             first = failed[0]

@@ -14,6 +14,15 @@ Every chart here
 Functions return a matplotlib :class:`~matplotlib.figure.Figure` and never call
 ``plt.show``; :func:`show` displays one in a notebook and frees it.
 
+**Charts are drawn once per run.** When ``IMPACT_FIGURE_CACHE`` names a folder
+(:func:`pipeline.report.build.build_reports` sets it to ``<build>/figures``), a
+chart function called with the same data and arguments as before, by this or by
+another report, returns the PNG drawn then (a :class:`CachedChart`, which
+:func:`show`, :func:`title_of` and :func:`caption_of` accept like a figure). The
+key is a SHA-256 of the chart's name, its arguments (frames by their columns,
+dtypes and a hash of every value) and this module's source, so a change of data
+or of drawing code draws the chart again.
+
 The input frame of each chart (columns) is documented in its docstring; the
 charts whose data come from instruments other than the community survey
 (capacity, networks) take frames that those instruments' indicators provide.
@@ -29,13 +38,19 @@ Schulz, K. F., Altman, D. G. & Moher, D. (2010). CONSORT 2010 statement (flow di
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
+import os
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
+from pipeline.config import FIGURE_CACHE_ENV
 from pipeline.errors import PipelineError
 from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
@@ -61,22 +76,132 @@ CAPTION_SIZE = 8.5
 DPI = 110
 
 
-def show(fig: plt.Figure) -> None:
-    """Display a figure once in a notebook (as an embedded PNG) and free it."""
+#: The environment variable naming the folder of drawn charts (unset: no cache).
+CACHE_ENV = FIGURE_CACHE_ENV
+
+
+class CachedChart:
+    """A chart drawn earlier in the run: its PNG, title and caption (see the module docstring)."""
+
+    def __init__(self, png: bytes, title: str, caption: str, text: str):
+        self.png, self.title, self.caption, self.text = png, title, caption, text
+
+    def savefig(self, fname, **kwargs) -> None:
+        """Write the PNG (the only format kept)."""
+        if hasattr(fname, "write"):
+            fname.write(self.png)
+        else:
+            Path(fname).write_bytes(self.png)
+
+
+def show(fig) -> None:
+    """Display a chart once in a notebook (as an embedded PNG) and free it.
+
+    The PNG is what IPython's inline backend makes of the figure (tight bounding
+    box, the figure's resolution); a chart with a cache key is kept for the run.
+    """
     from IPython.display import display
 
-    display(fig)
+    if isinstance(fig, CachedChart):
+        display({"image/png": fig.png, "text/plain": fig.text}, raw=True)
+        return
+    from IPython.core.pylabtools import print_figure
+
+    png = print_figure(fig, "png", bbox_inches="tight")
+    text = repr(fig)
+    key = getattr(fig, "_impact_cache_key", None)
+    if key and png:
+        _store(key, CachedChart(png, title_of(fig), caption_of(fig), text))
+    display({"image/png": png, "text/plain": text} if png else {"text/plain": text}, raw=True)
     plt.close(fig)
 
 
-def caption_of(fig: plt.Figure) -> str:
+def caption_of(fig) -> str:
     """The caption text of a chart made here (the figure text tagged ``caption``)."""
+    if isinstance(fig, CachedChart):
+        return fig.caption
     return " ".join(t.get_text() for t in fig.texts if t.get_gid() == "caption")
 
 
-def title_of(fig: plt.Figure) -> str:
+def title_of(fig) -> str:
     """The title of a chart made here."""
+    if isinstance(fig, CachedChart):
+        return fig.title
     return fig._suptitle.get_text() if fig._suptitle is not None else ""
+
+
+def _fingerprint(value, digest) -> None:
+    """Feed a canonical form of a chart argument to ``digest`` (frames by content)."""
+    if isinstance(value, pd.DataFrame):
+        digest.update(repr((list(map(str, value.columns)), [str(t) for t in value.dtypes], value.shape)).encode())
+        digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+    elif isinstance(value, pd.Series):
+        _fingerprint(value.to_frame(name=str(value.name)), digest)
+    elif isinstance(value, dict):
+        digest.update(b"{")
+        for k in sorted(value, key=repr):
+            _fingerprint(k, digest)
+            _fingerprint(value[k], digest)
+        digest.update(b"}")
+    elif isinstance(value, (list, tuple)):
+        digest.update(b"[" if isinstance(value, list) else b"(")
+        for v in value:
+            _fingerprint(v, digest)
+        digest.update(b"]")
+    else:
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+
+
+@functools.cache
+def _code_version() -> str:
+    import matplotlib
+
+    return hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encode()).hexdigest()
+
+
+def _store(key: str, chart: CachedChart) -> None:
+    folder = Path(os.environ[CACHE_ENV])
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = json.dumps({"title": chart.title, "caption": chart.caption, "text": chart.text})
+    for suffix, data in ((".json", meta.encode("utf-8")), (".png", chart.png)):  # the PNG last: it marks a complete entry
+        tmp = folder / f".{key}{suffix}.{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / f"{key}{suffix}")
+
+
+def _load(key: str) -> CachedChart | None:
+    folder = Path(os.environ[CACHE_ENV])
+    png, meta = folder / f"{key}.png", folder / f"{key}.json"
+    try:
+        chart = CachedChart(png.read_bytes(), **json.loads(meta.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    for path in (png, meta):  # used in this run: kept when the run prunes the folder
+        os.utime(path)
+    return chart
+
+
+def cached(draw):
+    """Return a chart drawn earlier with the same arguments, or draw it (see the module docstring)."""
+
+    @functools.wraps(draw)
+    def chart(*args, **kwargs):
+        if not os.environ.get(CACHE_ENV):
+            return draw(*args, **kwargs)
+        digest = hashlib.sha256(f"{draw.__name__}|{_code_version()}|".encode())
+        try:
+            _fingerprint((args, kwargs), digest)
+        except TypeError:  # a value pandas cannot hash: draw it, keep nothing
+            return draw(*args, **kwargs)
+        key = digest.hexdigest()
+        hit = _load(key)
+        if hit is not None:
+            return hit
+        fig = draw(*args, **kwargs)
+        fig._impact_cache_key = key
+        return fig
+
+    return chart
 
 
 def _finish(fig: plt.Figure, title: str, caption: str, legend_handles=None, legend_cols: int = 2) -> plt.Figure:
@@ -108,6 +233,7 @@ def _hidden_label(name: str, min_cell: int) -> str:
 
 
 # --------------------------------------------------------------------------- dumbbells
+@cached
 def change_dumbbells(
     table: pd.DataFrame,
     scales: list[str],
@@ -186,6 +312,7 @@ def change_dumbbells(
 
 
 # --------------------------------------------------------------------------- Likert
+@cached
 def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell: int, title: str = "Answers to the agreement items") -> plt.Figure:
     """Diverging stacked bars of agreement items (Robbins & Heiberger 2011).
 
@@ -280,6 +407,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 # --------------------------------------------------------------------------- forest plot
+@cached
 def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0) -> plt.Figure:
     """Effect sizes with their intervals, one row per group, grouped in panels.
 
@@ -382,6 +510,7 @@ def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str 
 FLOW_STEPS = ("read_first", "quarantined_first", "kept_first", "read_second", "quarantined_second", "kept_second", "matched", "first_only", "second_only")
 
 
+@cached
 def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", "After"), min_cell: int = 5, title: str = "Sample flow: from answers received to people matched") -> plt.Figure:
     """A CONSORT-style flow diagram of one pre/post survey (Schulz et al. 2010).
 
@@ -467,6 +596,7 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
 
 
 # --------------------------------------------------------------------------- capacity
+@cached
 def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple[float, float], unit: str, min_cell: int = 1, title: str = "Organisational capacity by domain") -> plt.Figure:
     """Capacity scores by domain at each wave (dot plot; small multiples by group).
 
@@ -552,6 +682,7 @@ def network_layout(nodes: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return pos
 
 
+@cached
 def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, str] = ("baseline", "endline"), title: str = "The partnership network before and after") -> plt.Figure:
     """Drawings of the partners' network at two waves, side by side, same layout.
 
