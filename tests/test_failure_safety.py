@@ -14,6 +14,7 @@ Ctrl-C does).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import pytest
 
 from pipeline.config import ROOT
 from pipeline.outputs import remove_stale_staging, staging
+from pipeline.schema import Files
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +89,9 @@ def scenario(tmp_path_factory):
     facts["good_build"] = snapshot(build)
     change_the_input(data)
     for sig in (signal.SIGINT, signal.SIGKILL):
+        # the build folder's chart and PDF cache would let the report stage finish within
+        # the second the test waits: without it the stage is still running when the signal comes
+        shutil.rmtree(build / Files.FIGURES, ignore_errors=True)
         proc = start_and_wait_for_report_staging(data, build, out)
         if sig == signal.SIGKILL:
             os.killpg(proc.pid, signal.SIGKILL)  # the run and its notebook kernel, no clean-up
