@@ -19,8 +19,11 @@ Row kinds of ``indicators.csv`` (its ``analysis`` column)
 ``comparison_change``  the comparison group's own change
 ``diff_in_diff``       participants' change minus the comparison group's
 ``mcnemar``            a yes/no item asked twice
+``level``              a scale (or an item in no scale) of a one-off survey at its one wave
+                       (:mod:`pipeline.analysis.levels`): ``n_pre``, ``mean_pre``, ``sd_pre``,
+                       the t interval of the mean in ``ci_low``/``ci_high``; ``wave_from`` only
 
-Each such row compares two waves, named in ``wave_from`` and ``wave_to``. The rows of
+Each change row compares two waves, named in ``wave_from`` and ``wave_to``. The rows of
 an instrument's first two waves have the ids they always had
 (``<instrument>.<scale>.change``); rows of a later pair of waves (a follow-up compared
 with the first and the second wave) carry the pair in their id
@@ -139,9 +142,10 @@ PAIRED_CHANGE = "paired_change"
 COMPARISON_CHANGE = "comparison_change"
 DIFF_IN_DIFF = "diff_in_diff"
 MCNEMAR = "mcnemar"
+LEVEL = "level"
 #: Rows that are not one group's change of a scale score (kept out of the charts and
 #: tables written for those).
-NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR)
+NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, LEVEL)
 
 
 def pair_suffix(wave_from: str, wave_to: str) -> str:

@@ -241,23 +241,31 @@ def _unpaired(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]
 def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
     """The indicator table of every instrument (see :mod:`pipeline.analysis.indicators`).
 
-    Pre/post instruments give change indicators; one-off surveys (``cross_section``)
-    and instruments that cannot be paired give none (see :func:`analysis_notes`).
+    Pre/post instruments give change indicators; one-off surveys (``cross_section``, or
+    one wave) give the level of each scale (:mod:`pipeline.analysis.levels`); instruments
+    that cannot be paired give none (see :func:`analysis_notes`).
     """
     from pipeline.analysis.indicators import COLUMNS
+    from pipeline.analysis.levels import instrument_levels, one_wave
 
     skip = _unpaired(responses, codebooks)
     parts = [instrument_indicators(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
+    parts += [t for k in sorted(responses) if one_wave(codebooks[k]) and k not in skip and len(t := instrument_levels(responses[k], codebooks[k], min_cell))]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def analysis_notes(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> list[str]:
     """What ``analyse`` tells the user about instruments that give no change indicators."""
+    from pipeline.analysis.levels import one_wave
+
     skip = _unpaired(responses, codebooks)
     notes = list(skip.values())
     for k in sorted(responses):
         if codebooks[k].design != "paired_pre_post" and k not in skip:
-            notes.append(f"{k}: design {codebooks[k].design} ({len(responses[k])} rows kept): no before/after change indicators; its answers are in the build folder's responses and the reports")
+            levels = "the level of each scale or scored item (analysis 'level')" if one_wave(codebooks[k]) and (codebooks[k].scales or codebooks[k].items) else "no scored items, so no indicators"
+            notes.append(
+                f"{k}: design {codebooks[k].design} ({len(responses[k])} rows kept): no before/after change indicators; {levels}; its answers are in the build folder's responses and the reports"
+            )
     return notes
 
 
