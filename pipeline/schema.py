@@ -21,8 +21,11 @@ Row kinds of ``indicators.csv`` (its ``analysis`` column)
 ``mcnemar``            a yes/no item asked twice
 ``random_effects``     participants' change combined across partners as sites (REML
                        random-effects summary with tau^2, I^2, prediction interval)
+``level``              a scale (or an item in no scale) of a one-off survey at its one wave
+                       (:mod:`pipeline.analysis.levels`): ``n_pre``, ``mean_pre``, ``sd_pre``,
+                       the t interval of the mean in ``ci_low``/``ci_high``; ``wave_from`` only
 
-Each such row compares two waves, named in ``wave_from`` and ``wave_to``. The rows of
+Each change row compares two waves, named in ``wave_from`` and ``wave_to``. The rows of
 an instrument's first two waves have the ids they always had
 (``<instrument>.<scale>.change``); rows of a later pair of waves (a follow-up compared
 with the first and the second wave) carry the pair in their id
@@ -168,9 +171,10 @@ COMPARISON_CHANGE = "comparison_change"
 DIFF_IN_DIFF = "diff_in_diff"
 MCNEMAR = "mcnemar"
 RANDOM_EFFECTS = "random_effects"
+LEVEL = "level"
 #: Rows that are not one group's change of a scale score (kept out of the charts and
 #: tables written for those).
-NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, RANDOM_EFFECTS)
+NOT_PAIRED_CHANGE = (COMPARISON_CHANGE, DIFF_IN_DIFF, MCNEMAR, RANDOM_EFFECTS, LEVEL)
 
 
 def pair_suffix(wave_from: str, wave_to: str) -> str:

@@ -270,12 +270,24 @@ def compute_indicators(responses: dict[str, pd.DataFrame], codebooks: dict[str, 
     """The indicator rows of every instrument before their p-values are adjusted and
     small groups suppressed (see :mod:`pipeline.analysis.indicators`).
 
-    Pre/post instruments give change indicators; one-off surveys (``cross_section``)
-    and instruments that cannot be paired give none (see :func:`analysis_notes`).
+    Pre/post instruments give change indicators; one-off surveys (``cross_section``, or
+    one wave) give the level of each scale (:mod:`pipeline.analysis.levels`); instruments
+    that cannot be paired give none (see :func:`analysis_notes`).
     """
     skip = _unpaired(responses, codebooks)
     parts = [instrument_tests(responses[k], codebooks[k], min_cell) for k in sorted(responses) if codebooks[k].design == "paired_pre_post" and k not in skip]
     return pd.concat(parts, ignore_index=True) if parts else rows_table([])
+
+
+def compute_levels(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook], min_cell: int) -> pd.DataFrame:
+    """The level rows of every one-off survey (:mod:`pipeline.analysis.levels`), published
+    (disclosure control applied there), in the indicator table's columns."""
+    from pipeline.analysis.indicators import COLUMNS
+    from pipeline.analysis.levels import instrument_levels, one_wave
+
+    skip = _unpaired(responses, codebooks)
+    parts = [t for k in sorted(responses) if one_wave(codebooks[k]) and k not in skip and len(t := instrument_levels(responses[k], codebooks[k], min_cell))]
+    return pd.concat(parts, ignore_index=True).reindex(columns=COLUMNS) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def partner_countries(responses: dict[str, pd.DataFrame]) -> dict:
@@ -289,11 +301,16 @@ def partner_countries(responses: dict[str, pd.DataFrame]) -> dict:
 
 def analysis_notes(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> list[str]:
     """What ``analyse`` tells the user about instruments that give no change indicators."""
+    from pipeline.analysis.levels import one_wave
+
     skip = _unpaired(responses, codebooks)
     notes = list(skip.values())
     for k in sorted(responses):
         if codebooks[k].design != "paired_pre_post" and k not in skip:
-            notes.append(f"{k}: design {codebooks[k].design} ({len(responses[k])} rows kept): no before/after change indicators; its answers are in the build folder's responses and the reports")
+            levels = "the level of each scale or scored item (analysis 'level')" if one_wave(codebooks[k]) and (codebooks[k].scales or codebooks[k].items) else "no scored items, so no indicators"
+            notes.append(
+                f"{k}: design {codebooks[k].design} ({len(responses[k])} rows kept): no before/after change indicators; {levels}; its answers are in the build folder's responses and the reports"
+            )
     return notes
 
 
@@ -352,7 +369,9 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
     quality = compute_quality(responses, codebooks, run["min_cell"])
     # one family, one adjustment: the instruments' and the framework's tests together
     framework_rows, results, tests = run_framework(run, responses, tests)
-    table = combine(publish_indicators(tests, run["min_cell"], partner_countries(responses)), framework_rows)
+    published = publish_indicators(tests, run["min_cell"], partner_countries(responses))
+    levels = compute_levels(responses, codebooks, run["min_cell"])
+    table = combine(pd.concat([published, levels], ignore_index=True) if len(levels) else published, framework_rows)
     table.attrs["notes"] = analysis_notes(responses, codebooks)
     for_reports = report_inputs(build_dir, run, responses, codebooks, table, results, quality)
     with staging(build_dir) as tmp:

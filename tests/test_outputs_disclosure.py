@@ -60,8 +60,11 @@ def test_every_result_and_indicator_is_in_the_outputs(build):
     assert set(fw_rows["indicator_id"]) == {i.id for i in fw.indicators}
     cons = fw_rows.loc[fw_rows["group_by"] == "consortium"]
     assert cons[["target", "status", "instrument"]].notna().all().all()
-    # the community statistics rows are still there, without a result
-    assert ind.loc[ind["result_id"].isna(), "indicator_id"].str.startswith("community_attitudes.").all()
+    # the community statistics rows are still there, without a result, and the one-off
+    # feedback survey's level rows
+    stats_rows = ind.loc[ind["result_id"].isna()]
+    assert (stats_rows["indicator_id"].str.startswith("community_attitudes.") | stats_rows["analysis"].eq("level")).all()
+    assert set(stats_rows.loc[stats_rows["analysis"].eq("level"), "instrument"]) == {"beneficiary_feedback"}
 
 
 def test_the_planted_effects_come_out_as_statuses(build):

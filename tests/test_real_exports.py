@@ -5,7 +5,8 @@ small codebook a user would write), ingests the export, analyses it, and asserts
 traceback (every CLI call returns an exit code), rows read = kept + quarantined, how
 many rows were kept and why the others were set aside. None of these exports has a
 second wave, so each runs as a one-off survey (design ``cross_section``): analyse
-gives no change indicators and says why. Sources, licences and the subsets taken:
+gives no change indicators and says why, and gives the level of each scale or scored
+item instead (``analysis = "level"``). Sources, licences and the subsets taken:
 ``tests/data/real/SOURCES.md``.
 """
 
@@ -66,7 +67,23 @@ def test_reach_afghanistan_keeps_the_rows_its_skip_logic_allows(afg_form, tmp_pa
     assert hidden.sum() == 12
     assert not q.loc[q["column"] == "nonaccessmedicationreason", "source_row"].astype(int).isin(data.index[hidden] + 2).any()
     assert "written by R" in run.err and "in another letter case than the form's" in run.err
-    assert "no before/after change indicators" in run.err and len(run.indicators) == 0
+    # One wave: no change indicators, the level of each scored item instead (food
+    # consumption days and the like: bounded integers of at most 11 values). 4 kept rows
+    # are fewer than min_cell (5): every row is there, and every number is hidden (a
+    # group where nobody answered shows n = 0: it describes nobody).
+    assert "no before/after change indicators; the level of each scale or scored item" in run.err
+    ind = run.indicators
+    assert len(ind) and set(ind["analysis"]) == {"level"} and not (ind["n_pre"] > 0).any() and ind["mean_pre"].isna().all()
+    assert ind.loc[ind["group_by"] == "consortium", "suppression"].eq("primary").all()
+    assert "afg.cerealstubers.level" in set(ind["indicator_id"])
+    # With min_cell 1 (a data manager's own look) the numbers show, and check against the data
+    assert main(["ingest", "--data", str(root), "--build", str(tmp_path / "b1"), "--min-cell", "1"]) == 0
+    assert main(["analyse", "--build", str(tmp_path / "b1")]) == 0
+    ind1 = pd.read_csv(tmp_path / "b1" / "indicators.csv").set_index(["indicator_id", "group_by", "group"])
+    kept = pd.read_parquet(tmp_path / "b1" / "responses" / "afg.parquet")
+    whole = ind1.loc[("afg.cerealstubers.level", "consortium", "all")]
+    assert whole["n_pre"] == kept["cerealstubers"].notna().sum() == 4
+    assert whole["mean_pre"] == pytest.approx(kept["cerealstubers"].mean()) and whole["ci_low"] <= whole["mean_pre"] <= whole["ci_high"]
 
 
 def test_without_skip_logic_the_same_rows_would_be_set_aside(afg_form, tmp_path, capsys):
@@ -239,7 +256,10 @@ fields:
   - {id: submission_time, role: submission_time, column: Timestamp, required: true}
   - {id: consent, role: attribute, choices: ["Yes", "No"], required: true, aliases: ["I understand that the information I provide in this form will be made publicly available."]}
   - {id: needs, role: personal, aliases: ["Q1: What information would you like us to know about your needs, priorities, desires and concerns for the citizen science platform?"]}
-  - {id: use, role: attribute, choices: ["Yes", "No"], aliases: ["Q3: Can we use the information above to inform how we design and build the platform?"]}
+response_scales:
+  yesno: {values: [0, 1], labels: {0: "No", 1: "Yes"}}
+items:
+  - {id: use, response_scale: yesno, aliases: ["Q3: Can we use the information above to inform how we design and build the platform?"]}
 """
     run = end_to_end(root, tmp_path / "build", capsys, form=None, instrument="autistica", files=[{"file": "responses.csv"}], codebook_text=codebook)
     assert run.codes == {"ingest": 0, "analyse": 0}
@@ -247,6 +267,11 @@ fields:
     assert "dates read month first, as '8/21/2019 13:10:31' shows" in run.err
     kept = pd.read_parquet(tmp_path / "build" / "responses" / "autistica.parquet")
     assert str(kept["submission_time"].iloc[0]) == "2019-08-21 13:10:31"
+    # A one-off survey: its scored item gets a level row (Google Forms writes the label
+    # 'Yes', read as the code 1); all 42 agreed, so the interval is the point itself.
+    (row,) = run.indicators.loc[run.indicators["indicator_id"] == "autistica.use.level"].to_dict("records")
+    assert row["analysis"] == "level" and row["group_by"] == "consortium" and row["n_pre"] == 42
+    assert (row["mean_pre"], row["sd_pre"], row["ci_low"], row["ci_high"], row["df"]) == (1.0, 0.0, 1.0, 1.0, 41.0)
 
 
 def test_limesurvey_remote_control_export(tmp_path, capsys):

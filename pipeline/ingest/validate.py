@@ -92,6 +92,9 @@ def coerce_types(frame: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame,
     failures = []
     for item in codebook.items:
         raw = frame[item.id]
+        if item.response_scale.codes:  # text codes of a named-choice list (strongly_agree -> 5)
+            codes = {k.casefold(): str(v) for k, v in item.response_scale.codes.items()}
+            raw = raw.map(lambda v: codes.get(v.strip().casefold(), v) if isinstance(v, str) else v)
         num = _to_float(raw)
         bad = raw.notna() & num.isna()
         if bad.any():

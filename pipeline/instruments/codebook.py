@@ -72,6 +72,9 @@ class ResponseScale:
     values: tuple[int, ...]
     missing: dict[int, str]
     labels: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Text codes an export writes for the numbers (``strongly_agree: 5``), as an XLSForm
+    #: list of named choices gives them; read as their numbers (letter case ignored).
+    codes: dict[str, int] = field(default_factory=dict)
 
     @property
     def min(self) -> int:
@@ -533,7 +536,17 @@ def _parse_response_scale(sid: str, spec: Any, path: Path) -> ResponseScale:
     if clash:
         raise CodebookError(path, entry + ".missing", f"codes {sorted(clash)} are also substantive values")
     labels = {int(k): _labels(v) for k, v in (spec.get("labels") or {}).items()}
-    return ResponseScale(sid, values, {int(k): str(v) for k, v in missing_doc.items()}, labels)
+    codes_doc = spec.get("codes") or {}
+    if not isinstance(codes_doc, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in codes_doc.values()):
+        raise CodebookError(path, entry + ".codes", f"expected a mapping of text code -> whole number (strongly_agree: 5), got {codes_doc!r}")
+    stray = {str(k): v for k, v in codes_doc.items() if v not in set(values) | set(missing_doc)}
+    if stray:
+        raise CodebookError(path, entry + ".codes", f"codes {stray} name numbers that are neither values nor missing codes of the scale")
+    folded = [str(k).strip().casefold() for k in codes_doc]
+    if len(set(folded)) != len(folded):
+        raise CodebookError(path, entry + ".codes", f"text codes repeat (letter case is ignored): {sorted(codes_doc)}")
+    codes = {str(k).strip(): int(v) for k, v in codes_doc.items()}
+    return ResponseScale(sid, values, {int(k): str(v) for k, v in missing_doc.items()}, labels, codes)
 
 
 def _parse_field(i: int, spec: Any, path: Path) -> Field:

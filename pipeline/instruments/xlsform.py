@@ -15,6 +15,11 @@ How a question becomes part of a codebook
 choice names                      choices labelled "Don't know", "Refused",
                                   "Prefer not to say", "No answer" or "Not
                                   applicable" become its missing codes
+``select_one`` on a list of       an item; the names are numbered in order
+agreement or frequency names      (strongly_disagree = 1 ... strongly_agree = 5;
+(strongly_agree ... never ...)    never = 1 ... always = 5) as the response
+                                  scale's ``codes``; "dont_know"-like choices
+                                  become missing codes 99, 98 ...
 ``select_one`` (other names)      a field with ``choices``: a breakdown (role
                                   ``grouping``) when its name or label says who
                                   answered (gender, age group, nationality,
@@ -99,6 +104,66 @@ BREAKDOWN_WORDS = re.compile(
     re.IGNORECASE,
 )
 MISSING_NAMES = {"dont_know": "Don't know", "refused": "Refused", "no_answer": "No answer", "not_applicable": "Not applicable"}
+
+#: Choice names of ordered rating lists, by kind, with their rank (higher = more
+#: agreement, more often). A list whose every substantive choice name is on one of
+#: these ladders (after lower-casing and joining words with ``_``), with at least three
+#: distinct ranks, is a rating scale: its names are numbered 1..k in rank order.
+RATING_LADDERS: dict[str, dict[str, int]] = {
+    "agreement": {
+        **dict.fromkeys(("strongly_disagree", "completely_disagree", "totally_disagree", "fully_disagree", "disagree_strongly", "strong_disagree"), -3),
+        **dict.fromkeys(("disagree",), -2),
+        **dict.fromkeys(("somewhat_disagree", "slightly_disagree", "mostly_disagree", "tend_to_disagree", "partly_disagree", "partially_disagree", "mildly_disagree"), -1),
+        **dict.fromkeys(("neutral", "neither", "neither_agree_nor_disagree", "neither_agree_or_disagree", "neither_disagree_nor_agree", "undecided", "agree_nor_disagree", "indifferent"), 0),
+        **dict.fromkeys(("somewhat_agree", "slightly_agree", "mostly_agree", "tend_to_agree", "partly_agree", "partially_agree", "mildly_agree"), 1),
+        **dict.fromkeys(("agree",), 2),
+        **dict.fromkeys(("strongly_agree", "completely_agree", "totally_agree", "fully_agree", "agree_strongly", "strong_agree"), 3),
+    },
+    "frequency": {
+        **dict.fromkeys(("never", "not_at_all"), 0),
+        **dict.fromkeys(("almost_never", "hardly_ever", "very_rarely", "very_seldom"), 1),
+        **dict.fromkeys(("rarely", "seldom", "once_in_a_while"), 2),
+        **dict.fromkeys(("sometimes", "occasionally", "some_of_the_time", "at_times"), 3),
+        **dict.fromkeys(("often", "frequently", "usually", "most_of_the_time", "fairly_often", "many_times"), 4),
+        **dict.fromkeys(("very_often", "almost_always", "very_frequently", "nearly_always"), 5),
+        **dict.fromkeys(("always", "all_of_the_time", "all_the_time"), 6),
+    },
+}
+#: Choice names that mean "no answer" on a rating list (besides labels MISSING_LABELS reads).
+MISSING_CHOICE_NAMES = re.compile(r"^(dont_?know|do_not_know|dk|refused?|refuse_to_answer|prefer_not(_to)?_(say|answer)|no_answer|not_applicable|n_?a|na|unsure|not_sure)$")
+#: The numbers given to a text-coded rating list's missing choices (first 99, then 98 ...).
+FIRST_MISSING_CODE = 99
+
+
+def _choice_key(name) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower().replace("'", "")).strip("_")
+
+
+def rating_codes(choices: list[dict], default: str = "en") -> tuple[str, dict[str, int], dict[str, int]] | None:
+    """A list of named choices read as a rating scale: (kind, name -> number, missing name ->
+    code), or None when it is not one.
+
+    Examples
+    --------
+    >>> rating_codes([{"name": n} for n in ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree", "dont_know"]])
+    ('agreement', {'strongly_disagree': 1, 'disagree': 2, 'neutral': 3, 'agree': 4, 'strongly_agree': 5}, {'dont_know': 99})
+    >>> rating_codes([{"name": n} for n in ["yes", "no"]]) is None
+    True
+    """
+    names = [str(c.get("name", "")) for c in choices]
+    missing, substantive = [], []
+    for c, name in zip(choices, names):
+        labels = _labels(c.get("label"), default)
+        if MISSING_CHOICE_NAMES.match(_choice_key(name)) or any(MISSING_LABELS.search(v) for v in labels.values()):
+            missing.append(name)
+        else:
+            substantive.append(name)
+    for kind, ladder in RATING_LADDERS.items():
+        ranks = [ladder.get(_choice_key(n)) for n in substantive]
+        if substantive and None not in ranks and len(set(ranks)) == len(ranks) >= 3:
+            ordered = [n for _, n in sorted(zip(ranks, substantive))]
+            return kind, {n: k + 1 for k, n in enumerate(ordered)}, {n: FIRST_MISSING_CODE - k for k, n in enumerate(missing)}
+    return None
 
 
 @dataclass
@@ -276,6 +341,8 @@ def import_form(path: str | Path) -> FormImport:
                 items.append(_item(q, labels, default, response_scales, out))
                 if constraint:
                     out.untranslated.append(f"{where}: constraint {constraint!r} on a choice list is not checked (the list's codes are)")
+            elif qtype == "select one" and not role and q.get("choices") and rating_codes(q["choices"], default):
+                items.append(_coded_item(q, labels, default, response_scales, out))
             elif qtype in ("select one", "select all that apply"):
                 choices = q.get("choices") or []
                 if not choices:
@@ -532,7 +599,7 @@ def _decide(out: FormImport, fields, items, scales, response_scales, numeric, gr
     """What the import decided, for the user to check (printed by ``impact import-form``)."""
     d = out.decisions
     d.append(
-        f"{len(items)} scored item(s) (select_one with number codes, or whole numbers in a range of at most {MAX_RATING_SPAN + 1} values): {[i['id'] for i in items][:12]}{' ...' if len(items) > 12 else ''}"
+        f"{len(items)} scored item(s) (select_one with number codes or on an agreement/frequency list, or whole numbers in a range of at most {MAX_RATING_SPAN + 1} values): {[i['id'] for i in items][:12]}{' ...' if len(items) > 12 else ''}"
     )
     if numeric:
         d.append(f"{len(numeric)} bounded whole number(s) kept as number fields, not scored: {numeric[:12]}{' ...' if len(numeric) > 12 else ''}")
@@ -575,6 +642,36 @@ def _item(q: dict, labels: dict, default: str, response_scales: dict, out: FormI
         if missing:
             spec["missing"] = missing
         response_scales[list_name] = spec
+    item = {"id": q["name"], "response_scale": list_name, "label": labels or {"en": q["name"]}}
+    if _yes(q.get("impact_reverse")):
+        item["reverse"] = True
+    return item
+
+
+def _coded_item(q: dict, labels: dict, default: str, response_scales: dict, out: FormImport) -> dict:
+    """A select_one question on a rating list with text codes (strongly_agree ...) -> an
+    item; the list becomes a response scale whose ``codes`` map the names to ordered
+    numbers (1 = least agreement, least often), its "don't know"-like choices missing codes."""
+    list_name = q.get("list_name") or q.get("itemset") or f"{q['name']}_choices"
+    if list_name not in response_scales:
+        kind, codes, missing = rating_codes(q["choices"], default)
+        value_labels = {}
+        for c in q["choices"]:
+            name = str(c["name"])
+            lab = _labels(c.get("label"), default)
+            if name in codes:
+                value_labels[codes[name]] = lab or {"en": name.replace("_", " ")}
+        spec = {
+            "values": {"min": 1, "max": len(codes)},
+            "codes": {**codes, **missing},
+            "labels": dict(sorted(value_labels.items())),
+        }
+        if missing:
+            spec["missing"] = {code: _choice_key(name) or f"code_{code}" for name, code in missing.items()}
+        response_scales[list_name] = spec
+        shown = ", ".join(f"{n}={v}" for n, v in codes.items())
+        gone = f"; {', '.join(f'{n}={v}' for n, v in missing.items())} missing" if missing else ""
+        out.decisions.append(f"list {list_name!r}: text codes read as a rating scale ({kind}): {shown}{gone} (check the order; edit response_scales.{list_name}.codes to change it)")
     item = {"id": q["name"], "response_scale": list_name, "label": labels or {"en": q["name"]}}
     if _yes(q.get("impact_reverse")):
         item["reverse"] = True

@@ -232,3 +232,79 @@ def test_meaning_not_only_types(tmp_path):
     assert cb.design == "cross_section" and cb.waves == ("once",)
     text = "\n".join(result.decisions)
     assert "['age', 'hh_size']" in text and "['water']" in text and "from the impact_scale column" in text
+
+
+TEXT_CODED = {
+    "survey": [
+        ["type", "name", "label", "required"],
+        ["select_one org", "partner", "Organisation", "yes"],
+        ["begin_group", "belonging", "Belonging"],
+        ["select_one agree", "welcome", "I feel welcome here"],
+        ["select_one agree", "part_of", "I feel part of the community"],
+        ["end_group"],
+        ["select_one freq", "contact", "How often do you talk with neighbours?"],
+        ["select_one yn", "again", "Would you come again?"],
+        ["select_one source", "source", "Where did you hear of us?"],
+    ],
+    "choices": [
+        ["list_name", "name", "label"],
+        ["org", "P1", "Partner one"],
+        # written from the top, as forms often are, with a "don't know"
+        *[["agree", n, n.replace("_", " ").capitalize()] for n in ["strongly_agree", "agree", "neither_agree_nor_disagree", "disagree", "strongly_disagree", "dont_know"]],
+        *[["freq", n, n.capitalize()] for n in ["never", "rarely", "sometimes", "often", "always"]],
+        ["yn", "yes", "Yes"],
+        ["yn", "no", "No"],
+        ["source", "radio", "Radio"],
+        ["source", "friend", "A friend"],
+        ["source", "poster", "A poster"],
+    ],
+}
+
+
+def test_agreement_and_frequency_text_codes_are_rating_scales(tmp_path, capsys):
+    result = import_form(write_workbook(tmp_path / "tc.xlsx", TEXT_CODED))
+    cb = parse_codebook(result.doc, "tc")
+    assert cb.item_ids == ("welcome", "part_of", "contact")
+    agree = cb.item("welcome").response_scale
+    assert agree.values == (1, 2, 3, 4, 5) and agree.missing == {99: "dont_know"}
+    assert agree.codes == {"strongly_disagree": 1, "disagree": 2, "neither_agree_nor_disagree": 3, "agree": 4, "strongly_agree": 5, "dont_know": 99}
+    assert agree.labels[5] == {"en": "Strongly agree"}
+    assert cb.item("contact").response_scale.codes == {"never": 1, "rarely": 2, "sometimes": 3, "often": 4, "always": 5}
+    assert [(s.id, s.items) for s in cb.scales] == [("belonging", ("welcome", "part_of"))]
+    roles = {f.id: f.role for f in cb.fields}
+    assert roles["again"] == "attribute" and roles["source"] == "attribute"  # yes/no and other names are no rating
+    text = "\n".join(result.decisions)
+    assert "list 'agree': text codes read as a rating scale (agreement): strongly_disagree=1, disagree=2" in text and "dont_know=99 missing" in text
+    assert "list 'freq': text codes read as a rating scale (frequency): never=1, rarely=2, sometimes=3, often=4, always=5" in text
+    # import-form prints it, and an export of codes scores through ingest and analyse
+    from tests.real_corpus import end_to_end
+
+    root = tmp_path / "data"
+    root.mkdir()
+    rows = ["partner,welcome,part_of,contact,again,source"]
+    answers = [
+        ("strongly_agree", "agree"),
+        ("Agree", "neither_agree_nor_disagree"),
+        ("disagree", "dont_know"),
+        ("STRONGLY_DISAGREE", "strongly_agree"),
+        ("agree", "agree"),
+        ("neither_agree_nor_disagree", "disagree"),
+    ]
+    for k, (a, b) in enumerate(answers):
+        rows.append(f"P1,{a},{b},{['never', 'rarely', 'sometimes', 'often', 'always', 'often'][k]},yes,radio")
+    rows.append("P1,maybe,agree,often,no,friend")  # not a code of the list: set aside, named
+    (root / "tc.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = end_to_end(root, tmp_path / "build", capsys, form=tmp_path / "tc.xlsx", instrument="tc", files=[{"file": "tc.csv"}])
+    assert run.codes == {"import-form": 0, "ingest": 0, "analyse": 0}
+    written = (root / "tc.yaml").read_text(encoding="utf-8")  # what it printed, kept as comments
+    assert "# " in written and "text codes read as a rating scale (agreement)" in written and "codes:" in written
+    assert (run.read, run.kept) == (7, 6) and run.reasons() == {"not_a_number": 1}
+    assert run.private_quarantine.loc[0, "value"] == "maybe" and run.private_quarantine.loc[0, "column"] == "welcome"
+    import pandas as pd
+
+    kept = pd.read_parquet(tmp_path / "build" / "responses" / "tc.parquet")
+    assert kept["welcome"].tolist() == [5, 4, 2, 1, 4, 3] and kept["contact"].tolist() == [1, 2, 3, 4, 5, 4]
+    assert kept["part_of"].tolist() == [4, 3, 99, 5, 4, 2]  # don't know: its missing code, not scored
+    ind = run.indicators.loc[run.indicators["group_by"] == "consortium"].set_index("indicator_id")
+    # the row whose part_of is "don't know" answered too few of the scale's items for a score
+    assert ind.loc["tc.belonging.level", "n_pre"] == kept["belonging"].notna().sum() == 5 and ind.loc["tc.contact.level", "mean_pre"] == pytest.approx(19 / 6)

@@ -26,7 +26,10 @@ def example_build(tmp_path_factory):
 
 def test_context_keeps_statistics_and_framework_rows_apart(example_build):
     ctx = load_context(example_build)
-    assert ctx.indicators["instrument"].eq("community_attitudes").all() and ctx.indicators["result_id"].isna().all()
+    ind = ctx.indicators
+    # the pre/post survey's change rows, and the one-off feedback survey's level rows
+    assert set(ind["instrument"]) == {"community_attitudes", "beneficiary_feedback"} and ind["result_id"].isna().all()
+    assert ind.loc[ind["instrument"] == "beneficiary_feedback", "analysis"].eq("level").all()
     assert ctx.framework["result_id"].notna().all() and len(ctx.results_framework) > 30
 
 
