@@ -143,7 +143,7 @@ def test_pdf_sections_and_headline_numbers(built):
     cons = ind.loc[(ind["group_by"] == "consortium") & (ind["instrument"] == "community_attitudes") & (ind["analysis"] == "paired_change")]
     for r in cons.loc[cons["wave_to"] == "post"].itertuples():  # the summary's change table: g_av first, then d_z
         assert f"{r.mean_change:+.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" in text, r.scale
-        assert f"{r.g_av:.2f} {r.effect_size:.2f} [{r.effect_size_ci_low:.2f}, {r.effect_size_ci_high:.2f}]" in text, r.scale
+        assert f"{r.g_av:.2f} [{r.g_av_ci_low:.2f}, {r.g_av_ci_high:.2f}] {r.effect_size:.2f} [{r.effect_size_ci_low:.2f}, {r.effect_size_ci_high:.2f}]" in text, r.scale
     assert re.search(r"page 1 of \d+", text)
 
 
