@@ -124,7 +124,7 @@ import-form: $(VENV_STAMP) ## Turn an XLSForm into a codebook: make import-form 
 
 xlsform: surveys/community_attitudes.xlsx ## Write the community attitudes codebook as an XLSForm for KoboToolbox
 
-surveys/community_attitudes.xlsx: surveys/community_attitudes.yaml surveys/consortium.yaml pipeline/instruments/xlsform.py | $(VENV_STAMP)
+surveys/community_attitudes.xlsx: surveys/community_attitudes.yaml surveys/consortium.yaml pipeline/instruments/form_writer.py | $(VENV_STAMP)
 	$(BIN)/impact write-form --codebook $< --out $@
 
 clean: ## Remove intermediate tables and generated reports (keeps .venv and the key)

@@ -87,8 +87,8 @@ def _import_form(args) -> int:
 
 def _write_form(args) -> int:
     from pipeline.instruments.codebook import load_codebook
+    from pipeline.instruments.form_writer import write_form
     from pipeline.instruments.registry import load_consortium
-    from pipeline.instruments.xlsform import write_form
 
     cb = load_codebook(args.codebook)
     cons = load_consortium(args.consortium)

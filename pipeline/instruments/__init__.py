@@ -15,7 +15,7 @@ _EXPORTS = {
     "load_consortium": "registry",
     "load_data_folder": "registry",
     "import_form": "xlsform",
-    "write_form": "xlsform",
+    "write_form": "form_writer",
     "write_codebook": "xlsform",
 }
 __all__ = sorted(_EXPORTS)

@@ -9,8 +9,9 @@ from pipeline.cli import main
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import InputError
 from pipeline.instruments.codebook import load_codebook, parse_codebook
+from pipeline.instruments.form_writer import write_form
 from pipeline.instruments.registry import load_consortium
-from pipeline.instruments.xlsform import import_form, language_code, parse_range, write_codebook, write_form
+from pipeline.instruments.xlsform import import_form, language_code, parse_range, write_codebook
 from pipeline.workflow import ingest_folder
 from tests.synth import valid_export
 
