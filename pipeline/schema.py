@@ -58,6 +58,36 @@ SOURCE_ROW = "_source_row"
 CONSORTIUM = "consortium"
 ALL = "all"
 
+#: The statistics of a change (counts, levels, the paired test, Wilcoxon, effect sizes),
+#: in the order both ``indicators.csv`` and the results framework's rows publish them.
+CHANGE_STATISTICS = [
+    "n_pre",
+    "n_post",
+    "n_paired",
+    "mean_pre",
+    "sd_pre",
+    "mean_post",
+    "sd_post",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "confidence",
+    "t",
+    "df",
+    "p_value",
+    "test",
+    "wilcoxon_v",
+    "wilcoxon_p_value",
+    "wilcoxon_method",
+    "rank_biserial",
+    "effect_size",
+    "effect_size_type",
+    "effect_size_ci_low",
+    "effect_size_ci_high",
+    "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
+]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "wave", "column", "value", "reason", "detail"]
 RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
 

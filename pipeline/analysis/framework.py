@@ -35,7 +35,7 @@ from pipeline.config import SURVEYS_DIR
 from pipeline.errors import CodebookError
 from pipeline.instruments.codebook import Codebook, _read_yaml, load_codebook
 from pipeline.instruments.registry import Consortium
-from pipeline.schema import ALL, CONSORTIUM
+from pipeline.schema import ALL, CHANGE_STATISTICS, CONSORTIUM
 
 DAC_CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 KIRKPATRICK = ("reaction", "learning", "behaviour", "results")
@@ -68,32 +68,7 @@ COLUMNS = [
     "n",
     "n_unit",
     "n_people",
-    "n_pre",
-    "n_post",
-    "n_paired",
-    "mean_pre",
-    "sd_pre",
-    "mean_post",
-    "sd_post",
-    "mean_change",
-    "ci_low",
-    "ci_high",
-    "confidence",
-    "t",
-    "df",
-    "p_value",
-    "test",
-    "wilcoxon_v",
-    "wilcoxon_p_value",
-    "wilcoxon_method",
-    "rank_biserial",
-    "effect_size",
-    "effect_size_type",
-    "effect_size_ci_low",
-    "effect_size_ci_high",
-    "g_av",
-    "g_av_ci_low",
-    "g_av_ci_high",
+    *CHANGE_STATISTICS,
     "ci_caution",
     "wave_from",
     "wave_to",

@@ -78,7 +78,7 @@ from pipeline.analysis import families
 from pipeline.analysis.disclosure import MC_COUNTS, RC_COUNTS, hidden_shares, parents_of, protect_indicators
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
-from pipeline.schema import ALL, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, RESPONDENT, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
+from pipeline.schema import ALL, CHANGE_STATISTICS, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, RESPONDENT, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
 
 #: Method used to adjust p-values within a family (see :mod:`pipeline.analysis.families`).
 P_ADJUST_METHOD = families.P_ADJUST_METHOD
@@ -94,32 +94,7 @@ COLUMNS = [
     "unit",
     "group_by",
     "group",
-    "n_pre",
-    "n_post",
-    "n_paired",
-    "mean_pre",
-    "sd_pre",
-    "mean_post",
-    "sd_post",
-    "mean_change",
-    "ci_low",
-    "ci_high",
-    "confidence",
-    "t",
-    "df",
-    "p_value",
-    "test",
-    "wilcoxon_v",
-    "wilcoxon_p_value",
-    "wilcoxon_method",
-    "rank_biserial",
-    "effect_size",
-    "effect_size_type",
-    "effect_size_ci_low",
-    "effect_size_ci_high",
-    "g_av",
-    "g_av_ci_low",
-    "g_av_ci_high",
+    *CHANGE_STATISTICS,
     "analysis",
     "item",
     "wave_from",
