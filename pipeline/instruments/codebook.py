@@ -339,6 +339,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
     if not isinstance(doc, dict):
         raise CodebookError(path, "(top level)", "expected a mapping of keys such as 'instrument', 'items'")
     _require(doc, ("instrument",), path, "(top level)")
+    _check_label_languages(doc, path)
     doc = {**doc, "items": doc.get("items") or []}  # a form of fields only (a one-off survey) needs no items
     scales_doc = doc.get("response_scales") or {}
     if not isinstance(scales_doc, dict):
@@ -411,6 +412,69 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
         checks=checks,
         report_per=report_per,
     )
+
+
+def _label_entries(doc: dict):
+    """Every label mapping a codebook writes, with the entry that names it.
+
+    Yields ``(entry, value)`` for the title, wave labels, field labels and choice
+    labels, item labels and anchors, response-scale labels, scale and head-count labels.
+    """
+
+    def name(spec: Any, i: int, what: str) -> str:
+        ident = spec.get("id") if isinstance(spec, dict) else None
+        return f"{what}[{i}] ({ident})" if ident is not None else f"{what}[{i}]"
+
+    yield "title", doc.get("title")
+    for what, key in (("waves", "label"), ("fields", "label"), ("items", "label"), ("scales", "label")):
+        specs = doc.get(what)
+        for i, spec in enumerate(specs if isinstance(specs, list) else []):
+            if not isinstance(spec, dict):
+                continue
+            entry = name(spec, i, what)
+            yield f"{entry}.label", spec.get(key)
+            for sub in ("choices", "anchors"):
+                values = spec.get(sub)
+                if isinstance(values, dict):
+                    for code, label in values.items():
+                        yield f"{entry}.{sub}.{code}", label
+    for group, sub in (("response_scales", "labels"), ("headcounts", None)):
+        specs = doc.get(group)
+        for sid, spec in specs.items() if isinstance(specs, dict) else ():
+            if not isinstance(spec, dict):
+                continue
+            if sub is None:
+                yield f"{group}.{sid}.label", spec.get("label")
+                continue
+            values = spec.get(sub)
+            for code, label in values.items() if isinstance(values, dict) else ():
+                yield f"{group}.{sid}.{sub}.{code}", label
+
+
+def _check_label_languages(doc: dict, path: Path) -> None:
+    """Reject a label keyed by anything but a declared language.
+
+    A YAML flow mapping with an unquoted comma, ``{en: Refugee, asylum seeker or
+    migrant}``, loads as the label "Refugee" plus a key "asylum seeker or migrant": the
+    label is cut short without an error. Every key of a label mapping must be one of
+    ``languages`` (default ``[en]``), so this cannot pass unnoticed.
+    """
+    declared = doc.get("languages") or ["en"]
+    if not isinstance(declared, list) or not all(isinstance(x, str) for x in declared):
+        raise CodebookError(path, "languages", f"expected a list of language codes such as [en, fr], got {declared!r}")
+    for entry, label in _label_entries(doc):
+        if not isinstance(label, dict):
+            continue
+        stray = [k for k in label if k not in declared]
+        if stray:
+            hint = ""
+            if any(v is None for k, v in label.items() if k in stray):
+                hint = ' (a label with a comma inside {...} must be quoted: {en: "Refugee, asylum seeker or migrant"})'
+            raise CodebookError(
+                path,
+                entry,
+                f"label key(s) {', '.join(repr(str(k)) for k in stray)} are not declared languages {declared}{hint}",
+            )
 
 
 def _link_birth_dates(fields: tuple[Field, ...], path: Path) -> tuple[Field, ...]:

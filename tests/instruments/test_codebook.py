@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -168,3 +170,68 @@ def test_new_field_keys_are_checked(entry, message):
 
     with pytest.raises(CodebookError, match=message):
         parse_codebook(_doc_with_fields(entry))
+
+
+# -- label keys must be declared languages -----------------------------------------
+# A YAML flow mapping with an unquoted comma cuts a label short without any error:
+# ``{en: Refugee, asylum seeker or migrant}`` is {"en": "Refugee", "asylum seeker or migrant": None}.
+
+
+def _shipped_codebooks():
+    keep = []
+    for path in sorted(SURVEYS_DIR.rglob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and "instrument" in doc:
+            keep.append(path)
+    return keep
+
+
+def test_every_shipped_codebook_is_found():
+    names = {p.stem for p in _shipped_codebooks()}
+    assert {"community_attitudes", "beneficiary_feedback", "staff_training", "activity_register", "murrar"} <= names
+
+
+@pytest.mark.parametrize("path", _shipped_codebooks(), ids=lambda p: p.stem)
+def test_shipped_codebook_labels_are_whole(path):
+    cb = load_codebook(path)  # raises on a label key that is not a declared language
+    labels = [cb.title, *cb.wave_labels.values()]
+    labels += [f.label for f in cb.fields] + [lab for f in cb.fields for lab in f.choice_labels.values()]
+    labels += [i.label for i in cb.items] + [lab for i in cb.items for lab in i.anchors.values()]
+    labels += [s.label for s in cb.scales] + [lab for rs in {i.response_scale.id: i.response_scale for i in cb.items}.values() for lab in rs.labels.values()]
+    for label in labels:
+        assert all(v not in ("None", "") for v in label.values()), (path.name, label)
+
+
+CUT = "fields:\n  - id: group\n    role: grouping\n    choices:\n      local: {en: Local resident}\n      refugee_migrant: {en: Refugee, asylum seeker or migrant}\n"
+
+
+def test_cut_label_is_rejected_naming_file_item_and_key(tmp_path):
+    path = tmp_path / "cut.yaml"
+    path.write_text("instrument: cut\nlanguages: [en, fr]\n" + CUT, encoding="utf-8")
+    with pytest.raises(CodebookError) as err:
+        load_codebook(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert "fields[0] (group).choices.refugee_migrant" in message
+    assert "'asylum seeker or migrant'" in message
+    assert "must be quoted" in message
+
+
+@pytest.mark.parametrize(
+    "over, entry",
+    [
+        ({"items": [{"id": "q1", "response_scale": "l5", "label": {"en": "A", "de": "B"}}]}, "items[0] (q1).label"),
+        ({"title": {"en": "T", "xx": "U"}}, "title"),
+        ({"waves": [{"id": "pre", "label": {"en": "Before", "fr": "Avant"}}, "post"]}, "waves[0] (pre).label"),
+        ({"response_scales": {"l5": {"values": {"min": 1, "max": 5}, "labels": {1: {"en": "No", "es": "No"}}}}}, "response_scales.l5.labels.1"),
+        ({"scales": [{"id": "s", "items": ["q1", "q2"], "label": {"en": "S", "it": "S"}}]}, "scales[0] (s).label"),
+    ],
+)
+def test_label_in_an_undeclared_language_is_rejected(over, entry):
+    with pytest.raises(CodebookError, match=re.escape(entry)):
+        parse_codebook(minimal(**over), "x.yaml")
+
+
+def test_label_in_a_declared_language_is_accepted():
+    cb = parse_codebook(minimal(languages=["en", "de"], items=[{"id": "q1", "response_scale": "l5", "label": {"en": "A", "de": "B"}}, {"id": "q2", "response_scale": "l5"}]), "x.yaml")
+    assert cb.item("q1").label == {"en": "A", "de": "B"}
