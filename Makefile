@@ -112,8 +112,8 @@ BENCH_ARGS ?=
 bench: $(VENV_STAMP) $(SYSTEM_STAMP) ## Benchmark the report set against papermill's floor and ingestion (100,000 and 1,000,000 respondents x 2 waves) against pyarrow's read
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
-lab: $(VENV_STAMP) ## Open JupyterLab on the project's environment
-	$(BIN)/jupyter lab --notebook-dir=.
+lab: $(VENV_STAMP) ## Open JupyterLab on the project's environment (as root too, e.g. in a container)
+	$(BIN)/jupyter lab --notebook-dir=. $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 example: $(VENV_STAMP) ## Regenerate the bundled example data from its seed (identical files)
 	$(BIN)/impact generate-example

@@ -5,8 +5,14 @@
 ``result_id``), and ``ctx.results_framework`` the table ``results_framework.csv``.
 
 >>> from pipeline.report.context import load_context
->>> ctx = load_context("build/reports")        # doctest: +SKIP
+>>> ctx = load_context()                       # doctest: +SKIP
+>>> ctx                                        # doctest: +SKIP
 >>> ctx.indicators.query("group_by == 'partner'")  # doctest: +SKIP
+
+``load_context()`` works from any folder (a notebook's kernel starts in
+``notebooks/``): without an argument it reads the project's default build folder
+(``build/reports`` beside the package), and the paths ``run.json`` stores are read
+relative to the folder ingest ran from, the project root, or as absolute paths.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.config import BUILD_DIR, ROOT
 from pipeline.instruments.codebook import Codebook
 from pipeline.instruments.registry import Consortium, load_consortium
 from pipeline.schema import Files
@@ -34,8 +41,39 @@ def load_run(build_dir: str | Path) -> dict:
     if not path.is_file():
         from pipeline.errors import PipelineError
 
-        raise PipelineError(f"{path} not found: run the ingest stage first (make report does)")
+        where = Path(build_dir).absolute()
+        hint = "" if where.is_dir() else f" (the folder {str(where)!r} does not exist)"
+        raise PipelineError(
+            f"no {Files.RUN} in the build folder {str(where)!r}{hint}: run `make report` in {str(PROJECT_ROOT)!r} first, "
+            f"or give load_context() the build folder the run wrote (default {str(DEFAULT_BUILD)!r})"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+#: The folder holding the ``pipeline`` package (the repository's root in a checkout).
+PROJECT_ROOT = ROOT
+#: The build folder ``make report`` writes by default.
+DEFAULT_BUILD = BUILD_DIR / "reports"
+
+
+def resolve_path(stored: str | Path, build_dir: str | Path) -> Path:
+    """A path ``run.json`` stores, found from any working directory.
+
+    ``run.json`` stores paths relative to the folder ingest ran from (the project
+    root for ``make``) or absolute paths. A relative path is tried relative to the
+    working directory (kept as it is when it exists there, so a run from the project
+    root reads the same paths as before), then to the project root and to the folders
+    above the build folder. Returns the project-root path when none exists (the error
+    that follows names it).
+    """
+    path = Path(stored)
+    if path.is_absolute() or path.exists():
+        return path
+    candidates = dict.fromkeys([PROJECT_ROOT, ROOT, *Path(build_dir).resolve().parents])
+    for base in candidates:
+        if (base / path).exists():
+            return base / path
+    return PROJECT_ROOT / path
 
 
 def load_responses(build_dir: str | Path) -> dict[str, pd.DataFrame]:
@@ -48,12 +86,50 @@ def load_codebooks(build_dir: str | Path) -> dict[str, Codebook]:
     """The codebooks a run used, by instrument id."""
     from pipeline.instruments.codebook import load_codebook
 
-    return {k: load_codebook(v) for k, v in load_run(build_dir)["codebooks"].items()}
+    return {k: load_codebook(resolve_path(v, build_dir)) for k, v in load_run(build_dir)["codebooks"].items()}
 
 
-@dataclass
+@dataclass(repr=False)
 class ReportContext:
-    """The processed data of one run: responses, indicators, quarantine, provenance."""
+    """The processed data of one run, as the reports and an analyst read it.
+
+    Made by :func:`load_context`; nothing here changes the build folder.
+
+    Attributes
+    ----------
+    build_dir : Path
+        The build folder read.
+    run : dict
+        ``run.json``: what ingest read (data folder, codebooks, registry), ``min_cell``,
+        input hashes and warnings.
+    consortium : Consortium
+        The partner registry (``consortium.partner_codes``, ``partner_name(code)``).
+    codebooks : dict of str -> Codebook
+        The codebook of each instrument (items, scales, labels, waves).
+    responses : dict of str -> DataFrame
+        One frame per instrument: one row per respondent and wave, items as answered
+        (missing codes kept), scale scores. :meth:`tidy` gives them labelled.
+    indicators : DataFrame
+        The instruments' statistics rows of ``indicators.csv`` (``result_id`` empty).
+    framework : DataFrame
+        The results framework's rows of ``indicators.csv`` (``result_id`` set).
+    results_framework : DataFrame
+        ``results_framework.csv`` (empty without a framework).
+    quarantine : DataFrame
+        Rows set aside (``quarantine.csv``): file, row, column, reason, never the value typed.
+    reconciliation : DataFrame
+        Rows read and kept per file and wave (``reconciliation.csv``).
+    reliability, attrition, code_matching : DataFrame
+        ``reliability.csv``, ``attrition.csv``, ``code_matching.csv`` (empty when the run
+        wrote none).
+    partner : str
+        The partner of a partner report ("" for the consortium).
+    min_cell : int
+        The smallest group a published number may describe.
+
+    Analyst helpers: :meth:`tidy`, :meth:`data_dictionary`, :meth:`change_table`,
+    :meth:`compare_change`, :meth:`publish` (see ``docs/analysts.md``).
+    """
 
     build_dir: Path
     run: dict
@@ -67,6 +143,9 @@ class ReportContext:
     extras: dict = field(default_factory=dict)
     framework: pd.DataFrame = field(default_factory=pd.DataFrame)
     results_framework: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reliability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    code_matching: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def min_cell(self) -> int:
@@ -78,25 +157,92 @@ class ReportContext:
         except KeyError:
             return code
 
+    def __repr__(self) -> str:
+        responses = ", ".join(f"{k} ({len(v):,} rows)" for k, v in self.responses.items()) or "none"
+        lines = [
+            f"ReportContext of {str(self.build_dir)!r}{f' for partner {self.partner}' if self.partner else ''}",
+            f"  project: {self.consortium.title} ({len(self.consortium.partners)} partners), min_cell {self.run.get('min_cell')}",
+            f"  responses: {responses}",
+            f"  indicators: {len(self.indicators):,} rows; framework: {len(self.framework):,}; quarantine: {len(self.quarantine):,}",
+            "  helpers: tidy(), data_dictionary(), change_table(), compare_change(), publish(); help(ReportContext)",
+        ]
+        return "\n".join(lines)
+
+    # -- analyst helpers (pandas only here; statistics are imported when called) --------
+    def tidy(self, instrument: str, labels: bool = True, long: bool = False, participants_only: bool = False, language: str | None = None) -> pd.DataFrame:
+        """One instrument's responses, labelled and tidy (:func:`pipeline.report.tidy.tidy`)."""
+        from pipeline.report.tidy import tidy
+
+        return tidy(self.responses[_known(self.responses, instrument)], self.codebooks[instrument], labels=labels, long=long, participants_only=participants_only, language=language)
+
+    def data_dictionary(self, instrument: str, language: str | None = None) -> pd.DataFrame:
+        """One row per variable of an instrument (:func:`pipeline.report.tidy.data_dictionary`)."""
+        from pipeline.report.tidy import data_dictionary
+
+        return data_dictionary(self.codebooks[_known(self.codebooks, instrument)], self.responses.get(instrument), language=language)
+
+    def change_table(self, instrument: str, where=None, by=None, scales=None, waves=None, name: str | None = None, yardstick: str = "consortium") -> pd.DataFrame:
+        """Change of each scale on a subset and breakdown (:func:`pipeline.analysis.explore.change_table`)."""
+        from pipeline.analysis.explore import change_table
+
+        instrument = _known(self.responses, instrument)
+        return change_table(self.responses[instrument], self.codebooks[instrument], self.min_cell, where=where, by=by, scales=scales, waves=waves, name=name, yardstick=yardstick)
+
+    def compare_change(self, instrument: str, scale: str, by: str, groups, where=None, waves=None) -> pd.DataFrame:
+        """Difference in change between two groups, Welch (:func:`pipeline.analysis.explore.compare_change`)."""
+        from pipeline.analysis.explore import compare_change
+
+        instrument = _known(self.responses, instrument)
+        return compare_change(self.responses[instrument], self.codebooks[instrument], scale, by, groups, self.min_cell, where=where, waves=waves)
+
+    def publish(self, table: pd.DataFrame, count_columns, value_columns=None, **kwargs) -> pd.DataFrame:
+        """``table`` with the pipeline's disclosure control (:func:`pipeline.analysis.explore.publish_table`)."""
+        from pipeline.analysis.explore import publish_table
+
+        return publish_table(table, count_columns, value_columns, min_cell=self.min_cell, **kwargs)
+
+
+def _known(mapping: dict, instrument: str) -> str:
+    if instrument not in mapping:
+        from pipeline.errors import PipelineError
+
+        raise PipelineError(f"no instrument {instrument!r} in this run; instruments: {', '.join(sorted(mapping)) or 'none'}")
+    return instrument
+
 
 def load_indicators(build_dir: str | Path) -> pd.DataFrame:
     """The indicator table of a build folder (``indicators.csv``)."""
     return pd.read_csv(Path(build_dir) / Files.INDICATORS, keep_default_na=True)
 
 
-def load_context(build_dir: str | Path, partner: str = "") -> ReportContext:
+def _optional_csv(path: Path, **kwargs) -> pd.DataFrame:
+    return pd.read_csv(path, **kwargs) if path.is_file() else pd.DataFrame()
+
+
+def load_context(build_dir: str | Path | None = None, partner: str = "") -> ReportContext:
     """Load a build folder written by ``impact ingest`` and ``impact analyse``.
+
+    Works from any working directory (a notebook's kernel starts in ``notebooks/``).
 
     Parameters
     ----------
-    build_dir : path
-        The build folder.
+    build_dir : path, optional
+        The build folder; by default :data:`DEFAULT_BUILD` (``build/reports`` in the
+        project, what ``make report`` writes). A relative path that does not exist from
+        the working directory is read relative to the project root.
     partner : str
         A partner code, for a partner report (checked against the registry).
+
+    Raises
+    ------
+    PipelineError
+        When the folder has no ``run.json``: the message names the folder looked in.
     """
-    build_dir = Path(build_dir)
+    build_dir = DEFAULT_BUILD if build_dir is None else Path(build_dir)
+    if not (build_dir / Files.RUN).is_file() and not build_dir.is_absolute() and (PROJECT_ROOT / build_dir / Files.RUN).is_file():
+        build_dir = PROJECT_ROOT / build_dir
     run = load_run(build_dir)
-    consortium = load_consortium(run["consortium"])
+    consortium = load_consortium(resolve_path(run["consortium"], build_dir))
     if partner and partner not in consortium.partner_codes:
         from pipeline.errors import PipelineError
 
@@ -116,4 +262,7 @@ def load_context(build_dir: str | Path, partner: str = "") -> ReportContext:
         quarantine=pd.read_csv(build_dir / Files.QUARANTINE, dtype={"value": str}, keep_default_na=False),
         reconciliation=pd.read_csv(build_dir / Files.RECONCILIATION),
         partner=partner,
+        reliability=_optional_csv(build_dir / Files.RELIABILITY),
+        attrition=_optional_csv(build_dir / Files.ATTRITION),
+        code_matching=_optional_csv(build_dir / Files.CODE_MATCHING),
     )
