@@ -16,6 +16,10 @@ _EXPORTS = {
     "suppress": "disclosure",
     "check_published": "disclosure",
     "DisclosureError": "disclosure",
+    "change_table": "explore",
+    "compare_change": "explore",
+    "publish_table": "explore",
+    "compare_runs": "explore",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy(__name__, _EXPORTS)

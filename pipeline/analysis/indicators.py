@@ -368,14 +368,29 @@ def _base(codebook: Codebook, indicator_id: str, scale: str, label: str, unit: s
     return {"indicator_id": indicator_id, "instrument": codebook.instrument, "scale": scale, "item": item, "label": label, "unit": unit}
 
 
-def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int, waves: tuple[str, str], comparison: bool = False, scales: list[Scale] | None = None) -> list[dict]:
+def _paired_change_rows(
+    scored: pd.DataFrame,
+    codebook: Codebook,
+    min_cell: int,
+    waves: tuple[str, str],
+    comparison: bool = False,
+    scales: list[Scale] | None = None,
+    groups: list[str] | None = None,
+    yardstick: pd.DataFrame | None = None,
+) -> list[dict]:
     """Pre/post rows of every scale (or of ``scales``): participants (default) or the comparison group.
 
     The comparison group's rows (``analysis = "comparison_change"``) are computed at
     consortium level and per partner only, and use the participants' yardstick for
     reliable change (their S_diff), so that the shares of the two groups compare.
+    ``groups`` replaces the codebook's breakdowns; ``yardstick`` (rows of the whole
+    instrument, when ``scored`` is a subset of them) gives the reliability and the
+    participants' baseline SD of reliable change, so that a subset is measured with
+    the consortium's S_diff (:func:`pipeline.analysis.explore.change_table`).
     """
-    groups = [g for g in disaggregations(codebook, scored) if not comparison or g == "partner"]
+    if groups is None:
+        groups = [g for g in disaggregations(codebook, scored) if not comparison or g == "partner"]
+    ref = scored if yardstick is None else yardstick
     rows = []
     for sc in codebook.scales if scales is None else scales:
         pairs = _participant_pairs(scored, codebook, sc.id, waves, tuple(groups), comparison=comparison)
@@ -384,14 +399,14 @@ def _paired_change_rows(scored: pd.DataFrame, codebook: Codebook, min_cell: int,
         pre, post = pairs[waves[0]], pairs[waves[1]]
         kind = "comparison_change" if comparison else "change"
         base = _base(codebook, f"{codebook.instrument}.{sc.id}.{kind}", sc.id, sc.label.get("en", sc.id), sc.unit)
-        r_sample = sample_reliability(scored, codebook, sc, waves[0])
+        r_sample = sample_reliability(ref, codebook, sc, waves[0])
         r_xx = r_sample if r_sample is not None else sc.reliability
         if r_xx is None:
             rc_reason, method, categories = "no reliability: alpha could not be measured and the codebook gives none", "", pd.Series(dtype=object)
         else:
             sd_pre = None
-            if comparison:  # the participants' baseline SD: one yardstick for both groups
-                part = _participant_pairs(scored, codebook, sc.id, waves, ())
+            if comparison or yardstick is not None:  # the participants' baseline SD: one yardstick for both groups
+                part = _participant_pairs(ref, codebook, sc.id, waves, ())
                 both = part[waves[0]].notna() & part[waves[1]].notna()
                 sd_pre = float(part.loc[both, waves[0]].std(ddof=1)) if both.sum() >= 2 else None
             rc = stats.reliable_change(pre, post, r_xx, sd_pre=sd_pre, threshold=RC_THRESHOLD, higher_is_better=sc.higher_is_better)
