@@ -21,6 +21,9 @@ Parameters common to all: ``where`` (conditions), ``wave`` (one wave, or
                        Wilson score interval
 ``mean_change``        paired change of ``measure`` from wave ``from`` to ``to``
                        (:func:`pipeline.analysis.indicators.change_row`: t interval, d_z)
+``share_change``       share of people whose ``measure`` changed from ``from`` to
+                       ``to`` by at least ``threshold`` (``direction``: increase,
+                       the default, or decrease), Wilson score interval
 ``count_rows``         number of rows
 ``count_distinct``     number of distinct values of ``column`` (codes of a
                        select-multiple field are counted one by one)
@@ -200,6 +203,35 @@ def agg_mean_change(rows, p, ctx):
         "n": n,
         "n_people": n,
     }
+
+
+#: Directions of a ``share_change``: which changes count.
+SHARE_CHANGE_DIRECTIONS = ("increase", "decrease")
+
+
+def agg_share_change(rows, p, ctx):
+    """Share of people whose ``measure`` changed by at least ``threshold`` from wave
+    ``from`` to ``to`` (same respondents); Wilson interval.
+
+    ``direction: increase`` (default) counts changes of ``to - from >= threshold``,
+    ``decrease`` changes of ``to - from <= -threshold``. The share is of the people
+    with a score at both waves (``n``); people missing one wave are not counted.
+    """
+    first, last = p["from"], resolve_wave(rows, p["to"], ctx.codebook.waves)
+    a = rows.loc[rows["wave"] == first].set_index("respondent_id")[p["measure"]]
+    b = rows.loc[rows["wave"] == last].set_index("respondent_id")[p["measure"]]
+    a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
+    both = pd.DataFrame({"a": a}).join(pd.DataFrame({"b": b}), how="inner").astype("float64").dropna()
+    change = both["b"] - both["a"]
+    n = len(change)
+    base = {"wave_from": first, "wave_to": last}
+    if n == 0:
+        return _empty("no respondent with both waves", n_people=0, **base)
+    threshold = float(p["threshold"])
+    met = change <= -threshold if p.get("direction", "increase") == "decrease" else change >= threshold
+    k = int(met.sum())
+    lo, hi = wilson(k, n)
+    return {"value": k / n, "value_ci_low": lo, "value_ci_high": hi, "n": n, "n_people": n, "note": "", **base}
 
 
 # ---------------------------------------------------------------------------
@@ -390,6 +422,7 @@ AGGREGATIONS: dict[str, Aggregation] = {
         Aggregation("mean", agg_mean, ("measure",), ("wave", "where"), "people"),
         Aggregation("share", agg_share, ("condition",), ("measure", "wave", "where"), "people"),
         Aggregation("mean_change", agg_mean_change, ("measure", "from", "to"), ("where",), "people"),
+        Aggregation("share_change", agg_share_change, ("measure", "from", "to", "threshold"), ("direction", "where"), "people"),
         Aggregation("count_rows", agg_count_rows, (), ("wave", "where"), "rows"),
         Aggregation("count_distinct", agg_count_distinct, ("column",), ("wave", "where"), "rows"),
         Aggregation("sum", agg_sum, (), ("column", "headcount", "category", "wave", "where"), "rows", split=split_sum),

@@ -404,6 +404,7 @@ def available_columns(cb: Codebook) -> set[str]:
 
 DESIGN_NEEDS = {
     "mean_change": ("respondent_id", "pairs respondents across waves"),
+    "share_change": ("respondent_id", "pairs respondents across waves"),
     "org_mean": ("partner", "averages the raters of each organisation"),
     "org_mean_change": ("partner", "averages the raters of each organisation"),
 }
@@ -425,6 +426,12 @@ def _check_params(agg: ag.Aggregation, p: dict, cb: Codebook, path: Path, entry:
     for k in ("measure", "column"):
         if k in p and not (agg.name == "network"):
             column(p[k], k)
+    if agg.name == "share_change":
+        t = p["threshold"]
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t <= 0:
+            raise CodebookError(path, f"{entry}.threshold", f"expected a number above 0 (a change in the measure's units), got {t!r}")
+        if p.get("direction", "increase") not in ag.SHARE_CHANGE_DIRECTIONS:
+            raise CodebookError(path, f"{entry}.direction", f"expected one of {list(ag.SHARE_CHANGE_DIRECTIONS)}, got {p.get('direction')!r}")
     if agg.name == "network" and p["measure"] not in ag.NETWORK_MEASURES:
         raise CodebookError(path, f"{entry}.measure", f"network measures: {sorted(ag.NETWORK_MEASURES)}; got {p['measure']!r}")
     if agg.name == "network" and cb.design != "ties":

@@ -112,3 +112,41 @@ class TestWhere:
     def test_missing_numbers_meet_no_condition(self, op, expected):
         rows = pd.DataFrame({"id": list("abc"), "score": [1.0, 5.0, np.nan]})
         assert ag.where(rows, [{"column": "score", "op": op, "value": 3}])["id"].tolist() == expected
+
+
+class TestShareChange:
+    """Share of people whose score changed by at least a threshold (issue 14)."""
+
+    CA = load_codebook(SURVEYS_DIR / "community_attitudes.yaml")
+    # changes: +1, 0, -1.5, +2.5, +0.9; p5 answered only before (not counted)
+    ROWS = pd.DataFrame(
+        {
+            "respondent_id": ["p1", "p2", "p3", "p4", "p5", "p1", "p2", "p3", "p4", "p5x"],
+            "wave": ["pre"] * 5 + ["post"] * 5,
+            "attitudes": [3, 4, 5, 2, 6, 4, 4, 3.5, 4.5, 6.9],
+        }
+    )
+
+    def test_increase_by_at_least_the_threshold(self):
+        ctx = ag.Context(self.CA, CONS, person_rows=True)
+        out = ag.agg_share_change(self.ROWS, {"measure": "attitudes", "from": "pre", "to": "post", "threshold": 1}, ctx)
+        # +1 and +2.5 reach 1 (+0.9 does not): 2 of the 4 people with both waves
+        assert out["n"] == 4 and out["value"] == pytest.approx(0.5)
+        # Wilson 95% for 2/4: (2 + z^2/2 -/+ z sqrt(2*2/4 + z^2/4)) / (4 + z^2), z = 1.959964
+        z = 1.959964
+        half = z * math.sqrt(1 + z**2 / 4)
+        assert (out["value_ci_low"], out["value_ci_high"]) == pytest.approx(((2 + z**2 / 2 - half) / (4 + z**2), (2 + z**2 / 2 + half) / (4 + z**2)), abs=1e-6)
+        assert (out["wave_from"], out["wave_to"], out["n_people"]) == ("pre", "post", 4)
+
+    def test_decrease(self):
+        ctx = ag.Context(self.CA, CONS, person_rows=True)
+        out = ag.agg_share_change(self.ROWS, {"measure": "attitudes", "from": "pre", "to": "post", "threshold": 1.5, "direction": "decrease"}, ctx)
+        assert out["value"] == pytest.approx(1 / 4)  # -1.5 only
+
+    @pytest.mark.parametrize(("p", "entry"), [({"threshold": 0}, "threshold"), ({"threshold": "1"}, "threshold"), ({"threshold": 1, "direction": "up"}, "direction")])
+    def test_parameters_are_checked(self, p, entry):
+        from pipeline.analysis.framework import _check_params
+        from pipeline.errors import CodebookError
+
+        with pytest.raises(CodebookError, match=f"x.formula.{entry}"):
+            _check_params(ag.AGGREGATIONS["share_change"], {"measure": "attitudes", "from": "pre", "to": "post", **p}, self.CA, SURVEYS_DIR / "indicators.yaml", "x.formula")
