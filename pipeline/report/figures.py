@@ -242,15 +242,19 @@ def change_dumbbells(
     titles: dict[str, str],
     min_cell: int,
     highlight: str = "",
+    group_by: str = "partner",
+    title: str | None = None,
+    total_label: str = "Consortium",
 ) -> plt.Figure:
-    """Before/after means per partner and for the consortium, one panel per scale.
+    """Before/after means per group and for the whole, one panel per scale.
 
     Parameters
     ----------
     table : DataFrame
         Indicator rows (``pipeline.analysis.indicators.COLUMNS``): ``scale``, ``group_by``
-        ("consortium" or "partner"), ``group``, ``n_paired``, ``mean_pre``,
-        ``mean_post``, ``suppressed``, ``suppression``.
+        ("consortium", or "subset" for a table of
+        :func:`pipeline.analysis.explore.change_table`, and the breakdown), ``group``,
+        ``n_paired``, ``mean_pre``, ``mean_post``, ``suppressed``, ``suppression``.
     scales : list of str
         Scale ids, one panel each.
     units, ranges, titles : dict
@@ -258,7 +262,14 @@ def change_dumbbells(
     min_cell : int
         The suppression minimum, named for hidden groups.
     highlight : str
-        A partner code shown in bold (a partner's report).
+        A group shown in bold (a partner's report).
+    group_by : str
+        The breakdown drawn under the total row ("partner" by default; "gender", ...).
+    title : str, optional
+        The chart's title; by default "Mean scores before and after, by <group_by>".
+    total_label : str
+        The label of the total row ("Consortium"; a subset's name for a subset).
+        Long labels are wrapped, and the panels grow with the lines, so that none overlap.
 
     Returns
     -------
@@ -270,20 +281,24 @@ def change_dumbbells(
     n_panels = len(scales)
     cols = 2 if n_panels > 1 else 1
     rows_n = math.ceil(n_panels / cols)
-    n_rows = max(1, int((table["group_by"] == "partner").sum() / max(1, n_panels)) + 1)
-    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.6 + rows_n * (0.8 + 0.32 * n_rows)), squeeze=False, dpi=DPI)
+    totals = (CONSORTIUM, TOTAL_SUBSET)
+    n_rows = max(1, int((table["group_by"] == group_by).sum() / max(1, n_panels)) + 1)
+    width = 30 if cols > 1 else 60  # characters of a row label before it wraps
+    lines = _label_lines(table.loc[table["group_by"] == group_by, "group"], width, total_label)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.6 + rows_n * (0.8 + 0.32 * n_rows * lines)), squeeze=False, dpi=DPI)
     total = 0
     for k, scale in enumerate(scales):
         ax = axes[k // cols][k % cols]
-        sub = paired_rows(table).loc[lambda t: (t["scale"] == scale) & t["group_by"].isin([CONSORTIUM, "partner"])]
-        sub = pd.concat([sub.loc[sub["group_by"] == CONSORTIUM], sub.loc[sub["group_by"] == "partner"].sort_values("group")])
+        sub = paired_rows(table).loc[lambda t: (t["scale"] == scale) & t["group_by"].isin([*totals, group_by])]
+        sub = pd.concat([sub.loc[sub["group_by"].isin(totals)], sub.loc[sub["group_by"] == group_by].sort_values("group")])
         labels, y = [], np.arange(len(sub))[::-1]
         for yi, r in zip(y, sub.itertuples(index=False)):
-            name = "Consortium" if r.group_by == CONSORTIUM else str(r.group)
+            name = total_label if r.group_by in totals else str(r.group)
+            name = _wrap(name, width) if len(name) > width - 10 else name
             if bool(r.suppressed):
                 labels.append(_hidden_label(name, min_cell) if getattr(r, "suppression", "primary") == "primary" else f"{name} (hidden)")
                 continue
-            if r.group_by == CONSORTIUM and not pd.isna(r.n_paired):
+            if r.group_by in totals and not pd.isna(r.n_paired):
                 total = max(total, int(r.n_paired))
             labels.append(f"{name} (n = {int(r.n_paired)})")
             ax.plot([r.mean_pre, r.mean_post], [yi, yi], color="#808080", linewidth=1.5, zorder=1)
@@ -291,7 +306,7 @@ def change_dumbbells(
             ax.plot(r.mean_post, yi, linestyle="none", markersize=7, zorder=3, **AFTER)
         ax.set_yticks(y, labels)
         for tick, r in zip(ax.get_yticklabels(), sub.itertuples(index=False)):
-            if (highlight and str(r.group) == highlight) or r.group_by == CONSORTIUM:
+            if (highlight and str(r.group) == highlight) or r.group_by in totals:
                 tick.set_fontweight("bold")
         lo, hi = ranges[scale]
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
@@ -299,7 +314,7 @@ def change_dumbbells(
         ax.set_xlabel(units.get(scale, "score"), fontsize=9)
         if k % cols == 0:
             ax.set_ylabel("group (n = people answering both surveys)", fontsize=8)
-        ax.set_title(_wrap(titles.get(scale, scale), 44), fontsize=10.5, loc="left")
+        ax.set_title(_wrap(titles.get(scale, scale), 44 if lines == 1 else 30), fontsize=10.5, loc="left")  # wrapped labels leave narrower panels
         _style(ax)
     for k in range(n_panels, rows_n * cols):
         axes[k // cols][k % cols].set_visible(False)
@@ -307,8 +322,19 @@ def change_dumbbells(
         plt.Line2D([], [], linestyle="none", markersize=7, label="Before the activities", **BEFORE),
         plt.Line2D([], [], linestyle="none", markersize=7, label="After the activities", **AFTER),
     ]
-    caption = f"Means of the people who answered both surveys (consortium: n = {total} at most; n per row). Groups of fewer than {min_cell} people are hidden."
-    return _finish(fig, "Mean scores before and after, by partner", caption, handles)
+    whole = "consortium" if total_label == "Consortium" else total_label
+    caption = f"Means of the people who answered both surveys ({whole}: n = {total} at most; n per row). Groups of fewer than {min_cell} people are hidden."
+    return _finish(fig, title or f"Mean scores before and after, by {group_by.replace('_', ' ')}", caption, handles)
+
+
+#: ``group_by`` of the total row of an analyst's subset table (pipeline.analysis.explore.SUBSET).
+TOTAL_SUBSET = "subset"
+
+
+def _label_lines(groups: pd.Series, width: int, total_label: str) -> int:
+    """Lines of the longest row label once wrapped (1 for the short labels of partner codes)."""
+    names = [str(g) for g in groups] + [total_label]
+    return max(1, *(len(_wrap(n, width).splitlines()) if len(n) > width - 10 else 1 for n in names))
 
 
 # --------------------------------------------------------------------------- Likert
@@ -408,7 +434,7 @@ def _wrap(text: str, width: int) -> str:
 
 # --------------------------------------------------------------------------- forest plot
 @cached
-def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0) -> plt.Figure:
+def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0, total_label: str = "Consortium") -> plt.Figure:
     """Effect sizes with their intervals, one row per group, grouped in panels.
 
     Parameters
@@ -424,6 +450,8 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
         Named for hidden rows.
     reference : float
         Where "no change" lies (a dashed vertical line).
+    total_label : str
+        What the legend calls the total rows ("Consortium"; a subset's name).
 
     Returns
     -------
@@ -433,7 +461,8 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     """
     _require(rows, ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"], "forest_plot")
     panels = list(dict.fromkeys(rows["panel"]))
-    n_rows = len(rows) + len(panels)
+    steps = [len(_wrap(g, 40).splitlines()) if len(str(g)) > 30 else 1 for g in rows["group"]]  # a wrapped label takes more room
+    n_rows = sum(steps) + len(panels)
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.3 * n_rows), dpi=DPI)
     y, ticks, labels, ns = 0.0, [], [], []
     heads = []
@@ -441,12 +470,15 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
         heads.append((y + 0.2, p))
         y -= 1
         for r in rows.loc[rows["panel"] == p].itertuples(index=False):
+            step = len(_wrap(r.group, 40).splitlines()) if len(str(r.group)) > 30 else 1
+            y -= (step - 1) / 2
             ticks.append(y)
             hidden = bool(r.suppressed) or pd.isna(r.n) or pd.isna(r.estimate)
+            group = _wrap(r.group, 40) if len(str(r.group)) > 30 else str(r.group)
             if hidden:
-                labels.append(_hidden_label(str(r.group), min_cell) if bool(r.suppressed) else f"{r.group} (not computed)")
+                labels.append(_hidden_label(group, min_cell) if bool(r.suppressed) else f"{group} (not computed)")
             else:
-                labels.append(f"{r.group} (n = {int(r.n)})")
+                labels.append(f"{group} (n = {int(r.n)})")
                 ns.append(int(r.n))
                 style = (
                     {"marker": "D", "markersize": 8, "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0]}
@@ -455,7 +487,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
                 )
                 ax.plot([r.ci_low, r.ci_high], [y, y], color="#303030" if r.kind != CONSORTIUM else OKABE_ITO[0], linewidth=1.4 if r.kind == CONSORTIUM else 1.0, solid_capstyle="butt")
                 ax.plot(r.estimate, y, linestyle="none", zorder=3, **style)
-            y -= 1
+            y -= 1 + (step - 1) / 2
         y -= 0.3
     ax.axvline(reference, color="#505050", linestyle="--", linewidth=0.9)
     ax.set_yticks(ticks, labels, fontsize=8.5)
@@ -466,7 +498,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     ax.set_ylabel("group (n = pairs)", fontsize=8)
     _style(ax)
     handles = [
-        plt.Line2D([], [], marker="D", linestyle="-", color=OKABE_ITO[0], markersize=8, label="Consortium, 95% CI"),
+        plt.Line2D([], [], marker="D", linestyle="-", color=OKABE_ITO[0], markersize=8, label=f"{_wrap(total_label, 40)}, 95% CI"),
         plt.Line2D([], [], marker="s", linestyle="-", color="#303030", markerfacecolor="white", markersize=6, label="Group, 95% CI"),
     ]
     n_txt = f"n = {min(ns)} to {max(ns)} pairs per row" if ns else "no row large enough to show"
@@ -474,16 +506,18 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     return _finish(fig, title, caption, handles)
 
 
-def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "") -> pd.DataFrame:
-    """The forest plot frame of an indicator table: consortium row then groups, per scale.
+def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "", total_label: str = "Consortium") -> pd.DataFrame:
+    """The forest plot frame of an indicator table: the total row then groups, per scale.
 
-    ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report).
+    ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report);
+    ``group_by`` is the breakdown drawn; ``total_label`` names the total row (the
+    consortium, or the subset of a :func:`pipeline.analysis.explore.change_table`).
     """
     parts = []
     indicators = paired_rows(indicators)
     for sid, label in scales.items():
         sub = indicators.loc[indicators["scale"] == sid]
-        cons = sub.loc[sub["group_by"] == CONSORTIUM].assign(kind=CONSORTIUM, group="Consortium")
+        cons = sub.loc[sub["group_by"].isin([CONSORTIUM, TOTAL_SUBSET])].assign(kind=CONSORTIUM, group=total_label)
         grp = sub.loc[sub["group_by"] == group_by].sort_values("group").assign(kind=group_by)
         if only:
             grp = grp.loc[grp["group"].astype(str) == only]

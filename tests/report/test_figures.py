@@ -236,3 +236,60 @@ class TestNetwork:
         edges, nodes = self.frames()
         with pytest.raises(PipelineError, match="not in the nodes"):
             figures.network_drawing(edges, nodes.iloc[:3])
+
+
+class TestAnyBreakdown:
+    """Charts for any breakdown (issue 14): group_by, title and total_label, labels that do not overlap."""
+
+    @staticmethod
+    def _subset_rows():
+        rows = []
+        groups = [("subset", "Thessaloniki Refugee Support Network (GR-THE), all respondents", 60)]
+        groups += [("group", "Refugee, asylum seeker or migrant living in the area for more than a year", 25), ("group", "Local resident", 35)]
+        groups += [("partner", "AA", 30)]  # another breakdown: not drawn
+        for scale in ("attitudes", "knowledge"):
+            for gb, g, n in groups:
+                rows.append(
+                    dict(scale=scale, group_by=gb, group=g, n_paired=n, mean_pre=3.0, mean_post=3.5, suppressed=False, suppression="", effect_size=0.4, effect_size_ci_low=0.1, effect_size_ci_high=0.7)
+                )
+        return pd.DataFrame(rows)
+
+    @staticmethod
+    def _no_overlap(fig):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        fig_box = fig.bbox
+        for ax in fig.axes:
+            boxes = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+            for a, b in zip(boxes, boxes[1:]):
+                assert not a.overlaps(b), "row labels overlap"
+            for box in boxes:
+                assert box.x0 >= fig_box.x0 - 1 and box.x1 <= fig_box.x1 + 1, "a row label leaves the figure"
+
+    def test_dumbbells_by_any_breakdown(self):
+        fig = figures.change_dumbbells(
+            self._subset_rows(),
+            ["attitudes", "knowledge"],
+            {"attitudes": "0-10", "knowledge": "1-5"},
+            {"attitudes": (0, 10), "knowledge": (1, 5)},
+            {"attitudes": "Attitudes", "knowledge": "Knowledge"},
+            5,
+            group_by="group",
+            total_label="Thessaloniki Refugee Support Network (GR-THE), all respondents",
+        )
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert len(labels) == 3 and not any(lab.startswith("AA") for lab in labels)
+        assert labels[0].startswith("Thessaloniki Refugee") and "\n" in labels[0] and labels[0].endswith("(n = 60)")
+        assert figures.title_of(fig) == "Mean scores before and after, by group"
+        assert "Thessaloniki Refugee Support Network (GR-THE), all respondents: n = 60 at most" in figures.caption_of(fig)
+        self._no_overlap(fig)
+        plt.close(fig)
+
+    def test_forest_plot_by_any_breakdown(self):
+        rows = figures.effect_rows(self._subset_rows(), {"attitudes": "Attitudes", "knowledge": "Knowledge"}, group_by="group", total_label="GR-THE")
+        assert rows["group"].tolist()[:3] == ["GR-THE", "Local resident", "Refugee, asylum seeker or migrant living in the area for more than a year"]
+        fig = figures.forest_plot(rows, "GR-THE by group", "d_z", 5, total_label="GR-THE")
+        assert figures.title_of(fig) == "GR-THE by group"
+        assert [h.get_text() for h in fig.legends[0].get_texts()][0] == "GR-THE, 95% CI"
+        self._no_overlap(fig)
+        plt.close(fig)
