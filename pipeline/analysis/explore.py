@@ -447,7 +447,8 @@ def _inputs_by_name(run: dict) -> dict[str, str]:
 
 def compare_runs(before: str | Path, after: str | Path, tolerance: float = 1e-9) -> dict[str, pd.DataFrame]:
     """What changed between two runs (two build folders, or two report folders with the
-    same tables).
+    same tables). A relative folder is read from the working directory, else from the
+    project root (as ``load_context`` does).
 
     Returns
     -------
@@ -459,13 +460,17 @@ def compare_runs(before: str | Path, after: str | Path, tolerance: float = 1e-9)
         ``inputs``: files whose content changed, or that are only in one run, keyed by
         file name in the data folder (so two runs started from different folders compare).
     """
-    before, after = Path(before), Path(after)
+    from pipeline.config import ROOT
+
+    # a relative folder that is not in the working directory is read from the project root
+    before, after = (Path(f) if Path(f).is_absolute() or Path(f).exists() else ROOT / f for f in (before, after))
     tables = []
     for folder in (before, after):
         path = folder / Files.INDICATORS
         if not path.is_file():
             raise PipelineError(f"compare_runs: no {Files.INDICATORS} in {str(folder.absolute())!r}")
-        tables.append(pd.read_csv(path))
+        wanted = ("indicator_id", "group_by", "group", "mean_change", "value", "status", "suppressed")
+        tables.append(pd.read_csv(path, usecols=lambda c: c in wanted))
     keys = ["indicator_id", "group_by", "group"]
     merged = tables[0].merge(tables[1], on=keys, how="outer", suffixes=("_before", "_after"), indicator=True)
     rows = []
