@@ -445,6 +445,16 @@ def _inputs_by_name(run: dict) -> dict[str, str]:
     return out
 
 
+def _run_inputs(folder: Path) -> dict:
+    """``run.json`` of a build folder, or the inputs and data folder of a report folder's ``manifest.json``."""
+    if (folder / Files.RUN).is_file():
+        return json.loads((folder / Files.RUN).read_text(encoding="utf-8"))
+    if (folder / Files.MANIFEST).is_file():
+        manifest = json.loads((folder / Files.MANIFEST).read_text(encoding="utf-8"))
+        return {"inputs": manifest.get("inputs", {}), "data_dir": (manifest.get("parameters") or {}).get("data_dir", "")}
+    return {}
+
+
 def compare_runs(before: str | Path, after: str | Path, tolerance: float = 1e-9) -> dict[str, pd.DataFrame]:
     """What changed between two runs (two build folders, or two report folders with the
     same tables). A relative folder is read from the working directory, else from the
@@ -498,7 +508,7 @@ def compare_runs(before: str | Path, after: str | Path, tolerance: float = 1e-9)
             row["what"] = ", ".join(what)
             rows.append(row)
     columns = [*keys, *(f"{c}_{s}" for c in ("mean_change", "value", "status", "suppressed") for s in ("before", "after")), "what"]
-    runs = [json.loads((folder / Files.RUN).read_text(encoding="utf-8")) if (folder / Files.RUN).is_file() else {} for folder in (before, after)]
+    runs = [_run_inputs(folder) for folder in (before, after)]
     a, b = (_inputs_by_name(run) for run in runs)
     inputs = [
         {"file": f, "before": a.get(f, ""), "after": b.get(f, ""), "what": "changed" if f in a and f in b else ("only before" if f in a else "only after")}

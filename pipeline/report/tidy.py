@@ -79,10 +79,12 @@ def tidy(
         answered with a missing code ("don't know", "refused") is NA, and its reason is
         in the companion column ``<item>_missing`` (NA where the answer is not missing).
         Items are kept as answered: reverse-keyed items are not turned around (the
-        scale scores are, see :func:`data_dictionary`).
+        scale scores are, see :func:`data_dictionary`). The survey tool's
+        ``submission_id`` is left out (it identifies a submission in the tool).
     """
     language = _language(codebook, language)
-    out = frame.copy()
+    # the survey tool's submission id identifies a submission in the tool: no analysis needs it
+    out = frame.drop(columns=[c for c in ("submission_id",) if c in frame.columns])
     comparison = codebook.comparison_field
     if participants_only and comparison is not None and comparison.name in out.columns:
         from pipeline.analysis.indicators import is_participant
@@ -161,7 +163,7 @@ def data_dictionary(codebook: Codebook, frame: pd.DataFrame | None = None, langu
     language = _language(codebook, language)
     rows = []
     for f in codebook.fields:
-        if f.role in DROPPED_ROLES:
+        if f.role in DROPPED_ROLES or f.role == "submission_id":
             continue
         answers = _codes_text({c: _text(lab, language, c) for c, lab in f.choice_labels.items()}) if f.choice_labels else " ".join(f.choices or ())
         rows.append(

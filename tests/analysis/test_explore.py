@@ -213,3 +213,18 @@ def test_compare_runs(tmp_path):
     assert ind.loc["x.s.change", "what"] == "mean_change, suppressed" and ind.loc["x.s.change", "group"] == "P1"
     # inputs keyed by file name in the data folder: only the changed export is listed
     assert out["inputs"].to_dict("records") == [{"file": "x_post.csv", "before": "2", "after": "9", "what": "changed"}]
+
+
+def test_compare_runs_reads_report_folders_too(tmp_path):
+    row = {"indicator_id": "x.s.change", "group_by": "consortium", "group": "all", "mean_change": 0.5, "suppressed": False}
+    folders = []
+    for name, digest, change in (("a", "1", 0.5), ("b", "2", 0.25)):
+        folder = tmp_path / name
+        folder.mkdir()
+        pd.DataFrame([{**row, "mean_change": change}]).to_csv(folder / "indicators.csv", index=False)
+        manifest = {"inputs": {f"/runs/{name}/data/x_pre.csv": digest}, "parameters": {"data_dir": f"/runs/{name}/data"}}
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        folders.append(folder)
+    out = compare_runs(*folders)
+    assert out["indicators"]["what"].tolist() == ["mean_change"]
+    assert out["inputs"]["file"].tolist() == ["x_pre.csv"]

@@ -185,3 +185,16 @@ def test_context_tidy_on_a_run(project):
     assert set(d["kind"]) == {"field", "item", "scale"} and d["variable"].is_unique
     with pytest.raises(PipelineError, match="no instrument 'nope'"):
         ctx.tidy("nope")
+
+
+def test_tidy_leaves_out_the_submission_id(project):
+    ctx = load_context(project / "build" / "reports")
+    assert "submission_id" not in ctx.tidy("community_attitudes").columns
+    assert "submission_id" not in set(ctx.data_dictionary("community_attitudes")["variable"])
+
+
+def test_make_lab_runs_as_root():
+    import subprocess
+
+    out = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert '"$(id -u)" = 0' in out and "--allow-root" in out
