@@ -414,7 +414,7 @@ def parse_codebook(doc: Any, path: str | Path = "<codebook>") -> Codebook:
     )
 
 
-def _label_entries(doc: dict):
+def label_entries(doc: dict):
     """Every label mapping a codebook writes, with the entry that names it.
 
     Yields ``(entry, value)`` for the title, wave labels, field labels and choice
@@ -462,7 +462,7 @@ def _check_label_languages(doc: dict, path: Path) -> None:
     declared = doc.get("languages") or ["en"]
     if not isinstance(declared, list) or not all(isinstance(x, str) for x in declared):
         raise CodebookError(path, "languages", f"expected a list of language codes such as [en, fr], got {declared!r}")
-    for entry, label in _label_entries(doc):
+    for entry, label in label_entries(doc):
         if not isinstance(label, dict):
             continue
         stray = [k for k in label if k not in declared]

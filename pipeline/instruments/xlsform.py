@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.instruments.codebook import DROPPED_ROLES, FIELD_ROLES
+from pipeline.instruments.codebook import DROPPED_ROLES, FIELD_ROLES, label_entries
 from pipeline.instruments.relevant import UnsupportedExpression, combine, parse
 
 #: Language codes -> the names written in ``label::Name (code)`` columns.
@@ -428,6 +428,11 @@ def import_form(path: str | Path) -> FormImport:
         "items": items,
         "scales": scales,
     }
+    # every language a label is written in (a choice list may have languages its questions lack)
+    for _, label in label_entries(out.doc):
+        for code in label if isinstance(label, dict) else ():
+            if code not in out.doc["languages"]:
+                out.doc["languages"].append(code)
     if pairing:
         out.doc["pairing"] = pairing
     if out.doc["design"] == "cross_section":

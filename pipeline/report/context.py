@@ -44,8 +44,8 @@ def load_run(build_dir: str | Path) -> dict:
         where = Path(build_dir).absolute()
         hint = "" if where.is_dir() else f" (the folder {str(where)!r} does not exist)"
         raise PipelineError(
-            f"no {Files.RUN} in the build folder {str(where)!r}{hint}: run `make report` in {str(PROJECT_ROOT)!r} first, "
-            f"or give load_context() the build folder the run wrote (default {str(DEFAULT_BUILD)!r})"
+            f"no {Files.RUN} in the build folder {str(where)!r}{hint}: run the ingest stage first (`make report` in {str(PROJECT_ROOT)!r} does), "
+            f"or name the build folder a run wrote (default {str(DEFAULT_BUILD)!r})"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -67,7 +67,7 @@ def test_error_names_the_folder_looked_in(tmp_path):
     with pytest.raises(PipelineError) as err:
         load_context(tmp_path / "nowhere")
     message = str(err.value)
-    assert str(tmp_path / "nowhere") in message and "does not exist" in message and "make report" in message
+    assert str(tmp_path / "nowhere") in message and "does not exist" in message and "make report" in message and "ingest stage first" in message
 
 
 def test_repr_is_short_and_names_what_is_loaded(project):
