@@ -67,7 +67,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
-        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding)
+        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding, limits=folder.consortium.limits)
         if ds.codebook.is_wide:  # one row per person: one long row per person and wave
             mapped = wide_to_long(raw, ds.codebook)
         else:

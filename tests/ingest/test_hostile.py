@@ -330,3 +330,102 @@ def test_partner_codes_that_share_a_report_file_are_refused(world, a, b):
     write_manifest(data, consortium="consortium.yaml")
     run = ingest(data, build)
     assert run.code == 2 and f"partners: partner codes {a!r} and {b!r} differ only in letter case or in characters a file name cannot keep" in run.error
+
+
+# ---------------------------------------------------------------------------
+# Resource limits
+# ---------------------------------------------------------------------------
+
+
+def to_workbook(csv: Path, xlsx: Path, extra=None) -> None:
+    """The CSV export as a workbook (text cells), with ``extra(ws)`` applied before saving."""
+    import openpyxl
+
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([v if v != "" else None for v in row])
+    if extra is not None:
+        extra(ws)
+    wb.save(xlsx)
+
+
+def xlsx_world(world, extra=None):
+    data, build, _ = world
+    to_workbook(data / "community_attitudes_pre.csv", data / "community_attitudes_pre.xlsx", extra)
+    write_manifest(data, {"community_attitudes_pre.xlsx": "community_attitudes", "community_attitudes_post.csv": "community_attitudes"})
+    return data, build
+
+
+def test_xlsx_with_a_cell_at_the_last_corner_reads_only_what_it_holds(world):
+    """15 KB declaring 17 billion cells: openpyxl used to build every one (4 GB in 150 s)."""
+
+    def corner(ws):
+        ws["XFD1048576"] = "x"
+
+    data, build = xlsx_world(world, corner)
+    assert (data / "community_attitudes_pre.xlsx").stat().st_size < 100_000
+    run = ingest(data, build)
+    assert run.code == 0, run.err
+    assert "community_attitudes_pre.xlsx: 79 rows read = " in run.out
+    assert "rows [1048576] hold values to the right of the last named column" in run.err
+    assert run.seconds < 60
+
+
+def test_xlsx_zip_bomb_is_refused_unpacked(world):
+    import zipfile
+
+    data, build = xlsx_world(world)
+    with zipfile.ZipFile(data / "community_attitudes_pre.xlsx", "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        with z.open("xl/media/padding.bin", "w", force_zip64=True) as fh:
+            chunk = b"\0" * 2**26
+            for _ in range(16):  # 1,074 MB of zeros in ~5 MB
+                fh.write(chunk)
+    assert (data / "community_attitudes_pre.xlsx").stat().st_size < 10_000_000
+    run = ingest(data, build)
+    assert run.code == 2
+    assert "file community_attitudes_pre.xlsx: the workbook unpacks to 1,074 MB, more than the limit max_xlsx_uncompressed_mb = 1,000" in run.error
+    assert run.seconds < 30 and not build.exists()
+
+
+def test_xlsx_formula_without_its_value_is_quarantined(world):
+    """A workbook saved by a program that does not calculate keeps the formula, not its result."""
+
+    def formula(ws):
+        column = [c.value for c in ws[1]].index("att_economy") + 1
+        ws.cell(row=5, column=column).value = "=2+3"
+
+    data, build = xlsx_world(world, formula)
+    run = ingest(data, build)
+    assert run.code == 0, run.err
+    q = pd.read_csv(build / "quarantine.csv", dtype=str, keep_default_na=False)
+    line = q.loc[q["reason"] == "formula_without_value"]
+    assert line[["source_file", "source_row", "column"]].values.tolist() == [["community_attitudes_pre.xlsx", "5", "att_economy"]]
+    assert "hold formulas whose results the workbook does not keep" in run.err
+    rec = pd.read_csv(build / "reconciliation.csv").set_index("source_file").loc["community_attitudes_pre.xlsx"]
+    assert rec["rows_read"] == rec["rows_kept"] + rec["rows_quarantined"] == 79
+
+
+def test_limits_from_the_registry(world):
+    data, build, _ = world
+    text = (SURVEYS_DIR / "consortium.yaml").read_text(encoding="utf-8")
+    (data / "consortium.yaml").write_text(text + "limits:\n  max_rows: 50\n", encoding="utf-8")
+    write_manifest(data, consortium="consortium.yaml")
+    run = ingest(data, build)
+    assert run.code == 2 and "file community_attitudes_pre.csv: the file has 79 rows, more than the limit max_rows = 50" in run.error
+    (data / "consortium.yaml").write_text(text + "limits:\n  max_rowz: 50\n", encoding="utf-8")
+    run = ingest(data, build)
+    assert run.code == 2 and "limits.max_rowz: unknown limit; the limits are ['max_file_mb', 'max_rows'" in run.error
+    (data / "consortium.yaml").write_text(text + "limits:\n  max_columns: 10\n", encoding="utf-8")
+    run = ingest(data, build)
+    assert run.code == 2 and "the header has more than 10 columns (the limit max_columns)" in run.error
+
+
+def test_csv_with_a_million_columns_is_refused_before_it_is_built(world):
+    data, build, _ = world
+    (data / "community_attitudes_pre.csv").write_bytes(b",".join(b"c%d" % k for k in range(1_000_000)) + b"\n" + b"1," * 999_999 + b"1\n")
+    run = ingest(data, build)
+    assert run.code == 2 and "the header has more than 5,000 columns (the limit max_columns)" in run.error
+    assert run.seconds < 30
