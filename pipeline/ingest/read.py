@@ -7,8 +7,10 @@ spreadsheet shows them: the header is row 1, the first answer row is row 2.
 What a file can be (each case has a test in ``tests/ingest/test_read.py``):
 
 * **Encodings**: UTF-8 with or without BOM; UTF-16 (Excel's "Unicode text", with
-  or without BOM); anything else is read as Windows-1252 (cp1252), or Latin-1 for
-  the five bytes cp1252 leaves undefined, and the choice is reported. A dataset
+  or without BOM); a Greek, Cyrillic, Turkish, Arabic or Hebrew code page when
+  charset-normalizer finds one (:func:`detect_code_page`); anything else is read as
+  Windows-1252 (cp1252), or Latin-1 for the five bytes cp1252 leaves undefined, and
+  the choice is reported. A dataset
   may declare its ``encoding`` in ``datasets.yaml`` (for instance ``cp1253`` for a
   Greek Windows export).
 * **Delimiters**: comma, semicolon or tab, sniffed from the header line.
@@ -190,7 +192,8 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
     """Bytes of a text export -> (text, encoding name), or :class:`InputError`.
 
     Order: a declared ``encoding``; a byte-order mark (UTF-8, UTF-16); UTF-16 without
-    a mark (every other byte zero); UTF-8; Windows-1252; Latin-1. Known binary formats
+    a mark (every other byte zero); UTF-8; a detected Greek, Cyrillic, Turkish, Arabic or
+    Hebrew code page (:func:`detect_code_page`); Windows-1252; Latin-1. Known binary formats
     and decoded text with more than 1% control characters are refused.
     """
     if encoding:
@@ -213,13 +216,71 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
         if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
             return _strict(data, "utf-16-be", name), "utf-16-be"
         raise InputError(name, "not a text file (it contains NUL bytes); expected a CSV export or an .xlsx workbook")
-    for enc in ("utf-8", "cp1252", "latin-1"):
+    try:
+        return _check_text(data.decode("utf-8"), name, "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    detected = detect_code_page(data)
+    if detected is not None:
+        return _check_text(data.decode(detected), name, detected), detected
+    for enc in ("cp1252", "latin-1"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         return _check_text(text, name, enc), enc
     raise InputError(name, "cannot decode the file")  # latin-1 decodes any bytes; kept for safety
+
+
+#: Code pages of scripts other than the Latin alphabet of Western Europe (and Turkish,
+#: whose six letters cp1252 reads as others), as Python names them: a file in one of them,
+#: undeclared, read as Windows-1252 would keep mojibake ("ÅëëçíéêÜ" for "Ελληνικά").
+OTHER_CODE_PAGES = {
+    "cp1253": "Greek",
+    "iso8859_7": "Greek",
+    "cp1251": "Cyrillic",
+    "koi8_r": "Cyrillic",
+    "koi8_u": "Cyrillic",
+    "iso8859_5": "Cyrillic",
+    "mac_cyrillic": "Cyrillic",
+    "cp1254": "Turkish",
+    "iso8859_9": "Turkish",
+    "cp1256": "Arabic",
+    "iso8859_6": "Arabic",
+    "cp1255": "Hebrew",
+    "iso8859_8": "Hebrew",
+}
+
+
+def detect_code_page(data: bytes) -> str | None:
+    """The code page of a text that is not UTF-8, when it is one of :data:`OTHER_CODE_PAGES`.
+
+    charset-normalizer (a maintained detector) decodes a sample with Windows-1252 and with
+    each page of :data:`OTHER_CODE_PAGES`, one at a time (its own search stops at the first
+    plausible page, which for Greek text can be a Cyrillic one), and scores each reading:
+    how much of it is mess (letters of two scripts mixed, odd symbols) and how well its
+    letter frequencies fit a language. The least messy, most coherent reading wins, and
+    Windows-1252 wins ties. Returns None when Windows-1252 wins (the Western rule then
+    applies) or no page reads the whole file.
+    """
+    from charset_normalizer import from_bytes
+
+    sample = data[:262_144]
+    scored = []
+    for rank, page in enumerate(("cp1252", *OTHER_CODE_PAGES)):
+        best = from_bytes(sample, cp_isolation=[page]).best()
+        if best is not None:
+            scored.append((round(best.chaos, 3), -round(best.coherence, 3), rank, page))
+    if not scored:
+        return None
+    page = min(scored)[3]
+    if page == "cp1252":
+        return None
+    try:
+        data.decode(page)
+    except UnicodeDecodeError:
+        return None
+    return page
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -284,6 +345,8 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
         raw.warnings.append(f"{name}: the file does not end with a line break (many tools write it so); its last row (row {int(frame[SOURCE_ROW].iloc[-1])}) has every column and was read")
     if used in _ENCODING_NOTES:
         raw.warnings.append(f"{name}: {_ENCODING_NOTES[used]}")
+    elif used in OTHER_CODE_PAGES and not encoding:
+        raw.warnings.append(f"{name}: not UTF-8; its text reads as {OTHER_CODE_PAGES[used]} in the code page {used} (detected). If letters look wrong, declare the file's 'encoding:' in datasets.yaml")
     if encoding:
         raw.warnings.append(f"{name}: read as {encoding}, as declared in the manifest")
     return raw

@@ -429,3 +429,53 @@ def test_csv_with_a_million_columns_is_refused_before_it_is_built(world):
     run = ingest(data, build)
     assert run.code == 2 and "the header has more than 5,000 columns (the limit max_columns)" in run.error
     assert run.seconds < 30
+
+
+#: Article 1 of the Universal Declaration of Human Rights (the UN's official texts) and
+#: answers as partners type them, with the code page a Windows export of each language uses.
+UDHR = {
+    "el": ("cp1253", "Όλοι οι άνθρωποι γεννιούνται ελεύθεροι και ίσοι στην αξιοπρέπεια και τα δικαιώματα", "γυναίκα"),
+    "ru": ("cp1251", "Все люди рождаются свободными и равными в своем достоинстве и правах", "женщина"),
+    "uk": ("cp1251", "Усі люди народжуються вільними і рівними у своїй гідності та правах", "жінка"),
+    "tr": ("cp1254", "Bütün insanlar hür, haysiyet ve haklar bakımından eşit doğarlar", "kadın"),
+    "de": ("cp1252", "Alle Menschen sind frei und gleich an Würde und Rechten geboren", "weiblich"),
+    "fr": ("cp1252", "Tous les êtres humains naissent libres et égaux en dignité et en droits", "féminin"),
+    "it": ("cp1252", "Tutti gli esseri umani nascono liberi ed eguali in dignità e diritti", "donna"),
+    "es": ("cp1252", "Todos los seres humanos nacen libres e iguales en dignidad y derechos", "señora"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(UDHR))
+def test_undeclared_code_page_is_detected_not_stored_as_mojibake(tmp_path, language):
+    from pipeline.ingest.read import read_export
+
+    code_page, sentence, word = UDHR[language]
+    rows = [f'2025-03-0{k},"{sentence}",{word}' for k in range(1, 10)]
+    (tmp_path / "export.csv").write_bytes(("date,comment,gender\n" + "\n".join(rows) + "\n").encode(code_page))
+    raw = read_export(tmp_path / "export.csv")
+    assert raw.frame["comment"].tolist() == [sentence] * 9 and raw.frame["gender"].tolist() == [word] * 9
+    expected = "Windows-1252" if code_page == "cp1252" else f"in the code page {code_page} (detected)"
+    assert any(expected in w for w in raw.warnings), raw.warnings
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        lambda lines: [lines[0]] + [line + "," for line in lines[1:]],  # every data row, not the header
+        lambda lines: [line + "," for line in lines],  # the header too
+        lambda lines: [lines[0]] + [line + ",\r" for line in lines[1:]],  # CRLF line ends
+    ],
+    ids=["data-rows", "header-too", "crlf"],
+)
+def test_trailing_comma_on_every_row_is_an_empty_column(world, rows):
+    """A trailing comma on every row used to quarantine a whole wave with exit code 0."""
+    data, build, _ = world
+    path = data / "community_attitudes_pre.csv"
+    path.write_text("\n".join(rows(path.read_text(encoding="utf-8").splitlines())) + "\n", encoding="utf-8")
+    run = ingest(data, build)
+    assert run.code == 0, run.err
+    assert "community_attitudes_pre.csv: 79 rows read = " in run.out
+    q = pd.read_csv(build / "quarantine.csv", dtype=str, keep_default_na=False)
+    assert "wrong_field_count" not in set(q["reason"])
+    clean = pd.read_csv(build / "reconciliation.csv").set_index("source_file").loc["community_attitudes_pre.csv"]
+    assert clean["rows_quarantined"] < 10  # the planted bad rows only, not the wave
