@@ -479,3 +479,31 @@ def test_trailing_comma_on_every_row_is_an_empty_column(world, rows):
     assert "wrong_field_count" not in set(q["reason"])
     clean = pd.read_csv(build / "reconciliation.csv").set_index("source_file").loc["community_attitudes_pre.csv"]
     assert clean["rows_quarantined"] < 10  # the planted bad rows only, not the wave
+
+
+def test_every_cell_wrong_costs_one_line_per_row_past_the_cap(world):
+    """20,000 rows whose every answer is out of range gave a 50 MB quarantine (one line per
+    cell); past max_quarantine_lines a row gets one line that counts the rest."""
+    from pipeline.instruments.codebook import load_codebook
+
+    data, build, _ = world
+    items = load_codebook(SURVEYS_DIR / "community_attitudes.yaml").item_ids
+    src = pd.read_csv(data / "community_attitudes_pre.csv", dtype=str, keep_default_na=False)
+    n = 20_000
+    frame = src.iloc[[k % len(src) for k in range(n)]].reset_index(drop=True)
+    frame["respondent_id"] = [f"GR-THE-{k:07d}" for k in range(n)]
+    frame["_uuid"] = [f"u-{k:09d}" for k in range(n)]
+    wrong = [i for i in items if i in frame.columns]
+    frame[wrong] = "99"
+    frame.to_csv(data / "community_attitudes_pre.csv", index=False)
+    run = ingest(data, build)
+    assert run.code == 0, run.err
+    assert f"community_attitudes_pre.csv: {n} rows read = 0 kept + {n} quarantined" in run.out
+    q = pd.read_csv(build / "quarantine.csv", dtype=str, keep_default_na=False)
+    mine = q.loc[q["source_file"] == "community_attitudes_pre.csv"]
+    assert mine["source_row"].nunique() == n
+    listed = mine.loc[~mine["detail"].str.contains("not listed: past max_quarantine_lines = 10,000")]
+    assert len(listed) <= 10_000 and len(mine) - len(listed) < n  # one line per further row
+    counted = mine.loc[mine["detail"].str.contains("not listed")]
+    assert counted["detail"].str.contains(f"and {len(wrong) - 1} more in this row").all()
+    assert (build / "quarantine.csv").stat().st_size < 10_000_000 and run.seconds < TIME_LIMIT
