@@ -507,3 +507,31 @@ def test_every_cell_wrong_costs_one_line_per_row_past_the_cap(world):
     counted = mine.loc[mine["detail"].str.contains("not listed")]
     assert counted["detail"].str.contains(f"and {len(wrong) - 1} more in this row").all()
     assert (build / "quarantine.csv").stat().st_size < 10_000_000 and run.seconds < TIME_LIMIT
+
+
+def test_xlsx_formula_with_its_cached_value_is_read(world):
+    """A workbook saved by Excel or LibreOffice keeps each formula's result: that is the answer."""
+    import zipfile
+
+    def formula(ws):
+        column = [c.value for c in ws[1]].index("att_economy") + 1
+        ws.cell(row=5, column=column).value = "=2+3"
+
+    data, build = xlsx_world(world, formula)
+    path = data / "community_attitudes_pre.xlsx"
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert sheet.count(b"<f>2+3</f><v />") == 1
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<f>2+3</f><v />", b"<f>2+3</f><v>5</v>")
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    run = ingest(data, build)
+    assert run.code == 0, run.err
+    q = pd.read_csv(build / "quarantine.csv", dtype=str, keep_default_na=False)
+    assert "formula_without_value" not in set(q["reason"])
+    from pipeline.ingest.read import read_export
+
+    raw = read_export(path)
+    assert raw.frame.loc[raw.frame["_source_row"] == 5, "att_economy"].tolist() == ["5"]
