@@ -18,7 +18,7 @@ from pipeline.errors import PipelineError
 def _ingest(args) -> int:
     from pipeline.workflow import ingest
 
-    result = ingest(args.data, args.build, manifest=args.manifest, min_cell=args.min_cell)
+    result = ingest(args.data, args.build, manifest=args.manifest, min_cell=args.min_cell, allow_outside=args.allow_outside_data)
     rec = result.reconciliation
     for row in rec.itertuples():
         print(f"{row.source_file}: {row.rows_read} rows read = {row.rows_kept} kept + {row.rows_quarantined} quarantined")
@@ -105,6 +105,11 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--data", default=str(EXAMPLE_DIR), help="data folder with a datasets.yaml (default: the bundled example)")
         sp.add_argument("--manifest", default=None, help="manifest naming the files (default: DATA/datasets.yaml)")
         sp.add_argument("--min-cell", type=int, default=None, help="suppression minimum (default: the registry's min_cell_size)")
+        sp.add_argument(
+            "--allow-outside-data",
+            action="store_true",
+            help="read files the manifest names outside the data folder and surveys/ (refused by default: a shared data folder may point anywhere)",
+        )
 
     def build_arg(sp):
         sp.add_argument("--build", default=str(BUILD_DIR / "reports"), help="folder for intermediate tables")

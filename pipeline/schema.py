@@ -165,6 +165,11 @@ class Reason(StrEnum):
     MALFORMED_ROW = ("malformed_row", "read", "the row breaks the CSV quoting rules")
     TRUNCATED_ROW = ("truncated_row", "read", "the file ends in the middle of this row (the file was cut off)")
     VALUE_TOO_LONG = ("value_too_long", "read", "a value is longer than a spreadsheet cell can hold (32,767 characters)")
+    FORMULA_WITHOUT_VALUE = (
+        "formula_without_value",
+        "read",
+        "a workbook cell holds a formula but not its result (the file was saved by a program that does not calculate): open and save it in Excel or LibreOffice",
+    )
     # validate: the codebook's rules (pipeline.ingest.validate)
     MISSING_REQUIRED = ("missing_required", "validate", "a required field is empty")
     NOT_A_NUMBER = ("not_a_number", "validate", "an answer that should be a number is not one")

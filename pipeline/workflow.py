@@ -23,9 +23,10 @@ from pipeline import __version__
 from pipeline.analysis.disclosure import codebook_codes, parents_of, public_quarantine
 from pipeline.analysis.framework import combine, framework_ids, load_framework, run_framework
 from pipeline.analysis.indicators import instrument_tests, publish_indicators, rows_table
-from pipeline.config import SURVEYS_DIR
+from pipeline.config import KEY_ENV, KEY_FILE, SURVEYS_DIR
+from pipeline.errors import PipelineError
 from pipeline.ingest.dates import normalise_frame as normalise_dates
-from pipeline.ingest.deidentify import deidentify_with_notes, load_key, redact_quarantine
+from pipeline.ingest.deidentify import deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_export
 from pipeline.ingest.score import score
@@ -35,7 +36,7 @@ from pipeline.instruments.codebook import Codebook, _read_yaml
 from pipeline.instruments.commentary import find as find_commentary
 from pipeline.instruments.commentary import load_commentary
 from pipeline.instruments.design import read_design
-from pipeline.instruments.registry import DataFolder, inferred_registry, load_data_folder, write_registry
+from pipeline.instruments.registry import DataFolder, confine, inferred_registry, load_data_folder, write_registry
 from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
 from pipeline.schema import RECONCILIATION_COLUMNS, Files
@@ -66,7 +67,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
-        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding)
+        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding, limits=folder.consortium.limits)
         if ds.codebook.is_wide:  # one row per person: one long row per person and wave
             mapped = wide_to_long(raw, ds.codebook)
         else:
@@ -149,9 +150,13 @@ def reconcile(counts: dict[str, int], instrument: str, waves: dict[str, str | No
     return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
 
 
-def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key: bytes | None = None) -> IngestResult:
-    """Read, de-identify, validate and score every file of a data folder (in memory)."""
-    folder = load_data_folder(data_dir, manifest)
+def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key: bytes | None = None, allow_outside: bool = False) -> IngestResult:
+    """Read, de-identify, validate and score every file of a data folder (in memory).
+
+    ``allow_outside``: read files the manifest names outside the data folder (see
+    :func:`pipeline.instruments.registry.load_data_folder`).
+    """
+    folder = load_data_folder(data_dir, manifest, allow_outside=allow_outside)
     key = key if key is not None else load_key()
     read = {instrument: read_instrument(folder, instrument, key) for instrument in folder.codebooks}
     notes: list[str] = []
@@ -209,12 +214,39 @@ def input_hashes(folder: DataFolder) -> dict[str, str]:
     return {_relative(p): sha256(p) for p in files}
 
 
-def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | None = None, min_cell: int | None = None) -> IngestResult:
+def check_key(build_dir: str | Path, key: bytes) -> str:
+    """The key's fingerprint, after checking that the build folder was made with the same key.
+
+    Pseudonyms made with two keys never match, so a build folder is never fed by two:
+    the second run stops before it reads anything.
+    """
+    import json
+
+    fingerprint = key_fingerprint(key)
+    run = Path(build_dir) / Files.RUN
+    try:
+        before = json.loads(run.read_text(encoding="utf-8")).get("key_fingerprint") if run.is_file() else None
+    except (OSError, ValueError, AttributeError):
+        before = None  # an unreadable run.json records no key: the new run replaces it
+    if before and before != fingerprint:
+        raise PipelineError(
+            f"the build folder {build_dir} was made with another pseudonymisation key (fingerprint {before}; this run's key: {fingerprint}): "
+            f"pseudonyms made with two keys never match, so the runs cannot be mixed. Use the key it was made with ({KEY_ENV} or {KEY_FILE.name}), "
+            "or ingest into a new build folder (--build), or delete this one to start over with this key"
+        )
+    return fingerprint
+
+
+def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | None = None, min_cell: int | None = None, allow_outside: bool = False) -> IngestResult:
     """Stage 1: write the de-identified, validated, scored rows to the build folder."""
-    result = ingest_folder(data_dir, manifest)
+    key = load_key()
+    fingerprint = check_key(build_dir, key)
+    result = ingest_folder(data_dir, manifest, key=key, allow_outside=allow_outside)
     cons = result.folder.consortium
     framework_dirs = (Path(data_dir), SURVEYS_DIR)
     commentary = find_commentary(data_dir)
+    if commentary is not None and not allow_outside:  # a commentary.yaml that is a link to elsewhere
+        confine(commentary, (Path(data_dir).resolve(),), result.folder.manifest, "commentary", "commentary.yaml")
     design = read_design(_read_yaml(result.folder.manifest), result.folder.manifest)
     if result.folder.framework is not None:  # a bad framework (or commentary) stops the run before anything is written
         fw = load_framework(result.folder.framework, framework_dirs)
@@ -243,6 +275,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
                 "study_design": design,
                 "codebook_dirs": [_relative(d) for d in framework_dirs],
                 "inputs": input_hashes(result.folder),
+                "key_fingerprint": fingerprint,
                 "warnings": result.warnings,
                 "package_version": __version__,
             },

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from pipeline.config import SURVEYS_DIR  # noqa: E402
 from pipeline.example.community import simulate  # noqa: E402
 
-TEST_KEY = "test-key-not-secret"
+TEST_KEY = "test-key-not-secret-0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ def raw():
 def table(raw, tmp_path_factory):
     import os
 
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     build = tmp_path_factory.mktemp("murrar") / "build"
     result = ingest(DATA, build, manifest=MANIFEST)
     rec = result.reconciliation.iloc[0]

@@ -8,7 +8,8 @@
 * Exact birth dates (role ``birth_date``) become the age group of the grouping
   field the codebook names, at the date of the submission, and are dropped
   (:func:`age_groups`).
-* Respondent identifiers are replaced by a keyed pseudonym,
+* Respondent identifiers and submission ids (KoboToolbox ``_uuid``, ODK
+  ``instanceID``/``KEY``) are replaced by a keyed pseudonym,
   ``HMAC-SHA256(key, identifier)``, truncated to 16 hex digits (64 bits). The same
   key gives the same pseudonyms on every run, so waves still match; without the
   key, the pseudonym cannot be turned back into the identifier by trying
@@ -16,7 +17,10 @@
 
 The key comes from the environment variable ``IMPACT_PSEUDONYM_KEY`` or, when it
 is unset, from the git-ignored file ``.impact_key`` in the project root, created
-with permissions 600 on first use.
+with permissions 600 on first use (and announced: every machine of a project must use
+the same key). A key shorter than 32 bytes, or a key file other users can read, is
+refused. A build folder records the key's fingerprint (:func:`key_fingerprint`), and a
+later run with another key refuses to write into it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import hmac
 import os
 import re
 import secrets
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,21 +45,87 @@ from pipeline.instruments.codebook import DROPPED_ROLES, Codebook
 PSEUDONYM_HEX_DIGITS = 16
 
 
+#: The shortest key accepted (bytes): HMAC-SHA256 is as strong as its key up to 32 bytes.
+MIN_KEY_BYTES = 32
+#: What a key's fingerprint is the HMAC of: it tells two keys apart, and gives nothing of the key.
+FINGERPRINT_MESSAGE = b"impact-evaluation pipeline: pseudonymisation key fingerprint v1"
+
+
 def load_key(key_file: Path = KEY_FILE) -> bytes:
-    """The pseudonymisation key: the environment variable, else the key file (created if absent)."""
+    """The pseudonymisation key: the environment variable, else the key file (created if absent).
+
+    Raises
+    ------
+    PipelineError
+        The key is shorter than :data:`MIN_KEY_BYTES`, or the key file is empty,
+        unreadable, or readable by other users than its owner.
+    """
     env = os.environ.get(KEY_ENV)
     if env:
-        return env.encode("utf-8")
-    if key_file.is_file():
-        key = key_file.read_text(encoding="utf-8").strip()
-        if not key:
-            raise PipelineError(f"the pseudonymisation key file {key_file} is empty; delete it to create a new key, or set {KEY_ENV}")
-        return key.encode("utf-8")
+        return _checked(env.encode("utf-8"), f"the key in the environment variable {KEY_ENV}")
+    if key_file.exists() or key_file.is_symlink():
+        return _read_key_file(key_file)
     key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another run created it a moment ago: use that one
+        return _read_key_file(key_file)
+    except OSError as exc:
+        raise PipelineError(f"cannot create the pseudonymisation key file {key_file} ({exc.strerror}); set {KEY_ENV} to the project's key instead") from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key + "\n")
+    _announce_new_key(key_file)
     return key.encode("utf-8")
+
+
+def _read_key_file(key_file: Path) -> bytes:
+    try:
+        mode = key_file.stat().st_mode
+        if os.name == "posix" and mode & 0o077:
+            raise PipelineError(
+                f"the pseudonymisation key file {key_file} can be read by other users (permissions {stat.filemode(mode)}): "
+                f"whoever has the key can test guessed identifiers against the pseudonyms. Make it private (chmod 600 {key_file}) and run again"
+            )
+        key = key_file.read_text(encoding="utf-8").strip()
+    except PipelineError:
+        raise
+    except OSError as exc:
+        raise PipelineError(f"cannot read the pseudonymisation key file {key_file} ({exc.strerror or type(exc).__name__}); give your user read permission, or set {KEY_ENV}") from None
+    except UnicodeDecodeError:
+        raise PipelineError(f"the pseudonymisation key file {key_file} is not text; it should hold the key (64 hexadecimal digits) on one line") from None
+    if not key:
+        raise PipelineError(f"the pseudonymisation key file {key_file} is empty; delete it to create a new key, or set {KEY_ENV}")
+    return _checked(key.encode("utf-8"), f"the key in {key_file}")
+
+
+def _checked(key: bytes, where: str) -> bytes:
+    if len(key) < MIN_KEY_BYTES:
+        raise PipelineError(
+            f"{where} has {len(key)} bytes; a pseudonymisation key needs at least {MIN_KEY_BYTES} (a short key can be found by trying keys). "
+            f"Use the project's key, or make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    return key
+
+
+def _announce_new_key(key_file: Path) -> None:
+    """The first run on a machine made a key: say so where it cannot be missed."""
+    rule = "=" * 78
+    print(
+        f"{rule}\nA NEW PSEUDONYMISATION KEY was created: {key_file} (readable by you only).\n"
+        "Every respondent id of this run was replaced by a pseudonym made with it.\n"
+        "- KEEP IT: without it, later waves cannot be linked to these respondents.\n"
+        "- SHARE IT SECURELY with everyone who ingests data of this project (never by e-mail,\n"
+        f"  never in the repository): the same key in their .impact_key or in {KEY_ENV},\n"
+        "  or their pseudonyms will not match yours.\n"
+        f"{rule}",
+        file=sys.stderr,
+    )
+
+
+def key_fingerprint(key: bytes) -> str:
+    """16 hex digits that tell two keys apart (HMAC-SHA256 of a fixed text under the key):
+    a build folder records it, never the key."""
+    return hmac.new(key, FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
 def keyed_hash(key: bytes, text: str) -> str:
@@ -286,6 +358,9 @@ def deidentify_with_notes(frame: pd.DataFrame, codebook: Codebook, key: bytes, n
             notes.append(f"{where}{unusable} birth date(s) in {f.name!r} gave no age group (not a date, no submission date, or an age outside {sorted(f.age_bands)}); the age group was left empty")
     drop = [f.name for f in codebook.fields_by_role(*DROPPED_ROLES) if f.name in out.columns]
     out = out.drop(columns=drop)
-    if "respondent_id" in out.columns:
-        out["respondent_id"] = pseudonymise(out["respondent_id"], key)
+    # submission ids too: a KoboToolbox _uuid or an ODK instanceID finds the identified
+    # submission on the server, so it is as identifying as the respondent's id
+    for col in ("respondent_id", "submission_id"):
+        if col in out.columns:
+            out[col] = pseudonymise(out[col], key)
     return Deidentified(out, notes)

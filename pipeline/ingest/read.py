@@ -7,8 +7,10 @@ spreadsheet shows them: the header is row 1, the first answer row is row 2.
 What a file can be (each case has a test in ``tests/ingest/test_read.py``):
 
 * **Encodings**: UTF-8 with or without BOM; UTF-16 (Excel's "Unicode text", with
-  or without BOM); anything else is read as Windows-1252 (cp1252), or Latin-1 for
-  the five bytes cp1252 leaves undefined, and the choice is reported. A dataset
+  or without BOM); a Greek, Cyrillic, Turkish, Arabic or Hebrew code page when
+  charset-normalizer finds one (:func:`detect_code_page`); anything else is read as
+  Windows-1252 (cp1252), or Latin-1 for the five bytes cp1252 leaves undefined, and
+  the choice is reported. A dataset
   may declare its ``encoding`` in ``datasets.yaml`` (for instance ``cp1253`` for a
   Greek Windows export).
 * **Delimiters**: comma, semicolon or tab, sniffed from the header line.
@@ -39,6 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.config import DEFAULT_LIMITS, Limits
 from pipeline.errors import InputError
 from pipeline.instruments.codebook import Codebook
 from pipeline.schema import SOURCE_FILE, SOURCE_ROW, Reason
@@ -90,7 +93,7 @@ class RawExport:
         return len(self.frame) + len(self.rejected)
 
 
-def read_export(path: str | Path, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None) -> RawExport:
+def read_export(path: str | Path, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawExport:
     """Read one export file as text.
 
     Parameters
@@ -104,6 +107,9 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
         The worksheet of an ``.xlsx`` file; the first by default.
     encoding : str, optional
         A Python codec name that overrides detection for a CSV file.
+    limits : Limits, optional
+        The file size, rows, columns and (for a workbook) unpacked size read at most
+        (:class:`pipeline.config.Limits`, the registry's ``limits:``).
 
     Returns
     -------
@@ -114,19 +120,29 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
     Raises
     ------
     InputError
-        The file is missing, empty, header only, binary, or not a table.
+        The file is missing, empty, header only, binary, not a table, or larger than a limit.
     """
     path = Path(path)
     name = name or str(path)
     if not path.is_file():
         raise InputError(name, "file not found")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise InputError(name, "file is empty")
+    if size > limits.max_file_mb * 1_000_000:
+        raise InputError(
+            name, f"the file has {size / 1e6:,.0f} MB, more than the limit max_file_mb = {limits.max_file_mb:,}; not read. Raise it in the registry's 'limits:' if this is really one export"
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        raw = _read_xlsx(path, name, sheet)
+        raw = _read_xlsx(path, name, sheet, limits)
     elif suffix in (".csv", ".txt", ".tsv"):
+        _check_header_width(path, name, limits)
         raw = _read_csv(path, name, encoding)
+        if raw.rows_read > limits.max_rows:
+            raise InputError(
+                name, f"the file has {raw.rows_read:,} rows, more than the limit max_rows = {limits.max_rows:,}; not read. Raise it in the registry's 'limits:' if this is really one export"
+            )
     elif suffix == ".xls":
         raise InputError(name, "old Excel .xls workbooks are not read; save it as .xlsx or CSV")
     else:
@@ -159,11 +175,25 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
 # ---------------------------------------------------------------------------
 
 
+def _check_header_width(path: Path, name: str, limits: Limits) -> None:
+    """Refuse a header with more columns than the limit before the table is built (a
+    frame of a million columns takes minutes even with no row)."""
+    with path.open("rb") as fh:
+        head = fh.read(8 * limits.max_columns + 65536)
+    line = head.split(b"\n", 1)[0]
+    if line.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: every other byte is zero
+        line = line.replace(b"\x00", b"")
+    width = 1 + max(line.count(d) for d in (b",", b";", b"\t"))
+    if width > limits.max_columns:
+        raise InputError(name, f"the header has more than {limits.max_columns:,} columns (the limit max_columns); not read", row=1)
+
+
 def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
     """Bytes of a text export -> (text, encoding name), or :class:`InputError`.
 
     Order: a declared ``encoding``; a byte-order mark (UTF-8, UTF-16); UTF-16 without
-    a mark (every other byte zero); UTF-8; Windows-1252; Latin-1. Known binary formats
+    a mark (every other byte zero); UTF-8; a detected Greek, Cyrillic, Turkish, Arabic or
+    Hebrew code page (:func:`detect_code_page`); Windows-1252; Latin-1. Known binary formats
     and decoded text with more than 1% control characters are refused.
     """
     if encoding:
@@ -186,13 +216,71 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
         if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
             return _strict(data, "utf-16-be", name), "utf-16-be"
         raise InputError(name, "not a text file (it contains NUL bytes); expected a CSV export or an .xlsx workbook")
-    for enc in ("utf-8", "cp1252", "latin-1"):
+    try:
+        return _check_text(data.decode("utf-8"), name, "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    detected = detect_code_page(data)
+    if detected is not None:
+        return _check_text(data.decode(detected), name, detected), detected
+    for enc in ("cp1252", "latin-1"):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         return _check_text(text, name, enc), enc
     raise InputError(name, "cannot decode the file")  # latin-1 decodes any bytes; kept for safety
+
+
+#: Code pages of scripts other than the Latin alphabet of Western Europe (and Turkish,
+#: whose six letters cp1252 reads as others), as Python names them: a file in one of them,
+#: undeclared, read as Windows-1252 would keep mojibake ("ÅëëçíéêÜ" for "Ελληνικά").
+OTHER_CODE_PAGES = {
+    "cp1253": "Greek",
+    "iso8859_7": "Greek",
+    "cp1251": "Cyrillic",
+    "koi8_r": "Cyrillic",
+    "koi8_u": "Cyrillic",
+    "iso8859_5": "Cyrillic",
+    "mac_cyrillic": "Cyrillic",
+    "cp1254": "Turkish",
+    "iso8859_9": "Turkish",
+    "cp1256": "Arabic",
+    "iso8859_6": "Arabic",
+    "cp1255": "Hebrew",
+    "iso8859_8": "Hebrew",
+}
+
+
+def detect_code_page(data: bytes) -> str | None:
+    """The code page of a text that is not UTF-8, when it is one of :data:`OTHER_CODE_PAGES`.
+
+    charset-normalizer (a maintained detector) decodes a sample with Windows-1252 and with
+    each page of :data:`OTHER_CODE_PAGES`, one at a time (its own search stops at the first
+    plausible page, which for Greek text can be a Cyrillic one), and scores each reading:
+    how much of it is mess (letters of two scripts mixed, odd symbols) and how well its
+    letter frequencies fit a language. The least messy, most coherent reading wins, and
+    Windows-1252 wins ties. Returns None when Windows-1252 wins (the Western rule then
+    applies) or no page reads the whole file.
+    """
+    from charset_normalizer import from_bytes
+
+    sample = data[:262_144]
+    scored = []
+    for rank, page in enumerate(("cp1252", *OTHER_CODE_PAGES)):
+        best = from_bytes(sample, cp_isolation=[page]).best()
+        if best is not None:
+            scored.append((round(best.chaos, 3), -round(best.coherence, 3), rank, page))
+    if not scored:
+        return None
+    page = min(scored)[3]
+    if page == "cp1252":
+        return None
+    try:
+        data.decode(page)
+    except UnicodeDecodeError:
+        return None
+    return page
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -257,6 +345,8 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
         raw.warnings.append(f"{name}: the file does not end with a line break (many tools write it so); its last row (row {int(frame[SOURCE_ROW].iloc[-1])}) has every column and was read")
     if used in _ENCODING_NOTES:
         raw.warnings.append(f"{name}: {_ENCODING_NOTES[used]}")
+    elif used in OTHER_CODE_PAGES and not encoding:
+        raw.warnings.append(f"{name}: not UTF-8; its text reads as {OTHER_CODE_PAGES[used]} in the code page {used} (detected). If letters look wrong, declare the file's 'encoding:' in datasets.yaml")
     if encoding:
         raw.warnings.append(f"{name}: read as {encoding}, as declared in the manifest")
     return raw
@@ -489,15 +579,64 @@ def _cell_text(value) -> str | None:
     return text if text != "" else None
 
 
-def _read_xlsx(path: Path, name: str, sheet: str | None) -> RawExport:
-    import openpyxl
+def check_workbook_size(path: Path, name: str, limits: Limits) -> None:
+    """Refuse a workbook whose parts unpack to more than the limit, before anything is unpacked.
 
+    An ``.xlsx`` file is a zip archive: a few megabytes can unpack to gigabytes (a zip
+    bomb). The sizes come from the archive's directory; :mod:`zipfile` stops a part that
+    unpacks to more than its declared size (a CRC error), so a lying directory gains nothing.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(name, f"not a readable .xlsx workbook (it is not a zip archive: {exc})") from None
+    total = sum(p.file_size for p in parts)
+    cap = limits.max_xlsx_uncompressed_mb * 1_000_000
+    if total > cap:
+        raise InputError(
+            name,
+            f"the workbook unpacks to {total / 1e6:,.0f} MB, more than the limit max_xlsx_uncompressed_mb = {limits.max_xlsx_uncompressed_mb:,} "
+            "(a zip bomb, or an export far larger than a survey's); not read. Export CSV, or raise the limit in the registry's 'limits:'",
+        )
+
+
+def _read_xlsx(path: Path, name: str, sheet: str | None, limits: Limits = DEFAULT_LIMITS) -> RawExport:
+    """A worksheet read by its content, row by row (openpyxl's read-only mode).
+
+    The sheet's declared dimension is not trusted: a 15 KB file with one cell at
+    XFD1048576 declares 17 billion cells, and only the rows and cells the file holds
+    are read. A formula cell without its cached result rejects its row
+    (``formula_without_value``) rather than reading as an empty answer.
+    """
+    import openpyxl
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class CellParser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            # a formula whose text result is "" keeps an empty <v> with t="str"; without a
+            # <v>, or with an empty one of another type, the workbook holds no result
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None and not (element.get("t") == "str" and element.find(VALUE_TAG) is not None):
+                cell["data_type"] = "formula_without_value"
+            return cell
+
+    check_workbook_size(path, name, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, data_only=True)
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise InputError(name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        return _read_sheet(wb, CellParser, name, sheet, limits)
+    finally:
+        wb.close()
+
+
+def _read_sheet(wb, parser_class, name: str, sheet: str | None, limits: Limits) -> RawExport:
     notes = []
     if sheet is not None:
         if sheet not in wb.sheetnames:
@@ -507,43 +646,99 @@ def _read_xlsx(path: Path, name: str, sheet: str | None) -> RawExport:
         ws = wb.worksheets[0]
         if len(wb.sheetnames) > 1:
             notes.append(f"{name}: the workbook has {len(wb.sheetnames)} sheets {wb.sheetnames}; read the first, {ws.title!r} (name another with 'sheet:' in datasets.yaml)")
-    merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
-    in_header = [r for r in merged if r.min_row == 1]
-    if in_header:
-        r = in_header[0]
-        raise InputError(
-            name,
-            f"sheet {ws.title!r}: the header row has merged cells ({', '.join(str(x) for x in in_header)}); "
-            "an export needs one header row with one name per column: unmerge the cells or export again from the survey tool",
-            row=1,
-            column=str(ws.cell(r.min_row, r.min_col).value),
-        )
-    if merged:
-        notes.append(f"{name}: sheet {ws.title!r} has merged cells {[str(r) for r in merged][:5]}; only the first cell of each holds the value")
-    rows = ws.iter_rows(values_only=True)
-    header_cells = next(rows, None)
-    if header_cells is None or all(c is None for c in header_cells):
+    records, numbers, beyond, rejected = [], [], [], []
+    header, width, blank, last = None, 0, 0, 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with ws._get_source() as source:  # openpyxl's own streaming parser, without its fill-up to the declared dimension
+                parser = parser_class(source, ws._shared_strings, data_only=True, epoch=wb.epoch, date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+                for index, cells in parser.parse():
+                    if header is None:
+                        if index != 1 or not any(c["value"] is not None for c in cells):
+                            raise InputError(name, f"sheet {ws.title!r} is empty or its first row (the header) is empty", row=1)
+                        header = _xlsx_header(cells, name, limits)
+                        width = len(header)
+                        continue
+                    blank += max(0, index - last - 1)  # rows the file leaves out are blank lines
+                    last = index
+                    texts: list = [None] * width
+                    formula = None
+                    for c in cells:
+                        col = c["column"]
+                        if c["data_type"] == "formula_without_value" and formula is None and col <= width:
+                            formula = col
+                        if c["value"] is None:
+                            continue
+                        if col > width:
+                            if not beyond or beyond[-1] != index:
+                                beyond.append(index)
+                            continue
+                        texts[col - 1] = _cell_text(c["value"])
+                    if formula is not None:
+                        column = header[formula - 1] or f"(unnamed column {formula})"
+                        rejected.append(_reject(index, column, Reason.FORMULA_WITHOUT_VALUE.value, f"row {index}: column {column!r} holds a formula whose result the workbook does not keep"))
+                    elif all(t is None for t in texts):
+                        blank += 1
+                    else:
+                        records.append(texts)
+                        numbers.append(index)
+                    if len(records) + len(rejected) > limits.max_rows:
+                        raise InputError(
+                            name, f"the sheet {ws.title!r} has more than {limits.max_rows:,} rows (the limit max_rows); not read. Raise it in the registry's 'limits:' if this is really one export"
+                        )
+                merged = [r for r in (parser.merged_cells.mergeCell if parser.merged_cells else [])]
+    except InputError:
+        raise
+    except Exception as exc:  # a broken sheet part (bad XML, a shared string that is not there)
+        raise InputError(name, f"sheet {ws.title!r} is not readable ({type(exc).__name__}: {exc})") from None
+    if header is None:
         raise InputError(name, f"sheet {ws.title!r} is empty or its first row (the header) is empty", row=1)
-    header = [_cell_text(c) or "" for c in header_cells]
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
-    records, numbers, beyond = [], [], []
-    for k, cells in enumerate(rows, start=FIRST_DATA_ROW):
-        texts = [_cell_text(c) for c in cells]
-        if any(t is not None for t in texts[width:]):
-            beyond.append(k)
-        texts = (texts + [None] * width)[:width]
-        records.append(texts)
-        numbers.append(k)
+    _check_merged(merged, header, ws.title, name, notes)
     if beyond:
         notes.append(f"{name}: rows {beyond[:5]} hold values to the right of the last named column; they were left out")
+    if blank:
+        notes.append(f"{name}: {blank} blank line(s) skipped")
+    if rejected:
+        notes.append(
+            f"{name}: {len(rejected)} row(s) hold formulas whose results the workbook does not keep (saved by a program that does not calculate); quarantined. Open and save the workbook in Excel or LibreOffice"
+        )
     columns = _name_columns(header)
     frame = pd.DataFrame(records, columns=columns, dtype="string") if records else pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
     frame.insert(0, SOURCE_ROW, pd.array(numbers, dtype="int64"))
     # openpyxl itself cuts cell text at 32,767 characters (a workbook cannot hold more),
     # so no row of a workbook is rejected for a value too long.
-    return RawExport(name, frame, encoding="xlsx", delimiter="", warnings=notes, sheet=ws.title)
+    return RawExport(name, frame, encoding="xlsx", delimiter="", warnings=notes, rejected=rejected, sheet=ws.title)
+
+
+def _xlsx_header(cells: list[dict], name: str, limits: Limits) -> list[str]:
+    """The header row's names, up to the last named column."""
+    named = [c for c in cells if _cell_text(c["value"]) is not None]
+    width = max(c["column"] for c in named)
+    if width > limits.max_columns:
+        raise InputError(name, f"the header names a column at position {width:,}, more than the limit max_columns = {limits.max_columns:,}; not read", row=1)
+    header = [""] * width
+    for c in named:
+        header[c["column"] - 1] = _cell_text(c["value"]) or ""
+    return header
+
+
+def _check_merged(merged, header: list[str], title: str, name: str, notes: list[str]) -> None:
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ranges = sorted((CellRange(m.ref) for m in merged), key=lambda r: (r.min_row, r.min_col))
+    in_header = [r for r in ranges if r.min_row == 1]
+    if in_header:
+        r = in_header[0]
+        raise InputError(
+            name,
+            f"sheet {title!r}: the header row has merged cells ({', '.join(str(x) for x in in_header)}); "
+            "an export needs one header row with one name per column: unmerge the cells or export again from the survey tool",
+            row=1,
+            column=header[r.min_col - 1] if r.min_col <= len(header) else None,
+        )
+    if ranges:
+        notes.append(f"{name}: sheet {title!r} has merged cells {[str(r) for r in ranges][:5]}; only the first cell of each holds the value")
 
 
 # ---------------------------------------------------------------------------

@@ -331,9 +331,17 @@ def _detail(reason: str, column: str, value: str, codebook: Codebook, consortium
 
 
 def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook, consortium: Consortium) -> pd.DataFrame:
-    """One line per failure; ``value`` is the cell as it was in the file (before typing)."""
+    """One line per failure; ``value`` is the cell as it was in the file (before typing).
+
+    Up to the registry's ``max_quarantine_lines`` per file (:class:`pipeline.config.Limits`):
+    past it, each further quarantined row gets one line, its first failure, whose detail
+    says how many more were not listed, so that a file where every cell is wrong costs one
+    line per row, not one per cell (rows read = kept + quarantined still holds, in rows).
+    """
     if fails.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "string") for c in QUARANTINE_COLUMNS})
+    fails = fails.sort_values(["index", "column", "reason"], kind="stable").drop_duplicates(["index", "column", "reason"])
+    fails, more = _capped(fails, raw[SOURCE_FILE].to_numpy(), consortium.limits.max_quarantine_lines)
     rows = raw.loc[fails["index"].to_numpy(), [SOURCE_FILE, SOURCE_ROW, WAVE]]
     as_read = [raw.at[i, c] if c in raw.columns else v for i, c, v in zip(fails["index"], fails["column"], fails["value"])]
     q = pd.DataFrame(
@@ -344,13 +352,31 @@ def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook
             "column": fails["column"].to_numpy(),
             "value": as_read,
             "reason": fails["reason"].to_numpy(),
-            "_index": fails["index"].to_numpy(),
         }
     )
     q["value"] = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else _clean_value(v) for v in q["value"]]
     q["detail"] = [_detail(r, c, v, codebook, consortium) for r, c, v in zip(q["reason"], q["column"], q["value"])]
-    q = q.sort_values(["_index", "column", "reason"], kind="stable").drop_duplicates(["_index", "column", "reason"])
+    if more is not None and (more > 0).any():
+        cap = consortium.limits.max_quarantine_lines
+        note = [f" (and {n} more in this row, not listed: past max_quarantine_lines = {cap:,})" if n else "" for n in more]
+        q["detail"] = [d + x for d, x in zip(q["detail"], note)]
     return q[QUARANTINE_COLUMNS].reset_index(drop=True).astype({"source_row": "int64"})
+
+
+def _capped(fails: pd.DataFrame, files: np.ndarray, cap: int) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The failures listed (every one of a row whose lines fit in its file's first ``cap``,
+    else the row's first), and per line how many of its row's failures it stands for besides itself."""
+    file_of = pd.Series(files[fails["index"].to_numpy()], index=fails.index)
+    if int(file_of.value_counts().max()) <= cap:
+        return fails, None
+    position = file_of.groupby(file_of, sort=False).cumcount().to_numpy()
+    last = pd.Series(position, index=fails.index).groupby(fails["index"].to_numpy()).transform("max").to_numpy()
+    listed = last < cap  # the row's last line still within its file's first cap lines
+    per_row = fails.groupby("index", sort=False)["index"].transform("size").to_numpy()
+    first = ~fails["index"].duplicated().to_numpy()
+    keep = listed | first
+    more = np.where(listed, 0, per_row - 1)[keep]
+    return fails.loc[keep], more
 
 
 def _clean_value(v) -> str:

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.errors import CodebookError
+from pipeline.instruments.yaml_io import read_yaml
 
 #: What the pipeline does with a field, by its role.
 FIELD_ROLES = {
@@ -540,18 +539,8 @@ def _wide_columns(i: int, item: Item, spec: dict, waves: list[str], path: Path) 
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise CodebookError(path, "(file)", "file not found")
-    try:
-        with path.open(encoding="utf-8") as fh:
-            # libyaml's loader when PyYAML has it (the same documents, ten times faster)
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        raise CodebookError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except UnicodeDecodeError:
-        raise CodebookError(path, "(file)", "not UTF-8 text") from None
+    """Every YAML file is read by :func:`pipeline.instruments.yaml_io.read_yaml` (no aliases, no duplicate keys, a size cap)."""
+    return read_yaml(path)
 
 
 def _require(doc: dict, keys, path: Path, entry: str) -> None:

@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config import DEFAULT_MIN_CELL, SURVEYS_DIR
+from pipeline.config import DEFAULT_LIMITS, DEFAULT_MIN_CELL, SURVEYS_DIR, Limits
 from pipeline.errors import CodebookError, InputError
 from pipeline.instruments.codebook import Codebook, _read_yaml, _require, load_codebook
 
@@ -45,6 +46,8 @@ class Consortium:
     #: True for a registry made from the data (the manifest names none): partner codes
     #: are whatever the data holds and no project period is checked.
     inferred: bool = False
+    #: What one run reads at most (the registry's ``limits:``; see :class:`pipeline.config.Limits`).
+    limits: Limits = field(default=DEFAULT_LIMITS)
 
     @property
     def partner_codes(self) -> tuple[str, ...]:
@@ -107,6 +110,9 @@ def load_consortium(path: str | Path) -> Consortium:
     codes = [p.code for p in partners]
     if len(set(codes)) != len(codes):
         raise CodebookError(path, "partners", f"duplicate partner codes in {codes}")
+    clash = file_name_clash(codes)
+    if clash:
+        raise CodebookError(path, "partners", clash)
     inferred = bool(proj.get("inferred", False))
     if not partners and not inferred:
         raise CodebookError(path, "partners", "the registry lists no partner")
@@ -120,7 +126,46 @@ def load_consortium(path: str | Path) -> Consortium:
         partners=tuple(partners),
         path=path,
         inferred=inferred,
+        limits=_read_limits(doc.get("limits"), path),
     )
+
+
+def file_stem(value: str) -> str:
+    """A file-name-safe form of an id (letters, digits, ``-`` and ``_``): the name of a
+    partner's report is ``partner_<file_stem(code)>``."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(value))
+
+
+def file_name_clash(codes) -> str | None:
+    """Why two partner codes would share one report file (``GR.THE`` and ``GR_THE`` both
+    give ``partner_GR_THE``; ``GR-THE`` and ``gr-the`` are one file on Windows and macOS),
+    or None when every code has a file of its own."""
+    seen: dict[str, str] = {}
+    for code in codes:
+        stem = file_stem(code).casefold()
+        if stem in seen and seen[stem] != code:
+            return (
+                f"partner codes {seen[stem]!r} and {code!r} differ only in letter case or in characters a file name cannot keep, "
+                f"so both partners' reports would be written to one file (partner_{file_stem(code)}.html); make the codes differ in letters or digits"
+            )
+        seen[stem] = code
+    return None
+
+
+def _read_limits(doc, path: Path) -> Limits:
+    """The registry's optional ``limits:``: each a whole number > 0 (see :class:`pipeline.config.Limits`)."""
+    if doc is None:
+        return DEFAULT_LIMITS
+    if not isinstance(doc, dict):
+        raise CodebookError(path, "limits", f"expected a mapping such as 'max_rows: 2000000'; the limits are {list(Limits.names())}")
+    values = {}
+    for name, value in doc.items():
+        if name not in Limits.names():
+            raise CodebookError(path, f"limits.{name}", f"unknown limit; the limits are {list(Limits.names())}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CodebookError(path, f"limits.{name}", f"expected a whole number >= 1, got {value!r}")
+        values[name] = value
+    return Limits(**values)
 
 
 @dataclass(frozen=True)
@@ -166,17 +211,59 @@ class DataFolder:
         return sorted(p for p in out if p is not None)
 
 
-def find_codebook(instrument: str, data_root: Path) -> Path:
-    """Where the codebook of ``instrument`` lives: the data folder first, then ``surveys/``."""
+#: An instrument's name: the file name of its codebook (without ``.yaml``) and of its
+#: table in the build folder, so never a path.
+INSTRUMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+#: The command-line flag that lets a manifest name files outside the data folder.
+ALLOW_OUTSIDE_FLAG = "--allow-outside-data"
+
+
+def find_codebook(instrument: str, data_root: Path, allowed: tuple[Path, ...] | None = None) -> Path:
+    """Where the codebook of ``instrument`` lives: the data folder first, then ``surveys/``.
+
+    With ``allowed`` (folders), a codebook found through a link that leads outside them is refused.
+    """
     for folder in (data_root, SURVEYS_DIR):
         candidate = folder / f"{instrument}.yaml"
         if candidate.is_file():
+            if allowed is not None:
+                confine(candidate, allowed, data_root / "datasets.yaml", f"instrument {instrument!r}", f"codebook {candidate.name}")
             return candidate
     raise CodebookError(
         data_root / "datasets.yaml",
         f"instrument {instrument!r}",
         f"no codebook {instrument}.yaml in {data_root} or {SURVEYS_DIR}",
     )
+
+
+def confine(path: Path, allowed: tuple[Path, ...], manifest: Path, entry: str, what: str) -> Path:
+    """``path`` with links resolved, or :class:`CodebookError` when it lies outside every ``allowed`` folder.
+
+    A data folder passes through many hands: a manifest entry such as
+    ``file: ../../outside/secret.txt`` (or a link to such a file) must not make the
+    run read, quote or publish a file the user never meant to give it.
+    """
+    resolved = path.resolve()
+    if any(resolved.is_relative_to(folder) for folder in allowed):
+        return resolved
+    raise CodebookError(
+        manifest,
+        entry,
+        f"the {what} lies outside the data folder {allowed[0]} (and the repository's surveys/): not read. Move it into the data folder, or pass {ALLOW_OUTSIDE_FLAG} to read files outside it",
+    )
+
+
+def input_name(given: str, file: Path, root: Path) -> str:
+    """How a file is named in messages and published tables: as the manifest wrote it when
+    that is a plain path inside the data folder, else relative to the data folder (never
+    an absolute path of the machine)."""
+    plain = Path(given)
+    if not plain.is_absolute() and ".." not in plain.parts:
+        return given
+    import os
+
+    return Path(os.path.relpath(file.resolve(), root.resolve())).as_posix()
 
 
 def _read_options(d: dict, manifest: Path, i: int) -> dict:
@@ -210,7 +297,7 @@ def _read_options(d: dict, manifest: Path, i: int) -> dict:
     return out
 
 
-def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> DataFolder:
+def load_data_folder(root: str | Path, manifest: str | Path | None = None, allow_outside: bool = False) -> DataFolder:
     """Read a data folder's manifest and everything it names.
 
     Parameters
@@ -220,10 +307,15 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
     manifest : path, optional
         The manifest; ``<root>/datasets.yaml`` by default. A manifest kept elsewhere
         (for data that lives outside the repository) still resolves files against ``root``.
+    allow_outside : bool
+        Read export files, codebooks, the registry and the framework wherever the
+        manifest puts them. By default each must resolve (links followed) inside the
+        data folder, the manifest's folder or the repository's ``surveys/``.
     """
     root = Path(root)
     if not root.is_dir():
         raise InputError(root, "data folder not found")
+    manifest_given = manifest or None
     manifest = Path(manifest) if manifest else root / "datasets.yaml"
     if not manifest.is_file():
         raise InputError(manifest, "data folder manifest not found: a data folder needs a datasets.yaml naming its files (see docs/data-folder.md)")
@@ -231,9 +323,15 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
     if not isinstance(doc, dict):
         raise CodebookError(manifest, "(top level)", "expected a mapping with 'consortium' and 'datasets'")
     _require(doc, ("datasets",), manifest, "(top level)")
+    allowed = None if allow_outside else tuple(dict.fromkeys(p.resolve() for p in (root, manifest.parent, SURVEYS_DIR)))
+    if allowed is not None and manifest_given is None:  # a datasets.yaml that is a link to elsewhere
+        confine(manifest, allowed[:1] + (SURVEYS_DIR.resolve(),), manifest, "(file)", "manifest datasets.yaml")
     consortium_path = doc.get("consortium")
     if consortium_path:
-        consortium = load_consortium((manifest.parent / consortium_path).resolve())
+        registry = (manifest.parent / str(consortium_path)).resolve()
+        if allowed is not None:
+            confine(registry, allowed, manifest, "consortium", f"registry {consortium_path!r}")
+        consortium = load_consortium(registry)
     else:  # never the bundled example's registry: its period and partners are not this data's
         consortium = Consortium(root.resolve().name, root.resolve().name, "", None, None, DEFAULT_MIN_CELL, (), None, inferred=True)
     codebooks: dict[str, Codebook] = {}
@@ -243,12 +341,20 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
             raise CodebookError(manifest, f"datasets[{i}]", "expected a mapping with 'file' and 'instrument'")
         _require(d, ("file", "instrument"), manifest, f"datasets[{i}]")
         inst = str(d["instrument"])
+        if not INSTRUMENT_NAME.fullmatch(inst) or ".." in inst:
+            raise CodebookError(
+                manifest,
+                f"datasets[{i}].instrument",
+                f"{inst!r} is not an instrument name: an instrument is named by its codebook file without '.yaml' (letters, digits, '_', '.', '-'), never by a path",
+            )
         if inst not in codebooks:
             search_root = manifest.parent if manifest.parent != root else root
             try:
-                cb_path = find_codebook(inst, root)
-            except CodebookError:
-                cb_path = find_codebook(inst, search_root)
+                cb_path = find_codebook(inst, root, allowed)
+            except CodebookError as exc:
+                if "no codebook" not in exc.problem:
+                    raise
+                cb_path = find_codebook(inst, search_root, allowed)
             codebooks[inst] = load_codebook(cb_path)
         cb = codebooks[inst]
         wave = d.get("wave")
@@ -258,10 +364,16 @@ def load_data_folder(root: str | Path, manifest: str | Path | None = None) -> Da
             raise CodebookError(manifest, f"datasets[{i}].wave", f"wave {wave!r} is not a wave of {inst}; waves: {list(cb.waves)}")
         if wave is None and cb.field_by_role("wave") is None and not cb.is_wide:
             raise CodebookError(manifest, f"datasets[{i}].wave", f"{inst} has no wave field, so each file must say its wave")
-        datasets.append(Dataset(root / str(d["file"]), str(d["file"]), inst, None if wave is None else str(wave), cb, **_read_options(d, manifest, i)))
+        file = root / str(d["file"])
+        if allowed is not None:
+            confine(file, allowed, manifest, f"datasets[{i}].file", f"file {str(d['file'])!r}")
+        name = input_name(str(d["file"]), file, root)
+        datasets.append(Dataset(file, name, inst, None if wave is None else str(wave), cb, **_read_options(d, manifest, i)))
     if not datasets:
         raise CodebookError(manifest, "datasets", "the manifest lists no file")
     framework = _framework_path(doc, manifest)
+    if framework is not None and allowed is not None:
+        confine(framework, allowed, manifest, "framework", f"results framework {str(doc['framework'])!r}")
     return DataFolder(root=root, manifest=manifest, consortium=consortium, datasets=tuple(datasets), framework=framework)
 
 
@@ -269,6 +381,11 @@ def inferred_registry(consortium: Consortium, partner_codes) -> Consortium:
     """The registry of a data folder whose manifest names none: the partner codes found
     in the data, no project period, the default minimum cell size."""
     codes = sorted({str(c).strip() for c in partner_codes if isinstance(c, str) and c.strip()})
+    clash = file_name_clash(codes)
+    if clash:
+        from pipeline.errors import PipelineError
+
+        raise PipelineError(f"the partner codes found in the data: {clash} (or name a registry in the manifest: 'consortium: consortium.yaml')")
     partners = tuple(Partner(c, c, "partner", "", "") for c in codes)
     return Consortium(consortium.project_id, consortium.title, "", None, None, consortium.min_cell_size, partners, None, inferred=True)
 

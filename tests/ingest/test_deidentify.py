@@ -45,8 +45,8 @@ def test_key_file_created_once_with_mode_600(tmp_path, monkeypatch):
 
 
 def test_environment_variable_wins(tmp_path, monkeypatch):
-    monkeypatch.setenv("IMPACT_PSEUDONYM_KEY", "from-env")
-    assert load_key(tmp_path / "absent") == b"from-env"
+    monkeypatch.setenv("IMPACT_PSEUDONYM_KEY", "from-env-0123456789abcdef0123456789")
+    assert load_key(tmp_path / "absent") == b"from-env-0123456789abcdef0123456789"
     assert not (tmp_path / "absent").exists()
 
 

@@ -19,7 +19,7 @@ def truth_and_result(tmp_path_factory):
     """The example without planted rows, ingested; and the same rows with their true numbers."""
     import os
 
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     frames = example.simulate(plant=False)
     mp = pytest.MonkeyPatch()
     mp.setattr(example, "ANONYMOUS", ())  # same people and answers, everyone with a number

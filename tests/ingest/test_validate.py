@@ -56,7 +56,9 @@ def test_each_bad_value(clean_folder, column, value, reason, detail):
     assert detail in line.detail
 
 
-def test_duplicate_submission_keeps_the_first(clean_folder):
+def test_duplicate_submission_keeps_the_first(clean_folder, pseudonym_key):
+    from pipeline.ingest.deidentify import pseudonymise
+
     def dup(frame):
         return pd.concat([frame, frame.iloc[[3]]], ignore_index=True)
 
@@ -64,7 +66,8 @@ def test_duplicate_submission_keeps_the_first(clean_folder):
     result = ingest_folder(clean_folder)
     line = only_line(result)
     assert (line.reason, line.source_row, line.column) == ("duplicate_submission", len(frame) + 1, "submission_id")
-    assert line.value == frame.iloc[3]["_uuid"]
+    # the submission id is pseudonymised at ingestion (a _uuid finds the identified submission)
+    assert line.value == pseudonymise(pd.Series([frame.iloc[3]["_uuid"]]), pseudonym_key).iloc[0] != frame.iloc[3]["_uuid"]
 
 
 def test_same_respondent_twice_in_a_wave_quarantines_both(clean_folder):

@@ -59,7 +59,7 @@ NOT_PEOPLE = {"activities", "ties", "organisations", "events", "meetings", "coun
 def built(tmp_path_factory):
     import os
 
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     root = tmp_path_factory.mktemp("report")
     data = report_folder(root)
     build, out = root / "build", root / "out"

@@ -18,7 +18,7 @@ PARAMETERS = {"consortium_report.ipynb": {"partner": "ES-VAL"}, "training_report
 def build(tmp_path_factory):
     import os
 
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     root = tmp_path_factory.mktemp("nb")
     build = root / "build"
     ingest(report_folder(root), build)

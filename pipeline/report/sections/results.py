@@ -72,12 +72,12 @@ def rules_text(ctx) -> str:
     reading its ``status_rules`` again here keeps a report kernel from importing the
     statistics stack that checking it needs.
     """
-    import yaml
+    from pipeline.instruments.yaml_io import read_yaml
 
     path = ctx.run.get("framework")
     if not path:
         return ""
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    doc = read_yaml(Path(path)) or {}
     rules = doc.get("status_rules") or {}
     return "".join(f"<li><b>{html.escape(str(rid).replace('_', ' '))}</b>: {html.escape(' '.join(str(spec.get('description', '')).split()))}</li>" for rid, spec in rules.items())
 

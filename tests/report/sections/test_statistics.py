@@ -20,7 +20,7 @@ from tests.conftest import write_folder
 def ctx(tmp_path_factory):
     import os
 
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     root = tmp_path_factory.mktemp("sections")
     data = write_folder(root / "data", simulate(seed=5, scale=0.3))
     ingest(data, root / "build")
