@@ -10,6 +10,7 @@ module                  sections
 ``organisations``       trainings (and training events), capacity, networks, activities
 ``quality``             data quality, reliability and attrition, code matching (annex)
 ``privacy``             what was removed and hidden (annex)
+``voices``              voices (stories and quotes); activities against the plan
 ``methods``             methods and limitations, provenance, methods appendix (annex)
 ======================  ===========================================================
 
@@ -25,10 +26,12 @@ from pipeline.report.sections.privacy import privacy_section
 from pipeline.report.sections.quality import code_matching, data_quality, measurement_quality
 from pipeline.report.sections.results import results_framework
 from pipeline.report.sections.summary import annex, at_a_glance, executive_summary, glossary, not_covered, title
+from pipeline.report.sections.voices import activities_against_plan, voices
 
 __all__ = [
     "Section",
     "activities",
+    "activities_against_plan",
     "annex",
     "at_a_glance",
     "attitude_change",
@@ -54,5 +57,6 @@ __all__ = [
     "training_event",
     "training_title",
     "trainings",
+    "voices",
     "yes_no_items",
 ]

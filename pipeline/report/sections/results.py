@@ -109,6 +109,7 @@ def section(ctx, heading: bool = True) -> str:
         f"<p><b>Indicators by status:</b> {summary}.</p>"
     )
     from pipeline.report.sections.summary import commentary, reason_html
+    from pipeline.report.sections.voices import voice_line
 
     notes = commentary(ctx)
     body = []
@@ -118,7 +119,7 @@ def section(ctx, heading: bool = True) -> str:
         if first["result_type"] == "qualitative":
             body.append(
                 f'<tr><td colspan="6">{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first["note"]))} '
-                f"<b>What evidences it:</b> {html.escape(str(first['evidence']))}</td></tr>"
+                f"<b>What evidences it:</b> {html.escape(str(first['evidence']))}" + (f" <b>Evidence log:</b> {line}" if (line := voice_line(ctx, str(rid))) else "") + "</td></tr>"
             )
             continue
         for _, r in rows.iterrows():

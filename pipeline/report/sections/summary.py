@@ -72,10 +72,14 @@ def reason_html(ctx, notes: pd.DataFrame, key: str, with_action: bool = True) ->
     return f"{text} <small>({who})</small>"
 
 
-def _evidence(r) -> str:
-    """One line of evidence of a result: the deciding indicator against its target, with n."""
+def _evidence(r, ctx=None) -> str:
+    """One line of evidence of a result: the deciding indicator against its target, with n
+    (for a qualitative result: the stories and quotes of the evidence log)."""
     if r["result_type"] == "qualitative":
-        return "Not measurable by the surveys; described in words in the results framework."
+        from pipeline.report.sections.voices import voice_line
+
+        line = voice_line(ctx, str(r["result_id"])) if ctx is not None else ""
+        return line or "Not measurable by the surveys; described in words in the results framework."
     unit = str(r["unit"]) if not fmt.missing(r["unit"]) else ""
     line = f"{_esc(r['indicator'])}: {fmt.value(r['value'], unit)} against a target of {fmt.value(r['target'], unit)} {_esc(unit)}"
     if not fmt.missing(r["n"]):
@@ -104,7 +108,7 @@ def at_a_glance(ctx) -> Section:
     for criterion, part in table.groupby(table["criterion"].fillna(""), sort=False):
         rows.append(f'<tr class="criterion"><th colspan="3">{_esc(CRITERIA.get(criterion, criterion))}</th></tr>')
         for r in part.to_dict("records"):
-            evidence = _evidence(r)
+            evidence = _evidence(r, ctx)
             if r["status"] in ("off track", "on track"):
                 evidence += "<br>" + reason_html(ctx, notes, r["explained_by"] if isinstance(r["explained_by"], str) else "", with_action=False)
                 for other in str(r["other_indicators"]).split() if isinstance(r["other_indicators"], str) else []:
