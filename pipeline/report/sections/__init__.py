@@ -11,6 +11,7 @@ module                  sections
 ``quality``             data quality, reliability and attrition, code matching (annex)
 ``privacy``             what was removed and hidden (annex)
 ``voices``              voices (stories and quotes); activities against the plan
+``partner``             a partner report's opening: that partner first
 ``methods``             methods and limitations, provenance, methods appendix (annex)
 ======================  ===========================================================
 
@@ -22,6 +23,7 @@ from pipeline.report.sections.attitudes import attitude_change, change_by_partne
 from pipeline.report.sections.base import Section, safe_name, show
 from pipeline.report.sections.methods import methods, methods_appendix, provenance
 from pipeline.report.sections.organisations import activities, capacity, networks, training_event, training_title, trainings
+from pipeline.report.sections.partner import partner_overview
 from pipeline.report.sections.privacy import privacy_section
 from pipeline.report.sections.quality import code_matching, data_quality, measurement_quality
 from pipeline.report.sections.results import results_framework
@@ -47,6 +49,7 @@ __all__ = [
     "methods_appendix",
     "networks",
     "not_covered",
+    "partner_overview",
     "privacy_section",
     "provenance",
     "results_framework",

@@ -158,6 +158,16 @@ def results_framework(ctx) -> Section:
     """
     if ctx.results_framework is None or ctx.results_framework.empty:
         return _absent("results", "Results framework", "results framework (datasets.yaml names no framework)")
+    if ctx.partner:  # a partner report does not repeat the consortium's framework pages
+        return Section(
+            "results",
+            "Results framework",
+            [
+                _html(
+                    "<p>Every expected result with its indicators, baselines, targets, statuses and reasons is in the consortium report; this partner's values beside the consortium's open this report.</p>"
+                )
+            ],
+        )
     return Section("results", "Results framework", [_html(section(ctx, heading=False))])
 
 
