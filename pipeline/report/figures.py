@@ -108,12 +108,19 @@ def show(fig) -> None:
     from IPython.core.pylabtools import print_figure
 
     png = print_figure(fig, "png", bbox_inches="tight")
-    text = repr(fig)
+    text = alt_text(fig)
     key = getattr(fig, "_impact_cache_key", None)
     if key and png:
         _store(key, CachedChart(png, title_of(fig), caption_of(fig), text))
     display({"image/png": png, "text/plain": text} if png else {"text/plain": text}, raw=True)
     plt.close(fig)
+
+
+def alt_text(fig) -> str:
+    """What a chart shows, in words, for readers who cannot see it (the HTML's ``alt``):
+    its title and caption (the plain-text form of the notebook output)."""
+    words = " ".join(p.strip() for p in (title_of(fig), caption_of(fig)) if p and p.strip())
+    return words or "A chart of the report (its title and caption are in the text around it)."
 
 
 def caption_of(fig) -> str:
