@@ -378,7 +378,18 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
                 ax.barh(y, pct[i], left=left, height=0.72, color=colours[i], hatch=hatches[i], edgecolor="white", linewidth=0.6, gid=f"level-{levels[i]}")
                 if pct[i] >= 10 and c[i] >= min_cell:
                     dark = i in (0, k - 1)
-                    ax.text(left + pct[i] / 2, y, f"{pct[i]:.0f}%", ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
+                    # a plain patch of the bar's colour behind the number: hatching never crosses the digits
+                    ax.text(
+                        left + pct[i] / 2,
+                        y,
+                        f"{pct[i]:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        fontweight="bold" if dark else "normal",
+                        color="white" if dark else "black",
+                        bbox={"boxstyle": "square,pad=0.15", "facecolor": colours[i], "edgecolor": "none"},
+                    )
                 left += pct[i]
             y -= 1
         y -= 0.6

@@ -27,16 +27,18 @@ pytestmark = pytest.mark.slow
 MAIN = [
     "Results at a glance",
     "Executive summary",
-    "Results framework",
+    "Voices",
     "Attitude change",
     "Change compared with people who did not take part",
     "Staff trainings by Kirkpatrick level",
     "Organisational capacity",
     "Networks",
-    "Activities and reach",
+    "Activities against plan and participation",
     "Glossary",
 ]
 ANNEX = [
+    "Results framework",
+    "Activities and reach",
     "Data quality",
     "Privacy",
     "Measurement quality: reliability and attrition",

@@ -119,7 +119,7 @@ def at_a_glance(ctx) -> Section:
         f"<p>The {len(table)} expected results of the project, in its own words, grouped by the funder's four award criteria. "
         f"A result's status is that of its weakest indicator; the evidence names that indicator, its value against the target "
         f"and how many it counts (n). Results by status: {head}. Each indicator, its baseline and the reasons in full are in "
-        f"<em>Results framework</em>.</p>"
+        f"<em>Results framework</em>, the first part of the technical annex.</p>"
     )
     grid = '<table class="dataframe report-table glance"><thead><tr><th>Expected result</th><th>Status</th><th>Evidence</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
     return Section("glance", "Results at a glance", [_html(intro + grid)])
@@ -278,8 +278,9 @@ def annex(ctx):
     starts a new page in the PDF and an entry of the contents."""
     return _html(
         '<h1 class="annex" id="annex">Technical annex</h1>'
-        "<p>Data quality, privacy, reliability, code matching, methods and provenance: what an evaluator checks, "
-        "kept apart from the results above.</p>"
+        "<p>Data quality, privacy, reliability, code matching, methods and provenance, after the results framework in full "
+        "(every indicator with its baseline, target, status and reason) and the activities by type and group: "
+        "what an assessor or evaluator checks, kept apart from the results above.</p>"
     )
 
 

@@ -74,7 +74,7 @@ def voices(ctx) -> Section:
     hidden) and a few consented, redacted quotes; in a partner report, that partner's."""
     counts = _read(ctx, Files.VOICES)
     if counts is None or counts.empty:
-        return _absent("voices", "Voices: stories and quotes", "qualitative evidence log (voices)")
+        return _absent("voices", "Voices", "qualitative evidence log (voices)")
     quotes = _read(ctx, Files.VOICE_QUOTES)
     quotes = quotes if quotes is not None else pd.DataFrame(columns=["result_id"])
     rf = ctx.results_framework
@@ -97,7 +97,7 @@ def voices(ctx) -> Section:
         said = "".join(_quote_html(ctx, r) for _, r in q.iterrows()) or "<p><em>No quote of this partner among those selected.</em></p>"
         parts.append(_html(head + side + said))
     parts.append(_md(f"*fewer than {ctx.min_cell}*: a group below the minimum size; *hidden*: a second group hidden so that the total does not reveal the first."))
-    return Section("voices", "Voices: stories and quotes", parts)
+    return Section("voices", "Voices", parts)
 
 
 # ----------------------------------------------------------------------------- activities against plan
