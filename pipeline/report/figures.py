@@ -318,6 +318,56 @@ def change_dumbbells(
     return _finish(fig, "Mean scores before and after, by partner", caption, handles)
 
 
+# --------------------------------------------------------------------------- arms across waves
+@cached
+def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str = "Participants and the comparison group at each survey") -> plt.Figure:
+    """Mean score of each group (arm) at each wave, one panel per scale.
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``scale`` (panel title), ``unit`` (x-axis label), ``arm`` ("participants" or
+        "comparison"), ``wave`` (one of ``waves``), ``mean``, ``n`` (people behind the mean).
+    waves : list of str
+        Wave labels in time order (the x axis).
+
+    Returns
+    -------
+    Figure
+        Participants: filled circles, solid line; comparison group: open squares,
+        dashed line; each point labelled with its n.
+    """
+    _require(points, ["scale", "unit", "arm", "wave", "mean", "n"], "arms_by_wave")
+    scales = list(dict.fromkeys(points["scale"]))
+    fig, axes = plt.subplots(1, len(scales), figsize=(10, 3.6), squeeze=False, dpi=DPI)
+    style = {
+        "participants": {"marker": "o", "color": OKABE_ITO[0], "markerfacecolor": OKABE_ITO[0], "linestyle": "-", "label": "Participants"},
+        "comparison": {"marker": "s", "color": "#404040", "markerfacecolor": "white", "linestyle": "--", "label": "Comparison group"},
+    }
+    for ax, scale in zip(axes[0], scales):
+        sub = points.loc[points["scale"] == scale]
+        for arm, st_ in style.items():
+            a = sub.loc[sub["arm"] == arm].set_index("wave").reindex(waves).dropna(subset=["mean"])
+            if a.empty:
+                continue
+            x = [waves.index(w) for w in a.index]
+            ax.plot(x, a["mean"], markersize=7, linewidth=1.6, **st_)
+            for xi, (m, n) in zip(x, zip(a["mean"], a["n"])):
+                ax.annotate(f"n = {int(n)}", (xi, m), textcoords="offset points", xytext=(0, 8 if arm == "participants" else -13), ha="center", fontsize=7.5, color=st_["color"])
+        ax.set_xticks(range(len(waves)), [_wrap(w, 16) for w in waves], fontsize=8)
+        ax.set_xlim(-0.4, len(waves) - 0.6)
+        ax.set_ylabel(_wrap(str(sub["unit"].iloc[0]), 30), fontsize=8)
+        ax.set_title(_wrap(scale, 44), fontsize=10.5, loc="left")
+        ax.margins(y=0.25)
+        _style(ax, "y")
+    handles = [plt.Line2D([], [], markersize=7, **st_) for st_ in style.values()]
+    caption = (
+        "Means of the people who answered both surveys of each pair of waves (before and each later survey), so the people behind "
+        "each point differ a little (n per point). The difference in differences and its interval are in the table."
+    )
+    return _finish(fig, title, caption, handles)
+
+
 # --------------------------------------------------------------------------- Likert
 @cached
 def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell: int, title: str = "Answers to the agreement items") -> plt.Figure:
@@ -398,7 +448,7 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
     # item texts as group headings above their bars
     for j, it in enumerate(items):
         top = ypos[j * len(waves)]
-        ax.text(-100, top + 0.62, _wrap(it, 110), fontsize=8.5, fontweight="bold", va="bottom", ha="left")
+        ax.text(-100, top + 0.62, _wrap(it, 110), fontsize=8.5, fontweight="bold", va="bottom", ha="left", zorder=5, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     ax.set_xlim(-100, 100)
     ax.set_ylim(min(ypos) - 0.7, max(ypos) + 1.25)
     ax.set_xticks(range(-100, 101, 25), [f"{abs(v)}" for v in range(-100, 101, 25)])
