@@ -304,9 +304,9 @@ def change_dumbbells(
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(-0.6, len(sub) - 0.4)
         ax.set_xlabel(units.get(scale, "score"), fontsize=9)
-        if k % cols == 0:
-            ax.set_ylabel("group (n = people answering both surveys)", fontsize=8)
-        ax.set_title(_wrap(titles.get(scale, scale), 44), fontsize=10.5, loc="left")
+        if k == 0:  # one short label: a long one on each row of short panels ran into the next
+            ax.set_ylabel("group (n = pairs)", fontsize=8)
+        ax.set_title(_wrap(titles.get(scale, scale), 56), fontsize=10.5, loc="left")
         _style(ax)
     for k in range(n_panels, rows_n * cols):
         axes[k // cols][k % cols].set_visible(False)
