@@ -114,6 +114,16 @@ class Files(StrEnum):
     NETWORK_COUNTS = "network_counts.csv"
     BASELINE_BALANCE = "baseline_balance.csv"
     METHODS = "methods.csv"
+    #: entries of the qualitative evidence log per result, theme, kind and partner (pipeline.analysis.voices)
+    VOICES = "voices.csv"
+    #: a few consented quotes per result, names and places redacted: the one published text people wrote
+    VOICE_QUOTES = "voice_quotes.csv"
+    #: the activity register against the work plan, per kind of activity and host (pipeline.analysis.activities)
+    ACTIVITIES_PLAN = "activities_plan.csv"
+    #: per partner: meetings and trainings attended, staff trained, activities hosted
+    PARTICIPATION = "participation.csv"
+    #: awareness and multiplier events by reach (local, national, European)
+    DISSEMINATION = "dissemination.csv"
     MANIFEST = "manifest.json"
     INDEX = "index.html"
     FIGURES = "figures"  # folder: charts and PDF pages already drawn, reused while their data and code are unchanged
@@ -141,6 +151,11 @@ PUBLISHED_TABLES = (
     Files.NETWORK_COUNTS,
     Files.BASELINE_BALANCE,
     Files.METHODS,
+    Files.VOICES,
+    Files.VOICE_QUOTES,
+    Files.ACTIVITIES_PLAN,
+    Files.PARTICIPATION,
+    Files.DISSEMINATION,
 )
 
 

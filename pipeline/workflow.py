@@ -206,11 +206,16 @@ def _relative(path: Path) -> str:
 
 
 def input_hashes(folder: DataFolder) -> dict[str, str]:
-    """SHA-256 of every file the run reads, by path (the commentary too)."""
+    """SHA-256 of every file the run reads, by path (the commentary and the activity plan too)."""
     files = folder.files()
     commentary = find_commentary(folder.root)
     if commentary is not None:
         files = sorted({*files, commentary})
+    from pipeline.instruments.plan import find as find_plan
+
+    plan = find_plan(folder.root)
+    if plan is not None:
+        files = sorted({*files, plan})
     return {_relative(p): sha256(p) for p in files}
 
 
@@ -252,6 +257,8 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
         fw = load_framework(result.folder.framework, framework_dirs)
         if commentary is not None:
             load_commentary(commentary, framework_ids(fw), set(cons.partner_codes))
+        _check_voices(result, {r.id for r in fw.results})
+    plan = _plan_file(data_dir, result.folder)
     with staging(build_dir) as tmp:
         for instrument, frame in result.responses.items():
             write_parquet(frame.drop(columns=[SOURCE_FILE]), tmp / "responses" / f"{instrument}.parquet")
@@ -272,6 +279,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
                 "min_cell": int(min_cell if min_cell is not None else cons.min_cell_size),
                 "framework": _relative(result.folder.framework) if result.folder.framework is not None else None,
                 "commentary": _relative(commentary) if commentary is not None else None,
+                "activity_plan": _relative(plan) if plan is not None else None,
                 "study_design": design,
                 "codebook_dirs": [_relative(d) for d in framework_dirs],
                 "inputs": input_hashes(result.folder),
@@ -283,6 +291,32 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
         )
         publish(tmp, build_dir)
     return result
+
+
+def _check_voices(result: IngestResult, result_ids: set[str]) -> None:
+    """Each entry of a qualitative evidence log names a result of the framework (else stop, naming file and row)."""
+    from pipeline.analysis.voices import check_results
+
+    for instrument, frame in result.responses.items():
+        if result.folder.codebooks[instrument].design == "voices" and "result_id" in frame.columns:
+            files = sorted(frame[SOURCE_FILE].dropna().astype(str).unique()) if SOURCE_FILE in frame.columns else []
+            check_results(frame, result_ids, ", ".join(files) or instrument)
+
+
+def _plan_file(data_dir, folder: DataFolder) -> Path | None:
+    """The data folder's activity plan, checked against the register's kinds and the registry (None without one)."""
+    from pipeline.instruments import plan as activity_plan
+
+    path = activity_plan.find(data_dir)
+    registers = [cb for cb in folder.codebooks.values() if cb.design == "register"]
+    if path is not None and registers:
+        activity_plan.load_plan(path, _register_kinds(registers[0]), set(folder.consortium.partner_codes))
+    return path
+
+
+def _register_kinds(codebook: Codebook) -> set[str]:
+    field = next((f for f in codebook.fields if f.name == "activity_type"), None)
+    return set(field.choices) if field is not None and field.choices else set()
 
 
 def _unpaired(responses: dict[str, pd.DataFrame], codebooks: dict[str, Codebook]) -> dict[str, str]:
@@ -385,11 +419,57 @@ def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.Dat
     matching = Path(build_dir) / Files.CODE_MATCHING
     has_matching = matching.is_file() and len(pd.read_csv(matching)) > 0
     return {
+        **_voices_tables(responses, codebooks, consortium, min_cell),
+        **_activity_tables(run, responses, codebooks, consortium, min_cell),
         Files.AT_A_GLANCE: glance,
         Files.COMMENTARY: commentary,
         Files.NETWORK_COUNTS: network,
         Files.BASELINE_BALANCE: pd.concat(balance, ignore_index=True) if balance else pd.DataFrame(columns=rt.BALANCE_COLUMNS),
         Files.METHODS: rt.methods_table(indicators, has_quality, has_matching),
+    }
+
+
+def _voices_tables(responses, codebooks, consortium, min_cell: int) -> dict[str, pd.DataFrame]:
+    """Counts and consented quotes of the qualitative evidence log (:mod:`pipeline.analysis.voices`)."""
+    from pipeline.analysis import voices
+
+    logs = [responses[k] for k in sorted(responses) if codebooks[k].design == "voices"]
+    log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame()
+    return {
+        Files.VOICES: voices.voice_counts(log, min_cell, list(consortium.partner_codes)),
+        Files.VOICE_QUOTES: voices.voice_quotes(log),
+    }
+
+
+def _activity_tables(run: dict, responses, codebooks, consortium, min_cell: int) -> dict[str, pd.DataFrame]:
+    """The register against the plan, participation per partner, dissemination by level
+    (:mod:`pipeline.analysis.activities`); empty tables without a register."""
+    from pipeline.analysis import activities
+    from pipeline.instruments import plan as activity_plan
+
+    registers = [k for k in sorted(responses) if codebooks[k].design == "register"]
+    if not registers:
+        return {
+            Files.ACTIVITIES_PLAN: pd.DataFrame(columns=activities.PLAN_COLUMNS),
+            Files.PARTICIPATION: pd.DataFrame(columns=activities.PARTICIPATION_COLUMNS),
+            Files.DISSEMINATION: pd.DataFrame(columns=activities.DISSEMINATION_COLUMNS),
+        }
+    register = responses[registers[0]]
+    plan = pd.DataFrame(columns=activity_plan.COLUMNS)
+    if run.get("activity_plan"):
+        plan = activity_plan.load_plan(run["activity_plan"], _register_kinds(codebooks[registers[0]]), set(consortium.partner_codes))
+    ids = set(register["activity_id"].dropna().astype(str)) if "activity_id" in register.columns else set()
+    trained: dict[str, int] = {}
+    for k in sorted(responses):  # staff trained: distinct respondents of a survey tied to the register's trainings
+        frame, cb = responses[k], codebooks[k]
+        if cb.design in ("paired_pre_post", "repeated") and {"activity_id", "respondent_id", "partner", "wave"} <= set(frame.columns) and frame["activity_id"].astype(str).isin(ids).any():
+            first = frame.loc[frame["wave"] == cb.waves[0]]
+            trained = first.groupby(first["partner"].astype(str))["respondent_id"].nunique().astype(int).to_dict()
+            break
+    return {
+        Files.ACTIVITIES_PLAN: activities.against_plan(plan, register, min_cell),
+        Files.PARTICIPATION: activities.participation(register, list(consortium.partner_codes), trained, min_cell),
+        Files.DISSEMINATION: activities.dissemination(register, min_cell),
     }
 
 

@@ -7,6 +7,8 @@ computed here directly with scipy from the CSV file, independently of the pipeli
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from scipy import stats as sps
@@ -162,3 +164,20 @@ def test_the_report_runs_on_data_without_partners_or_dates(table, tmp_path):
         assert f"{later['effect_size']:.2f} [{later['effect_size_ci_low']:.2f}, {later['effect_size_ci_high']:.2f}]" in page
         did = table.loc[(f"murrar.warmth_arab.diff_in_diff.{suffix}", "consortium")]
         assert f"{did['mean_change']:+.2f} [{did['ci_low']:.2f}, {did['ci_high']:.2f}]" in page
+
+
+def test_both_arms_and_the_follow_up_are_shown(raw, table):
+    """The sample flow gives both arms at all three waves (counted here from the CSV), and a
+    chart draws the two arms across the waves."""
+    from pipeline.report import sections
+    from pipeline.report.context import load_context
+
+    ctx = load_context(table.attrs["build"])
+    flow = sections.data_quality(ctx).text()
+    for condition, name in ((1, "Participants"), (0, "Comparison group")):
+        arm = raw.loc[raw["condition"] == condition]
+        counts = [int(arm["arab_t0"].notna().sum()), int(arm["arab_t1"].notna().sum()), int(arm["arab_t2"].notna().sum())]
+        row = flow[flow.index(f"<td>{name}") :].split("</tr>")[0]
+        assert [int(c) for c in re.findall(r"<td>(\d+)</td>", row)] == counts
+    charts = [p for p in sections.comparison_group(ctx).parts if hasattr(p, "savefig")]
+    assert len(charts) == 1 and "comparison group at each survey" in charts[0]._suptitle.get_text()

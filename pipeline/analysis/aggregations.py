@@ -434,4 +434,4 @@ AGGREGATIONS: dict[str, Aggregation] = {
     )
 }
 #: What one row of an instrument is, by design (the unit of ``n`` for row counts).
-ROW_UNITS = {"paired_pre_post": "people", "repeated": "people", "cross_section": "people", "ratings": "people", "ties": "ties", "register": "activities"}
+ROW_UNITS = {"paired_pre_post": "people", "repeated": "people", "cross_section": "people", "ratings": "people", "ties": "ties", "register": "activities", "voices": "entries"}

@@ -47,6 +47,7 @@ import pandas as pd
 
 from pipeline.config import EXAMPLE_DIR, SURVEYS_DIR
 from pipeline.example import framework as example_framework
+from pipeline.example import plan as example_plan
 
 SEED = 20250301
 SCALES = ("attitudes", "social_acceptance", "knowledge", "intentions")
@@ -489,6 +490,7 @@ def write_example(out_dir: str | Path = EXAMPLE_DIR, seed: int = SEED) -> list[P
         frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         written.append(path)
     written += example_framework.write(out_dir, seed)  # the results framework's five instruments
+    written += example_plan.write(out_dir, seed)  # the work plan and the qualitative evidence log
     manifest = out_dir / "datasets.yaml"
     if not manifest.exists():
         manifest.write_text((SURVEYS_DIR / "example" / "datasets.yaml").read_text(encoding="utf-8"), encoding="utf-8")

@@ -221,6 +221,7 @@ REGISTER_COLUMNS = [
     "p_age_45_64",
     "p_age_65_plus",
     "external_organisations",
+    "reach",
     "recorded_by",
     "notes",
 ]
@@ -330,7 +331,24 @@ def simulate_register(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
                     _register_row(rng, f"{prefix}-{code}-{k:02d}", code, kind, title, day, 1, code, _split(rng, total, groups), _split(rng, total, genders), _split(rng, total, ages), ext_orgs)
                 )
     register = pd.DataFrame(rows).sort_values(["start_date", "activity_id"], kind="stable").reset_index(drop=True)
+    register["reach"] = register["activity_id"].map(_reach)
     return register[REGISTER_COLUMNS], pd.DataFrame(trainees)
+
+
+def _reach(activity_id: str) -> str:
+    """The level an activity was shared at (no random draw: the other columns stay as they were).
+
+    Trainings and meetings are transnational; a partner's first multiplier event is
+    national and its second European; its third awareness event is national; the rest is local.
+    """
+    kind, number = activity_id.split("-")[0], activity_id.rsplit("-", 1)[-1]
+    if kind in ("JSTE", "TM"):
+        return "european"
+    if kind == "ME":
+        return "european" if number == "02" else "national"
+    if kind == "AE" and number == "03":
+        return "national"
+    return "local"
 
 
 def _register_row(rng, aid, host, kind, title, first, days, attending, groups, genders, ages, ext_orgs) -> dict:

@@ -4,7 +4,9 @@
   contact details) or ``ignore`` (survey-tool metadata) are dropped.
 * Free-text answers that are kept (role ``free_text``) are scanned: e-mail
   addresses and phone numbers in them are replaced by ``[e-mail removed]`` and
-  ``[phone removed]`` (:func:`redact`).
+  ``[phone removed]`` (:func:`redact`). In the qualitative evidence log (design
+  ``voices``), whose consented texts are quoted in the report, the names and places
+  a person mentions are replaced by ``[name removed]`` too (:func:`redact_names`).
 * Exact birth dates (role ``birth_date``) become the age group of the grouping
   field the codebook names, at the date of the submission, and are dropped
   (:func:`age_groups`).
@@ -251,12 +253,77 @@ def redact(text: str) -> tuple[str, int]:
     return out, n_mail + out.count(PHONE_MARK) - n_before
 
 
+NAME_MARK = "[name removed]"
+#: Words that may open a sentence with a capital and are no name: pronouns, articles,
+#: conjunctions, prepositions, numbers and the adverbs stories begin with. Any other capitalised
+#: word is taken for a name or a place.
+SENTENCE_STARTERS = frozenset(
+    """a after again all also an and another any as at because before both but by during each even every first for from
+    he her here his how i if in it its last later let many me more most my next no not now of on once one only or our
+    she since so some sometimes that the their then there these they this those through to today together too two
+    until us was we were what when where which while who why with without yes you your
+    three four five six seven eight nine ten eleven twelve twenty thirty hundred can couldn didn doesn don isn wasn please""".split()
+)
+#: A word of letters (any script's), with inner apostrophes or hyphens (O'Brien, Jean-Luc).
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]]\s*$")
+
+
+def redact_names(text: str, keep: frozenset[str] | set[str] = frozenset()) -> tuple[str, int]:
+    """Replace the names and places a person mentions by ``[name removed]``.
+
+    A name is taken to be a capitalised word (its first letter upper case, not all of
+    it) that is not the pronoun "I" (nor I'm, I've), not in ``keep`` (compared in lower
+    case) and not an opening word of a sentence listed in :data:`SENTENCE_STARTERS`. A run
+    of such words (``Maria Papadopoulou``, ``Nea Smyrni``) becomes one mark. Like
+    :func:`redact` it errs on the side of removing: a language or a nationality with
+    its capital goes too unless ``keep`` names it. Words in all capitals (``EU``,
+    ``NGO``) are kept. Scripts without letter case are not touched.
+
+    Returns the text and the number of marks put in.
+
+    Examples
+    --------
+    >>> redact_names("My neighbour Ahmed took me to the market in Kalamaria.")
+    ('My neighbour [name removed] took me to the market in [name removed].', 2)
+    >>> redact_names("Now I teach Greek to Maria Papadopoulou.", keep={"greek"})
+    ('Now I teach Greek to [name removed].', 1)
+    """
+    keep = {k.lower() for k in keep}
+    out, pos, n, last_name = [], 0, 0, False
+    for m in _WORD.finditer(text):
+        word, gap = m.group(0), text[pos : m.start()]
+        starts = pos == 0 or bool(_SENTENCE_END.search(gap))
+        base = re.split("['’]", word)[0].lower()  # I'm, It's, Don't: the word before the apostrophe
+        name = word[0].isupper() and any(c.islower() for c in word) and word.lower() not in keep and base != "i" and not (starts and base in SENTENCE_STARTERS)
+        pos = m.end()
+        if name and last_name and not gap.strip():
+            continue  # the next word of the same name: one mark for the run
+        out += [gap, NAME_MARK if name else word]
+        n += name
+        last_name = name
+    out.append(text[pos:])
+    return "".join(out), n
+
+
 def redact_column(values: pd.Series) -> tuple[pd.Series, int]:
     """:func:`redact` applied to every non-missing cell; returns the column and the number of cells changed."""
     changed = 0
     out = values.astype("string").copy()
     for idx, v in values.dropna().items():
         new, n = redact(str(v))
+        if n:
+            out[idx] = new
+            changed += 1
+    return out, changed
+
+
+def redact_names_column(values: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`redact_names` applied to every non-missing cell; returns the column and the number of cells changed."""
+    out = values.astype("string").copy()
+    changed = 0
+    for idx, v in values.dropna().items():
+        new, n = redact_names(str(v))
         if n:
             out[idx] = new
             changed += 1
@@ -341,6 +408,10 @@ def deidentify_with_notes(frame: pd.DataFrame, codebook: Codebook, key: bytes, n
             out[f.name], n = redact_column(out[f.name])
             if n:
                 notes.append(f"{where}{n} answer(s) to {f.name!r} held e-mail addresses or phone numbers; they were removed")
+            if codebook.design == "voices":  # the one text that may be published: names and places go too
+                out[f.name], n = redact_names_column(out[f.name])
+                if n:
+                    notes.append(f"{where}{n} text(s) in {f.name!r} named people or places; the names were replaced by {NAME_MARK}")
     for f in codebook.fields_by_role("birth_date"):
         if f.name not in out.columns or f.age_group not in out.columns:
             continue

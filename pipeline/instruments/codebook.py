@@ -49,9 +49,10 @@ DESIGNS = {
     "ties": "one row per tie: an organisation names an organisation it works with, at each wave",
     "register": "one row per activity (or other event) with its dates and head counts; no waves of people",
     "cross_section": "people answer once (e.g. feedback after an action); no pairing",
+    "voices": "one row per story or quote (the qualitative evidence log), with a consent flag; its text is quoted only with consent, names and places redacted",
 }
 #: Designs whose rows need no wave: without ``waves:`` their one wave is ``once``.
-SINGLE_WAVE_DESIGNS = ("cross_section", "register")
+SINGLE_WAVE_DESIGNS = ("cross_section", "register", "voices")
 #: Types of non-item fields: how validation reads their text.
 FIELD_TYPES = {
     "text": "kept as text",

@@ -108,12 +108,19 @@ def show(fig) -> None:
     from IPython.core.pylabtools import print_figure
 
     png = print_figure(fig, "png", bbox_inches="tight")
-    text = repr(fig)
+    text = alt_text(fig)
     key = getattr(fig, "_impact_cache_key", None)
     if key and png:
         _store(key, CachedChart(png, title_of(fig), caption_of(fig), text))
     display({"image/png": png, "text/plain": text} if png else {"text/plain": text}, raw=True)
     plt.close(fig)
+
+
+def alt_text(fig) -> str:
+    """What a chart shows, in words, for readers who cannot see it (the HTML's ``alt``):
+    its title and caption (the plain-text form of the notebook output)."""
+    words = " ".join(p.strip() for p in (title_of(fig), caption_of(fig)) if p and p.strip())
+    return words or "A chart of the report (its title and caption are in the text around it)."
 
 
 def caption_of(fig) -> str:
@@ -312,8 +319,8 @@ def change_dumbbells(
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(-0.6, len(sub) - 0.4)
         ax.set_xlabel(units.get(scale, "score"), fontsize=9)
-        if k % cols == 0:
-            ax.set_ylabel("group (n = people answering both surveys)", fontsize=8)
+        if k == 0:  # one short label: a long one on each row of short panels ran into the next
+            ax.set_ylabel("group (n = pairs)", fontsize=8)
         ax.set_title(_wrap(titles.get(scale, scale), 44 if lines == 1 else 30), fontsize=10.5, loc="left")  # wrapped labels leave narrower panels
         _style(ax)
     for k in range(n_panels, rows_n * cols):
@@ -335,6 +342,56 @@ def _label_lines(groups: pd.Series, width: int, total_label: str) -> int:
     """Lines of the longest row label once wrapped (1 for the short labels of partner codes)."""
     names = [str(g) for g in groups] + [total_label]
     return max(1, *(len(_wrap(n, width).splitlines()) if len(n) > width - 10 else 1 for n in names))
+
+
+# --------------------------------------------------------------------------- arms across waves
+@cached
+def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str = "Participants and the comparison group at each survey") -> plt.Figure:
+    """Mean score of each group (arm) at each wave, one panel per scale.
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``scale`` (panel title), ``unit`` (x-axis label), ``arm`` ("participants" or
+        "comparison"), ``wave`` (one of ``waves``), ``mean``, ``n`` (people behind the mean).
+    waves : list of str
+        Wave labels in time order (the x axis).
+
+    Returns
+    -------
+    Figure
+        Participants: filled circles, solid line; comparison group: open squares,
+        dashed line; each point labelled with its n.
+    """
+    _require(points, ["scale", "unit", "arm", "wave", "mean", "n"], "arms_by_wave")
+    scales = list(dict.fromkeys(points["scale"]))
+    fig, axes = plt.subplots(1, len(scales), figsize=(10, 3.6), squeeze=False, dpi=DPI)
+    style = {
+        "participants": {"marker": "o", "color": OKABE_ITO[0], "markerfacecolor": OKABE_ITO[0], "linestyle": "-", "label": "Participants"},
+        "comparison": {"marker": "s", "color": "#404040", "markerfacecolor": "white", "linestyle": "--", "label": "Comparison group"},
+    }
+    for ax, scale in zip(axes[0], scales):
+        sub = points.loc[points["scale"] == scale]
+        for arm, st_ in style.items():
+            a = sub.loc[sub["arm"] == arm].set_index("wave").reindex(waves).dropna(subset=["mean"])
+            if a.empty:
+                continue
+            x = [waves.index(w) for w in a.index]
+            ax.plot(x, a["mean"], markersize=7, linewidth=1.6, **st_)
+            for xi, (m, n) in zip(x, zip(a["mean"], a["n"])):
+                ax.annotate(f"n = {int(n)}", (xi, m), textcoords="offset points", xytext=(0, 8 if arm == "participants" else -13), ha="center", fontsize=7.5, color=st_["color"])
+        ax.set_xticks(range(len(waves)), [_wrap(w, 16) for w in waves], fontsize=8)
+        ax.set_xlim(-0.4, len(waves) - 0.6)
+        ax.set_ylabel(_wrap(str(sub["unit"].iloc[0]), 30), fontsize=8)
+        ax.set_title(_wrap(scale, 44), fontsize=10.5, loc="left")
+        ax.margins(y=0.25)
+        _style(ax, "y")
+    handles = [plt.Line2D([], [], markersize=7, **st_) for st_ in style.values()]
+    caption = (
+        "Means of the people who answered both surveys of each pair of waves (before and each later survey), so the people behind "
+        "each point differ a little (n per point). The difference in differences and its interval are in the table."
+    )
+    return _finish(fig, title, caption, handles)
 
 
 # --------------------------------------------------------------------------- Likert
@@ -397,7 +454,18 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
                 ax.barh(y, pct[i], left=left, height=0.72, color=colours[i], hatch=hatches[i], edgecolor="white", linewidth=0.6, gid=f"level-{levels[i]}")
                 if pct[i] >= 10 and c[i] >= min_cell:
                     dark = i in (0, k - 1)
-                    ax.text(left + pct[i] / 2, y, f"{pct[i]:.0f}%", ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
+                    # a plain patch of the bar's colour behind the number: hatching never crosses the digits
+                    ax.text(
+                        left + pct[i] / 2,
+                        y,
+                        f"{pct[i]:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        fontweight="bold" if dark else "normal",
+                        color="white" if dark else "black",
+                        bbox={"boxstyle": "square,pad=0.15", "facecolor": colours[i], "edgecolor": "none"},
+                    )
                 left += pct[i]
             y -= 1
         y -= 0.6
@@ -406,7 +474,7 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
     # item texts as group headings above their bars
     for j, it in enumerate(items):
         top = ypos[j * len(waves)]
-        ax.text(-100, top + 0.62, _wrap(it, 110), fontsize=8.5, fontweight="bold", va="bottom", ha="left")
+        ax.text(-100, top + 0.62, _wrap(it, 110), fontsize=8.5, fontweight="bold", va="bottom", ha="left", zorder=5, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     ax.set_xlim(-100, 100)
     ax.set_ylim(min(ypos) - 0.7, max(ypos) + 1.25)
     ax.set_xticks(range(-100, 101, 25), [f"{abs(v)}" for v in range(-100, 101, 25)])

@@ -188,8 +188,9 @@ def to_html(frame: pd.DataFrame, caption: str = "", escape: bool = True) -> str:
     ``escape=False`` is for frames whose cells already are HTML (escaped by their maker).
     """
     html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=escape)
-    if caption:
-        html = html.replace('<table border="0" class="dataframe report-table">', f'<table class="dataframe report-table"><caption>{caption}</caption>', 1)
+    if caption:  # pandas writes border="0" before the class, or (pandas 3) leaves it out
+        start = html.index(">", html.index("<table")) + 1
+        html = html[:start] + f"<caption>{caption}</caption>" + html[start:]
     return html
 
 

@@ -10,6 +10,8 @@ module                  sections
 ``organisations``       trainings (and training events), capacity, networks, activities
 ``quality``             data quality, reliability and attrition, code matching (annex)
 ``privacy``             what was removed and hidden (annex)
+``voices``              voices (stories and quotes); activities against the plan
+``partner``             a partner report's opening: that partner first
 ``methods``             methods and limitations, provenance, methods appendix (annex)
 ======================  ===========================================================
 
@@ -21,14 +23,17 @@ from pipeline.report.sections.attitudes import attitude_change, change_by_partne
 from pipeline.report.sections.base import Section, safe_name, show
 from pipeline.report.sections.methods import methods, methods_appendix, provenance
 from pipeline.report.sections.organisations import activities, capacity, networks, training_event, training_title, trainings
+from pipeline.report.sections.partner import partner_overview
 from pipeline.report.sections.privacy import privacy_section
 from pipeline.report.sections.quality import code_matching, data_quality, measurement_quality
 from pipeline.report.sections.results import results_framework
 from pipeline.report.sections.summary import annex, at_a_glance, executive_summary, glossary, not_covered, title
+from pipeline.report.sections.voices import activities_against_plan, voices
 
 __all__ = [
     "Section",
     "activities",
+    "activities_against_plan",
     "annex",
     "at_a_glance",
     "attitude_change",
@@ -44,6 +49,7 @@ __all__ = [
     "methods_appendix",
     "networks",
     "not_covered",
+    "partner_overview",
     "privacy_section",
     "provenance",
     "results_framework",
@@ -54,5 +60,6 @@ __all__ = [
     "training_event",
     "training_title",
     "trainings",
+    "voices",
     "yes_no_items",
 ]

@@ -507,8 +507,39 @@ YES_NO_TITLE = "Yes/no questions asked twice"
 
 
 def comparison_group(ctx, codebook=None):
-    """The difference in differences per scale, baseline comparability and the design's limits."""
-    return _section(ctx, codebook, "comparison", COMPARISON_TITLE, _comparison_group_md, "No before/after survey of the community in this data folder.")
+    """The difference in differences per scale, baseline comparability and the design's limits;
+    with three or more waves, a chart of both groups across the waves."""
+    section = _section(ctx, codebook, "comparison", COMPARISON_TITLE, _comparison_group_md, "No before/after survey of the community in this data folder.")
+    if section.available:
+        for cb in [codebook] if codebook is not None else _pre_post(ctx):
+            points = _arm_points(ctx, cb)
+            if len(points):
+                section.parts.append(figures.arms_by_wave(points, [cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves]))
+    return section
+
+
+def _arm_points(ctx, cb) -> pd.DataFrame:
+    """Consortium means of participants and the comparison group at each wave, read from the
+    published change rows (first wave and second from the first pair; each later wave from the
+    pair first -> it). Empty with fewer than three waves or without a comparison group."""
+    ind = ctx.indicators
+    if len(cb.waves) < 3 or "analysis" not in ind.columns:
+        return pd.DataFrame()
+    first = cb.waves[0]
+    rows = ind.loc[(ind["instrument"] == cb.instrument) & (ind["group_by"] == CONSORTIUM) & ~ind["suppressed"].astype(bool) & (ind["wave_from"] == first)]
+    rows = rows.loc[rows["analysis"].isin(["paired_change", COMPARISON_CHANGE])]
+    if not (rows["analysis"] == COMPARISON_CHANGE).any():
+        return pd.DataFrame()
+    label = {w: cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves}
+    out = []
+    for _, r in rows.iterrows():
+        arm = "comparison" if r["analysis"] == COMPARISON_CHANGE else "participants"
+        scale = next((sc for sc in cb.scales if sc.id == r["scale"]), None)
+        base = {"scale": scale.label.get("en", r["scale"]) if scale else r["scale"], "unit": r["unit"], "arm": arm, "n": r["n_paired"]}
+        if r["wave_to"] == cb.waves[1]:
+            out.append({**base, "wave": label[first], "mean": r["mean_pre"]})
+        out.append({**base, "wave": label[r["wave_to"]], "mean": r["mean_post"]})
+    return pd.DataFrame(out)
 
 
 def tests_and_individual_change(ctx, codebook=None):

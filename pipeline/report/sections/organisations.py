@@ -8,6 +8,8 @@ own rule (:data:`pipeline.analysis.report_tables.TIE_RULE`), so its numbers are 
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from pipeline.analysis.disclosure import suppress
@@ -120,6 +122,24 @@ def training_event(ctx, activity_id: str) -> Section:
             ]
         if not by["suppressed"].all():  # a table of nothing but "fewer than k" says nothing
             parts.append(_html(tables.to_html(shown, caption="Participants who answered, by partner and wave")))
+        else:
+            parts.append(_md(f"Participants by partner: every partner sent fewer than {ctx.min_cell} people who answered, so the counts are not shown."))
+    role = next((f for f in cb.fields if f.id == "staff_role"), None)
+    if role is not None and role.name in resp.columns:
+        labels = {k: v.get("en", fmt.words(k)) for k, v in role.choice_labels.items()}
+        by = tables.respondents_by(resp, role.name, tuple(cb.waves), ctx.min_cell)
+        first = cb.waves[0]
+        shown = pd.DataFrame(
+            {
+                "role": [labels.get(str(g), fmt.words(g)) for g in by["group"]],
+                cb.wave_labels.get(first, {}).get("en", first): [
+                    f"fewer than {ctx.min_cell}" if sup and k == "primary" else "hidden" if sup else tables.small_count(v, ctx.min_cell)
+                    for v, sup, k in zip(by[first], by["suppressed"], by["suppression"])
+                ],
+            }
+        )
+        parts.append(_html(tables.to_html(shown, caption="Participants who answered before the training, by role")))
+    parts += _what_was_measured(cb)
     field = cb.report_per
     fw = ctx.framework
     rows = fw.loc[(fw["instrument"] == instrument) & (fw["group_by"] == field) & (fw["group"].astype(str) == activity_id)] if len(fw) else fw
@@ -131,9 +151,53 @@ def training_event(ctx, activity_id: str) -> Section:
         )
         parts.append(_html(html_table))
         parts.append(_md("Targets are set for the project as a whole; the consortium report compares them with all events together."))
+        beside = _beside_other_events(ctx, instrument, field, activity_id)
+        if beside is not None:
+            parts.append(_html(beside))
     else:
         parts.append(_md("*No indicators computed for this event.*"))
     return Section("event", f"Training event {activity_id}", parts)
+
+
+def _what_was_measured(cb) -> list:
+    """The competence domains (scales of two or more self-assessment items) and the knowledge-test questions."""
+    out = []
+    domains = [sc for sc in cb.scales if sc.id.startswith("competence_")]
+    if domains:
+        rows = "".join(f"<li><b>{html.escape(sc.label.get('en', sc.id))}</b>: " + "; ".join(html.escape(cb.item(i).label.get("en", i)) for i in sc.items) + "</li>" for sc in domains)
+        out.append(_html(f"<p>Competence domains (self-assessed, 1 to 5, before, right after and three months after: <em>How well can you ...</em>):</p><ul>{rows}</ul>"))
+    test = next((sc for sc in cb.scales if sc.id == "knowledge_test"), None)
+    if test is not None:
+        rows = "".join(f"<li>{html.escape(cb.item(i).label.get('en', i))}</li>" for i in test.items)
+        out.append(_html(f"<p>Knowledge test ({len(test.items)} multiple-choice questions; the score is the share answered correctly):</p><ol>{rows}</ol>"))
+    return out
+
+
+def _beside_other_events(ctx, instrument: str, field: str, activity_id: str) -> str | None:
+    """The event's indicators beside every other training event's (HTML table), or None with one event."""
+    fw = ctx.framework
+    rows = fw.loc[(fw["instrument"] == instrument) & (fw["group_by"] == field)]
+    events = sorted(rows["group"].astype(str).unique())
+    if len(events) < 2:
+        return None
+    head = "".join(f"<th>{'<b>' if e == activity_id else ''}{html.escape(e)}{' (this event)</b>' if e == activity_id else ''}</th>" for e in events)
+    body = []
+    for ind, sub in rows.groupby("indicator_id", sort=False):
+        label = str(sub["label"].iloc[0]) if "label" in sub.columns and not fmt.missing(sub["label"].iloc[0]) else fmt.words(ind)
+        cells = []
+        for e in events:
+            r = sub.loc[sub["group"].astype(str) == e]
+            if r.empty:
+                cells.append("<td>–</td>")
+                continue
+            r = r.iloc[0]
+            if bool(r.get("suppressed", False)):
+                cells.append(f"<td>fewer than {ctx.min_cell}</td>" if r.get("suppression") == "primary" else "<td>hidden</td>")
+            else:
+                n = "" if fmt.missing(r.get("n")) else f" <small>(n = {fmt.count(r['n'])})</small>"
+                cells.append(f'<td class="num">{fmt.value(r["value"], str(r["unit"]))}{n}</td>')
+        body.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
+    return f'<table class="dataframe report-table"><caption>This event beside the other training events</caption><thead><tr><th>Indicator</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def capacity(ctx) -> Section:

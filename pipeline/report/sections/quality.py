@@ -46,6 +46,29 @@ def _unexplained(ctx) -> list:
     return [_html(f"<p><b>No explanation recorded</b> in {source} for {len(gaps)} indicator{'s' if len(gaps) != 1 else ''} off track or on track:</p><ul>{items}</ul>")]
 
 
+def _flow_by_arm(ctx, cb, resp) -> list:
+    """People who answered each wave (all waves, the follow-up too), by group: participants and
+    the comparison group (both arms of a randomised study), with small counts hidden."""
+    field = cb.comparison_field
+    if (field is None or field.name not in resp.columns) and len(cb.waves) < 3:
+        return []
+    waves = tuple(w for w in cb.waves if (resp["wave"] == w).any())
+    if field is not None and field.name in resp.columns:
+        value = field.choice_labels.get(str(field.comparison_value), {}).get("en", "")
+        comparison = f"Comparison group ({value})" if value else "Comparison group"
+        arm = resp[field.name].astype("string").fillna("").eq(str(field.comparison_value)).map({True: comparison, False: "Participants"})
+        resp = resp.assign(_arm=arm)
+    else:
+        resp = resp.assign(_arm="All respondents")
+    by = tables.respondents_by(resp, "_arm", waves, ctx.min_cell)
+    shown = pd.DataFrame({"group": by["group"]})
+    for w in waves:
+        shown[cb.wave_labels.get(w, {}).get("en", w)] = [
+            f"fewer than {ctx.min_cell}" if sup and k == "primary" else "hidden" if sup else tables.small_count(v, ctx.min_cell) for v, sup, k in zip(by[w], by["suppressed"], by["suppression"])
+        ]
+    return [_html(tables.to_html(shown, caption=f"People who answered each survey, by group: {html.escape(fmt.lower_first(cb.label()))}"))]
+
+
 def data_quality(ctx) -> Section:
     """The sample flow, rows read = kept + quarantined, quarantined rows by reason."""
     parts = []
@@ -70,6 +93,7 @@ def data_quality(ctx) -> Section:
             parts.append(_html(tables.to_html(shown, caption=f"Sample flow at {ctx.partner}: {fmt.lower_first(cb.label())} (rows received are counted per file below)")))
         else:
             parts.append(figures.sample_flow_diagram(flow, waves=labels, min_cell=ctx.min_cell, title=f"Sample flow: {fmt.lower_first(cb.label())}"))
+            parts += _flow_by_arm(ctx, cb, resp)
     rec = ctx.reconciliation.copy()
     for col in ("rows_read", "rows_kept", "rows_quarantined"):
         rec[col] = [tables.small_count(v, ctx.min_cell) for v in rec[col]]

@@ -109,6 +109,7 @@ def section(ctx, heading: bool = True) -> str:
         f"<p><b>Indicators by status:</b> {summary}.</p>"
     )
     from pipeline.report.sections.summary import commentary, reason_html
+    from pipeline.report.sections.voices import voice_line
 
     notes = commentary(ctx)
     body = []
@@ -118,7 +119,7 @@ def section(ctx, heading: bool = True) -> str:
         if first["result_type"] == "qualitative":
             body.append(
                 f'<tr><td colspan="6">{badge(st.QUALITATIVE)}. <b>Why the surveys cannot show it:</b> {html.escape(str(first["note"]))} '
-                f"<b>What evidences it:</b> {html.escape(str(first['evidence']))}</td></tr>"
+                f"<b>What evidences it:</b> {html.escape(str(first['evidence']))}" + (f" <b>Evidence log:</b> {line}" if (line := voice_line(ctx, str(rid))) else "") + "</td></tr>"
             )
             continue
         for _, r in rows.iterrows():
@@ -157,6 +158,16 @@ def results_framework(ctx) -> Section:
     """
     if ctx.results_framework is None or ctx.results_framework.empty:
         return _absent("results", "Results framework", "results framework (datasets.yaml names no framework)")
+    if ctx.partner:  # a partner report does not repeat the consortium's framework pages
+        return Section(
+            "results",
+            "Results framework",
+            [
+                _html(
+                    "<p>Every expected result with its indicators, baselines, targets, statuses and reasons is in the consortium report; this partner's values beside the consortium's open this report.</p>"
+                )
+            ],
+        )
     return Section("results", "Results framework", [_html(section(ctx, heading=False))])
 
 

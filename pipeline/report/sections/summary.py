@@ -72,10 +72,14 @@ def reason_html(ctx, notes: pd.DataFrame, key: str, with_action: bool = True) ->
     return f"{text} <small>({who})</small>"
 
 
-def _evidence(r) -> str:
-    """One line of evidence of a result: the deciding indicator against its target, with n."""
+def _evidence(r, ctx=None) -> str:
+    """One line of evidence of a result: the deciding indicator against its target, with n
+    (for a qualitative result: the stories and quotes of the evidence log)."""
     if r["result_type"] == "qualitative":
-        return "Not measurable by the surveys; described in words in the results framework."
+        from pipeline.report.sections.voices import voice_line
+
+        line = voice_line(ctx, str(r["result_id"])) if ctx is not None else ""
+        return line or "Not measurable by the surveys; described in words in the results framework."
     unit = str(r["unit"]) if not fmt.missing(r["unit"]) else ""
     line = f"{_esc(r['indicator'])}: {fmt.value(r['value'], unit)} against a target of {fmt.value(r['target'], unit)} {_esc(unit)}"
     if not fmt.missing(r["n"]):
@@ -104,7 +108,7 @@ def at_a_glance(ctx) -> Section:
     for criterion, part in table.groupby(table["criterion"].fillna(""), sort=False):
         rows.append(f'<tr class="criterion"><th colspan="3">{_esc(CRITERIA.get(criterion, criterion))}</th></tr>')
         for r in part.to_dict("records"):
-            evidence = _evidence(r)
+            evidence = _evidence(r, ctx)
             if r["status"] in ("off track", "on track"):
                 evidence += "<br>" + reason_html(ctx, notes, r["explained_by"] if isinstance(r["explained_by"], str) else "", with_action=False)
                 for other in str(r["other_indicators"]).split() if isinstance(r["other_indicators"], str) else []:
@@ -115,7 +119,7 @@ def at_a_glance(ctx) -> Section:
         f"<p>The {len(table)} expected results of the project, in its own words, grouped by the funder's four award criteria. "
         f"A result's status is that of its weakest indicator; the evidence names that indicator, its value against the target "
         f"and how many it counts (n). Results by status: {head}. Each indicator, its baseline and the reasons in full are in "
-        f"<em>Results framework</em>.</p>"
+        f"<em>Results framework</em>, the first part of the technical annex.</p>"
     )
     grid = '<table class="dataframe report-table glance"><thead><tr><th>Expected result</th><th>Status</th><th>Evidence</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
     return Section("glance", "Results at a glance", [_html(intro + grid)])
@@ -274,8 +278,9 @@ def annex(ctx):
     starts a new page in the PDF and an entry of the contents."""
     return _html(
         '<h1 class="annex" id="annex">Technical annex</h1>'
-        "<p>Data quality, privacy, reliability, code matching, methods and provenance: what an evaluator checks, "
-        "kept apart from the results above.</p>"
+        "<p>Data quality, privacy, reliability, code matching, methods and provenance, after the results framework in full "
+        "(every indicator with its baseline, target, status and reason) and the activities by type and group: "
+        "what an assessor or evaluator checks, kept apart from the results above.</p>"
     )
 
 
