@@ -20,9 +20,11 @@ before reuses that PDF (``<build>/figures/pdf``). Images are sized for the
 printed page (:func:`page_images`) before WeasyPrint sees them. Entries the run
 did not use are pruned at its end.
 
-Everything is written into a staging folder; only when every report succeeded are
-the files moved into the output folder, so a failed run leaves the last good run's
-reports in place. A failed notebook is kept in ``<build>/failed/`` and the error
+Everything is written into a staging folder beside the output folder; only when
+every report succeeded is it switched with the output folder in one atomic rename
+(:func:`pipeline.outputs.publish`), so a failed or killed run leaves the last good
+run's reports in place and a reader never sees two runs mixed. A run holds the
+build and output folders' locks (:func:`pipeline.outputs.run_lock`). A failed notebook is kept in ``<build>/failed/`` and the error
 names the report, the cell and the error.
 """
 
@@ -47,7 +49,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import FIGURE_CACHE_ENV, NOTEBOOKS_DIR, ROOT
 from pipeline.errors import PipelineError, ReportError
-from pipeline.outputs import publish, sha256, staging, write_json
+from pipeline.outputs import publish, run_lock, sha256, staging, write_json
 from pipeline.report.context import load_run
 from pipeline.schema import PUBLISHED_TABLES, REQUIRED_TABLES, Files
 
@@ -455,6 +457,11 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
         cell and the error; the output folder is left as it was.
     """
     build_dir, out_dir = Path(build_dir), Path(out_dir)
+    with run_lock(build_dir, "build folder"), run_lock(out_dir, "output folder"):
+        return _build_reports(build_dir, out_dir, jobs, pdf, specs)
+
+
+def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: list[ReportSpec] | None) -> list[str]:
     run = load_run(build_dir)
     for table in REQUIRED_TABLES:
         if not (build_dir / table).is_file():
@@ -501,8 +508,17 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
             },
             tmp / Files.MANIFEST,
         )
-        published = publish(tmp, out_dir, previous=previous)
+        published = publish(tmp, out_dir, previous=previous, replaces=_report_output)
     return published
+
+
+#: What a report run writes into its output folder: a file of these kinds that the run
+#: did not write is stale (an older run's) and is removed; other files (a README) stay.
+REPORT_SUFFIXES = (".html", ".pdf", ".ipynb", ".csv", ".json")
+
+
+def _report_output(rel: str) -> bool:
+    return "/" not in rel and rel.endswith(REPORT_SUFFIXES)
 
 
 def _check_disclosure(build_dir: Path, min_cell: int) -> None:
