@@ -128,7 +128,7 @@ def remove_stale_staging(target: str | Path) -> list[Path]:
     return removed
 
 
-def check_writable(folder: str | Path, what: str = "output folder") -> None:
+def check_writable(folder: str | Path, what: str = "folder") -> None:
     """Raise a :class:`PipelineError` unless ``folder`` (when it exists) and the folder
     that holds it can be written: a run publishes by writing a new folder beside the
     old one and switching them."""
@@ -146,7 +146,7 @@ def staging(target: str | Path) -> Iterator[Path]:
     """A fresh temporary folder beside ``target``; removed afterwards, whatever happens
     (and, after a SIGKILL, by the next run: see :func:`remove_stale_staging`)."""
     target = _real(target)
-    check_writable(target)
+    check_writable(target, "folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(target)
@@ -268,6 +268,7 @@ def run_lock(folder: str | Path, what: str = "folder") -> Iterator[Path]:
         finally:
             _HELD[key][1] -= 1
         return
+    check_writable(folder, what)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held until the run ends)
