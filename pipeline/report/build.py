@@ -51,6 +51,7 @@ from pipeline.config import FIGURE_CACHE_ENV, NOTEBOOKS_DIR, ROOT
 from pipeline.errors import PipelineError, ReportError
 from pipeline.outputs import publish, run_lock, sha256, staging, write_json
 from pipeline.report.context import load_run
+from pipeline.report.safe_html import CSP_META
 from pipeline.schema import PUBLISHED_TABLES, REQUIRED_TABLES, Files
 
 #: Tables published beside the reports when the build folder has them (a data folder
@@ -147,14 +148,19 @@ def to_html(nb, title: str) -> str:
 def finish_html(page: str, title: str) -> str:
     """Give the page its title, a table of contents after the title block, and image alt texts.
 
-    Section headings are the ``h2`` elements; each gets a unique id. Any ``<script>``
-    is removed (a report runs no code in the reader's browser).
+    Section headings are the ``h2`` elements; each gets a unique id. Only known-harmless
+    elements and attributes stay (:func:`pipeline.report.safe_html.sanitise`: no script,
+    frame, form, object, event handler or ``javascript:`` link), and the page carries a
+    Content-Security-Policy that runs no script and fetches nothing from a network
+    (:data:`pipeline.report.safe_html.CSP`).
     """
     from bs4 import BeautifulSoup
 
+    from pipeline.report.safe_html import add_policy, sanitise
+
     soup = BeautifulSoup(page, "html.parser")
-    for tag in soup.find_all(["script", "link"]):
-        tag.decompose()
+    sanitise(soup)  # only known-harmless elements and attributes (text from data is escaped before)
+    add_policy(soup)  # and a Content-Security-Policy: nothing runs, nothing is fetched
     if soup.title is not None:
         soup.title.string = title
     used = set()
@@ -374,12 +380,12 @@ def index_html(specs: list[ReportSpec], title: str, files: set[str]) -> str:
     """The output folder's ``index.html``: every report with a one-line description and its formats."""
     rows = []
     for s in specs:
-        links = [f'<a href="{s.name}.html">{html_lib.escape(s.name)}</a>']
-        extra = [f'<a href="{s.name}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", "notebook")) if f"{s.name}.{ext}" in files]
+        links = [f'<a href="{html_lib.escape(s.name)}.html">{html_lib.escape(s.name)}</a>']
+        extra = [f'<a href="{html_lib.escape(s.name)}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", "notebook")) if f"{s.name}.{ext}" in files]
         rows.append(f"<li>{links[0]} ({', '.join(extra)})<br>{html_lib.escape(s.description)}</li>" if extra else f"<li>{links[0]}<br>{html_lib.escape(s.description)}</li>")
     tables = "".join(f'<li><a href="{t}">{t}</a></li>' for t in PUBLISHED_TABLES if t in files)
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{CSP_META}\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>Reports: {html_lib.escape(title)}</title>\n<style>\n{report_css()}\nul.reports li {{ margin: 0.6rem 0; }}\n</style>\n</head>\n"
         f'<body class="report">\n<main>\n<h1>Evaluation reports</h1>\n<p>{html_lib.escape(title)}</p>\n'
