@@ -186,10 +186,11 @@ def to_html(frame: pd.DataFrame, caption: str = "", escape: bool = True) -> str:
     """A table as report HTML (no index; missing cells as an en dash).
 
     ``escape=False`` is for frames whose cells already are HTML (escaped by their maker).
+    The caption is text (a label from the data may be in it): always escaped.
     """
     html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=escape)
     if caption:
-        html = html.replace('<table border="0" class="dataframe report-table">', f'<table class="dataframe report-table"><caption>{caption}</caption>', 1)
+        html = html.replace('<table border="0" class="dataframe report-table">', f'<table class="dataframe report-table"><caption>{fmt.html_text(caption)}</caption>', 1)
     return html
 
 
