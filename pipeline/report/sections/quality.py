@@ -163,7 +163,9 @@ def _quality_md(ctx, codebook) -> str:
         by_partner = att.loc[(att["flag"] != "") & (att["group_by"] == "partner")]
         partner_sentence = (
             "By partner, flagged: "
-            + "; ".join(f"{fmt.text(r['group'])} ({fmt.text(fmt.lower_first(r['label']))}, {fmt.text(r['population'])}, {r['smd']:+.2f})" for _, r in _ordered(by_partner, codebook, first="_p").iterrows())
+            + "; ".join(
+                f"{fmt.text(r['group'])} ({fmt.text(fmt.lower_first(r['label']))}, {fmt.text(r['population'])}, {r['smd']:+.2f})" for _, r in _ordered(by_partner, codebook, first="_p").iterrows()
+            )
             + "."
             if len(by_partner)
             else "No partner's difference exceeds 0.2."
