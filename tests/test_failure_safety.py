@@ -243,3 +243,83 @@ def test_a_kill_at_every_step_of_publish_leaves_the_old_run_or_the_new_run(tmp_p
         seen.add("new" if after == whole_new else "old")
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".reports.")] == []
     assert seen == {"old", "new"}  # killed before the switch: the old run; after it: the new one
+
+
+#: A child process that ingests DATA into BUILD and SIGKILLs itself at file-system step
+#: ``k`` of the ingest stage's publish (k = 0 never kills).
+INGEST_CHILD = r"""
+import os, signal, sys
+from pathlib import Path
+import pipeline.outputs as o
+import pipeline.workflow as w
+
+data, build, kill_at = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+steps = [0]
+
+def step(fn):
+    def wrapped(*a, **kw):
+        for _ in range(2):  # before and after the call
+            steps[0] += 1
+            if steps[0] == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if _ == 0:
+                out = fn(*a, **kw)
+        return out
+    return wrapped
+
+real_publish = w.publish
+
+def publish(*a, **kw):
+    for name in ("link", "rename", "chmod", "replace"):
+        setattr(o.os, name, step(getattr(o.os, name)))
+    o.shutil.copy2 = step(o.shutil.copy2)
+    o.shutil.rmtree = step(o.shutil.rmtree)
+    o._exchange = step(o._exchange)
+    return real_publish(*a, **kw)
+
+w.publish = publish
+w.ingest(data, build)
+print(steps[0])
+"""
+
+
+def test_a_kill_inside_ingests_publish_never_mixes_two_runs(tmp_path):
+    """The issue's case: a new quarantine.csv beside an old reconciliation.csv. Killed at
+    every step of ingest's publish, the build folder is the old ingest (with its analysis)
+    or the new one (whose analysis is still to be done), whole."""
+    from pipeline.example.community import simulate
+    from tests.conftest import write_folder
+
+    data = write_folder(tmp_path / "data", {k: v.loc[v["partner"] == "GR-THE"] for k, v in simulate(seed=7, scale=0.25).items()})
+    build, old = tmp_path / "build", tmp_path / "old"
+    env = {**os.environ, "IMPACT_PSEUDONYM_KEY": "failure-safety"}
+    for stage in (["ingest", "--data", str(data)], ["analyse"]):
+        done = subprocess.run([sys.executable, "-m", "pipeline", *stage, "--build", str(build)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    shutil.copytree(build, old)
+    whole_old = snapshot(old)
+    path = data / "community_attitudes_post.csv"  # more rows quarantined: quarantine.csv and reconciliation.csv change
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[:10, "att_economy"] = "not a number"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    child = [sys.executable, "-c", INGEST_CHILD, str(data), str(build)]
+    done = subprocess.run([*child, "0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    whole_new = snapshot(build)
+    assert {k.replace(str(build), "") for k in whole_new} < {k.replace(str(old), "") for k in whole_old}  # no analysis yet
+    new_rec = (build / "reconciliation.csv").read_bytes()
+    assert new_rec != (old / "reconciliation.csv").read_bytes()
+    seen = set()
+    for k in range(1, int(done.stdout) + 1):
+        shutil.rmtree(build)
+        shutil.copytree(old, build)
+        proc = subprocess.run([*child, str(k)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == -signal.SIGKILL, (k, proc.stderr)
+        remove_stale_staging(build)  # what the next run does first
+        after = {key.replace(str(build), ""): v for key, v in snapshot(build).items()}
+        if after == {key.replace(str(old), ""): v for key, v in whole_old.items()}:
+            seen.add("old")
+        else:
+            assert after == {key.replace(str(build), ""): v for key, v in whole_new.items()}, k
+            seen.add("new")
+    assert seen == {"old", "new"}
