@@ -260,7 +260,7 @@ def run_lock(folder: str | Path, what: str = "folder") -> Iterator[Path]:
     """
     folder = _real(folder)
     path = folder.parent / f".{folder.name}.lock"
-    key = str(path.resolve() if path.exists() else path.absolute())
+    key = os.path.realpath(path)  # the same before and after the file exists
     if key in _HELD:
         _HELD[key][1] += 1
         try:
