@@ -123,23 +123,32 @@ def short_version() -> str:
 
 
 #: Characters that make markup in Markdown (or, through it, in HTML) anywhere in a line;
-#: :func:`text` escapes them, and ``&`` where it would start a character reference.
-_MARKUP = re.compile(r"([\\`*_\[\]<>|$~]|:(?=//))|&(?=[#A-Za-z0-9])")
-#: What makes a block (heading, list, quote) at the start of a line.
-_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+#: :func:`text` escapes them: ``]`` where it would close a link or image (before ``(``,
+#: ``[`` or ``:``), ``_`` where it could start or end emphasis (not inside a word), ``:``
+#: of ``://`` (no link made from a bare URL), and ``&`` where it would start a character
+#: reference. Brackets of an interval ("[0.03, 0.29]") and "d_z" stay as they are.
+_MARKUP = re.compile(r"([\\`*<>|$~]|\](?=[(\[:])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//))|&(?=[#A-Za-z0-9])")
+#: The same for a link's text, where every bracket is escaped (a bracket inside it would end or nest the link).
+_MARKUP_LINK_TEXT = re.compile(r"([\\`*<>|$~\[\]]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//))|&(?=[#A-Za-z0-9])")
+#: What makes a block (heading, list, quote, link definition) at the start of a line.
+_BLOCK_START = re.compile(r"^(\s*)([#>+=\[-]|\d+[.)])")
 
 
-def text(value) -> str:
+def text(value, line_start: bool = True, link_text: bool = False) -> str:
     """Text from the data (a title, a name, a label, a comment) as Markdown that reads
     exactly as written: every character that would make Markdown or HTML markup is
     escaped (``<`` stays a character, never a tag; ``[x](javascript:...)`` never a
-    link; ``*`` never emphasis; ``http://...`` no link made by the renderer), line breaks become spaces (no new block), and a
-    leading ``#``, ``-`` or ``1.`` starts no heading or list. Text without such
-    characters is unchanged. Use it wherever data is put into a Markdown part;
-    :func:`html_text` is the same for HTML parts."""
+    link; ``*`` never emphasis; ``http://...`` no link made by the renderer), line
+    breaks become spaces (no new block), and a leading ``#``, ``-`` or ``1.`` starts
+    no heading or list (``line_start=False`` for text that never starts a line, such
+    as a table cell; ``link_text=True`` inside ``[...](...)``, where every bracket is
+    escaped). Text without such characters is unchanged. Use it wherever data
+    is put into a Markdown part; :func:`html_text` is the same for HTML parts."""
     if missing(value):
         return DASH
-    out = _MARKUP.sub(lambda m: "\\" + m.group(1) if m.group(1) else "&amp;", " ".join(str(value).splitlines()))
+    out = (_MARKUP_LINK_TEXT if link_text else _MARKUP).sub(lambda m: "\\" + m.group(1) if m.group(1) else "&amp;", " ".join(str(value).splitlines()))
+    if not line_start:
+        return out
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit() else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], out, count=1)
 
 

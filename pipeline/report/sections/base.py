@@ -153,8 +153,8 @@ def _where(row) -> str:
 def _table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table; every header and cell is text (labels from the data among them),
     escaped here (:func:`pipeline.report.format.text`), never markup."""
-    lines = ["| " + " | ".join(fmt.text(h) for h in header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(fmt.text(str(c).replace("|", "/")) for c in r) + " |" for r in rows]
+    lines = ["| " + " | ".join(fmt.text(h, line_start=False) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt.text(str(c).replace("|", "/"), line_start=False) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
 

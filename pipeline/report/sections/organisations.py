@@ -60,7 +60,7 @@ def trainings(ctx) -> Section:
         sub = tagged.loc[tagged["group_by"].eq(CONSORTIUM) | (tagged["group_by"].eq("partner") & tagged["group"].astype(str).eq(ctx.partner or "\0"))]
         parts.append(_html(tables.to_html(framework_table(sub, ctx.min_cell), caption="Training and capacity indicators by Kirkpatrick level", escape=False)))
     if events:
-        parts.append(_md("One report per training event: " + ", ".join(f"[{fmt.text(a)}](training_{safe_name(a)}.html)" for a in events) + "."))
+        parts.append(_md("One report per training event: " + ", ".join(f"[{fmt.text(a, line_start=False, link_text=True)}](training_{safe_name(a)}.html)" for a in events) + "."))
     return Section("trainings", "Staff trainings by Kirkpatrick level", parts)
 
 
