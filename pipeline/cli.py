@@ -1,8 +1,9 @@
 """The ``impact`` command: one subcommand per stage, called by the Makefile.
 
 Exit codes: 0 success (rows may have been quarantined: see ``quarantine.csv``),
-2 the input cannot be used (the message names the file and what is wrong),
-1 a report failed.
+2 the input cannot be used (the message names the file and what is wrong) or a
+folder cannot be written, 1 a report failed, 3 another run is writing the same
+build or output folder.
 """
 
 from __future__ import annotations
@@ -47,10 +48,14 @@ def _report(args) -> int:
 
 
 def _run(args) -> int:
-    for step in (_ingest, _analyse, _report):
-        code = step(args)
-        if code:
-            return code
+    from pipeline.outputs import run_lock
+
+    # one run from ingest to report: no other run writes these folders in between
+    with run_lock(args.build, "build folder"), run_lock(args.out, "output folder"):
+        for step in (_ingest, _analyse, _report):
+            code = step(args)
+            if code:
+                return code
     return 0
 
 
@@ -162,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except PermissionError as exc:  # a folder or file the run must write is read-only
+        where = exc.filename or "a file"
+        print(f"error: cannot write {where}: permission denied; make it writable, or choose another folder (--build, --out)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted; the outputs of the last good run are unchanged", file=sys.stderr)
         return 130

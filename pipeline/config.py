@@ -22,6 +22,9 @@ KEY_ENV = "IMPACT_PSEUDONYM_KEY"
 FIGURE_CACHE_ENV = "IMPACT_FIGURE_CACHE"
 #: Key file used when the environment variable is not set (git-ignored, mode 600).
 KEY_FILE = ROOT / ".impact_key"
+#: Seconds a run waits for another run writing the same build or output folder before it refuses.
+LOCK_WAIT_ENV = "IMPACT_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 30.0
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,9 @@ class ReportError(PipelineError):
         if notebook is not None:
             text += f" (the failed notebook is kept at {notebook})"
         super().__init__(text)
+
+
+class BusyError(PipelineError):
+    """Another run is writing the same build or output folder (see :func:`pipeline.outputs.run_lock`)."""
+
+    exit_code = 3

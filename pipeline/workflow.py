@@ -7,12 +7,15 @@
               the data folder names a results framework) in the build folder.
 ``report``  : build folder -> report folder (see :mod:`pipeline.report.build`).
 
-Each stage writes into a staging folder and publishes only when it succeeded.
+Each stage writes into a staging folder and publishes only when it succeeded, in one
+switch of the whole folder (:func:`pipeline.outputs.publish`); each holds the build
+folder's run lock (:func:`pipeline.outputs.run_lock`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +40,9 @@ from pipeline.instruments.commentary import find as find_commentary
 from pipeline.instruments.commentary import load_commentary
 from pipeline.instruments.design import read_design
 from pipeline.instruments.registry import DataFolder, confine, inferred_registry, load_data_folder, write_registry
-from pipeline.outputs import publish, sha256, staging, write_csv, write_json, write_parquet
+from pipeline.outputs import publish, run_lock, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
-from pipeline.schema import RECONCILIATION_COLUMNS, Files
+from pipeline.schema import PUBLISHED_TABLES, RECONCILIATION_COLUMNS, Files
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,20 @@ def input_hashes(folder: DataFolder) -> dict[str, str]:
     return {_relative(p): sha256(p) for p in files}
 
 
+#: What ingest writes into the build folder. Ingest replaces these and the analysis
+#: (made from the rows it replaces): a response table of an instrument no longer in the
+#: data folder does not survive, nor indicators of the data read before.
+INGEST_OUTPUTS = (Files.RUN, Files.RESPONSES, "consortium.yaml", Files.PRIVATE_QUARANTINE, Files.QUARANTINE, Files.RECONCILIATION, Files.CODE_MATCHING)
+#: What analyse writes: every published table that ingest does not write.
+ANALYSE_OUTPUTS = tuple(t for t in PUBLISHED_TABLES if t not in INGEST_OUTPUTS)
+
+
+def _owned(names) -> Callable[[str], bool]:
+    """A test for :func:`pipeline.outputs.publish`: is a relative path one of ``names`` or inside one."""
+    names = tuple(str(n) for n in names)
+    return lambda rel: rel in names or rel.startswith(tuple(f"{n}/" for n in names))
+
+
 def check_key(build_dir: str | Path, key: bytes) -> str:
     """The key's fingerprint, after checking that the build folder was made with the same key.
 
@@ -244,6 +261,11 @@ def check_key(build_dir: str | Path, key: bytes) -> str:
 
 def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | None = None, min_cell: int | None = None, allow_outside: bool = False) -> IngestResult:
     """Stage 1: write the de-identified, validated, scored rows to the build folder."""
+    with run_lock(build_dir, "build folder"):
+        return _ingest(data_dir, build_dir, manifest, min_cell, allow_outside)
+
+
+def _ingest(data_dir, build_dir, manifest, min_cell, allow_outside) -> IngestResult:
     key = load_key()
     fingerprint = check_key(build_dir, key)
     result = ingest_folder(data_dir, manifest, key=key, allow_outside=allow_outside)
@@ -289,7 +311,7 @@ def ingest(data_dir: str | Path, build_dir: str | Path, manifest: str | Path | N
             },
             tmp / Files.RUN,
         )
-        publish(tmp, build_dir)
+        publish(tmp, build_dir, replaces=_owned(INGEST_OUTPUTS + ANALYSE_OUTPUTS))
     return result
 
 
@@ -476,6 +498,11 @@ def _activity_tables(run: dict, responses, codebooks, consortium, min_cell: int)
 def analyse(build_dir: str | Path) -> pd.DataFrame:
     """Stage 2: compute the indicators and write ``indicators.csv`` (with ``reliability.csv``
     and ``attrition.csv``) to the build folder."""
+    with run_lock(build_dir, "build folder"):
+        return _analyse(build_dir)
+
+
+def _analyse(build_dir: str | Path) -> pd.DataFrame:
     run = load_run(build_dir)
     responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
     tests = compute_indicators(responses, codebooks, run["min_cell"])
@@ -492,5 +519,5 @@ def analyse(build_dir: str | Path) -> pd.DataFrame:
         write_csv(results, tmp / Files.RESULTS_FRAMEWORK)
         for name, frame in {**quality, **for_reports}.items():
             write_csv(frame, tmp / name)
-        publish(tmp, build_dir)
+        publish(tmp, build_dir, replaces=_owned(ANALYSE_OUTPUTS))
     return table

@@ -57,6 +57,8 @@ class PageReport:
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    #: Dialogs a script opened (alert, confirm, prompt), each dismissed at once.
+    dialogs: list[str] = field(default_factory=list)
     dom: dict = field(default_factory=dict)
     screenshot: Path | None = None
 
@@ -137,6 +139,9 @@ class Chromium:
                     report.console_errors.append(p["exceptionDetails"].get("text", "exception"))
                 elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
                     report.console_errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
+                elif m == "Page.javascriptDialogOpening":
+                    report.dialogs.append(f"{p.get('type')}: {p.get('message')}")
+                    send("Page.handleJavaScriptDialog", accept=False)
                 elif m == "Log.entryAdded" and p["entry"].get("level") == "error":
                     report.console_errors.append(f"{p['entry'].get('source')}: {p['entry'].get('text')} {p['entry'].get('url', '')}")
                 if m == until_event:

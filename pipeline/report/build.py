@@ -20,9 +20,11 @@ before reuses that PDF (``<build>/figures/pdf``). Images are sized for the
 printed page (:func:`page_images`) before WeasyPrint sees them. Entries the run
 did not use are pruned at its end.
 
-Everything is written into a staging folder; only when every report succeeded are
-the files moved into the output folder, so a failed run leaves the last good run's
-reports in place. A failed notebook is kept in ``<build>/failed/`` and the error
+Everything is written into a staging folder beside the output folder; only when
+every report succeeded is it switched with the output folder in one atomic rename
+(:func:`pipeline.outputs.publish`), so a failed or killed run leaves the last good
+run's reports in place and a reader never sees two runs mixed. A run holds the
+build and output folders' locks (:func:`pipeline.outputs.run_lock`). A failed notebook is kept in ``<build>/failed/`` and the error
 names the report, the cell and the error.
 """
 
@@ -47,8 +49,9 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import FIGURE_CACHE_ENV, NOTEBOOKS_DIR, ROOT
 from pipeline.errors import PipelineError, ReportError
-from pipeline.outputs import publish, sha256, staging, write_json
+from pipeline.outputs import publish, run_lock, sha256, staging, write_json
 from pipeline.report.context import load_run
+from pipeline.report.safe_html import CSP_META
 from pipeline.schema import PUBLISHED_TABLES, REQUIRED_TABLES, Files
 
 #: Tables published beside the reports when the build folder has them (a data folder
@@ -145,14 +148,19 @@ def to_html(nb, title: str) -> str:
 def finish_html(page: str, title: str) -> str:
     """Give the page its title, a table of contents after the title block, and image alt texts.
 
-    Section headings are the ``h2`` elements; each gets a unique id. Any ``<script>``
-    is removed (a report runs no code in the reader's browser).
+    Section headings are the ``h2`` elements; each gets a unique id. Only known-harmless
+    elements and attributes stay (:func:`pipeline.report.safe_html.sanitise`: no script,
+    frame, form, object, event handler or ``javascript:`` link), and the page carries a
+    Content-Security-Policy that runs no script and fetches nothing from a network
+    (:data:`pipeline.report.safe_html.CSP`).
     """
     from bs4 import BeautifulSoup
 
+    from pipeline.report.safe_html import add_policy, sanitise
+
     soup = BeautifulSoup(page, "html.parser")
-    for tag in soup.find_all(["script", "link"]):
-        tag.decompose()
+    sanitise(soup)  # only known-harmless elements and attributes (text from data is escaped before)
+    add_policy(soup)  # and a Content-Security-Policy: nothing runs, nothing is fetched
     if soup.title is not None:
         soup.title.string = title
     used = set()
@@ -372,12 +380,12 @@ def index_html(specs: list[ReportSpec], title: str, files: set[str]) -> str:
     """The output folder's ``index.html``: every report with a one-line description and its formats."""
     rows = []
     for s in specs:
-        links = [f'<a href="{s.name}.html">{html_lib.escape(s.name)}</a>']
-        extra = [f'<a href="{s.name}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", "notebook")) if f"{s.name}.{ext}" in files]
+        links = [f'<a href="{html_lib.escape(s.name)}.html">{html_lib.escape(s.name)}</a>']
+        extra = [f'<a href="{html_lib.escape(s.name)}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", "notebook")) if f"{s.name}.{ext}" in files]
         rows.append(f"<li>{links[0]} ({', '.join(extra)})<br>{html_lib.escape(s.description)}</li>" if extra else f"<li>{links[0]}<br>{html_lib.escape(s.description)}</li>")
     tables = "".join(f'<li><a href="{t}">{t}</a></li>' for t in PUBLISHED_TABLES if t in files)
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{CSP_META}\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>Reports: {html_lib.escape(title)}</title>\n<style>\n{report_css()}\nul.reports li {{ margin: 0.6rem 0; }}\n</style>\n</head>\n"
         f'<body class="report">\n<main>\n<h1>Evaluation reports</h1>\n<p>{html_lib.escape(title)}</p>\n'
@@ -455,6 +463,11 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
         cell and the error; the output folder is left as it was.
     """
     build_dir, out_dir = Path(build_dir), Path(out_dir)
+    with run_lock(build_dir, "build folder"), run_lock(out_dir, "output folder"):
+        return _build_reports(build_dir, out_dir, jobs, pdf, specs)
+
+
+def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: list[ReportSpec] | None) -> list[str]:
     run = load_run(build_dir)
     for table in REQUIRED_TABLES:
         if not (build_dir / table).is_file():
@@ -501,8 +514,17 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
             },
             tmp / Files.MANIFEST,
         )
-        published = publish(tmp, out_dir, previous=previous)
+        published = publish(tmp, out_dir, previous=previous, replaces=_report_output)
     return published
+
+
+#: What a report run writes into its output folder: a file of these kinds that the run
+#: did not write is stale (an older run's) and is removed; other files (a README) stay.
+REPORT_SUFFIXES = (".html", ".pdf", ".ipynb", ".csv", ".json")
+
+
+def _report_output(rel: str) -> bool:
+    return "/" not in rel and rel.endswith(REPORT_SUFFIXES)
 
 
 def _check_disclosure(build_dir: Path, min_cell: int) -> None:

@@ -6,7 +6,9 @@
 * a p-value reads "< 0.001" below 0.001, else three decimals;
 * a share reads as a whole percentage ("42%");
 * an interval reads "[low, high]" with the value's digits;
-* a count reads as a whole number with thousands separators ("1,513"), never "1513.0".
+* a count reads as a whole number with thousands separators ("1,513"), never "1513.0";
+* text from the data reads as written, never as markup (:func:`text` for Markdown,
+  :func:`html_text` for HTML): a title with ``<iframe>`` shows the characters.
 
 :func:`code_version` looks the git commit up once per process.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import subprocess
 
 DASH = "–"
@@ -117,3 +120,42 @@ def short_version() -> str:
     if v["git_commit"] == "unknown":
         return "unknown"
     return v["git_commit"][:12] + ("+changes" if v["git_dirty"] else "")
+
+
+#: Characters that make markup in Markdown (or, through it, in HTML) anywhere in a line;
+#: :func:`text` escapes them: ``]`` where it would close a link or image (before ``(``,
+#: ``[`` or ``:``), ``_`` where it could start or end emphasis (not inside a word), ``:``
+#: of ``://`` (no link made from a bare URL), and ``&`` where it would start a character
+#: reference. Brackets of an interval ("[0.03, 0.29]") and "d_z" stay as they are.
+_MARKUP = re.compile(r"([\\`*<>|$~]|\](?=[(\[:])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//))|&(?=[#A-Za-z0-9])")
+#: The same for a link's text, where every bracket is escaped (a bracket inside it would end or nest the link).
+_MARKUP_LINK_TEXT = re.compile(r"([\\`*<>|$~\[\]]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//))|&(?=[#A-Za-z0-9])")
+#: What makes a block (heading, list, quote, link definition) at the start of a line.
+_BLOCK_START = re.compile(r"^(\s*)([#>+=\[-]|\d+[.)])")
+
+
+def text(value, line_start: bool = True, link_text: bool = False) -> str:
+    """Text from the data (a title, a name, a label, a comment) as Markdown that reads
+    exactly as written: every character that would make Markdown or HTML markup is
+    escaped (``<`` stays a character, never a tag; ``[x](javascript:...)`` never a
+    link; ``*`` never emphasis; ``http://...`` no link made by the renderer), line
+    breaks become spaces (no new block), and a leading ``#``, ``-`` or ``1.`` starts
+    no heading or list (``line_start=False`` for text that never starts a line, such
+    as a table cell; ``link_text=True`` inside ``[...](...)``, where every bracket is
+    escaped). Text without such characters is unchanged. Use it wherever data
+    is put into a Markdown part; :func:`html_text` is the same for HTML parts."""
+    if missing(value):
+        return DASH
+    out = (_MARKUP_LINK_TEXT if link_text else _MARKUP).sub(lambda m: "\\" + m.group(1) if m.group(1) else "&amp;", " ".join(str(value).splitlines()))
+    if not line_start:
+        return out
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit() else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], out, count=1)
+
+
+def html_text(value) -> str:
+    """Text from the data as HTML text or a quoted attribute value: ``<``, ``>`` and
+    ``"`` escaped, and ``&`` where it would start a character reference (so
+    "Murrar & Brauer" stays as written)."""
+    if missing(value):
+        return DASH
+    return re.sub(r"&(?=[#A-Za-z0-9])", "&amp;", str(value)).replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

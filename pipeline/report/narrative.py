@@ -35,7 +35,7 @@ _num = fmt.num
 
 def change_sentence(row: dict, unit: str = "") -> str:
     """One sentence on one indicator row: levels, change with CI and n, d_z."""
-    label = row["label"]
+    label = fmt.text(row["label"])
     if row.get("suppressed"):
         return f"- **{label}**: not shown, the group is smaller than the minimum size."
     if row.get("n_paired", 0) == 0 or pd.isna(row.get("mean_change")):
@@ -49,7 +49,7 @@ def change_sentence(row: dict, unit: str = "") -> str:
         verdict = "fell"
     else:
         verdict = "did not change clearly"
-    unit_txt = f" ({unit})" if unit else ""
+    unit_txt = f" ({fmt.text(unit)})" if unit else ""
     return (
         f"- **{label}**{unit_txt} {verdict}: from {_num(row['mean_pre'])} to {_num(row['mean_post'])} among the "
         f"{int(row['n_paired'])} people who answered both surveys; change {m:+.2f} "
@@ -74,11 +74,11 @@ def partner_spread(indicators: pd.DataFrame, scale: str) -> str:
     down = sorted(rows.loc[rows["ci_high"] < 0, "group"])
     parts = []
     if up:
-        parts.append(f"rose clearly at {', '.join(up)}")
+        parts.append(f"rose clearly at {', '.join(map(fmt.text, up))}")
     if flat:
-        parts.append(f"showed no clear change at {', '.join(flat)}")
+        parts.append(f"showed no clear change at {', '.join(map(fmt.text, flat))}")
     if down:
-        parts.append(f"fell at {', '.join(down)}")
+        parts.append(f"fell at {', '.join(map(fmt.text, down))}")
     return "; ".join(parts) if parts else "no partner group large enough to show"
 
 
@@ -89,10 +89,11 @@ ORG_TYPES = {"ngo": "NGO", "public_authority": "public authority", "university":
 def title_page(ctx) -> str:
     """Title, project, period and partners."""
     cons = ctx.consortium
-    partners = "\n".join(f"| {p.code} | {p.name} | {p.country_name} | {ORG_TYPES.get(p.type, p.type.replace('_', ' '))} |" for p in cons.partners)
+    t = fmt.text
+    partners = "\n".join(f"| {t(p.code)} | {t(p.name)} | {t(p.country_name)} | {t(ORG_TYPES.get(p.type, p.type.replace('_', ' ')))} |" for p in cons.partners)
     return (
-        f"# Evaluation report: {cons.title}\n\n"
-        f"**Project** {cons.project_id} · {cons.programme}" + (f" · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}" if cons.start else "") + "\n\n"
+        f"# Evaluation report: {t(cons.title)}\n\n"
+        f"**Project** {t(cons.project_id)} · {t(cons.programme)}" + (f" · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}" if cons.start else "") + "\n\n"
         "| Code | Partner | Country | Type |\n|---|---|---|---|\n" + partners
     )
 
@@ -100,8 +101,8 @@ def title_page(ctx) -> str:
 def measured(codebook, responses: pd.DataFrame) -> str:
     """What the instrument measured, scale by scale, and how scores are built."""
     lines = [
-        f"## What was measured and with whom\n\n**{codebook.label()}** (codebook version {codebook.version}), "
-        f"asked {', '.join(fmt.lower_first(codebook.wave_labels[w].get('en', w)) for w in codebook.waves)}. "
+        f"## What was measured and with whom\n\n**{fmt.text(codebook.label())}** (codebook version {fmt.text(codebook.version)}), "
+        f"asked {', '.join(fmt.text(fmt.lower_first(codebook.wave_labels[w].get('en', w))) for w in codebook.waves)}. "
         "Each scale's score is the mean of its items after reverse-keying negatively worded items; "
         "'don't know' and 'refused' never count as answers, and a score needs at least the share of answered items "
         "given below.\n",
@@ -110,7 +111,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
     for sc in codebook.scales:
         rev = [i for i in sc.items if codebook.item(i).reverse]
         items = f"{len(sc.items)}" + (f" ({len(rev)} reverse-keyed)" if rev else "")
-        lines.append(f"| {sc.label.get('en', sc.id)} | {items} | {sc.unit} | {math.ceil((sc.min_answered - 0.005) * len(sc.items))} of {len(sc.items)} |")
+        lines.append(f"| {fmt.text(sc.label.get('en', sc.id))} | {items} | {fmt.text(sc.unit)} | {math.ceil((sc.min_answered - 0.005) * len(sc.items))} of {len(sc.items)} |")
     return "\n".join(lines)
 
 
@@ -121,9 +122,9 @@ def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
     cons = sub.loc[sub["group_by"] == CONSORTIUM]
     n_pairs = int(cons["n_paired"].max()) if len(cons) and cons["n_paired"].notna().any() else 0
     lines = [
-        f"Across the {n_partners} partners, {n_pairs} people answered the {fmt.lower_first(codebook.label())} survey both before and after the activities.\n",
+        f"Across the {n_partners} partners, {n_pairs} people answered the {fmt.text(fmt.lower_first(codebook.label()))} survey both before and after the activities.\n",
         headlines(sub, units),
         "",
-        "By partner: " + "; ".join(f"*{fmt.lower_first(row['label'])}* {partner_spread(sub, row['scale'])}" for _, row in cons.iterrows()) + ".",
+        "By partner: " + "; ".join(f"*{fmt.text(fmt.lower_first(row['label']))}* {partner_spread(sub, row['scale'])}" for _, row in cons.iterrows()) + ".",
     ]
     return "\n".join(lines)

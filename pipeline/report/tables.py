@@ -186,11 +186,12 @@ def to_html(frame: pd.DataFrame, caption: str = "", escape: bool = True) -> str:
     """A table as report HTML (no index; missing cells as an en dash).
 
     ``escape=False`` is for frames whose cells already are HTML (escaped by their maker).
+    The caption is text (a label from the data may be in it): always escaped.
     """
     html = frame.to_html(index=False, na_rep="–", classes="report-table", border=0, escape=escape)
     if caption:  # pandas writes border="0" before the class, or (pandas 3) leaves it out
         start = html.index(">", html.index("<table")) + 1
-        html = html[:start] + f"<caption>{caption}</caption>" + html[start:]
+        html = html[:start] + f"<caption>{fmt.html_text(caption)}</caption>" + html[start:]
     return html
 
 

@@ -49,7 +49,7 @@ def attitude_change(ctx) -> Section:
         labels = {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}
         parts.append(
             _md(
-                f"### {cb.label()}\n\n**Who:** participants who answered both surveys (paired); the comparison group is in the next section. "
+                f"### {fmt.text(cb.label())}\n\n**Who:** participants who answered both surveys (paired); the comparison group is in the next section. "
                 f"Each scale's mean before and after, for the consortium and {'this partner' if ctx.partner else 'each partner'}; then the "
                 "effect sizes d_z with their 95% intervals. The tables behind the charts, and the answers to each agreement item, are in the annex."
             )
@@ -79,7 +79,7 @@ def change_by_partner(ctx) -> Section:
         shown = _partner_rows(first_waves(ind), ctx.partner)
         parts.append(
             _md(
-                f"### {cb.label()}\n\nChange is the mean of each person's score after minus before, with its 95% confidence interval (paired t). "
+                f"### {fmt.text(cb.label())}\n\nChange is the mean of each person's score after minus before, with its 95% confidence interval (paired t). "
                 "The effect size is d_z, the mean change divided by the standard deviation of the changes (Lakens 2013), "
                 "with its 95% interval from the noncentral t distribution."
             )
@@ -146,7 +146,7 @@ def _later_waves(ctx, cb, ind: pd.DataFrame) -> list:
         _c=later["group_by"].ne(CONSORTIUM),
     ).sort_values(["_to", "_from", "_s", "_c", "group"], kind="stable")
     labels = {w: cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves}
-    pairs = ", ".join(dict.fromkeys(f"{fmt.lower_first(labels[a])} → {fmt.lower_first(labels[b])}" for a, b in zip(later["wave_from"], later["wave_to"])))
+    pairs = ", ".join(dict.fromkeys(f"{fmt.text(fmt.lower_first(labels[a]))} → {fmt.text(fmt.lower_first(labels[b]))}" for a, b in zip(later["wave_from"], later["wave_to"])))
     text = LATER_WAVES.format(pairs=pairs)
     if (later_waves(ind) & ind["analysis"].eq(DIFF_IN_DIFF)).any():
         text += " The comparison group's change between the same surveys, and the difference in differences, are in *Change compared with people who did not take part*."
@@ -206,7 +206,7 @@ def _comparison_group_md(ctx, codebook) -> str:
     who = ""
     if field is not None:
         value_label = field.choice_labels.get(field.comparison_value, {}).get("en", field.comparison_value)
-        who = f" (in the data: {field.label.get('en', field.id)} = {value_label})"
+        who = f" (in the data: {fmt.text(field.label.get('en', field.id))} = {fmt.text(value_label)})"
     parts = [
         head,
         f"{f'At {partners}, p' if partners else 'P'}eople who did not take part in the activities answered "
@@ -282,7 +282,7 @@ def _later_did_md(ctx, codebook) -> str:
     sentences = []
     for _, r in rows.loc[rows["group_by"] == CONSORTIUM].iterrows():
         named = r.copy()
-        named["label"] = f"{r['label']}, {fmt.lower_first(_surveys(codebook, r))}"
+        named["label"] = f"{r['label']}, {fmt.lower_first(_surveys(codebook, r))}"  # escaped by _did_sentence
         sentences.append(_did_sentence(named, ctx.min_cell))
     return "\n".join(
         [
@@ -323,9 +323,9 @@ def _own_change(indicators: pd.DataFrame, codebook, analysis: str, did_row, n_co
 
 def _did_sentence(r, min_cell: int) -> str:
     if r["suppressed"]:
-        return f"- **{r['label']}**: not shown, a group is smaller than {min_cell} people."
+        return f"- **{fmt.text(r['label'])}**: not shown, a group is smaller than {min_cell} people."
     if _missing(r["mean_change"]) or _missing(r["ci_low"]):
-        return f"- **{r['label']}**: not computed ({r['note'] or 'too few people'})."
+        return f"- **{fmt.text(r['label'])}**: not computed ({r['note'] or 'too few people'})."
     d, lo, hi = r["mean_change"], r["ci_low"], r["ci_high"]
     if lo > 0:
         verdict = f"participants' scores rose by {d:.2f} more than the comparison group's"
@@ -334,7 +334,7 @@ def _did_sentence(r, min_cell: int) -> str:
     else:
         verdict = f"participants' change and the comparison group's cannot be told apart (difference {d:+.2f})"
     return (
-        f"- **{r['label']}**: {verdict} (95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants "
+        f"- **{fmt.text(r['label'])}**: {verdict} (95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants "
         f"changed by {r['change_participants']:+.2f}, {int(r['n_comparison'])} in the comparison group by "
         f"{r['change_comparison']:+.2f}; g_change = {_num(r['effect_size'])})."
     )

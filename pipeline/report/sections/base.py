@@ -56,7 +56,7 @@ def show(section: Section, ctx=None) -> None:
     if ctx is not None and not section.available:
         ctx.extras.setdefault("not_covered", []).append(section.title)
         return
-    display(Markdown(f"## {section.title}"))
+    display(Markdown(f"## {fmt.text(section.title)}"))
     for part in section.parts:
         if hasattr(part, "savefig"):
             figures.show(part)
@@ -101,7 +101,7 @@ def _partner_rows(ind: pd.DataFrame, partner: str) -> pd.DataFrame:
 
 
 def _scope(ctx) -> str:
-    return f"{ctx.partner_name(ctx.partner)} ({ctx.partner})" if ctx.partner else "the consortium"
+    return f"{fmt.text(ctx.partner_name(ctx.partner))} ({fmt.text(ctx.partner)})" if ctx.partner else "the consortium"
 
 
 def _instrument(ctx, design: str):
@@ -113,8 +113,15 @@ def _instrument(ctx, design: str):
 
 
 def safe_name(value: str) -> str:
-    """A file-name-safe form of an id (letters, digits, ``-`` and ``_``)."""
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(value))
+    """A file-name-safe form of an id (letters, digits, ``-`` and ``_``); an id longer
+    than 80 characters keeps its first 80 and a digest of the whole (a file name holds
+    at most 255 bytes)."""
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(value))
+    if len(name) > 80:
+        import hashlib
+
+        name = f"{name[:80]}-{hashlib.sha256(str(value).encode('utf-8')).hexdigest()[:12]}"
+    return name
 
 
 _missing = fmt.missing
@@ -144,8 +151,10 @@ def _where(row) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in rows]
+    """A Markdown table; every header and cell is text (labels from the data among them),
+    escaped here (:func:`pipeline.report.format.text`), never markup."""
+    lines = ["| " + " | ".join(fmt.text(h, line_start=False) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt.text(str(c).replace("|", "/"), line_start=False) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -202,7 +211,7 @@ def _section(ctx, codebook, sid: str, title: str, build, absent: str):
     for cb in cbs:
         text = build(ctx, cb)
         if text:
-            parts.append(_md((f"### {cb.label()}\n\n" if len(cbs) > 1 else "") + text))
+            parts.append(_md((f"### {fmt.text(cb.label())}\n\n" if len(cbs) > 1 else "") + text))
     if not parts:
         return Section(sid, title, [_md(f"*{absent}*")], available=False)
     return Section(sid, title, parts)

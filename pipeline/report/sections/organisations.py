@@ -62,7 +62,7 @@ def trainings(ctx) -> Section:
         sub = tagged.loc[tagged["group_by"].eq(CONSORTIUM) | (tagged["group_by"].eq("partner") & tagged["group"].astype(str).eq(ctx.partner or "\0"))]
         parts.append(_html(tables.to_html(framework_table(sub, ctx.min_cell), caption="Training and capacity indicators by Kirkpatrick level", escape=False)))
     if events:
-        parts.append(_md("One report per training event: " + ", ".join(f"[{a}](training_{safe_name(a)}.html)" for a in events) + "."))
+        parts.append(_md("One report per training event: " + ", ".join(f"[{fmt.text(a, line_start=False, link_text=True)}](training_{safe_name(a)}.html)" for a in events) + "."))
     return Section("trainings", "Staff trainings by Kirkpatrick level", parts)
 
 
@@ -82,21 +82,22 @@ def training_title(ctx, activity_id: str) -> str:
     """Title block of the report of one training event (Markdown with the h1): the event's
     title, host, city and dates from the activity register, where it is there."""
     cons = ctx.consortium
+    t = fmt.text
     event = _register_row(ctx, activity_id)
     if event is None:
-        return f"# Training event report: {activity_id}\n\n**{cons.title}** · {cons.project_id}\n\nReaction, learning and application at follow-up of the participants of training event {activity_id}."
-    title = str(event.get("title") or activity_id)
+        return f"# Training event report: {t(activity_id)}\n\n**{t(cons.title)}** · {t(cons.project_id)}\n\nReaction, learning and application at follow-up of the participants of training event {t(activity_id)}."
+    title = t(event.get("title") or activity_id)
     host = str(event.get("partner") or "")
     dates = ""
     start, end = pd.to_datetime(event.get("start_date"), errors="coerce"), pd.to_datetime(event.get("end_date"), errors="coerce")
     if not pd.isna(start):
         dates = f", {start:%d %B %Y}" + (f" to {end:%d %B %Y}" if not pd.isna(end) and end != start else "")
-    where = f" in {event['city']}" if isinstance(event.get("city"), str) and event["city"] else ""
+    where = f" in {t(event['city'])}" if isinstance(event.get("city"), str) and event["city"] else ""
     attending = " ".join(str(event.get("partners_attending") or "").split())
     return (
-        f"# Training event report: {title}\n\n**{cons.title}** · {cons.project_id}\n\n"
-        f"{title} ({activity_id}), hosted by {ctx.partner_name(host)} ({host}){where}{dates}"
-        + (f"; partners attending: {', '.join(attending.split())}" if attending else "")
+        f"# Training event report: {title}\n\n**{t(cons.title)}** · {t(cons.project_id)}\n\n"
+        f"{title} ({t(activity_id)}), hosted by {t(ctx.partner_name(host))} ({t(host)}){where}{dates}"
+        + (f"; partners attending: {', '.join(map(t, attending.split()))}" if attending else "")
         + f". {fmt.count(event.get('participants_total'))} participants in the activity register. "
         "This report shows the reaction, learning and application at follow-up of the participants who answered the training survey."
     )

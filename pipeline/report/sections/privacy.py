@@ -11,6 +11,7 @@ breaks results down by one field at a time.
 from __future__ import annotations
 
 from pipeline.analysis.disclosure import combination_check
+from pipeline.report import format as fmt
 from pipeline.report.tables import small_count, to_html
 
 _TRANSFORMS = ("were removed", "became age groups", "gave no age group")
@@ -29,7 +30,7 @@ def privacy_text(ctx) -> str:
         dropped, free, birth = (cb.fields_by_role(r) for r in ("personal", "free_text", "birth_date"))
         if not (dropped or free or birth):
             continue
-        line = f"- *{cb.label('en')}*: dropped unread: {_names(dropped)}"
+        line = f"- *{fmt.text(cb.label('en'))}*: dropped unread: {_names(dropped)}"
         if free:
             line += f"; kept with e-mail addresses and phone numbers removed: {_names(free)}"
         if birth:
@@ -76,7 +77,7 @@ def privacy_section(ctx):
         check["people_in_small_groups"] = [small_count(v, k) for v in check["people_in_small_groups"]]
         parts.append(
             _md(
-                f"*{cb.label('en')}*: crossing the grouping fields would create small groups in which people could be "
+                f"*{fmt.text(cb.label('en'))}*: crossing the grouping fields would create small groups in which people could be "
                 f"recognised: {worst['fields']} gives {int(worst['small_groups'])} of {int(worst['groups'])} groups with fewer "
                 f"than {k} people. That is why results are broken down by one field at a time, and why every count shown "
                 f"passes the minimum."

@@ -187,14 +187,16 @@ def _quality_md(ctx, codebook) -> str:
         by_partner = att.loc[(att["flag"] != "") & (att["group_by"] == "partner")]
         partner_sentence = (
             "By partner, flagged: "
-            + "; ".join(f"{r['group']} ({fmt.lower_first(r['label'])}, {r['population']}, {r['smd']:+.2f})" for _, r in _ordered(by_partner, codebook, first="_p").iterrows())
+            + "; ".join(
+                f"{fmt.text(r['group'])} ({fmt.text(fmt.lower_first(r['label']))}, {fmt.text(r['population'])}, {r['smd']:+.2f})" for _, r in _ordered(by_partner, codebook, first="_p").iterrows()
+            )
             + "."
             if len(by_partner)
             else "No partner's difference exceeds 0.2."
         )
         sentence = (
             "At consortium level the people who stayed differed at baseline from those who left on: "
-            + "; ".join(f"{fmt.lower_first(r['label'])} ({r['population']}, {r['smd']:+.2f})" for _, r in flagged.iterrows())
+            + "; ".join(f"{fmt.text(fmt.lower_first(r['label']))} ({fmt.text(r['population'])}, {r['smd']:+.2f})" for _, r in flagged.iterrows())
             + ". Where those who left started lower (a positive difference), the pre/post change of those who "
             "stayed may not hold for everyone who started."
             if len(flagged)

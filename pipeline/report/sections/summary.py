@@ -26,10 +26,11 @@ def title(ctx) -> str:
         return narrative.title_page(ctx)
     p = ctx.consortium.partner(ctx.partner)
     cons = ctx.consortium
+    t = fmt.text
     return (
-        f"# Partner report: {p.name}\n\n"
-        f"**{cons.title}** · {cons.project_id} · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}\n\n"
-        f"This report shows {p.name} ({p.code}, {p.country_name}) beside the whole consortium of "
+        f"# Partner report: {t(p.name)}\n\n"
+        f"**{t(cons.title)}** · {t(cons.project_id)} · {cons.start:%d %B %Y} to {cons.end:%d %B %Y}\n\n"
+        f"This report shows {t(p.name)} ({t(p.code)}, {t(p.country_name)}) beside the whole consortium of "
         f"{len(cons.partners)} partners. The consortium report holds every partner's results."
     )
 
@@ -142,7 +143,7 @@ def _did_lines(ctx, cb) -> list[str]:
     lines = [f"**Strongest evidence: {lead}{where}.** The difference in differences is the participants' change minus the comparison group's:"]
     for r in did.to_dict("records"):
         lines.append(
-            f"- **{r['label']}**: {fmt.num(r['mean_change'], signed=True)} (95% CI {fmt.num(r['ci_low'], signed=True)} to {fmt.num(r['ci_high'], signed=True)}; "
+            f"- **{fmt.text(r['label'])}**: {fmt.num(r['mean_change'], signed=True)} (95% CI {fmt.num(r['ci_low'], signed=True)} to {fmt.num(r['ci_high'], signed=True)}; "
             f"g_change = {fmt.num(r['effect_size'])}; {fmt.count(r['n_paired'])} participants, {fmt.count(r['n_comparison'])} in the comparison group)."
         )
     balance = _read(ctx, Files.BASELINE_BALANCE)
@@ -165,7 +166,7 @@ def _did_lines(ctx, cb) -> list[str]:
             caveat += (
                 " At the start the groups already differed on "
                 + "; ".join(
-                    f"{fmt.lower_first(r['label'])} (participants {fmt.num(r['mean_participants'])}, comparison group {fmt.num(r['mean_comparison'])}: {fmt.num(r['smd'], signed=True)} SD)"
+                    f"{fmt.text(fmt.lower_first(r['label']))} (participants {fmt.num(r['mean_participants'])}, comparison group {fmt.num(r['mean_comparison'])}: {fmt.num(r['smd'], signed=True)} SD)"
                     for r in off.to_dict("records")
                 )
                 + " (baseline imbalance)."
@@ -230,7 +231,7 @@ def _attrition_caveat(ctx, cb) -> str:
     if len(flagged):
         text += (
             " Those who left had started differently: "
-            + "; ".join(f"{fmt.lower_first(r['label'])} {fmt.num(abs(r['smd']))} SD {'lower' if r['smd'] > 0 else 'higher'}" for r in flagged.to_dict("records"))
+            + "; ".join(f"{fmt.text(fmt.lower_first(r['label']))} {fmt.num(abs(r['smd']))} SD {'lower' if r['smd'] > 0 else 'higher'}" for r in flagged.to_dict("records"))
             + ". The change of those who stayed may not hold for everyone who started."
         )
     return text
@@ -241,7 +242,7 @@ def executive_summary(ctx) -> Section:
     qualifies, participants' change with g_av and d_z, and the results framework in one line."""
     parts = []
     for cb in _pre_post(ctx):
-        text = [f"### {cb.label()}", ""]
+        text = [f"### {fmt.text(cb.label())}", ""]
         text += _did_lines(ctx, cb)
         design = study_design(ctx, cb)["design"]
         who = {"randomised": "people assigned to the activity", "comparison_group": "people who took part in the activities"}.get(design, "people")
@@ -263,7 +264,7 @@ def executive_summary(ctx) -> Section:
         rf = ctx.results_framework
         off = rf.loc[rf["status"].eq("off track")] if rf is not None and len(rf) else rf
         if off is not None and len(off):
-            named = "; ".join(f"{fmt.lower_first(r['indicator'])} ({r['result_id']})" for r in off.to_dict("records"))
+            named = "; ".join(f"{fmt.text(fmt.lower_first(r['indicator']))} ({fmt.text(r['result_id'])})" for r in off.to_dict("records"))
             parts.append(_md(f"**Off track:** {len(off)} of {int(rf['indicator_id'].notna().sum())} indicators: {named}. Each shows the consortium's reason in *Results framework*."))
     if not parts:
         return _absent("summary", "Executive summary", "survey results to summarise")
