@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.report import format as fmt
 from pipeline.report import narrative
 from pipeline.report.sections.base import Section, _absent, _html, _md, _pre_post, _read, study_design
-from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, Files, first_waves, paired_rows
+from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, RANDOM_EFFECTS, Files, first_waves, paired_rows
 
 
 def title(ctx) -> str:
@@ -207,6 +207,48 @@ def _change_table(ctx, cb) -> str:
     return f'<table class="dataframe report-table change"><caption>{_esc(cb.label())}: change among participants</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def _random_effects_lines(ctx, cb) -> str:
+    """Beside the pooled change: the change across partners as sites (the ``random_effects``
+    rows of ``indicators.csv``): estimate with its interval, the prediction interval for a
+    partner, tau^2 and I^2, and whether the change holds across partners. Empty without."""
+    ind = ctx.indicators
+    if ctx.partner or "analysis" not in ind.columns:
+        return ""
+    ind = first_waves(ind.loc[ind["instrument"] == cb.instrument])
+    pooled = ind.loc[ind["analysis"].eq(RANDOM_EFFECTS) & ~ind["suppressed"].astype(str).str.lower().eq("true") & ind["mean_change"].notna()]
+    if pooled.empty:
+        return ""
+    cons = paired_rows(ind).loc[lambda t: t["group_by"].eq(CONSORTIUM)].set_index("scale")
+    order = {sc.id: k for k, sc in enumerate(cb.scales)}
+    lines = [
+        "**Across partners.** Respondents are grouped in partners: the pooled change above counts everyone alike, so a large partner "
+        "weighs most. Here each partner is a site and the partners' changes are combined (random effects, REML, with the "
+        "Hartung-Knapp-Sidik-Jonkman interval for few partners); the prediction interval is where a new partner's change would fall, "
+        "and I² is the share of the differences between partners beyond chance:"
+    ]
+    for r in sorted(pooled.to_dict("records"), key=lambda r: order.get(r["scale"], 99)):
+        whole = cons["mean_change"].get(r["scale"]) if r["scale"] in cons.index else None
+        beside = f"; all participants pooled: {fmt.num(whole, signed=True)}" if not fmt.missing(whole) else ""
+        pi = "" if fmt.missing(r["pi_low"]) else f"; a new partner: {fmt.num(r['pi_low'], signed=True)} to {fmt.num(r['pi_high'], signed=True)} (95% prediction interval)"
+        spread = " The partners differ more than chance alone would make them." if not fmt.missing(r["i2"]) and r["i2"] >= 0.5 else ""
+        if fmt.missing(r["pi_low"]):
+            reading = spread
+        elif r["pi_low"] > 0 or r["pi_high"] < 0:
+            reading = spread + (" Even so, a" if spread else " A") + " new partner's change would be expected in the same direction."
+        elif r["ci_low"] > 0 or r["ci_high"] < 0:
+            reading = spread + " On average across partners the change is clear, but the prediction interval includes no change: at a new partner it could be nil or reversed."
+        else:
+            reading = spread + " Across partners the change cannot be told from none."
+        lines.append(
+            f"- **{r['label']}**: {fmt.num(r['mean_change'], signed=True)} (95% CI {fmt.num(r['ci_low'], signed=True)} to {fmt.num(r['ci_high'], signed=True)}) across "
+            f"{fmt.count(r['k_partners'])} partners{beside}{pi}; tau² = {fmt.num(r['tau2'], 3)}, I² = {fmt.pct(r['i2'])}.{reading}"
+        )
+    left = sorted({n.split("left out", 1)[1].split(": ", 1)[1].split(";")[0] for n in pooled["note"].fillna("") if "left out" in n})
+    if left:
+        lines.append(f"\nLeft out of the combination (fewer than {ctx.min_cell} pairs): {', '.join(left)}.")
+    return "\n".join(lines)
+
+
 def _attrition_caveat(ctx, cb) -> str:
     """Who left between the surveys, and whether they started differently (``attrition.csv``)."""
     att = _read(ctx, Files.ATTRITION)
@@ -253,7 +295,7 @@ def executive_summary(ctx) -> Section:
             + "The effect size g_av is the change divided by the average standard deviation of the two surveys (Hedges' "
             "correction); d_z divides it by the standard deviation of the changes, with its 95% interval (Lakens 2013).",
         ]
-        parts += [_md("\n".join(text)), _html(_change_table(ctx, cb)), _md(_attrition_caveat(ctx, cb))]
+        parts += [_md("\n".join(text)), _html(_change_table(ctx, cb)), _md(_random_effects_lines(ctx, cb)), _md(_attrition_caveat(ctx, cb))]
     glance = _read(ctx, Files.AT_A_GLANCE)
     if glance is not None and len(glance):
         rf = ctx.results_framework
