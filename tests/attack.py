@@ -159,8 +159,33 @@ def _family_reader(reader: Reader, t: pd.DataFrame, name: str, measure: list[str
                 reader.add_sum((name, *key, total, str(tot["group"].iloc[0]), col), terms, f"{name} {key} by {by}: total minus groups ({col})")
 
 
+#: The indicator rows that describe the same people as an ``attrition.csv`` population.
+ATTRITION_ROWS = {"participants": "change", "comparison group": "comparison_change"}
+
+
+def _attrition_links(reader: Reader, attrition: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    """Tie ``attrition.csv`` to ``indicators.csv``: a scale's first-wave people are the
+    completers and the drop-outs (n_pre = n_completed + n_dropped), and the completers
+    are the pairs plus those who answered the second survey without this scale's score.
+    A reader who holds both tables can subtract along these sums."""
+    first = indicators
+    if "wave_from" in indicators.columns:  # attrition.csv compares the first two waves only
+        later = indicators["indicator_id"].astype(str).str.contains(r"\.change\.|\.comparison_change\.", regex=True)
+        first = indicators.loc[~later]
+    ids = set(zip(first["indicator_id"].astype(str), first["group_by"].astype(str), first["group"].astype(str)))
+    for r in attrition.itertuples(index=False):
+        kind = ATTRITION_ROWS.get(str(r.population))
+        ind = (f"{r.instrument}.{r.scale}.{kind}", str(r.group_by), str(r.group))
+        if kind is None or ind not in ids:
+            continue
+        att = ("attrition", r.instrument, r.scale, r.population, str(r.group_by), str(r.group))
+        reader.add_sum((*ind, "n_pre"), [(*att, "n_completed"), (*att, "n_dropped")], f"{ind}: first-wave people = completers + drop-outs (attrition.csv)")
+        reader.add_sum((*att, "n_completed"), [(*ind, "n_paired"), (*att, "completed_without_score")], f"{ind}: completers = pairs + second survey without this score")
+
+
 def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
-    """Every count of 1 to ``min_cell - 1`` people a reader rebuilds from the published tables."""
+    """Every count of 1 to ``min_cell - 1`` people a reader rebuilds from the published tables,
+    each table alone and ``attrition.csv`` together with ``indicators.csv``."""
     build = Path(build)
     found = []
     if (build / "indicators.csv").exists():
@@ -171,6 +196,14 @@ def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
         reader = Reader()
         _family_reader(reader, pd.read_csv(build / "attrition.csv"), "attrition", ["instrument", "scale", "population"], ["n_completed", "n_dropped"], "consortium")
         found += reader.run(min_cell)
+    if (build / "attrition.csv").exists() and (build / "indicators.csv").exists():
+        reader = Reader()
+        indicators = pd.read_csv(build / "indicators.csv")
+        attrition = pd.read_csv(build / "attrition.csv")
+        _indicator_reader(reader, indicators, parents)
+        _family_reader(reader, attrition, "attrition", ["instrument", "scale", "population"], ["n_completed", "n_dropped"], "consortium")
+        _attrition_links(reader, attrition, indicators)
+        found += [f"attrition.csv with indicators.csv: {f}" for f in reader.run(min_cell)]
     if (build / "reliability.csv").exists():
         reader = Reader()
         _family_reader(reader, pd.read_csv(build / "reliability.csv"), "reliability", ["instrument", "scale", "wave"], ["n"], "all")

@@ -342,8 +342,8 @@ def _attrition_check(scored: pd.DataFrame, codebook: Codebook, pairs: pd.DataFra
     """Attrition beside a consortium row: who kept the score at the later wave, how those
     who left differed at the first wave, and the change reweighted for it.
 
-    ``attrition_smd``: first-wave score of people who answered the later wave minus
-    that of people who did not, in pooled SDs (:func:`pipeline.stats.attrition`; the
+    ``attrition_smd``: first-wave score of people who have the score at the later wave
+    minus that of people who do not, in pooled SDs (:func:`pipeline.stats.attrition`; the
     participants' consortium row of ``attrition.csv``).
     ``change_ipw`` (with its interval): the mean change weighted by the inverse
     probability of keeping the later score, modelled (logistic regression) on the
@@ -354,9 +354,8 @@ def _attrition_check(scored: pd.DataFrame, codebook: Codebook, pairs: pd.DataFra
     first = waves[0]
     pre, post = pairs[waves[0]], pairs[waves[1]]
     start = pre.notna()
-    # kept = answered the later wave at all, as attrition.csv counts it
-    later = set(scored.loc[scored["wave"] == waves[1], RESPONDENT].dropna())
-    kept = pd.Series(pre.index.isin(list(later)), index=pre.index)[start]
+    # kept = has this score at the later wave, as attrition.csv counts it (the pairs)
+    kept = post.notna()[start]
     att = stats.attrition(pre[start].to_numpy(dtype=float), kept.to_numpy(dtype=float))
     base = scored.loc[scored["wave"] == first].drop_duplicates(RESPONDENT).set_index(RESPONDENT)
     cols = [sc.id for sc in codebook.scales if sc.id in base.columns and base[sc.id].notna().any()]

@@ -276,3 +276,61 @@ def test_partners_are_protected_within_their_country():
     parents = {("partner", "A"): ("country", "DE"), ("partner", "B"): ("country", "DE"), ("partner", "C"): ("country", "FR"), ("partner", "D"): ("country", "FR")}
     out = suppress(t, ["n"], [], 5, family_cols=["m", "group_by"], total_mask=t["group_by"].eq("consortium"), parents=parents)
     assert out["suppression"].tolist() == ["", "primary", "secondary", "", "", "", ""]
+
+
+def _cross_tables(tmp_path, n_completed, n_dropped):
+    ind = pd.DataFrame(
+        {
+            "indicator_id": "ca.attitudes.change",
+            "analysis": "paired_change",
+            "group_by": ["consortium", "partner", "partner"],
+            "group": ["all", "AA", "BB"],
+            "n_pre": [80, 40, 40],
+            "n_post": [np.nan] * 3,
+            "n_paired": [60, 30, 30],
+        }
+    )
+    for col in ("mean_pre", "mean_post", "mean_change", "ci_low", "reliable_improved", "reliable_unchanged", "reliable_worsened"):
+        ind[col] = np.nan
+    att = pd.DataFrame(
+        {
+            "instrument": "ca",
+            "scale": "attitudes",
+            "population": "participants",
+            "group_by": ["consortium", "partner", "partner"],
+            "group": ["all", "AA", "BB"],
+            "n_completed": n_completed,
+            "n_dropped": n_dropped,
+        }
+    )
+    ind.to_csv(tmp_path / "indicators.csv", index=False)
+    att.to_csv(tmp_path / "attrition.csv", index=False)
+    return attack(tmp_path, 5, {})
+
+
+def test_attrition_and_indicators_together_are_attacked(tmp_path):
+    # the old rule: completers = everyone who answered the second survey. AA's 33 completers
+    # minus its 30 pairs = 3 people who answered without this scale (and their first-wave
+    # mean from mean_completed and mean_pre): found only by reading both tables together
+    found = _cross_tables(tmp_path, [66, 33, 33], [14, 7, 7])
+    assert any("attrition.csv with indicators.csv" in f and "'AA', 'completed_without_score') = 3" in f for f in found), found
+    # completers per scale are the pairs: nothing to subtract
+    assert _cross_tables(tmp_path, [60, 30, 30], [20, 10, 10]) == []
+
+
+def test_attrition_completers_are_the_pairs_of_the_change(example_build):
+    att = pd.read_csv(example_build / "attrition.csv")
+    t = pd.read_csv(example_build / "indicators.csv")
+    kind = {"participants": "change", "comparison group": "comparison_change"}
+    checked = 0
+    for r in att.loc[~att["suppressed"]].itertuples():
+        row = t.loc[(t["indicator_id"] == f"{r.instrument}.{r.scale}.{kind[r.population]}") & (t["group_by"] == r.group_by) & (t["group"].astype(str) == str(r.group))]
+        if row.empty or pd.isna(row["n_paired"].iloc[0]):
+            continue
+        assert r.n_completed == row["n_paired"].iloc[0] and r.n_completed + r.n_dropped == row["n_pre"].iloc[0], (r.scale, r.population, r.group)
+        assert r.mean_completed == pytest.approx(row["mean_pre"].iloc[0], rel=1e-9)
+        checked += 1
+    assert checked >= 20
+    cons = t.loc[(t["indicator_id"] == "community_attitudes.attitudes.change") & (t["group_by"] == "consortium") & (t["wave_to"] == "post")].iloc[0]
+    first = att.loc[(att["scale"] == "attitudes") & (att["population"] == "participants") & (att["group_by"] == "consortium")].iloc[0]
+    assert cons["attrition_smd"] == pytest.approx(first["smd"], rel=1e-12)  # the summary's caveat and attrition.csv agree

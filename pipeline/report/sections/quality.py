@@ -177,7 +177,7 @@ def _quality_md(ctx, codebook) -> str:
             else "At consortium level, nobody's baseline differs by more than 0.2 SD between those who stayed and those who left."
         )
         parts += [
-            "**Attrition.** Not everyone who answered the first survey answered the second. If those who "
+            "**Attrition.** Not everyone with a score in the first survey has one in the second (they did not answer it, or left the scale blank). If those who "
             "left differed from those who stayed, the change of those who stayed may not describe everyone. "
             "The standardised difference compares their first-survey scores (stayed minus left, in pooled "
             "SDs); above 0.2 in absolute value it is flagged as a possible bias (full table: `attrition.csv`).\n",

@@ -261,8 +261,9 @@ def _attrition_caveat(ctx, cb) -> str:
     first = att.iloc[0]
     started = int(first["n_completed"]) + int(first["n_dropped"])
     text = (
-        f"*Read with care (attrition):* {fmt.count(first['n_dropped'])} of the {fmt.count(started)} participants who answered the first survey "
-        f"did not answer the second ({fmt.pct(first['n_dropped'] / started)})."
+        f"*Read with care (attrition):* {fmt.count(first['n_dropped'])} of the {fmt.count(started)} participants with a score for "
+        f"{fmt.lower_first(first['label'])} in the first survey have none in the second (they did not answer it, or left the scale blank; "
+        f"{fmt.pct(first['n_dropped'] / started)})."
     )
     flagged = att.loc[att["flag"] != ""]
     if len(flagged):
