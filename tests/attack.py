@@ -217,3 +217,101 @@ def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
             reader.add_sum((i, "n_post"), [(i, "n_exact"), (i, "n_tolerant"), (i, "n_unmatched_post")], f"code_matching row {i} after")
         found += reader.run(min_cell)
     return found
+
+
+#: Column names of the published tables that hold counts (of people, rows, ties, organisations).
+COUNT_COLUMN = r"^(n|n_(?!unit).*|rows_.*|k_partners|ties|links|new_ties|local|national|international|cross_border|public_authority|formal_agreement|organisations.*)$"
+#: Words after a number that make it a count the reader takes for people (or pairs of answers).
+COUNT_WORDS = ("participants", "people", "pairs", "respondents", "organisations", "staff", "partners", "ties", "activities", "raters")
+
+
+def published_counts(tables: list[pd.DataFrame]) -> set[int]:
+    """Every whole number in a count column of the published tables."""
+    import re
+
+    out: set[int] = set()
+    for t in tables:
+        for col in t.columns:
+            if re.match(COUNT_COLUMN, str(col)):
+                v = pd.to_numeric(t[col], errors="coerce").dropna()
+                out |= set(v[v == v.round()].astype(int))
+    return out
+
+
+def printed_counts(page: str) -> list[tuple[int, str]]:
+    """The counts a rendered report (HTML) prints: "n = 123", "123 people" (and the other
+    :data:`COUNT_WORDS`), and the cells of table columns headed "n" or "... (n)".
+
+    Not read here: the partners' sample flow tables (:func:`flow_attack` checks them),
+    the privacy section's table of crossed fields ("people in them": people in groups
+    below the minimum, together, worked out from the responses), and the numbers drawn
+    inside charts (images)."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    text = " ".join(soup.get_text(" ").split())
+    found = []
+    words = "|".join(COUNT_WORDS)
+    for m in re.finditer(rf"\bn = (\d[\d,]*)|\b(\d[\d,]*) (?:{words})\b", text):
+        found.append((int((m.group(1) or m.group(2)).replace(",", "")), text[max(0, m.start() - 60) : m.end() + 20]))
+    for table in soup.find_all("table"):
+        heads = [th.get_text(" ", strip=True).lower() for th in table.find_all("th")]
+        if _is_flow(heads):
+            continue  # counted from the responses, not published: audited by flow_attack
+        counted = [i for i, h in enumerate(heads) if h == "n" or h.startswith("n (") or h.endswith("(n)")]
+        for row in table.find_all("tr"):
+            cells = [td.get_text(strip=True) for td in row.find_all(["td", "th"])]
+            if len(cells) != len(heads):
+                continue
+            for i in counted:
+                if re.fullmatch(r"\d[\d,]*", cells[i]):
+                    found.append((int(cells[i].replace(",", "")), f"table column {heads[i]!r}: {cells}"))
+    return found
+
+
+def unpublished_counts(pages: dict[str, str], tables: list[pd.DataFrame]) -> list[str]:
+    """Counts a report prints that no published table holds: numbers the report worked out
+    itself from unpublished data, which disclosure control (and :func:`attack`) never saw."""
+    known = published_counts(tables)
+    return [f"{name}: {n} in ...{where}..." for name, page in pages.items() for n, where in printed_counts(page) if n != 0 and n not in known]
+
+
+def _is_flow(heads: list[str]) -> bool:
+    """A partner's sample flow table: columns "stage" and "people"."""
+    return heads[:2] == ["stage", "people"]
+
+
+#: A partner's sample flow table, as the report labels its rows, and its sums.
+FLOW_ROWS = {"respondents": "kept", "matched": "matched", "only (lost to follow-up)": "first_only", "only (no baseline)": "second_only"}
+
+
+def flow_attack(page: str, min_cell: int) -> list[str]:
+    """The sample flow tables a report prints (counted from the responses, not published):
+    can a hidden stage be rebuilt as a wave's respondents minus the matched?"""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for k, table in enumerate(BeautifulSoup(page, "html.parser").find_all("table")):
+        if not _is_flow([th.get_text(" ", strip=True).lower() for th in table.find_all("th")]):
+            continue
+        reader, kept = Reader(), []
+        for row in table.find_all("tr"):
+            cells = [c.get_text(strip=True) for c in row.find_all(["td", "th"])]
+            if len(cells) != 2 or cells[0].lower() == "stage":
+                continue
+            step = next((v for k, v in FLOW_ROWS.items() if k in cells[0]), None)
+            if step == "kept":
+                step = f"kept_{len(kept)}"
+                kept.append(step)
+            value = cells[1].replace(",", "")
+            if step is not None and value.isdigit():
+                reader.read(step, float(value))
+        if len(kept) == 2:
+            reader.add_sum("kept_0", ["matched", "first_only"], "respondents before = matched + before only")
+            reader.add_sum("kept_1", ["matched", "second_only"], "respondents after = matched + after only")
+        found += [f"sample flow table {k}: {f}" for f in reader.run(min_cell)]
+    return found

@@ -334,3 +334,25 @@ def test_attrition_completers_are_the_pairs_of_the_change(example_build):
     cons = t.loc[(t["indicator_id"] == "community_attitudes.attitudes.change") & (t["group_by"] == "consortium") & (t["wave_to"] == "post")].iloc[0]
     first = att.loc[(att["scale"] == "attitudes") & (att["population"] == "participants") & (att["group_by"] == "consortium")].iloc[0]
     assert cons["attrition_smd"] == pytest.approx(first["smd"], rel=1e-12)  # the summary's caveat and attrition.csv agree
+
+
+FLOW_PAGE = """<table><thead><tr><th>stage</th><th>people</th></tr></thead><tbody>
+<tr><td>Before: respondents</td><td>370</td></tr><tr><td>After: respondents</td><td>{after}</td></tr>
+<tr><td>Matched: answered both</td><td>289</td></tr><tr><td>Before only (lost to follow-up)</td><td>81</td></tr>
+<tr><td>After only (no baseline)</td><td>fewer than 5</td></tr></tbody></table>"""
+
+
+def test_the_report_audit_finds_counts_nobody_published_and_flow_subtraction():
+    from pipeline.report.sections.quality import _flow_hidden
+    from tests.attack import flow_attack, unpublished_counts
+
+    published = [pd.DataFrame({"n_paired": [886, 145], "mean_change": [0.5, 1234.0]})]
+    page = "<p>Change among the 886 participants (n = 145 pairs); 1,234 people started.</p>"
+    found = unpublished_counts({"r.html": page}, published)
+    assert len(found) == 1 and "1234" in found[0]  # a count only the report knows; 1234 in a non-count column does not count
+    # 292 respondents after, 289 matched, "fewer than 5" after only: 3 by subtraction
+    assert flow_attack(FLOW_PAGE.format(after="292"), 5) == ["sample flow table 0: second_only = 3 rebuilt by subtraction"]
+    assert flow_attack(FLOW_PAGE.format(after="hidden"), 5) == []
+    n = {"kept_first": 370, "kept_second": 292, "matched": 289, "first_only": 81, "second_only": 3}
+    assert _flow_hidden(n, 5) == {"second_only", "kept_second"}
+    assert _flow_hidden({**n, "kept_second": 300, "second_only": 11}, 5) == set()

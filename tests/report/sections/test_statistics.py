@@ -84,7 +84,8 @@ def test_measurement_quality_flags_and_hides(ctx, codebook):
 def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
     text = sections_stats.methods_appendix(ctx, codebook).text()
     used = methods_used(ctx, codebook)
-    assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition"} <= set(used)
+    assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition", "random_effects"} <= set(used)
+    assert "Hartung-Knapp-Sidik-Jonkman" in text  # the random-effects interval is named where the methods are
     from pipeline.ingest.codes import METHOD as MATCH_METHOD
 
     for key in used:  # methods.csv, written by the analyse stage from the registry
