@@ -368,11 +368,10 @@ def _did_sentence(r, min_cell: int) -> str:
     cover = note.split("; ")[0] if note.startswith("partners with a comparison group") else ""
     where = ""
     if cover:  # "partners with a comparison group: ES-VAL, GR-THE (2 of 5 partners; the participants compared are theirs only)"
-        where = f" The comparison group comes from {cover.split(': ', 1)[1].split(' (')[0]} ({cover.split(' (', 1)[1].split(';')[0]}), and the participants compared are theirs only: the difference describes these partners, not the whole consortium."
+        where = f" Comparison group from {cover.split(': ', 1)[1].split(' (')[0]} ({cover.split(' (', 1)[1].split(';')[0]}): the difference describes their participants only."
     return (
-        f"- **{r['label']}**: {verdict} (difference {d:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants "
-        f"changed by {r['change_participants']:+.2f}, {int(r['n_comparison'])} in the comparison group by "
-        f"{r['change_comparison']:+.2f}; g_change = {_num(r['effect_size'])}).{where}"
+        f"- **{r['label']}**: {verdict} (difference {d:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants, "
+        f"{int(r['n_comparison'])} in the comparison group; g_change = {_num(r['effect_size'])}).{where}"
     )
 
 

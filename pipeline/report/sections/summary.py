@@ -221,27 +221,26 @@ def _random_effects_lines(ctx, cb) -> str:
     cons = paired_rows(ind).loc[lambda t: t["group_by"].eq(CONSORTIUM)].set_index("scale")
     order = {sc.id: k for k, sc in enumerate(cb.scales)}
     lines = [
-        "**Across partners.** Respondents are grouped in partners: the pooled change above counts everyone alike, so a large partner "
-        "weighs most. Here each partner is a site and the partners' changes are combined (random effects, REML, with the "
-        "Hartung-Knapp-Sidik-Jonkman interval for few partners); the prediction interval is where a new partner's change would fall, "
-        "and I² is the share of the differences between partners beyond chance:"
+        "**Across partners.** The pooled change counts everyone alike, so a large partner weighs most; here each partner is a site "
+        "(random effects, REML, Hartung-Knapp-Sidik-Jonkman interval). The prediction interval is where a new partner's change would fall; "
+        "I² is the share of the differences between partners beyond chance:"
     ]
     for r in sorted(pooled.to_dict("records"), key=lambda r: order.get(r["scale"], 99)):
         whole = cons["mean_change"].get(r["scale"]) if r["scale"] in cons.index else None
         beside = f"; all participants pooled: {fmt.num(whole, signed=True)}" if not fmt.missing(whole) else ""
-        pi = "" if fmt.missing(r["pi_low"]) else f"; a new partner: {fmt.num(r['pi_low'], signed=True)} to {fmt.num(r['pi_high'], signed=True)} (95% prediction interval)"
-        spread = " The partners differ more than chance alone would make them." if not fmt.missing(r["i2"]) and r["i2"] >= 0.5 else ""
+        pi = "" if fmt.missing(r["pi_low"]) else f"; a new partner: {fmt.num(r['pi_low'], signed=True)} to {fmt.num(r['pi_high'], signed=True)}"
+        spread = "partners differ beyond chance; " if not fmt.missing(r["i2"]) and r["i2"] >= 0.5 else ""
         if fmt.missing(r["pi_low"]):
-            reading = spread
+            reading = spread.removesuffix("; ")
         elif r["pi_low"] > 0 or r["pi_high"] < 0:
-            reading = spread + (" Even so, a" if spread else " A") + " new partner's change would be expected in the same direction."
+            reading = spread + "same direction expected at any partner"
         elif r["ci_low"] > 0 or r["ci_high"] < 0:
-            reading = spread + " On average across partners the change is clear, but the prediction interval includes no change: at a new partner it could be nil or reversed."
+            reading = spread + "clear on average, but could be nil or reversed at a new partner"
         else:
-            reading = spread + " Across partners the change cannot be told from none."
+            reading = spread + "not clear across partners"
         lines.append(
             f"- **{r['label']}**: {fmt.num(r['mean_change'], signed=True)} (95% CI {fmt.num(r['ci_low'], signed=True)} to {fmt.num(r['ci_high'], signed=True)}) across "
-            f"{fmt.count(r['k_partners'])} partners{beside}{pi}; tau² = {fmt.num(r['tau2'], 3)}, I² = {fmt.pct(r['i2'])}.{reading}"
+            f"{fmt.count(r['k_partners'])} partners{beside}{pi}; tau² = {fmt.num(r['tau2'], 3)}, I² = {fmt.pct(r['i2'])}" + (f": {reading}." if reading else ".")
         )
     left = sorted({n.split("left out", 1)[1].split(": ", 1)[1].split(";")[0] for n in pooled["note"].fillna("") if "left out" in n})
     if left:
