@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.report import format as fmt
 from pipeline.report import narrative
 from pipeline.report.sections.base import Section, _absent, _html, _md, _pre_post, _read, study_design
-from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, RANDOM_EFFECTS, Files, first_waves, paired_rows
+from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, Files, first_waves, paired_rows
 
 
 def title(ctx) -> str:
@@ -181,7 +181,6 @@ def _change_table(ctx, cb) -> str:
         pops = ind.loc[ind["group_by"].eq("partner") & ind["group"].astype(str).eq(ctx.partner)]
         names = {ctx.partner: f"At {ctx.partner}"}
     order = {sc.id: k for k, sc in enumerate(cb.scales)}
-    pooled = _random_effects_rows(ctx, cb)
     body = []
     for scale in sorted(cons["scale"].unique(), key=lambda x: order.get(x, 99)):
         whole = cons.loc[cons["scale"] == scale]
@@ -204,52 +203,8 @@ def _change_table(ctx, cb) -> str:
                 fmt.with_interval(r["effect_size"], r["effect_size_ci_low"], r["effect_size_ci_high"]),
             ]
             body.append(f"<tr><td>{_esc(label)}</td>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
-            if label == "All participants":
-                for rr in pooled.loc[pooled["scale"] == scale].to_dict("records"):
-                    who, *rest = _random_effects_cells(rr)
-                    body.append(f'<tr class="pooled"><td>{_esc(who)}</td>' + "".join(f'<td class="num">{c}</td>' for c in rest) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Who", "n (pairs)", "Before → after", "Change [95% CI]", "g_av [95% CI]", "d_z [95% CI]"))
     return f'<table class="dataframe report-table change"><caption>{_esc(cb.label())}: change among participants</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
-def _random_effects_rows(ctx, cb) -> pd.DataFrame:
-    """The ``random_effects`` rows of one instrument (first two waves, shown, computed);
-    empty in a partner's report."""
-    ind = ctx.indicators
-    if ctx.partner or "analysis" not in ind.columns:
-        return ind.iloc[0:0]
-    ind = first_waves(ind.loc[ind["instrument"] == cb.instrument])
-    return ind.loc[ind["analysis"].eq(RANDOM_EFFECTS) & ~ind["suppressed"].astype(str).str.lower().eq("true") & ind["mean_change"].notna()]
-
-
-def _random_effects_cells(r) -> list[str]:
-    """The change table's row of the change across partners: who (k partners, I²), the
-    change with its HKSJ interval and the prediction interval for a new partner, d_z."""
-    pi = "" if fmt.missing(r["pi_low"]) else f"<br><small>new partner {fmt.interval(r['pi_low'], r['pi_high'])}</small>"
-    who = f"Across partners ({fmt.count(r['k_partners'])}; I² = {fmt.pct(r['i2'])}, tau² = {fmt.num(r['tau2'], 3)})"
-    return [who, "", "", fmt.with_interval(r["mean_change"], r["ci_low"], r["ci_high"], signed=True) + pi, "", fmt.with_interval(r["effect_size"], r["effect_size_ci_low"], r["effect_size_ci_high"])]
-
-
-def _random_effects_note(ctx, cb) -> str:
-    """One paragraph under the change table: what the row across partners is, and where
-    a new partner's change could be nil (the prediction interval includes 0)."""
-    pooled = _random_effects_rows(ctx, cb)
-    if pooled.empty:
-        return ""
-    order = {sc.id: k for k, sc in enumerate(cb.scales)}
-    pooled = pooled.assign(_o=pooled["scale"].map(order)).sort_values("_o")
-    unsure = [fmt.lower_first(r["label"]) for r in pooled.to_dict("records") if not fmt.missing(r["pi_low"]) and r["pi_low"] <= 0 <= r["pi_high"] and (r["ci_low"] > 0 or r["ci_high"] < 0)]
-    text = (
-        "*Across partners:* the pooled change counts everyone alike, so a large partner weighs most; the row across partners "
-        "combines the partners as sites (random effects, REML, Hartung-Knapp-Sidik-Jonkman interval), with the 95% prediction "
-        "interval for a new partner's change and I², the share of the differences between partners beyond chance."
-    )
-    if unsure:
-        text += f" Clear on average but possibly nil or reversed at a new partner: {'; '.join(unsure)}."
-    left = sorted({n.split("left out", 1)[1].split(": ", 1)[1].split(";")[0] for n in pooled["note"].fillna("") if "left out" in n})
-    if left:
-        text += f" Left out (fewer than {ctx.min_cell} pairs): {', '.join(left)}."
-    return text
 
 
 def _attrition_caveat(ctx, cb) -> str:
@@ -264,9 +219,8 @@ def _attrition_caveat(ctx, cb) -> str:
     first = att.iloc[0]
     started = int(first["n_completed"]) + int(first["n_dropped"])
     text = (
-        f"*Read with care (attrition):* {fmt.count(first['n_dropped'])} of the {fmt.count(started)} participants with a score for "
-        f"{fmt.lower_first(first['label'])} in the first survey have none in the second (they did not answer it, or left the scale blank; "
-        f"{fmt.pct(first['n_dropped'] / started)})."
+        f"*Read with care (attrition):* {fmt.count(first['n_dropped'])} of the {fmt.count(started)} participants who answered the first survey "
+        f"have no score from the second ({fmt.pct(first['n_dropped'] / started)})."
     )
     flagged = att.loc[att["flag"] != ""]
     if len(flagged):
@@ -299,7 +253,7 @@ def executive_summary(ctx) -> Section:
             + "The effect size g_av is the change divided by the average standard deviation of the two surveys (Hedges' "
             "correction); d_z divides it by the standard deviation of the changes, with its 95% interval (Lakens 2013).",
         ]
-        parts += [_md("\n".join(text)), _html(_change_table(ctx, cb)), _md(_random_effects_note(ctx, cb)), _md(_attrition_caveat(ctx, cb))]
+        parts += [_md("\n".join(text)), _html(_change_table(ctx, cb)), _md(_attrition_caveat(ctx, cb))]
     glance = _read(ctx, Files.AT_A_GLANCE)
     if glance is not None and len(glance):
         rf = ctx.results_framework

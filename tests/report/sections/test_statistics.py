@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 import pandas as pd
 import pytest
@@ -196,26 +195,3 @@ def test_difference_in_differences_sentence_names_the_partners_of_the_comparison
     assert k_of_n.endswith("partners") and " of " in k_of_n
     assert text.count(f"Comparison group from {cover.split(': ', 1)[1].split(' (')[0]} ({k_of_n})") == len(cons)
     assert "rose by" in text or "fell by" in text
-
-
-def test_summary_puts_the_random_effects_summary_beside_the_pooled_change(ctx, codebook):
-    text = sections_stats.executive_summary(ctx).text()
-    t = ctx.indicators
-    pooled = t.loc[(t["analysis"] == "random_effects") & (t["wave_to"] == "post") & (t["instrument"] == codebook.instrument)]
-    assert len(pooled) == len(codebook.scales)
-    assert "*Across partners:*" in text and "Hartung-Knapp-Sidik-Jonkman" in text
-    rows = re.findall(r'<tr class="pooled">(.*?)</tr>', text)
-    assert len(rows) == len(pooled)
-    for r in pooled.itertuples():
-        # the row under the scale's "All participants" row: the pooled change, then the one across partners
-        block = text.split(f'<th colspan="6">{r.label}</th>', 1)[1].split('<tr class="criterion">', 1)[0]
-        whole, across = block.split('<tr class="pooled">', 1)
-        assert "All participants" in whole
-        assert f"Across partners ({int(r.k_partners)}; I² = {round(100 * r.i2):.0f}%" in across
-        assert f"{r.mean_change:+.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" in across and f"new partner [{r.pi_low:.2f}, {r.pi_high:.2f}]" in across
-        assert f"{r.effect_size:.2f} [{r.effect_size_ci_low:.2f}, {r.effect_size_ci_high:.2f}]" in across
-        if r.pi_low < 0 < r.pi_high and r.ci_low > 0:
-            assert r.label[1:] in text.split("possibly nil or reversed at a new partner:", 1)[1]
-    # a partner's own report does not carry the consortium's combination
-    mine = type(ctx)(**{**ctx.__dict__, "partner": sorted(t.loc[t["group_by"] == "partner", "group"])[0]})
-    assert "Across partners" not in sections_stats.executive_summary(mine).text()
