@@ -33,7 +33,7 @@ from pipeline.report.sections.base import (
     _where,
     study_design,
 )
-from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, Files, first_waves, later_waves
+from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, Files, first_waves, later_waves
 
 
 def attitude_change(ctx) -> Section:
@@ -476,6 +476,47 @@ def _tests_md(ctx, codebook) -> str:
             _table(["Scale", "n (pairs)", "p (t-test)", "p (Holm)", "p (Wilcoxon)", "d_z [95% CI]", "g_av", "Reliably improved [95% CI]", "Unchanged", "Reliably worsened"], table),
             *([f"\nReliable change is not computed where {'; '.join(not_computed)}."] if not_computed else []),
             *partner_part,
+            _random_effects_md(ctx, codebook),
+        ]
+    )
+
+
+def _random_effects_md(ctx, codebook) -> str:
+    """The change across partners as sites (the ``random_effects`` rows): estimate with its
+    Hartung-Knapp-Sidik-Jonkman interval beside the pooled change, the prediction interval
+    for a new partner, tau^2 and I^2. Empty in a partner's report or without such rows."""
+    ind = ctx.indicators
+    if ctx.partner or "analysis" not in ind.columns:
+        return ""
+    rows = first_waves(ind.loc[(ind["instrument"] == codebook.instrument) & ind["analysis"].eq(RANDOM_EFFECTS)])
+    rows = rows.loc[~rows["suppressed"].astype(bool) & rows["mean_change"].notna()]
+    if rows.empty:
+        return ""
+    pooled = first_waves(ind.loc[(ind["instrument"] == codebook.instrument) & ind["analysis"].eq(PAIRED_CHANGE) & ind["group_by"].eq(CONSORTIUM)]).set_index("scale")["mean_change"]
+    table = []
+    for _, r in rows.sort_values("scale", key=lambda c: c.map(_scale_order(codebook))).iterrows():
+        whole = pooled.get(r["scale"])
+        table.append(
+            [
+                r["label"],
+                f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}",
+                _num(whole, signed=True) if whole is not None else "–",
+                _ci(r["pi_low"], r["pi_high"]) if not _missing(r["pi_low"]) else "–",
+                _num(r["tau2"], 3),
+                _pct(r["i2"]),
+                f"{_num(r['effect_size'])} {_ci(r['effect_size_ci_low'], r['effect_size_ci_high'])}",
+                _n(r["k_partners"]),
+            ]
+        )
+    return "\n".join(
+        [
+            "",
+            "**Across partners.** Respondents are grouped in partners: the pooled change counts everyone alike, so a large "
+            "partner weighs most. Here each partner is a site and the partners' changes are combined (random effects, REML; "
+            "the interval with the Hartung-Knapp-Sidik-Jonkman adjustment, as few partners take part). The prediction interval "
+            "is where a new partner's change would fall; I² is the share of the differences between partners beyond chance. "
+            "Where the prediction interval includes 0, the change could be nil or reversed at a new partner.\n",
+            _table(["Scale", "Across partners [95% CI]", "Pooled", "New partner [95% PI]", "tau²", "I²", "d_z across partners [95% CI]", "Partners"], table),
         ]
     )
 

@@ -195,3 +195,17 @@ def test_difference_in_differences_sentence_names_the_partners_of_the_comparison
     assert k_of_n.endswith("partners") and " of " in k_of_n
     assert text.count(f"Comparison group from {cover.split(': ', 1)[1].split(' (')[0]} ({k_of_n})") == len(cons)
     assert "rose by" in text or "fell by" in text
+
+
+def test_tests_section_gives_the_change_across_partners(ctx, codebook):
+    text = sections_stats.tests_and_individual_change(ctx, codebook).text()
+    t = ctx.indicators
+    pooled = t.loc[(t["analysis"] == "random_effects") & (t["wave_to"] == "post") & (t["instrument"] == codebook.instrument)]
+    assert len(pooled) == len(codebook.scales) and "Hartung-Knapp-Sidik-Jonkman" in text
+    for r in pooled.itertuples():
+        whole = t.loc[(t["indicator_id"] == f"{codebook.instrument}.{r.scale}.change") & (t["group_by"] == "consortium")].iloc[0]
+        line = next(x for x in text.splitlines() if x.startswith(f"| {r.label} | {r.mean_change:+.2f} ["))
+        assert f"[{r.ci_low:.2f}, {r.ci_high:.2f}] | {whole['mean_change']:+.2f} | [{r.pi_low:.2f}, {r.pi_high:.2f}]" in line
+        assert f"| {round(100 * r.i2):.0f}% |" in line and f"| {int(r.k_partners)} |" in line
+    mine = type(ctx)(**{**ctx.__dict__, "partner": sorted(t.loc[t["group_by"] == "partner", "group"])[0]})
+    assert "Across partners" not in sections_stats.tests_and_individual_change(mine, codebook).text()
