@@ -139,7 +139,7 @@ FILE_NOTES = {
     "QUARANTINE": "every row set aside, with file, row, column, value, reason and detail (see [quarantine](quarantine.md))",
     "RECONCILIATION": "per file: rows read = rows kept + rows quarantined",
     "RELIABILITY": "per scale, wave and language version: Cronbach's alpha with its interval, McDonald's omega, the weakest item",
-    "ATTRITION": "per scale, population and partner: completers against drop-outs on their first-wave scores (SMD)",
+    "ATTRITION": "per scale, population and partner: completers (people with the scale's score at the second wave: the pairs of `indicators.csv`) against drop-outs on their first-wave scores (SMD)",
     "CODE_MATCHING": "matching by self-generated codes: codes before and after, matched exactly and with tolerance, match rate",
     "MANIFEST": "provenance: SHA-256 of every input and output, git commit, parameters, library versions, run time",
     "INDEX": "the report folder's index: every report with a one-line description",

@@ -159,8 +159,33 @@ def _family_reader(reader: Reader, t: pd.DataFrame, name: str, measure: list[str
                 reader.add_sum((name, *key, total, str(tot["group"].iloc[0]), col), terms, f"{name} {key} by {by}: total minus groups ({col})")
 
 
+#: The indicator rows that describe the same people as an ``attrition.csv`` population.
+ATTRITION_ROWS = {"participants": "change", "comparison group": "comparison_change"}
+
+
+def _attrition_links(reader: Reader, attrition: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    """Tie ``attrition.csv`` to ``indicators.csv``: a scale's first-wave people are the
+    completers and the drop-outs (n_pre = n_completed + n_dropped), and the completers
+    are the pairs plus those who answered the second survey without this scale's score.
+    A reader who holds both tables can subtract along these sums."""
+    first = indicators
+    if "wave_from" in indicators.columns:  # attrition.csv compares the first two waves only
+        later = indicators["indicator_id"].astype(str).str.contains(r"\.change\.|\.comparison_change\.", regex=True)
+        first = indicators.loc[~later]
+    ids = set(zip(first["indicator_id"].astype(str), first["group_by"].astype(str), first["group"].astype(str)))
+    for r in attrition.itertuples(index=False):
+        kind = ATTRITION_ROWS.get(str(r.population))
+        ind = (f"{r.instrument}.{r.scale}.{kind}", str(r.group_by), str(r.group))
+        if kind is None or ind not in ids:
+            continue
+        att = ("attrition", r.instrument, r.scale, r.population, str(r.group_by), str(r.group))
+        reader.add_sum((*ind, "n_pre"), [(*att, "n_completed"), (*att, "n_dropped")], f"{ind}: first-wave people = completers + drop-outs (attrition.csv)")
+        reader.add_sum((*att, "n_completed"), [(*ind, "n_paired"), (*att, "completed_without_score")], f"{ind}: completers = pairs + second survey without this score")
+
+
 def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
-    """Every count of 1 to ``min_cell - 1`` people a reader rebuilds from the published tables."""
+    """Every count of 1 to ``min_cell - 1`` people a reader rebuilds from the published tables,
+    each table alone and ``attrition.csv`` together with ``indicators.csv``."""
     build = Path(build)
     found = []
     if (build / "indicators.csv").exists():
@@ -171,6 +196,14 @@ def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
         reader = Reader()
         _family_reader(reader, pd.read_csv(build / "attrition.csv"), "attrition", ["instrument", "scale", "population"], ["n_completed", "n_dropped"], "consortium")
         found += reader.run(min_cell)
+    if (build / "attrition.csv").exists() and (build / "indicators.csv").exists():
+        reader = Reader()
+        indicators = pd.read_csv(build / "indicators.csv")
+        attrition = pd.read_csv(build / "attrition.csv")
+        _indicator_reader(reader, indicators, parents)
+        _family_reader(reader, attrition, "attrition", ["instrument", "scale", "population"], ["n_completed", "n_dropped"], "consortium")
+        _attrition_links(reader, attrition, indicators)
+        found += [f"attrition.csv with indicators.csv: {f}" for f in reader.run(min_cell)]
     if (build / "reliability.csv").exists():
         reader = Reader()
         _family_reader(reader, pd.read_csv(build / "reliability.csv"), "reliability", ["instrument", "scale", "wave"], ["n"], "all")
@@ -183,4 +216,102 @@ def attack(build: Path, min_cell: int, parents: dict) -> list[str]:
             reader.add_sum((i, "n_pre"), [(i, "n_exact"), (i, "n_tolerant"), (i, "n_unmatched_pre")], f"code_matching row {i} before")
             reader.add_sum((i, "n_post"), [(i, "n_exact"), (i, "n_tolerant"), (i, "n_unmatched_post")], f"code_matching row {i} after")
         found += reader.run(min_cell)
+    return found
+
+
+#: Column names of the published tables that hold counts (of people, rows, ties, organisations).
+COUNT_COLUMN = r"^(n|n_(?!unit).*|rows_.*|k_partners|ties|links|new_ties|local|national|international|cross_border|public_authority|formal_agreement|organisations.*)$"
+#: Words after a number that make it a count the reader takes for people (or pairs of answers).
+COUNT_WORDS = ("participants", "people", "pairs", "respondents", "organisations", "staff", "partners", "ties", "activities", "raters")
+
+
+def published_counts(tables: list[pd.DataFrame]) -> set[int]:
+    """Every whole number in a count column of the published tables."""
+    import re
+
+    out: set[int] = set()
+    for t in tables:
+        for col in t.columns:
+            if re.match(COUNT_COLUMN, str(col)):
+                v = pd.to_numeric(t[col], errors="coerce").dropna()
+                out |= set(v[v == v.round()].astype(int))
+    return out
+
+
+def printed_counts(page: str) -> list[tuple[int, str]]:
+    """The counts a rendered report (HTML) prints: "n = 123", "123 people" (and the other
+    :data:`COUNT_WORDS`), and the cells of table columns headed "n" or "... (n)".
+
+    Not read here: the partners' sample flow tables (:func:`flow_attack` checks them),
+    the privacy section's table of crossed fields ("people in them": people in groups
+    below the minimum, together, worked out from the responses), and the numbers drawn
+    inside charts (images)."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    text = " ".join(soup.get_text(" ").split())
+    found = []
+    words = "|".join(COUNT_WORDS)
+    for m in re.finditer(rf"\bn = (\d[\d,]*)|\b(\d[\d,]*) (?:{words})\b", text):
+        found.append((int((m.group(1) or m.group(2)).replace(",", "")), text[max(0, m.start() - 60) : m.end() + 20]))
+    for table in soup.find_all("table"):
+        heads = [th.get_text(" ", strip=True).lower() for th in table.find_all("th")]
+        if _is_flow(heads):
+            continue  # counted from the responses, not published: audited by flow_attack
+        counted = [i for i, h in enumerate(heads) if h == "n" or h.startswith("n (") or h.endswith("(n)")]
+        for row in table.find_all("tr"):
+            cells = [td.get_text(strip=True) for td in row.find_all(["td", "th"])]
+            if len(cells) != len(heads):
+                continue
+            for i in counted:
+                if re.fullmatch(r"\d[\d,]*", cells[i]):
+                    found.append((int(cells[i].replace(",", "")), f"table column {heads[i]!r}: {cells}"))
+    return found
+
+
+def unpublished_counts(pages: dict[str, str], tables: list[pd.DataFrame]) -> list[str]:
+    """Counts a report prints that no published table holds: numbers the report worked out
+    itself from unpublished data, which disclosure control (and :func:`attack`) never saw."""
+    known = published_counts(tables)
+    return [f"{name}: {n} in ...{where}..." for name, page in pages.items() for n, where in printed_counts(page) if n != 0 and n not in known]
+
+
+def _is_flow(heads: list[str]) -> bool:
+    """A partner's sample flow table: columns "stage" and "people"."""
+    return heads[:2] == ["stage", "people"]
+
+
+#: A partner's sample flow table, as the report labels its rows, and its sums.
+FLOW_ROWS = {"respondents": "kept", "matched": "matched", "only (lost to follow-up)": "first_only", "only (no baseline)": "second_only"}
+
+
+def flow_attack(page: str, min_cell: int) -> list[str]:
+    """The sample flow tables a report prints (counted from the responses, not published):
+    can a hidden stage be rebuilt as a wave's respondents minus the matched?"""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for k, table in enumerate(BeautifulSoup(page, "html.parser").find_all("table")):
+        if not _is_flow([th.get_text(" ", strip=True).lower() for th in table.find_all("th")]):
+            continue
+        reader, kept = Reader(), []
+        for row in table.find_all("tr"):
+            cells = [c.get_text(strip=True) for c in row.find_all(["td", "th"])]
+            if len(cells) != 2 or cells[0].lower() == "stage":
+                continue
+            step = next((v for k, v in FLOW_ROWS.items() if k in cells[0]), None)
+            if step == "kept":
+                step = f"kept_{len(kept)}"
+                kept.append(step)
+            value = cells[1].replace(",", "")
+            if step is not None and value.isdigit():
+                reader.read(step, float(value))
+        if len(kept) == 2:
+            reader.add_sum("kept_0", ["matched", "first_only"], "respondents before = matched + before only")
+            reader.add_sum("kept_1", ["matched", "second_only"], "respondents after = matched + after only")
+        found += [f"sample flow table {k}: {f}" for f in reader.run(min_cell)]
     return found

@@ -22,12 +22,16 @@ which kind of indicator a row is:
 ``random_effects`` (``<instrument>.<scale>.random_effects``)
     The participants' mean change combined across partners as sites: a REML
     random-effects summary (:func:`pipeline.stats.random_effects`) of the partners'
-    mean changes and standard errors, with the between-partner variance ``tau2``,
-    ``i2`` (share of the variation beyond chance), the prediction interval
-    ``pi_low``/``pi_high`` (where a new partner's change would fall) and
-    ``k_partners``; beside the pooled consortium row, it shows whether the change
-    holds across sites or is carried by one. Partners with fewer than the minimum
-    number of pairs are left out (and named in the note).
+    mean changes and standard errors, its interval and test with the
+    Hartung-Knapp-Sidik-Jonkman adjustment (t with k - 1 df: few partners), with the
+    between-partner variance ``tau2``, ``i2`` (share of the variation beyond chance),
+    the prediction interval ``pi_low``/``pi_high`` (where a new partner's change would
+    fall) and ``k_partners``; beside the pooled consortium row, it shows whether the
+    change holds across sites or is carried by one. ``effect_size`` is the same
+    summary of the partners' d_z (variance 1/n + d_z^2 / 2n), with its interval and
+    its prediction interval ``effect_size_pi_low``/``effect_size_pi_high``: the
+    forest plot draws it beside the partners' d_z. Partners with fewer than the
+    minimum number of pairs are left out (and named in the note).
 ``mcnemar`` (``<instrument>.<item>.mcnemar``)
     Every yes/no item (response values 0 and 1) asked at both waves: the shares
     answering yes, their difference with its Wald interval, and McNemar's test.
@@ -123,6 +127,8 @@ COLUMNS = [
     "i2",
     "pi_low",
     "pi_high",
+    "effect_size_pi_low",
+    "effect_size_pi_high",
     "ci_caution",
     "note",
     "suppressed",
@@ -167,6 +173,8 @@ VALUE_COLUMNS = [
     "i2",
     "pi_low",
     "pi_high",
+    "effect_size_pi_low",
+    "effect_size_pi_high",
 ]
 RC_CATEGORIES = ("improved", "unchanged", "worsened")
 
@@ -334,8 +342,8 @@ def _attrition_check(scored: pd.DataFrame, codebook: Codebook, pairs: pd.DataFra
     """Attrition beside a consortium row: who kept the score at the later wave, how those
     who left differed at the first wave, and the change reweighted for it.
 
-    ``attrition_smd``: first-wave score of people who answered the later wave minus
-    that of people who did not, in pooled SDs (:func:`pipeline.stats.attrition`; the
+    ``attrition_smd``: first-wave score of people who have the score at the later wave
+    minus that of people who do not, in pooled SDs (:func:`pipeline.stats.attrition`; the
     participants' consortium row of ``attrition.csv``).
     ``change_ipw`` (with its interval): the mean change weighted by the inverse
     probability of keeping the later score, modelled (logistic regression) on the
@@ -346,9 +354,8 @@ def _attrition_check(scored: pd.DataFrame, codebook: Codebook, pairs: pd.DataFra
     first = waves[0]
     pre, post = pairs[waves[0]], pairs[waves[1]]
     start = pre.notna()
-    # kept = answered the later wave at all, as attrition.csv counts it
-    later = set(scored.loc[scored["wave"] == waves[1], RESPONDENT].dropna())
-    kept = pd.Series(pre.index.isin(list(later)), index=pre.index)[start]
+    # kept = has this score at the later wave, as attrition.csv counts it (the pairs)
+    kept = post.notna()[start]
     att = stats.attrition(pre[start].to_numpy(dtype=float), kept.to_numpy(dtype=float))
     base = scored.loc[scored["wave"] == first].drop_duplicates(RESPONDENT).set_index(RESPONDENT)
     cols = [sc.id for sc in codebook.scales if sc.id in base.columns and base[sc.id].notna().any()]
@@ -434,13 +441,17 @@ def _paired_change_rows(
 
 #: Estimator of the between-partner variance in the random-effects rows.
 RE_METHOD = "reml"
+#: Interval and test of the random-effects rows: Hartung-Knapp-Sidik-Jonkman (few partners).
+RE_TEST = "knha"
 
 
 def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
     """One random-effects summary per scale from its participants' partner rows.
 
     Each partner is a site: its mean change, with the squared standard error of the
-    paired t (``(ci_high - ci_low) / (2 t_{0.975, df})``) as its sampling variance.
+    paired t (``(ci_high - ci_low) / (2 t_{0.975, df})``) as its sampling variance;
+    and its d_z, with the large-sample variance 1/n + d_z^2 / (2n) of a standardised
+    mean (Hedges & Olkin 1985), for the effect-size columns.
     """
     out = []
     by_id: dict[str, list[dict]] = {}
@@ -457,7 +468,9 @@ def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
         left = sorted(p["group"] for p in parts if p not in used)
         est = [p["mean_change"] for p in used]
         var = [((p["ci_high"] - p["ci_low"]) / (2 * sps.t.ppf(0.5 + p["confidence"] / 2, p["df"]))) ** 2 for p in used]
-        res = stats.random_effects(est, var, method=RE_METHOD)
+        res = stats.random_effects(est, var, method=RE_METHOD, test=RE_TEST)
+        dz = [p["effect_size"] for p in used]
+        dz_res = stats.random_effects(dz, [1 / p["n_paired"] + d**2 / (2 * p["n_paired"]) for p, d in zip(used, dz)], method=RE_METHOD, test=RE_TEST)
         cons = consortium.get(iid, {})
         notes = [f"partners combined: {', '.join(sorted(p['group'] for p in used))}" if used else ""]
         if left:
@@ -479,8 +492,16 @@ def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
                 "ci_low": res.ci_low,
                 "ci_high": res.ci_high,
                 "confidence": 0.95,
+                "t": res.z,
+                "df": res.df,
                 "p_value": res.p_value,
-                "test": f"random-effects summary across partners ({res.method.upper()}; z test; prediction interval t with k - 2 df)",
+                "test": f"random-effects summary across partners ({res.method.upper()}; Hartung-Knapp-Sidik-Jonkman t test with k - 1 df; prediction interval t with k - 2 df)",
+                "effect_size": dz_res.estimate,
+                "effect_size_type": "d_z: random-effects summary of the partners' d_z (same method)",
+                "effect_size_ci_low": dz_res.ci_low,
+                "effect_size_ci_high": dz_res.ci_high,
+                "effect_size_pi_low": dz_res.pi_low,
+                "effect_size_pi_high": dz_res.pi_high,
                 "k_partners": res.k,
                 "tau2": res.tau2,
                 "i2": res.i2,

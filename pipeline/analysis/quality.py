@@ -164,15 +164,19 @@ def reliability(scored: pd.DataFrame, codebook: Codebook, min_cell: int) -> pd.D
 def attrition_table(scored: pd.DataFrame, codebook: Codebook, min_cell: int) -> pd.DataFrame:
     """Baseline differences between completers and drop-outs (``attrition.csv``).
 
-    A person completed when they have a row in the second wave; their first-wave
-    score is compared with that of people who have none (:func:`pipeline.stats.attrition`).
-    Participants and the comparison group (when the codebook has one) are separate
-    populations; each at consortium level and per partner.
+    A person completed a scale when they have its score in the second wave; their
+    first-wave score is compared with that of people who have none
+    (:func:`pipeline.stats.attrition`). Completion is per scale, so the completers are
+    exactly the pairs the change in ``indicators.csv`` is computed on: counting
+    everyone who answered the second survey instead would let a reader subtract the
+    pairs from the completers and find the few who answered it without this scale,
+    and their first-wave mean (tests/attack.py). Participants and the comparison group
+    (when the codebook has one) are separate populations; each at consortium level and
+    per partner.
     """
     first, second = codebook.waves[:2]
-    answered_second = set(scored.loc[scored[WAVE] == second, RESPONDENT].dropna())
+    later = scored.loc[scored[WAVE] == second]
     base_rows = scored.loc[scored[WAVE] == first].drop_duplicates(RESPONDENT)
-    completed = base_rows[RESPONDENT].isin(answered_second)
     field = codebook.comparison_field
     if field is not None and field.name in base_rows.columns:
         member = is_participant(base_rows[field.name], codebook)
@@ -182,6 +186,8 @@ def attrition_table(scored: pd.DataFrame, codebook: Codebook, min_cell: int) -> 
     rows = []
     for sc in codebook.scales:
         base = {"instrument": codebook.instrument, "scale": sc.id, "label": sc.label.get("en", sc.id)}
+        scored_second = set(later.loc[later[sc.id].notna(), RESPONDENT].dropna()) if sc.id in later.columns else set()
+        completed = base_rows[RESPONDENT].isin(scored_second)
         for population, mask in populations:
             if not mask.any():
                 continue

@@ -204,7 +204,8 @@ def baseline_balance(frame: pd.DataFrame, codebook, min_cell: int) -> pd.DataFra
 
 #: Statistics used by each kind of result, in the order the appendix lists them.
 _USED = [
-    ("always", ["paired_change", "signed_rank", "adjust_p", "reliable_change", "proportion_ci"]),
+    ("always", ["paired_change", "signed_rank", "adjust_p", "reliable_change", "proportion_ci", "retention_weighted_change"]),
+    ("random_effects", ["random_effects"]),
     ("diff_in_diff", ["diff_in_diff"]),
     ("mcnemar", ["mcnemar", "paired_proportions"]),
     ("quality", ["cronbach_alpha", "omega", "attrition"]),

@@ -53,7 +53,7 @@ from matplotlib.patches import FancyBboxPatch
 from pipeline.config import FIGURE_CACHE_ENV
 from pipeline.errors import PipelineError
 from pipeline.report import format as fmt
-from pipeline.schema import CONSORTIUM, paired_rows
+from pipeline.schema import CONSORTIUM, RANDOM_EFFECTS, first_waves, paired_rows
 
 #: Colour-blind safe (Okabe & Ito 2008) colours, used beside distinct markers.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -508,9 +508,12 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     Parameters
     ----------
     rows : DataFrame
-        ``panel`` (e.g. the scale), ``group`` (label), ``kind`` ("consortium" or a
-        breakdown such as "partner"), ``estimate``, ``ci_low``, ``ci_high``, ``n``
-        and ``suppressed`` (bool; hidden rows have no marks).
+        ``panel`` (e.g. the scale), ``group`` (label), ``kind`` ("consortium",
+        "random_effects" or a breakdown such as "partner"), ``estimate``, ``ci_low``,
+        ``ci_high``, ``n`` and ``suppressed`` (bool; hidden rows have no marks).
+        Optional: ``pi_low``/``pi_high``, the prediction interval of a
+        "random_effects" row (drawn as a thin dotted line beyond its interval), and
+        ``label``, a row's full label (else ``group (n = ...)``).
     title, xlabel : str
         The chart's title and the x axis label, which names the effect size and its
         formula, e.g. "d_z = mean change / SD of the changes".
@@ -524,8 +527,10 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     Returns
     -------
     Figure
-        Consortium rows: filled diamonds; groups: open squares; horizontal lines are
-        the 95% intervals; n in each row's label.
+        Consortium rows: filled diamonds; groups: open squares; the random-effects
+        summary across partners: an open diamond whose 95% interval is a thick line
+        and whose prediction interval a thin dotted one; horizontal lines are the 95%
+        intervals; n in each row's label.
     """
     _require(rows, ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"], "forest_plot")
     panels = list(dict.fromkeys(rows["panel"]))
@@ -534,6 +539,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.3 * n_rows), dpi=DPI)
     y, ticks, labels, ns = 0.0, [], [], []
     heads = []
+    has_pooled = False
     for p in panels:
         heads.append((y + 0.2, p))
         y -= 1
@@ -541,12 +547,22 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
             step = len(_wrap(r.group, 40).splitlines()) if len(str(r.group)) > 30 else 1
             y -= (step - 1) / 2
             ticks.append(y)
-            hidden = bool(r.suppressed) or pd.isna(r.n) or pd.isna(r.estimate)
+            pooled = r.kind == RANDOM_EFFECTS
+            hidden = bool(r.suppressed) or (pd.isna(r.n) and not pooled) or pd.isna(r.estimate)
+            own = getattr(r, "label", None)
             group = _wrap(r.group, 40) if len(str(r.group)) > 30 else str(r.group)
             if hidden:
                 labels.append(_hidden_label(group, min_cell) if bool(r.suppressed) else f"{group} (not computed)")
+            elif pooled:
+                labels.append(own if isinstance(own, str) and own else group)
+                lo, hi = getattr(r, "pi_low", np.nan), getattr(r, "pi_high", np.nan)
+                if not (pd.isna(lo) or pd.isna(hi)):
+                    ax.plot([lo, hi], [y, y], color=OKABE_ITO[3], linewidth=1.0, linestyle=":")
+                ax.plot([r.ci_low, r.ci_high], [y, y], color=OKABE_ITO[3], linewidth=2.2, solid_capstyle="butt")
+                ax.plot(r.estimate, y, linestyle="none", zorder=3, marker="D", markersize=8, markerfacecolor="white", markeredgecolor=OKABE_ITO[3], markeredgewidth=1.6)
+                has_pooled = True
             else:
-                labels.append(f"{group} (n = {int(r.n)})")
+                labels.append(own if isinstance(own, str) and own else f"{group} (n = {int(r.n)})")
                 ns.append(int(r.n))
                 style = (
                     {"marker": "D", "markersize": 8, "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0]}
@@ -571,40 +587,81 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     ]
     n_txt = f"n = {min(ns)} to {max(ns)} pairs per row" if ns else "no row large enough to show"
     caption = f"Effect sizes with 95% confidence intervals ({n_txt}). Groups of fewer than {min_cell} people are hidden. Dashed line: no change."
+    if has_pooled:
+        handles.append(
+            plt.Line2D(
+                [],
+                [],
+                marker="D",
+                linestyle="-",
+                linewidth=2.2,
+                color=OKABE_ITO[3],
+                markerfacecolor="white",
+                markersize=8,
+                label="Across partners (random effects), 95% CI; dotted: 95% prediction interval",
+            )
+        )
+        caption += (
+            " Across partners: the partners' effect sizes combined as sites (random effects, REML, Hartung-Knapp-Sidik-Jonkman interval);"
+            " the dotted line is where a new partner's effect would fall (95% prediction interval); I² is the share of the spread between partners beyond chance."
+        )
     return _finish(fig, title, caption, handles)
 
 
+def _pooled_label(r) -> str:
+    """The forest plot's label of a random-effects row: partners combined, I² and tau."""
+    k = "" if pd.isna(r.get("k_partners")) else f"{int(r['k_partners'])} partners"
+    het = [] if pd.isna(r.get("i2")) else [f"I² = {100 * float(r['i2']):.0f}%"]
+    return f"Across partners ({', '.join([k, *het]) if k else ', '.join(het)})" if k or het else "Across partners"
+
+
 def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "", total_label: str = "Consortium") -> pd.DataFrame:
-    """The forest plot frame of an indicator table: the total row then groups, per scale.
+    """The forest plot frame of an indicator table: the total row, the random-effects
+    summary across partners (where the table has one, and not for one partner's view),
+    then groups, per scale.
 
     ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report);
     ``group_by`` is the breakdown drawn; ``total_label`` names the total row (the
     consortium, or the subset of a :func:`pipeline.analysis.explore.change_table`).
     """
     parts = []
+    pooled_rows = pd.DataFrame()
+    if not only and "analysis" in indicators.columns and group_by == "partner":
+        pooled_rows = first_waves(indicators.loc[indicators["analysis"].eq(RANDOM_EFFECTS)])
     indicators = paired_rows(indicators)
     for sid, label in scales.items():
         sub = indicators.loc[indicators["scale"] == sid]
         cons = sub.loc[sub["group_by"].isin([CONSORTIUM, TOTAL_SUBSET])].assign(kind=CONSORTIUM, group=total_label)
+        pooled = pooled_rows.loc[pooled_rows["scale"] == sid] if len(pooled_rows) else pooled_rows
+        if len(pooled):
+            pooled = pooled.assign(kind=RANDOM_EFFECTS, group="Across partners", _label=[_pooled_label(r) for r in pooled.to_dict("records")])
         grp = sub.loc[sub["group_by"] == group_by].sort_values("group").assign(kind=group_by)
         if only:
             grp = grp.loc[grp["group"].astype(str) == only]
-        both = pd.concat([cons, grp])
+        both = pd.concat([cons, pooled, grp])
+
+        def col(name):
+            return both[name].to_numpy(dtype=float, na_value=np.nan) if name in both.columns else np.full(len(both), np.nan)
+
         parts.append(
             pd.DataFrame(
                 {
                     "panel": label,
                     "group": both["group"].astype(str).to_numpy(),
                     "kind": both["kind"].to_numpy(),
-                    "estimate": both["effect_size"].to_numpy(dtype=float, na_value=np.nan),
-                    "ci_low": both["effect_size_ci_low"].to_numpy(dtype=float, na_value=np.nan),
-                    "ci_high": both["effect_size_ci_high"].to_numpy(dtype=float, na_value=np.nan),
-                    "n": both["n_paired"].to_numpy(dtype=float, na_value=np.nan),
+                    "estimate": col("effect_size"),
+                    "ci_low": col("effect_size_ci_low"),
+                    "ci_high": col("effect_size_ci_high"),
+                    "n": col("n_paired"),
                     "suppressed": both["suppressed"].astype(bool).to_numpy(),
+                    "pi_low": col("effect_size_pi_low"),
+                    "pi_high": col("effect_size_pi_high"),
+                    "label": both["_label"].fillna("").astype(str).to_numpy() if "_label" in both.columns else "",
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"])
+    columns = ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed", "pi_low", "pi_high", "label"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 # --------------------------------------------------------------------------- sample flow

@@ -276,3 +276,83 @@ def test_partners_are_protected_within_their_country():
     parents = {("partner", "A"): ("country", "DE"), ("partner", "B"): ("country", "DE"), ("partner", "C"): ("country", "FR"), ("partner", "D"): ("country", "FR")}
     out = suppress(t, ["n"], [], 5, family_cols=["m", "group_by"], total_mask=t["group_by"].eq("consortium"), parents=parents)
     assert out["suppression"].tolist() == ["", "primary", "secondary", "", "", "", ""]
+
+
+def _cross_tables(tmp_path, n_completed, n_dropped):
+    ind = pd.DataFrame(
+        {
+            "indicator_id": "ca.attitudes.change",
+            "analysis": "paired_change",
+            "group_by": ["consortium", "partner", "partner"],
+            "group": ["all", "AA", "BB"],
+            "n_pre": [80, 40, 40],
+            "n_post": [np.nan] * 3,
+            "n_paired": [60, 30, 30],
+        }
+    )
+    for col in ("mean_pre", "mean_post", "mean_change", "ci_low", "reliable_improved", "reliable_unchanged", "reliable_worsened"):
+        ind[col] = np.nan
+    att = pd.DataFrame(
+        {
+            "instrument": "ca",
+            "scale": "attitudes",
+            "population": "participants",
+            "group_by": ["consortium", "partner", "partner"],
+            "group": ["all", "AA", "BB"],
+            "n_completed": n_completed,
+            "n_dropped": n_dropped,
+        }
+    )
+    ind.to_csv(tmp_path / "indicators.csv", index=False)
+    att.to_csv(tmp_path / "attrition.csv", index=False)
+    return attack(tmp_path, 5, {})
+
+
+def test_attrition_and_indicators_together_are_attacked(tmp_path):
+    # the old rule: completers = everyone who answered the second survey. AA's 33 completers
+    # minus its 30 pairs = 3 people who answered without this scale (and their first-wave
+    # mean from mean_completed and mean_pre): found only by reading both tables together
+    found = _cross_tables(tmp_path, [66, 33, 33], [14, 7, 7])
+    assert any("attrition.csv with indicators.csv" in f and "'AA', 'completed_without_score') = 3" in f for f in found), found
+    # completers per scale are the pairs: nothing to subtract
+    assert _cross_tables(tmp_path, [60, 30, 30], [20, 10, 10]) == []
+
+
+def test_attrition_completers_are_the_pairs_of_the_change(example_build):
+    att = pd.read_csv(example_build / "attrition.csv")
+    t = pd.read_csv(example_build / "indicators.csv")
+    kind = {"participants": "change", "comparison group": "comparison_change"}
+    checked = 0
+    for r in att.loc[~att["suppressed"]].itertuples():
+        row = t.loc[(t["indicator_id"] == f"{r.instrument}.{r.scale}.{kind[r.population]}") & (t["group_by"] == r.group_by) & (t["group"].astype(str) == str(r.group))]
+        if row.empty or pd.isna(row["n_paired"].iloc[0]):
+            continue
+        assert r.n_completed == row["n_paired"].iloc[0] and r.n_completed + r.n_dropped == row["n_pre"].iloc[0], (r.scale, r.population, r.group)
+        assert r.mean_completed == pytest.approx(row["mean_pre"].iloc[0], rel=1e-9)
+        checked += 1
+    assert checked >= 20
+    cons = t.loc[(t["indicator_id"] == "community_attitudes.attitudes.change") & (t["group_by"] == "consortium") & (t["wave_to"] == "post")].iloc[0]
+    first = att.loc[(att["scale"] == "attitudes") & (att["population"] == "participants") & (att["group_by"] == "consortium")].iloc[0]
+    assert cons["attrition_smd"] == pytest.approx(first["smd"], rel=1e-12)  # the summary's caveat and attrition.csv agree
+
+
+FLOW_PAGE = """<table><thead><tr><th>stage</th><th>people</th></tr></thead><tbody>
+<tr><td>Before: respondents</td><td>370</td></tr><tr><td>After: respondents</td><td>{after}</td></tr>
+<tr><td>Matched: answered both</td><td>289</td></tr><tr><td>Before only (lost to follow-up)</td><td>81</td></tr>
+<tr><td>After only (no baseline)</td><td>fewer than 5</td></tr></tbody></table>"""
+
+
+def test_the_report_audit_finds_counts_nobody_published_and_flow_subtraction():
+    from pipeline.report.sections.quality import _flow_hidden
+    from tests.attack import flow_attack, unpublished_counts
+
+    published = [pd.DataFrame({"n_paired": [886, 145], "mean_change": [0.5, 1234.0]})]
+    page = "<p>Change among the 886 participants (n = 145 pairs); 1,234 people started.</p>"
+    found = unpublished_counts({"r.html": page}, published)
+    assert len(found) == 1 and "1234" in found[0]  # a count only the report knows; 1234 in a non-count column does not count
+    # 292 respondents after, 289 matched, "fewer than 5" after only: 3 by subtraction
+    assert flow_attack(FLOW_PAGE.format(after="292"), 5) == ["sample flow table 0: second_only = 3 rebuilt by subtraction"]
+    assert flow_attack(FLOW_PAGE.format(after="hidden"), 5) == []
+    n = {"kept_first": 370, "kept_second": 292, "matched": 289, "first_only": 81, "second_only": 3}
+    assert _flow_hidden(n, 5) == {"second_only", "kept_second"}
+    assert _flow_hidden({**n, "kept_second": 300, "second_only": 11}, 5) == set()

@@ -332,6 +332,23 @@ def test_glance_table_in_the_pdf_names_every_result_with_status_and_n(built):
     assert "Reason:" in text and "no explanation recorded" in text.lower()
 
 
+def test_every_count_the_reports_print_is_published_and_protected(built):
+    """The reports print no count worked out from unpublished data (every "n = k", "k people",
+    and count column is a number of a published table, which disclosure control and
+    tests/attack.py check); the partners' sample flow tables, counted from the responses,
+    give no hidden stage back by subtraction."""
+    import pandas as pd
+
+    from tests.attack import flow_attack, printed_counts, unpublished_counts
+
+    _, build, out, _ = built
+    min_cell = json.loads((build / "run.json").read_text())["min_cell"]
+    pages = {p.name: p.read_text(encoding="utf-8") for p in sorted(out.glob("*.html"))}
+    assert sum(len(printed_counts(p)) for p in pages.values()) > 200
+    assert unpublished_counts(pages, [pd.read_csv(f) for f in sorted(out.glob("*.csv"))]) == []
+    assert [f for name, page in pages.items() for f in flow_attack(page, min_cell)] == []
+
+
 def test_numbers_printed_twice_are_the_same(built):
     """The network section and the results framework print the same tie counts (one
     computation, one rule); the glance's evidence is the framework's value."""

@@ -159,6 +159,27 @@ class TestForest:
         rows = figures.effect_rows(indicator_rows(), {"attitudes": "A"}, only="AA")
         assert list(rows["group"]) == ["Consortium", "AA"]
 
+    def test_random_effects_row_with_prediction_interval(self):
+        t = indicator_rows().assign(analysis="paired_change")
+        pooled = dict(scale="attitudes", group_by="consortium", group="all", analysis="random_effects", n_paired=np.nan, suppressed=False, suppression="")
+        pooled.update(effect_size=0.45, effect_size_ci_low=0.1, effect_size_ci_high=0.8, effect_size_pi_low=-0.6, effect_size_pi_high=1.5, k_partners=4, i2=0.83)
+        t = pd.concat([t, pd.DataFrame([pooled])], ignore_index=True)
+        rows = figures.effect_rows(t, {"attitudes": "Attitudes", "knowledge": "Knowledge"})
+        # after the consortium's pooled row; no summary where the table has none (knowledge)
+        assert list(rows["group"][:3]) == ["Consortium", "Across partners", "AA"] and (rows["kind"] == "random_effects").sum() == 1
+        fig = figures.forest_plot(rows, "Effect sizes", "d_z = mean change / SD of the changes", 5)
+        ax = fig.axes[0]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert "Across partners (4 partners, I² = 83%)" in labels  # shown although its n is not published
+        dotted = [l for l in ax.lines if l.get_linestyle() == ":"]
+        assert len(dotted) == 1 and list(dotted[0].get_xdata()) == [-0.6, 1.5]
+        diamonds = [l for l in ax.lines if l.get_marker() == "D" and l.get_markerfacecolor() == "white"]
+        assert len(diamonds) == 1 and list(diamonds[0].get_xdata()) == [0.45]
+        assert "prediction interval" in figures.caption_of(fig) and "Hartung-Knapp" in figures.caption_of(fig)
+        check_basics(fig, "30 to 40")
+        # a partner's own report shows that partner, not the summary
+        assert "random_effects" not in set(figures.effect_rows(t, {"attitudes": "A"}, only="AA")["kind"])
+
 
 class TestSampleFlow:
     def flow(self, **over):

@@ -3,7 +3,9 @@
 * The difference in differences with unequal group sizes and variances: the Welch
   interval of the estimate and the unequal-variance interval of g_change cover 93-97%
   (the pooled noncentral-t interval it replaces covered 81-85%).
-* g_av's large-sample interval covers 93-97% at n = 30.
+* g_av's large-sample interval covers 93-97% at n = 30; its standard error agrees with
+  the delta method recomputed numerically from the moments' covariance; with skewed
+  changes in small groups it is not exact (0.94 at n = 12, measured).
 * Skewed changes in small groups: the t interval under-covers (measured here), so rows
   with fewer than 20 pairs carry a caution (``ci_caution``).
 * The BCa bootstrap reproduces Efron & Tibshirani's (1993) worked example.
@@ -54,6 +56,51 @@ def test_g_av_interval_on_lakens_movie_data():
     res = stats.paired_change(movie_2, movie_1)
     assert round(res.g_av, 2) == 1.08
     assert 0 < res.g_av_ci_low < res.g_av < res.g_av_ci_high
+
+
+def test_g_av_standard_error_recomputed_by_the_delta_method():
+    # Independent of the code's closed form: the delta method applied numerically to
+    # d_av = (mu_2 - mu_1) / ((sigma_1 + sigma_2) / 2), with the large-sample covariance of
+    # (mean_1, mean_2, sd_1, sd_2) under bivariate normality: Sigma / n for the means,
+    # var(sd_i) = sigma_i^2 / 2n, cov(sd_1, sd_2) = rho^2 sigma_1 sigma_2 / 2n, means and
+    # SDs uncorrelated (Algina & Keselman 2003; Bonett 2015). On Lakens' (2013) movie data.
+    movie_1 = np.array([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], float)
+    movie_2 = np.array([9, 6, 7, 8, 7, 9, 8, 8, 8, 7], float)
+    res = stats.paired_change(movie_2, movie_1)
+    n = movie_1.size
+    m1, m2, s1, s2 = movie_2.mean(), movie_1.mean(), movie_2.std(ddof=1), movie_1.std(ddof=1)
+    r = np.corrcoef(movie_2, movie_1)[0, 1]
+    cov = np.zeros((4, 4))
+    cov[:2, :2] = np.array([[s1**2, r * s1 * s2], [r * s1 * s2, s2**2]]) / n
+    cov[2:, 2:] = np.array([[s1**2, r**2 * s1 * s2], [r**2 * s1 * s2, s2**2]]) / (2 * n)
+
+    def d_av(theta):
+        return (theta[1] - theta[0]) / ((theta[2] + theta[3]) / 2)
+
+    theta, h = np.array([m1, m2, s1, s2]), 1e-6
+    grad = np.array([(d_av(theta + h * e) - d_av(theta - h * e)) / (2 * h) for e in np.eye(4)])
+    se = float(np.sqrt(grad @ cov @ grad))
+    j = 1 - 3 / (4 * 2 * n - 9)  # Hedges' correction as Lakens (2013) gives it for g_av
+    z = 1.959963984540054
+    assert res.g_av == pytest.approx(d_av(theta) * j, rel=1e-12)
+    assert (res.g_av_ci_low, res.g_av_ci_high) == pytest.approx(((d_av(theta) - z * se) * j, (d_av(theta) + z * se) * j), rel=1e-6)
+
+
+def test_g_av_interval_with_skewed_changes_in_small_groups():
+    # post = 0.5 pre + (lognormal(0, 1) - e^0.5) + shift, so true delta_av = 0.5.
+    # Measured with 1000 replications: coverage 0.94 at n = 12 (the caution beside rows
+    # under 20 pairs applies to g_av too), 0.98 at n = 30: the large-sample interval is
+    # not exact with skewed changes, in both directions. 300 replications here (fast).
+    rng = np.random.default_rng(12)
+    s1, s2 = 1.0, float(np.sqrt(0.25 + (np.e - 1) * np.e))
+    delta, n, reps, hits = 0.5, 12, 300, 0
+    for _ in range(reps):
+        x = rng.normal(0, 1, n)
+        y = 0.5 * x + rng.lognormal(0, 1, n) - np.exp(0.5) + delta * (s1 + s2) / 2
+        res = stats.paired_change(x, y)
+        hits += res.g_av_ci_low <= delta <= res.g_av_ci_high
+    assert 0.88 <= hits / reps <= 0.99
+    assert "g_av" in change_row(pd.Series(np.zeros(n)), pd.Series(rng.lognormal(0, 1, n)))["ci_caution"]
 
 
 def test_skewed_small_groups_under_cover_and_carry_a_caution():

@@ -115,10 +115,19 @@ def test_indicator_rows_carry_the_partners_random_effects_summary():
     parts = table.loc[(table["indicator_id"] == "community_attitudes.attitudes.change") & (table["group_by"] == "partner")]
     se = (parts["ci_high"] - parts["ci_low"]) / (2 * sps.t.ppf(0.975, parts["df"]))
     ref = combine_effects(parts["mean_change"].to_numpy(), (se**2).to_numpy(), method_re="dl")
-    own = random_effects(parts["mean_change"], se**2, method="reml")
+    own = random_effects(parts["mean_change"], se**2, method="reml", test="knha")
     assert re["analysis"] == "random_effects" and re["k_partners"] == 4 and re["n_paired"] == 80
     assert re["mean_change"] == pytest.approx(own.estimate) and re["tau2"] == pytest.approx(own.tau2)
     assert (re["pi_low"], re["pi_high"]) == pytest.approx((own.pi_low, own.pi_high))
+    # Hartung-Knapp-Sidik-Jonkman with 4 partners: t with 3 df, as statsmodels computes it (use_t)
+    ref_hk = combine_effects(parts["mean_change"].to_numpy(), (se**2).to_numpy(), method_re="dl").conf_int(use_t=True)[3]
+    assert re["df"] == 3 and re["ci_high"] - re["ci_low"] == pytest.approx(ref_hk[1] - ref_hk[0], rel=0.1)
+    # the partners' d_z combined the same way, each with variance 1/n + d^2 / 2n
+    n, d = parts["n_paired"].to_numpy(float), parts["effect_size"].to_numpy(float)
+    dz = random_effects(d, 1 / n + d**2 / (2 * n), method="reml", test="knha")
+    assert (re["effect_size"], re["effect_size_ci_low"], re["effect_size_ci_high"]) == pytest.approx((dz.estimate, dz.ci_low, dz.ci_high))
+    assert (re["effect_size_pi_low"], re["effect_size_pi_high"]) == pytest.approx((dz.pi_low, dz.pi_high))
+    assert re["effect_size_pi_low"] < re["effect_size_ci_low"] < re["effect_size"] < re["effect_size_ci_high"] < re["effect_size_pi_high"]
     # REML and DL agree closely here, and the sites clearly differ
     assert re["mean_change"] == pytest.approx(ref.mean_effect_re, abs=0.05) and re["i2"] > 0.5
     assert re["pi_high"] - re["pi_low"] > re["ci_high"] - re["ci_low"]
@@ -136,3 +145,35 @@ def test_a_small_partner_is_left_out_and_its_count_cannot_be_worked_out():
     re = table.loc[table["indicator_id"] == "community_attitudes.attitudes.random_effects"].iloc[0]
     assert re["k_partners"] == 3 and "PT-LIS" in re["note"]
     assert np.isnan(re["n_paired"])  # 63 - n(RE) would give PT-LIS's 3
+
+
+# Kacker's example as metafor fits it: statsmodels' tests record the output of
+# rma(y, v, method = "DL", test = "knha", control = list(tol = 1e-9)) (results_meta.exk1_dl_hksj)
+KACKER_Y = [61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9]
+KACKER_V = [0.2025, 1.2100, 0.0900, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
+
+
+def test_hartung_knapp_matches_metafor_knha():
+    res = random_effects(KACKER_Y, KACKER_V, method="dl", test="knha")
+    assert res.estimate == pytest.approx(62.3901386044504, abs=1e-10)
+    assert res.se == pytest.approx(0.29477605699879, abs=1e-10)
+    assert (res.ci_low, res.ci_high) == pytest.approx((61.710383798052, 63.0698934108488), abs=1e-9)
+    assert res.z == pytest.approx(211.652666908108, rel=1e-10) and res.df == 8
+    assert res.p_value == pytest.approx(2.77938607433693e-16, rel=1e-6)
+    assert res.tau2 == pytest.approx(0.288049246973751, abs=1e-10) and 100 * res.i2 == pytest.approx(67.744403741711, abs=1e-8)
+    assert res.q == pytest.approx(24.801897741835, abs=1e-9)
+
+
+def test_hartung_knapp_by_hand_with_reml():
+    # the same formula with REML's tau^2: SE_HK^2 = sum w (y - mu)^2 / ((k - 1) sum w), t with k - 1 df
+    yi, vi = bcg()
+    z, hk = random_effects(yi, vi), random_effects(yi, vi, test="knha")
+    assert hk.estimate == z.estimate and hk.tau2 == z.tau2
+    w = 1 / (vi + hk.tau2)
+    se = math.sqrt(np.sum(w * (yi - hk.estimate) ** 2) / (12 * np.sum(w)))
+    assert hk.se == pytest.approx(se, rel=1e-12)
+    half = sps.t.ppf(0.975, 12) * se
+    assert (hk.ci_low, hk.ci_high) == pytest.approx((hk.estimate - half, hk.estimate + half), rel=1e-12)
+    assert hk.p_value == pytest.approx(2 * sps.t.sf(abs(hk.estimate / se), 12), rel=1e-10)
+    with pytest.raises(ValueError, match="test"):
+        random_effects(yi, vi, test="t")

@@ -33,7 +33,7 @@ from pipeline.report.sections.base import (
     _where,
     study_design,
 )
-from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, Files, first_waves, later_waves
+from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, Files, first_waves, later_waves
 
 
 def attitude_change(ctx) -> Section:
@@ -321,22 +321,57 @@ def _own_change(indicators: pd.DataFrame, codebook, analysis: str, did_row, n_co
     return f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}"
 
 
+def _moved(x: float) -> str:
+    """ "rose by 0.82", "fell by 0.10" or "stayed the same", from the sign of a change (2 decimals)."""
+    if round(float(x), 2) == 0:
+        return "stayed the same"
+    return f"{'rose' if x > 0 else 'fell'} by {abs(float(x)):.2f}"
+
+
+def did_verdict(change_participants: float, change_comparison: float, diff: float, ci_low: float, ci_high: float, significant=None) -> str:
+    """The words of a difference in differences, written from the signs of both changes.
+
+    Each group's change is described by its own sign ("rose by", "fell by", "stayed the
+    same"), and the difference in words that hold for that combination: both rose,
+    "rose 0.78 more (less)"; both fell, "fell 0.20 less (more)"; otherwise the
+    participants' change "lies 0.91 above (below)" the comparison group's. When the interval includes 0 the two changes "cannot be told apart";
+    when ``significant`` (the family-adjusted test, ``significant_adjusted``) is False
+    although the interval excludes 0, that is said too.
+    """
+    part, comp = _moved(change_participants), _moved(change_comparison)
+    both = f"participants' scores {part}, the comparison group's {comp}"
+    if ci_low <= 0 <= ci_high:
+        return f"{both}: the two changes cannot be told apart (difference {diff:+.2f})"
+    up_p, up_c = round(change_participants, 2) > 0, round(change_comparison, 2) > 0
+    down_p, down_c = round(change_participants, 2) < 0, round(change_comparison, 2) < 0
+    size = f"{abs(diff):.2f}"
+    if up_p and up_c:
+        how = f"participants' scores rose {size} {'more' if diff > 0 else 'less'} than the comparison group's"
+    elif down_p and down_c:
+        how = f"participants' scores fell {size} {'less' if diff > 0 else 'more'} than the comparison group's"
+    else:
+        how = f"the participants' change lies {size} {'above' if diff > 0 else 'below'} the comparison group's"
+    text = f"{both}: {how}"
+    if significant is not None and not _missing(significant) and str(significant).lower() in ("false", "0", "0.0"):
+        text += ", though not significant after Holm's adjustment within its family of tests"
+    return text
+
+
 def _did_sentence(r, min_cell: int) -> str:
     if r["suppressed"]:
         return f"- **{fmt.text(r['label'])}**: not shown, a group is smaller than {min_cell} people."
     if _missing(r["mean_change"]) or _missing(r["ci_low"]):
         return f"- **{fmt.text(r['label'])}**: not computed ({r['note'] or 'too few people'})."
     d, lo, hi = r["mean_change"], r["ci_low"], r["ci_high"]
-    if lo > 0:
-        verdict = f"participants' scores rose by {d:.2f} more than the comparison group's"
-    elif hi < 0:
-        verdict = f"participants' scores rose by {-d:.2f} less than the comparison group's"
-    else:
-        verdict = f"participants' change and the comparison group's cannot be told apart (difference {d:+.2f})"
+    verdict = did_verdict(r["change_participants"], r["change_comparison"], d, lo, hi, r.get("significant_adjusted"))
+    note = str(r.get("note") or "")
+    cover = note.split("; ")[0] if note.startswith("partners with a comparison group") else ""
+    where = ""
+    if cover:  # "partners with a comparison group: ES-VAL, GR-THE (2 of 5 partners; the participants compared are theirs only)"
+        where = f" Comparison group from {cover.split(': ', 1)[1].split(' (')[0]} ({cover.split(' (', 1)[1].split(';')[0]}): the difference describes their participants only."
     return (
-        f"- **{fmt.text(r['label'])}**: {verdict} (95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants "
-        f"changed by {r['change_participants']:+.2f}, {int(r['n_comparison'])} in the comparison group by "
-        f"{r['change_comparison']:+.2f}; g_change = {_num(r['effect_size'])})."
+        f"- **{fmt.text(r['label'])}**: {verdict} (difference {d:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants, "
+        f"{int(r['n_comparison'])} in the comparison group; g_change = {_num(r['effect_size'])}).{fmt.text(where)}"
     )
 
 
@@ -441,6 +476,47 @@ def _tests_md(ctx, codebook) -> str:
             _table(["Scale", "n (pairs)", "p (t-test)", "p (Holm)", "p (Wilcoxon)", "d_z [95% CI]", "g_av", "Reliably improved [95% CI]", "Unchanged", "Reliably worsened"], table),
             *([f"\nReliable change is not computed where {'; '.join(not_computed)}."] if not_computed else []),
             *partner_part,
+            _random_effects_md(ctx, codebook),
+        ]
+    )
+
+
+def _random_effects_md(ctx, codebook) -> str:
+    """The change across partners as sites (the ``random_effects`` rows): estimate with its
+    Hartung-Knapp-Sidik-Jonkman interval beside the pooled change, the prediction interval
+    for a new partner, tau^2 and I^2. Empty in a partner's report or without such rows."""
+    ind = ctx.indicators
+    if ctx.partner or "analysis" not in ind.columns:
+        return ""
+    rows = first_waves(ind.loc[(ind["instrument"] == codebook.instrument) & ind["analysis"].eq(RANDOM_EFFECTS)])
+    rows = rows.loc[~rows["suppressed"].astype(bool) & rows["mean_change"].notna()]
+    if rows.empty:
+        return ""
+    pooled = first_waves(ind.loc[(ind["instrument"] == codebook.instrument) & ind["analysis"].eq(PAIRED_CHANGE) & ind["group_by"].eq(CONSORTIUM)]).set_index("scale")["mean_change"]
+    table = []
+    for _, r in rows.sort_values("scale", key=lambda c: c.map(_scale_order(codebook))).iterrows():
+        whole = pooled.get(r["scale"])
+        table.append(
+            [
+                r["label"],
+                f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}",
+                _num(whole, signed=True) if whole is not None else "–",
+                _ci(r["pi_low"], r["pi_high"]) if not _missing(r["pi_low"]) else "–",
+                _num(r["tau2"], 3),
+                _pct(r["i2"]),
+                f"{_num(r['effect_size'])} {_ci(r['effect_size_ci_low'], r['effect_size_ci_high'])}",
+                _n(r["k_partners"]),
+            ]
+        )
+    return "\n".join(
+        [
+            "",
+            "**Across partners.** Respondents are grouped in partners: the pooled change counts everyone alike, so a large "
+            "partner weighs most. Here each partner is a site and the partners' changes are combined (random effects, REML; "
+            "the interval with the Hartung-Knapp-Sidik-Jonkman adjustment, as few partners take part). The prediction interval "
+            "is where a new partner's change would fall; I² is the share of the differences between partners beyond chance. "
+            "Where the prediction interval includes 0, the change could be nil or reversed at a new partner.\n",
+            _table(["Scale", "Across partners [95% CI]", "Pooled", "New partner [95% PI]", "tau²", "I²", "d_z across partners [95% CI]", "Partners"], table),
         ]
     )
 

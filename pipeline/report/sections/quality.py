@@ -66,7 +66,27 @@ def _flow_by_arm(ctx, cb, resp) -> list:
         shown[cb.wave_labels.get(w, {}).get("en", w)] = [
             f"fewer than {ctx.min_cell}" if sup and k == "primary" else "hidden" if sup else tables.small_count(v, ctx.min_cell) for v, sup, k in zip(by[w], by["suppressed"], by["suppression"])
         ]
-    return [_html(tables.to_html(shown, caption=f"People who answered each survey, by group: {html.escape(fmt.lower_first(cb.label()))}"))]
+    return [_html(tables.to_html(shown, caption=f"People who answered each survey, by group: {fmt.lower_first(cb.label())}"))]
+
+
+#: The sums of a partner's sample flow: respondents of a wave = matched + that wave only.
+FLOW_SUMS = (("kept_first", ("matched", "first_only")), ("kept_second", ("matched", "second_only")))
+
+
+def _flow_hidden(n: dict, min_cell: int) -> set[str]:
+    """The steps of a sample flow table to hide: counts of 1 to ``min_cell - 1`` people,
+    and the total of any sum of which exactly one term is hidden (the total minus the
+    other term would give it back: 292 respondents after, 289 matched, "fewer than 5"
+    after only)."""
+    hidden = {s for s, v in n.items() if 0 < int(v) < min_cell}
+    changed = True
+    while changed:
+        changed = False
+        for total, terms in FLOW_SUMS:
+            if total in n and total not in hidden and sum(t in hidden for t in terms) == 1:
+                hidden.add(total)
+                changed = True
+    return hidden
 
 
 def data_quality(ctx) -> Section:
@@ -89,7 +109,13 @@ def data_quality(ctx) -> Section:
                 "first_only": f"{labels[0]} only (lost to follow-up)",
                 "second_only": f"{labels[1]} only (no baseline)",
             }
-            shown = pd.DataFrame({"stage": [names[s] for s in people["step"]], "people": [tables.small_count(v, ctx.min_cell) for v in people["n"]]})
+            hidden = _flow_hidden(dict(zip(people["step"], people["n"])), ctx.min_cell)
+            shown = pd.DataFrame(
+                {
+                    "stage": [names[s] for s in people["step"]],
+                    "people": ["hidden" if s in hidden and not 0 < int(v) < ctx.min_cell else tables.small_count(v, ctx.min_cell) for s, v in zip(people["step"], people["n"])],
+                }
+            )
             parts.append(_html(tables.to_html(shown, caption=f"Sample flow at {ctx.partner}: {fmt.lower_first(cb.label())} (rows received are counted per file below)")))
         else:
             parts.append(figures.sample_flow_diagram(flow, waves=labels, min_cell=ctx.min_cell, title=f"Sample flow: {fmt.lower_first(cb.label())}"))
@@ -203,7 +229,7 @@ def _quality_md(ctx, codebook) -> str:
             else "At consortium level, nobody's baseline differs by more than 0.2 SD between those who stayed and those who left."
         )
         parts += [
-            "**Attrition.** Not everyone who answered the first survey answered the second. If those who "
+            "**Attrition.** Not everyone with a score in the first survey has one in the second (they did not answer it, or left the scale blank). If those who "
             "left differed from those who stayed, the change of those who stayed may not describe everyone. "
             "The standardised difference compares their first-survey scores (stayed minus left, in pooled "
             "SDs); above 0.2 in absolute value it is flagged as a possible bias (full table: `attrition.csv`).\n",

@@ -225,7 +225,7 @@ def _attrition_caveat(ctx, cb) -> str:
     started = int(first["n_completed"]) + int(first["n_dropped"])
     text = (
         f"*Read with care (attrition):* {fmt.count(first['n_dropped'])} of the {fmt.count(started)} participants who answered the first survey "
-        f"did not answer the second ({fmt.pct(first['n_dropped'] / started)})."
+        f"have no score from the second ({fmt.pct(first['n_dropped'] / started)})."
     )
     flagged = att.loc[att["flag"] != ""]
     if len(flagged):

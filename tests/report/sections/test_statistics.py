@@ -84,7 +84,8 @@ def test_measurement_quality_flags_and_hides(ctx, codebook):
 def test_methods_appendix_is_written_from_the_registry(ctx, codebook):
     text = sections_stats.methods_appendix(ctx, codebook).text()
     used = methods_used(ctx, codebook)
-    assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition"} <= set(used)
+    assert {"paired_change", "signed_rank", "adjust_p", "reliable_change", "diff_in_diff", "mcnemar", "cronbach_alpha", "omega", "attrition", "random_effects"} <= set(used)
+    assert "Hartung-Knapp-Sidik-Jonkman" in text  # the random-effects interval is named where the methods are
     from pipeline.ingest.codes import METHOD as MATCH_METHOD
 
     for key in used:  # methods.csv, written by the analyse stage from the registry
@@ -158,3 +159,53 @@ def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook)
     row = table.loc[(table["indicator_id"] == "community_attitudes.knowledge.diff_in_diff.pre_follow_up") & (table["group_by"] == "consortium")].iloc[0]
     assert f"{row['mean_change']:+.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in did
     assert sections_stats.tests_and_individual_change(three, cb3).text() == sections_stats.tests_and_individual_change(ctx, codebook).text()
+
+
+@pytest.mark.parametrize(
+    ("part", "comp", "lo", "hi", "words"),
+    [
+        (0.82, 0.04, 0.58, 0.98, "participants' scores rose by 0.82, the comparison group's rose by 0.04: participants' scores rose 0.78 more than"),
+        (0.30, 0.50, -0.35, -0.05, "participants' scores rose by 0.30, the comparison group's rose by 0.50: participants' scores rose 0.20 less than"),
+        (-0.10, -0.40, 0.10, 0.50, "participants' scores fell by 0.10, the comparison group's fell by 0.40: participants' scores fell 0.30 less than"),
+        (-0.40, -0.10, -0.50, -0.10, "participants' scores fell by 0.40, the comparison group's fell by 0.10: participants' scores fell 0.30 more than"),
+        (0.82, -0.09, 0.64, 1.18, "participants' scores rose by 0.82, the comparison group's fell by 0.09: the participants' change lies 0.91 above"),
+        (-0.20, 0.30, -0.80, -0.20, "participants' scores fell by 0.20, the comparison group's rose by 0.30: the participants' change lies 0.50 below"),
+        (0.40, 0.0, 0.10, 0.70, "participants' scores rose by 0.40, the comparison group's stayed the same: the participants' change lies 0.40 above"),
+        (-0.05, -0.10, -0.20, 0.30, "participants' scores fell by 0.05, the comparison group's fell by 0.10: the two changes cannot be told apart (difference +0.05)"),
+    ],
+)
+def test_difference_in_differences_words_follow_the_signs_of_both_changes(part, comp, lo, hi, words):
+    from pipeline.report.sections.attitudes import did_verdict
+
+    text = did_verdict(part, comp, part - comp, lo, hi)
+    assert text.startswith(words), text
+    if part < 0 and comp < 0:
+        assert "rose" not in text  # never "rose by X more" when both groups fell
+    if lo <= 0 <= hi:
+        assert "more" not in text and "less" not in text
+    assert "not significant after Holm" in did_verdict(part, comp, part - comp, lo, hi, significant=False) or lo <= 0 <= hi
+
+
+def test_difference_in_differences_sentence_names_the_partners_of_the_comparison_group(ctx, codebook):
+    text = sections_stats.comparison_group(ctx, codebook).text()
+    t = ctx.indicators
+    cons = t.loc[(t["analysis"] == "diff_in_diff") & (t["group_by"] == "consortium") & (t["wave_to"] == "post")]
+    cover = cons["note"].iloc[0]
+    k_of_n = cover.split(" (", 1)[1].split(";")[0]  # "2 of 5 partners"
+    assert k_of_n.endswith("partners") and " of " in k_of_n
+    assert text.count(f"Comparison group from {cover.split(': ', 1)[1].split(' (')[0]} ({k_of_n})") == len(cons)
+    assert "rose by" in text or "fell by" in text
+
+
+def test_tests_section_gives_the_change_across_partners(ctx, codebook):
+    text = sections_stats.tests_and_individual_change(ctx, codebook).text()
+    t = ctx.indicators
+    pooled = t.loc[(t["analysis"] == "random_effects") & (t["wave_to"] == "post") & (t["instrument"] == codebook.instrument)]
+    assert len(pooled) == len(codebook.scales) and "Hartung-Knapp-Sidik-Jonkman" in text
+    for r in pooled.itertuples():
+        whole = t.loc[(t["indicator_id"] == f"{codebook.instrument}.{r.scale}.change") & (t["group_by"] == "consortium")].iloc[0]
+        line = next(x for x in text.splitlines() if x.startswith(f"| {r.label} | {r.mean_change:+.2f} ["))
+        assert f"[{r.ci_low:.2f}, {r.ci_high:.2f}] | {whole['mean_change']:+.2f} | [{r.pi_low:.2f}, {r.pi_high:.2f}]" in line
+        assert f"| {round(100 * r.i2):.0f}% |" in line and f"| {int(r.k_partners)} |" in line
+    mine = type(ctx)(**{**ctx.__dict__, "partner": sorted(t.loc[t["group_by"] == "partner", "group"])[0]})
+    assert "Across partners" not in sections_stats.tests_and_individual_change(mine, codebook).text()
