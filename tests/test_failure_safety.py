@@ -292,7 +292,7 @@ def test_a_kill_inside_ingests_publish_never_mixes_two_runs(tmp_path):
 
     data = write_folder(tmp_path / "data", {k: v.loc[v["partner"] == "GR-THE"] for k, v in simulate(seed=7, scale=0.25).items()})
     build, old = tmp_path / "build", tmp_path / "old"
-    env = {**os.environ, "IMPACT_PSEUDONYM_KEY": "failure-safety"}
+    env = {**os.environ, "IMPACT_PSEUDONYM_KEY": "failure-safety-key-not-secret-0123456789"}
     for stage in (["ingest", "--data", str(data)], ["analyse"]):
         done = subprocess.run([sys.executable, "-m", "pipeline", *stage, "--build", str(build)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr

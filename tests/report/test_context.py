@@ -18,7 +18,7 @@ from tests.conftest import report_folder
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A project folder whose run.json stores paths relative to it (ingest ran there)."""
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     root = tmp_path_factory.mktemp("project")
     report_folder(root)
     here = os.getcwd()

@@ -70,9 +70,10 @@ def poisoned_folder(root: Path, port: int) -> Path:
     (folder / "datasets.yaml").write_text(manifest, encoding="utf-8")
 
     commentary = yaml.safe_load((folder / "commentary.yaml").read_text(encoding="utf-8"))
-    first = commentary["entries"][0]
-    first["reason"] = poison(first["reason"], "commentary reason", port)
-    first["action"] = poison(first["action"], "commentary action", port)
+    # the first entry reaches the consortium's report, GR-THE's first its partner report
+    for entry in {id(e): e for e in (commentary["entries"][0], next(e for e in commentary["entries"] if e.get("partner") == "GR-THE"))}.values():
+        entry["reason"] = poison(entry["reason"], "commentary reason", port)
+        entry["action"] = poison(entry["action"], "commentary action", port)
     (folder / "commentary.yaml").write_text(yaml.safe_dump(commentary, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     event = poison("JSTE-1", "activity id", port)
@@ -125,7 +126,7 @@ def poisoned(tmp_path_factory, canary):
     from pipeline.report.build import build_reports, plan
     from pipeline.workflow import analyse, ingest
 
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module")
+    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
     root = tmp_path_factory.mktemp("injection")
     data = poisoned_folder(root, canary.server_port)
     build, out = root / "build", root / "out"

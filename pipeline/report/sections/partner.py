@@ -9,8 +9,6 @@ computes nothing.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from pipeline.report import format as fmt
@@ -21,7 +19,8 @@ from pipeline.schema import CONSORTIUM, Files
 
 
 def _esc(x) -> str:
-    return html.escape(str(x))
+    """Data as HTML text (for the HTML parts; Markdown parts use :func:`fmt.text`)."""
+    return fmt.html_text(x)
 
 
 def _value(r, min_cell: int) -> str:
@@ -60,7 +59,7 @@ def partner_overview(ctx) -> Section:
         )
         if held:
             lines.append(f"Against the work plan: {held}.")
-    parts.append(_md(f"What {_esc(name)} did and what its data show, before the consortium's results. " + " ".join(lines)))
+    parts.append(_md(f"What {fmt.text(name)} did and what its data show, before the consortium's results. " + " ".join(lines)))
     # its results beside the consortium's
     fw = ctx.framework
     if fw is not None and len(fw) and "group_by" in fw.columns:
@@ -81,7 +80,7 @@ def partner_overview(ctx) -> Section:
             )
         if rows:
             parts.append(_md("Its results beside the consortium's: each indicator of the results framework broken down by partner (targets are the consortium's; n as the framework counts it)."))
-            parts.append(_html(tables.to_html(pd.DataFrame(rows), caption=f"{_esc(name)} beside the consortium")))
+            parts.append(_html(tables.to_html(pd.DataFrame(rows), caption=f"{name} beside the consortium")))
     # its reasons
     notes = _read(ctx, Files.COMMENTARY)
     if notes is not None and len(notes):
@@ -95,7 +94,7 @@ def partner_overview(ctx) -> Section:
             )
             parts.append(_html(f"<p>Reasons and actions {_esc(name)} recorded:</p><ul>{items}</ul>"))
         else:
-            parts.append(_md(f"{_esc(name)} recorded no reason or action in the commentary."))
+            parts.append(_md(f"{fmt.text(name)} recorded no reason or action in the commentary."))
     # its voices
     counts = _read(ctx, Files.VOICES)
     quotes = _read(ctx, Files.VOICE_QUOTES)

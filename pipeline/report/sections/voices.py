@@ -7,8 +7,6 @@ Formats ``voices.csv`` and ``voice_quotes.csv`` (:mod:`pipeline.analysis.voices`
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from pipeline.report import format as fmt
@@ -25,7 +23,8 @@ RULE = (
 
 
 def _esc(x) -> str:
-    return html.escape(str(x))
+    """Data as HTML text (for the HTML parts; Markdown parts use :func:`fmt.text`)."""
+    return fmt.html_text(x)
 
 
 def _labels(ctx, field: str) -> dict[str, str]:
@@ -134,11 +133,11 @@ def activities_against_plan(ctx) -> Section:
     shortfall = plan.loc[(plan["partner"] != "all") & (plan["held"] < plan["planned"])]
     late = plan.loc[(plan["partner"] != "all") & (plan["planned"] > 0) & (plan["held_in_window"] < plan["held"].clip(upper=plan["planned"]))]
     lines = [
-        f"{KINDS.get(r['activity_type'], fmt.words(r['activity_type'])).lower()} hosted by {_esc(ctx.partner_name(r['partner']))}: {fmt.count(r['held'])} of {fmt.count(r['planned'])} held"
+        f"{KINDS.get(r['activity_type'], fmt.words(r['activity_type'])).lower()} hosted by {fmt.text(ctx.partner_name(r['partner']), line_start=False)}: {fmt.count(r['held'])} of {fmt.count(r['planned'])} held"
         for _, r in shortfall.iterrows()
     ]
     lines += [
-        f"{KINDS.get(r['activity_type'], fmt.words(r['activity_type'])).lower()} hosted by {_esc(ctx.partner_name(r['partner']))}: held outside the planned window ({_window(r['planned_from'], r['planned_to'])})"
+        f"{KINDS.get(r['activity_type'], fmt.words(r['activity_type'])).lower()} hosted by {fmt.text(ctx.partner_name(r['partner']), line_start=False)}: held outside the planned window ({_window(r['planned_from'], r['planned_to'])})"
         for _, r in late.iterrows()
     ]
     parts.append(
@@ -159,7 +158,7 @@ def activities_against_plan(ctx) -> Section:
         }
     )
     scope = ctx.partner_name(ctx.partner) if ctx.partner else "all partners"
-    parts.append(_html(tables.to_html(t, caption=f"Activities against the plan ({_esc(scope)})")))
+    parts.append(_html(tables.to_html(t, caption=f"Activities against the plan ({scope})")))
     if part is not None and len(part):
         p = part.loc[part["partner"] != "all"]
         t = pd.DataFrame(
@@ -176,7 +175,7 @@ def activities_against_plan(ctx) -> Section:
         note = (
             "Partners that missed a meeting or a training: "
             + ", ".join(
-                f"{_esc(ctx.partner_name(c))} ({fmt.count(m)} of {fmt.count(h)} meetings, {fmt.count(a)} of {fmt.count(b)} trainings)"
+                f"{fmt.text(ctx.partner_name(c), line_start=False)} ({fmt.count(m)} of {fmt.count(h)} meetings, {fmt.count(a)} of {fmt.count(b)} trainings)"
                 for c, m, h, a, b in zip(missed["partner"], missed["meetings_attended"], missed["meetings_held"], missed["trainings_attended"], missed["trainings_held"])
             )
             + "."
