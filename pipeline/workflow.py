@@ -26,7 +26,7 @@ from pipeline import __version__
 from pipeline.analysis.disclosure import codebook_codes, parents_of, public_quarantine
 from pipeline.analysis.framework import combine, framework_ids, load_framework, run_framework
 from pipeline.analysis.indicators import instrument_tests, publish_indicators, rows_table
-from pipeline.config import KEY_ENV, KEY_FILE, SURVEYS_DIR
+from pipeline.config import KEY_ENV, KEY_FILE, ROOT, SURVEYS_DIR
 from pipeline.errors import PipelineError
 from pipeline.ingest.dates import normalise_frame as normalise_dates
 from pipeline.ingest.deidentify import deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
@@ -208,8 +208,23 @@ def _relative(path: Path) -> str:
         return path.resolve().as_posix()
 
 
+def input_key(path: Path, data_dir: Path) -> str:
+    """How a published table names an input: relative to the data folder; a codebook or
+    registry of the repository relative to it (``surveys/...``); a file elsewhere (read
+    with ``--allow-outside-data``) by its name only, so no table publishes a machine's
+    folders, and two runs of the same folder from different places name files alike."""
+    p = Path(path).resolve()
+    for base in (Path(data_dir).resolve(), ROOT.resolve()):
+        try:
+            return p.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return p.name
+
+
 def input_hashes(folder: DataFolder) -> dict[str, str]:
-    """SHA-256 of every file the run reads, by path (the commentary and the activity plan too)."""
+    """SHA-256 of every file the run reads, keyed by :func:`input_key` (the commentary
+    and the activity plan too)."""
     files = folder.files()
     commentary = find_commentary(folder.root)
     if commentary is not None:
@@ -219,7 +234,7 @@ def input_hashes(folder: DataFolder) -> dict[str, str]:
     plan = find_plan(folder.root)
     if plan is not None:
         files = sorted({*files, plan})
-    return {_relative(p): sha256(p) for p in files}
+    return {input_key(p, folder.root): sha256(p) for p in files}
 
 
 #: What ingest writes into the build folder. Ingest replaces these and the analysis

@@ -69,6 +69,23 @@ def test_same_input_same_output_byte_for_byte(tiny_folder, tmp_path):
         assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
 
 
+def test_inputs_are_named_relative_to_the_data_folder_wherever_the_run_starts(tiny_folder, tmp_path, monkeypatch):
+    """run.json (and so the published manifest and provenance table) names each input
+    relative to the data folder, the repository's codebooks as surveys/..., never by an
+    absolute path of the machine, and alike whichever folder the run was started from."""
+    import json
+
+    keys = []
+    for k, cwd in enumerate((tmp_path, tiny_folder)):
+        monkeypatch.chdir(cwd)
+        build = tmp_path / f"build{k}"
+        ingest(tiny_folder, build)
+        keys.append(sorted(json.loads((build / "run.json").read_text(encoding="utf-8"))["inputs"]))
+    assert keys[0] == keys[1]
+    assert "community_attitudes_post.csv" in keys[0]
+    assert not any(k.startswith("/") or ".." in k for k in keys[0]), keys[0]
+
+
 def test_a_failed_ingest_leaves_the_last_good_build(tiny_folder, tmp_path):
     from pipeline.errors import InputError
 

@@ -416,6 +416,13 @@ def ipc_kernel_config():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _public_path(path) -> str:
+    """A path of the run as the published manifest names it: as recorded when relative (to
+    where the run was started), its last part when absolute (no machine's folders published)."""
+    p = Path(str(path))
+    return p.name if p.is_absolute() else p.as_posix()
+
+
 def _code_version() -> dict:
     """The git commit of the code, and whether the working tree had changes."""
     from pipeline.report.format import code_version
@@ -505,7 +512,7 @@ def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: 
             {
                 "run_time_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                 "inputs": run["inputs"],
-                "parameters": {"data_dir": run["data_dir"], "manifest": run["manifest"], "min_cell": run["min_cell"], "jobs": jobs, "pdf": pdf},
+                "parameters": {"data_dir": _public_path(run["data_dir"]), "manifest": _public_path(run["manifest"]), "min_cell": run["min_cell"], "jobs": jobs, "pdf": pdf},
                 "code": _code_version(),
                 "libraries": _library_versions(),
                 "reports": [{"name": s.name, "notebook": s.notebook.name, "description": s.description, "parameters": s.parameters, "seconds": r["seconds"]} for s, r in zip(specs, results)],
