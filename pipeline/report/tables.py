@@ -199,3 +199,20 @@ def provenance(run: dict) -> pd.DataFrame:
     """Input files of a run with their SHA-256 (first 16 hex digits shown)."""
     rows = [(path, digest[:16]) for path, digest in sorted(run.get("inputs", {}).items())]
     return pd.DataFrame(rows, columns=["file", "sha256 (first 16)"])
+
+
+def banded_body(rows: list[str]) -> str:
+    """Table rows as ``<tbody>`` groups in which each band row (``<tr class="criterion">``)
+    travels with the row after it: WeasyPrint ignores ``break-after: avoid`` on a row,
+    but keeps a ``<tbody class="keep">`` whole (``break-inside: avoid`` in report.css),
+    so no band heading is left alone at the foot of a page."""
+    out, k = ["<tbody>"], 0
+    while k < len(rows):
+        if rows[k].startswith('<tr class="criterion"'):
+            out.append('</tbody><tbody class="keep">' + "".join(rows[k : k + 2]) + "</tbody><tbody>")
+            k += 2
+        else:
+            out.append(rows[k])
+            k += 1
+    out.append("</tbody>")
+    return "".join(out).replace("<tbody></tbody>", "")

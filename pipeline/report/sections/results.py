@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipeline.analysis import status as st
 from pipeline.report import format as fmt
+from pipeline.report import tables
 from pipeline.report.sections.base import KIRKPATRICK, Section, _absent, _html
 from pipeline.schema import CONSORTIUM
 
@@ -137,7 +138,7 @@ def section(ctx, heading: bool = True) -> str:
                 body.append(f'<tr class="reason"><td colspan="6"><small>{reason_html(ctx, notes, key)}</small></td></tr>')
     out.append(
         '<table class="dataframe report-table change framework"><thead><tr><th>Indicator</th><th>Baseline</th><th>Target</th>'
-        "<th>Value [95% CI]</th><th>Status</th><th>n</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+        "<th>Value [95% CI]</th><th>Status</th><th>n</th></tr></thead>" + tables.banded_body(body) + "</table>"
     )
     out.append("<p>How statuses are decided: <em>Methods and limitations</em>, in the annex.</p>")
     return "\n".join(out)

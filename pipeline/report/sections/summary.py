@@ -15,7 +15,7 @@ import html
 import pandas as pd
 
 from pipeline.report import format as fmt
-from pipeline.report import narrative
+from pipeline.report import narrative, tables
 from pipeline.report.sections.base import Section, _absent, _html, _md, _pre_post, _read, study_design
 from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, Files, first_waves, paired_rows
 
@@ -122,7 +122,7 @@ def at_a_glance(ctx) -> Section:
         f"and how many it counts (n). Results by status: {head}. Each indicator, its baseline and the reasons in full are in "
         f"<em>Results framework</em>, the first part of the technical annex.</p>"
     )
-    grid = '<table class="dataframe report-table glance"><thead><tr><th>Expected result</th><th>Status</th><th>Evidence</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+    grid = '<table class="dataframe report-table glance"><thead><tr><th>Expected result</th><th>Status</th><th>Evidence</th></tr></thead>' + tables.banded_body(rows) + "</table>"
     return Section("glance", "Results at a glance", [_html(intro + grid)])
 
 
@@ -209,7 +209,7 @@ def _change_table(ctx, cb) -> str:
             ]
             body.append(f"<tr><td>{_esc(label)}</td>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Who", "n (pairs)", "Before → after", "Change [95% CI]", "g_av [95% CI]", "d_z [95% CI]"))
-    return f'<table class="dataframe report-table change"><caption>{_esc(cb.label())}: change among participants</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return f'<table class="dataframe report-table change"><caption>{_esc(cb.label())}: change among participants</caption><thead><tr>{head}</tr></thead>{tables.banded_body(body)}</table>'
 
 
 def _attrition_caveat(ctx, cb) -> str:
