@@ -209,3 +209,22 @@ def test_tests_section_gives_the_change_across_partners(ctx, codebook):
         assert f"| {round(100 * r.i2):.0f}% |" in line and f"| {int(r.k_partners)} |" in line
     mine = type(ctx)(**{**ctx.__dict__, "partner": sorted(t.loc[t["group_by"] == "partner", "group"])[0]})
     assert "Across partners" not in sections_stats.tests_and_individual_change(mine, codebook).text()
+
+
+def test_summary_headline_gives_the_published_change_across_partners(ctx, codebook):
+    """Each scale's headline in the executive summary carries one clause with the published
+    random-effects row: its change [HKSJ interval], I² and the prediction interval; the
+    pooled change (all participants) follows right below it."""
+    text = html.unescape(sections_stats.executive_summary(ctx).text())
+    t = ctx.indicators
+    pooled = t.loc[(t["analysis"] == "random_effects") & (t["wave_to"] == "post") & (t["instrument"] == codebook.instrument) & ~t["suppressed"].astype(bool)]
+    assert len(pooled) == len(codebook.scales)
+    for r in pooled.itertuples():
+        head = text.split(f'<th colspan="6">{r.label}', 1)[1].split("</th>", 1)[0]
+        assert f"across the {int(r.k_partners)} partners (random effects): {r.mean_change:+.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" in head
+        assert f"I² = {round(100 * r.i2):.0f}%" in head
+        assert f"a new partner's change could lie between {r.pi_low:+.2f} and {r.pi_high:+.2f}" in head
+        after = text.split(f'<th colspan="6">{r.label}', 1)[1].split('<tr class="criterion">', 1)[0]
+        assert "All participants" in after
+    partner = load_context(ctx.build_dir, partner=sorted(t.loc[t["group_by"] == "partner", "group"].astype(str))[0])
+    assert "random effects" not in sections_stats.executive_summary(partner).text()
