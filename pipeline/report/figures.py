@@ -684,7 +684,8 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
     waves : (str, str)
         Labels of the two waves.
     min_cell : int
-        Counts from 1 to ``min_cell - 1`` are shown as "fewer than min_cell".
+        Counts of people from 1 to ``min_cell - 1`` are shown as "fewer than min_cell";
+        quarantined rows as they are (``quarantine.csv`` publishes each of them).
 
     Returns
     -------
@@ -700,6 +701,8 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
 
     def num(step):
         v = int(n[step])
+        if step.startswith("quarantined_"):  # rows set aside, each published in quarantine.csv: as they are
+            return f"{v:,}"
         return f"fewer than {min_cell}" if 0 < v < min_cell else f"{v:,}"
 
     fig, ax = plt.subplots(figsize=(9, 5.4), dpi=DPI)

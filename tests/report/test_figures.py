@@ -191,7 +191,10 @@ class TestSampleFlow:
         fig = figures.sample_flow_diagram(self.flow(), min_cell=5)
         texts = " ".join(t.get_text() for t in fig.axes[0].texts)
         assert "n = 80" in texts and "n = 120" in texts
-        assert "fewer than 5" in texts and not re.search(r"n = 3\b", texts)  # 3 quarantined rows: not shown as a number
+        # 3 quarantined rows read as they are (quarantine.csv lists each); 3 people seen after only do not
+        assert "Set aside (quarantined)\nn = 3" in texts
+        small = " ".join(t.get_text() for t in figures.sample_flow_diagram(self.flow(second_only=3, kept_second=83), min_cell=5).axes[0].texts)
+        assert "(no baseline)\nn = fewer than 5" in small and not re.search(r"baseline\)\nn = 3\b", small)
         dashed = {p.get_gid() for p in fig.axes[0].patches if p.get_linestyle() == "--"}
         assert dashed == {"box-quarantined_first", "box-quarantined_second", "box-first_only", "box-second_only"}
         check_basics(fig, "80", axes=False)

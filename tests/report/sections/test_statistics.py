@@ -228,3 +228,23 @@ def test_summary_headline_gives_the_published_change_across_partners(ctx, codebo
         assert "All participants" in after
     partner = load_context(ctx.build_dir, partner=sorted(t.loc[t["group_by"] == "partner", "group"].astype(str))[0])
     assert "random effects" not in sections_stats.executive_summary(partner).text()
+
+
+def test_data_quality_prints_quarantined_rows_as_quarantine_csv_lists_them(ctx):
+    """Rows read and kept are printed, so a small quarantine count hidden beside them would
+    come back by subtraction: the section prints each file's quarantined rows, and the rows
+    per reason, as they are (quarantine.csv lists every one) and says they are rows."""
+    from bs4 import BeautifulSoup
+
+    from pipeline.report.tables import quarantine_summary
+
+    text = sections_stats.data_quality(ctx).text()
+    tables = {t.find("caption").get_text(strip=True): t for t in BeautifulSoup(text, "html.parser").find_all("table") if t.find("caption")}
+    shown = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in tables["Rows read = rows kept + rows quarantined, per file"].find_all("tr")[1:]]
+    rec = ctx.reconciliation
+    assert [r[-1] for r in shown] == [f"{int(v):,}" for v in rec["rows_quarantined"]]
+    assert any(0 < v < ctx.min_cell for v in rec["rows_quarantined"]), "the example should have a small quarantine count to show"
+    by_reason = [[td.get_text(strip=True) for td in tr.find_all("td")][-1] for tr in tables["Quarantined rows by file and reason"].find_all("tr")[1:]]
+    public = ctx.quarantine.groupby(["source_file", "reason"], sort=True)["source_row"].nunique()
+    assert by_reason == [str(v) for v in public] and len(quarantine_summary(ctx.quarantine)) == len(public)
+    assert "rows of the exports set aside, printed as they are" in text and "quarantine.csv" in text
