@@ -155,6 +155,26 @@ class TestForest:
         assert "d_z" in ax.get_xlabel()
         check_basics(fig, "30 to 40")
 
+    @pytest.mark.parametrize("only", ["", "AA"])
+    def test_panel_titles_have_a_row_of_their_own(self, only):
+        """No panel title touches a row's marker or label (a title once sat 0.2 rows above
+        its row, close to the row above and crossed by the reference line), and each is drawn
+        on white above the reference line."""
+        rows = figures.effect_rows(indicator_rows(), {"attitudes": "Attitudes towards refugees and migrants", "knowledge": "Knowledge"}, only=only)
+        fig = figures.forest_plot(rows, "Effect sizes", "d_z = mean change / SD of the changes", 5)
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        titles = [t for t in ax.texts if t.get_text() in ("Attitudes towards refugees and migrants", "Knowledge")]
+        assert len(titles) == 2
+        points = fig.dpi / 72
+        rows_y = [ax.transData.transform((0, y))[1] for y in ax.get_yticks()]
+        for t in titles:
+            box = t.get_window_extent(renderer)
+            assert t.get_zorder() > 2 and t.get_bbox_patch() is not None and t.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
+            # a row's marker is 8 points high: its half (4 points) and 2 points more stay clear of every title
+            assert all(y + 6 * points < box.y0 or y - 6 * points > box.y1 for y in rows_y), (t.get_text(), box, rows_y)
+
     def test_partner_only(self):
         rows = figures.effect_rows(indicator_rows(), {"attitudes": "A"}, only="AA")
         assert list(rows["group"]) == ["Consortium", "AA"]
