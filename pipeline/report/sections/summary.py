@@ -330,4 +330,21 @@ GLOSSARY = """\
 
 def glossary(ctx) -> Section:
     """The short glossary at the end of the main report: effect sizes and terms, once."""
-    return Section("glossary", "Glossary", [_md(GLOSSARY.format(k=ctx.min_cell))])
+    # one block (class "glossary"), which the PDF keeps on one page: the annex starts on a
+    # new page, so a glossary split after a full page would leave a page of a few lines
+    return Section("glossary", "Glossary", [_html(f'<div class="glossary">{_glossary_html(GLOSSARY.format(k=ctx.min_cell))}</div>')])
+
+
+def _glossary_html(text: str) -> str:
+    """The glossary's Markdown (a bold first line, then "- " items with **bold** and *italic*)
+    as HTML, so that it can sit in one block."""
+    import re
+
+    def inline(line: str) -> str:
+        line = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", _esc(line))
+        return re.sub(r"\*(.+?)\*", r"<em>\1</em>", line)
+
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    items = "".join(f"<li>{inline(ln[2:])}</li>" for ln in lines if ln.startswith("- "))
+    head = "".join(f"<p>{inline(ln)}</p>" for ln in lines if not ln.startswith("- "))
+    return f"{head}<ul>{items}</ul>"
