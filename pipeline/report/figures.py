@@ -535,13 +535,13 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
     _require(rows, ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"], "forest_plot")
     panels = list(dict.fromkeys(rows["panel"]))
     steps = [len(_wrap(g, 40).splitlines()) if len(str(g)) > 30 else 1 for g in rows["group"]]  # a wrapped label takes more room
-    n_rows = sum(steps) + len(panels)
+    n_rows = sum(steps) + 1.5 * len(panels)  # each panel's title has a row of its own, and half a row before it
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.3 * n_rows), dpi=DPI)
     y, ticks, labels, ns = 0.0, [], [], []
     heads = []
     has_pooled = False
     for p in panels:
-        heads.append((y + 0.2, p))
+        heads.append((y, p))  # the title's own row, centred on it: clear of the rows above and below
         y -= 1
         for r in rows.loc[rows["panel"] == p].itertuples(index=False):
             step = len(_wrap(r.group, 40).splitlines()) if len(str(r.group)) > 30 else 1
@@ -572,11 +572,25 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
                 ax.plot([r.ci_low, r.ci_high], [y, y], color="#303030" if r.kind != CONSORTIUM else OKABE_ITO[0], linewidth=1.4 if r.kind == CONSORTIUM else 1.0, solid_capstyle="butt")
                 ax.plot(r.estimate, y, linestyle="none", zorder=3, **style)
             y -= 1 + (step - 1) / 2
-        y -= 0.3
+        y -= 0.5
     ax.axvline(reference, color="#505050", linestyle="--", linewidth=0.9)
     ax.set_yticks(ticks, labels, fontsize=8.5)
     for yy, p in heads:
-        ax.annotate(str(p), xy=(0, yy), xycoords=("axes fraction", "data"), fontsize=9.5, fontweight="bold", va="center", ha="left")
+        # on white, above the reference line and the grid, which would otherwise cross the words
+        # (4 points right of the axis, which stays whole)
+        ax.annotate(
+            str(p),
+            xy=(0, yy),
+            xycoords=("axes fraction", "data"),
+            xytext=(4, 0),
+            textcoords="offset points",
+            fontsize=9.5,
+            fontweight="bold",
+            va="center",
+            ha="left",
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+        )
     ax.set_ylim(y + 0.5, 0.9)
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel("group (n = pairs)", fontsize=8)
@@ -684,7 +698,8 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
     waves : (str, str)
         Labels of the two waves.
     min_cell : int
-        Counts from 1 to ``min_cell - 1`` are shown as "fewer than min_cell".
+        Counts of people from 1 to ``min_cell - 1`` are shown as "fewer than min_cell";
+        quarantined rows as they are (``quarantine.csv`` publishes each of them).
 
     Returns
     -------
@@ -700,6 +715,8 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
 
     def num(step):
         v = int(n[step])
+        if step.startswith("quarantined_"):  # rows set aside, each published in quarantine.csv: as they are
+            return f"{v:,}"
         return f"fewer than {min_cell}" if 0 < v < min_cell else f"{v:,}"
 
     fig, ax = plt.subplots(figsize=(9, 5.4), dpi=DPI)

@@ -121,16 +121,25 @@ def data_quality(ctx) -> Section:
             parts.append(figures.sample_flow_diagram(flow, waves=labels, min_cell=ctx.min_cell, title=f"Sample flow: {fmt.lower_first(cb.label())}"))
             parts += _flow_by_arm(ctx, cb, resp)
     rec = ctx.reconciliation.copy()
-    for col in ("rows_read", "rows_kept", "rows_quarantined"):
+    for col in ("rows_read", "rows_kept"):
         rec[col] = [tables.small_count(v, ctx.min_cell) for v in rec[col]]
+    # quarantined rows as they are: quarantine.csv lists each of them (reason, column and row,
+    # no answer typed by a respondent), so hiding a small count here would hide nothing
+    rec["rows_quarantined"] = [fmt.count(v) for v in rec["rows_quarantined"]]
     parts.append(_html(tables.to_html(rec, caption="Rows read = rows kept + rows quarantined, per file")))
     q = tables.quarantine_summary(ctx.quarantine)
     if len(q):
-        q["rows"] = [tables.small_count(v, ctx.min_cell) for v in q["rows"]]
+        q["rows"] = [fmt.count(v) for v in q["rows"]]
         parts.append(_html(tables.to_html(q, caption="Quarantined rows by file and reason")))
     else:
         parts.append(_md("No row was quarantined."))
-    parts.append(_md(f"Counts from 1 to {ctx.min_cell - 1} read *fewer than {ctx.min_cell}*: no published number describes fewer than {ctx.min_cell} people."))
+    parts.append(
+        _md(
+            f"Quarantined counts are rows of the exports set aside, printed as they are: `{Files.QUARANTINE}` publishes each of them, "
+            f"with its reason but none of the answers typed in it. Other counts from 1 to {ctx.min_cell - 1} read *fewer than {ctx.min_cell}*: "
+            f"no published number describes fewer than {ctx.min_cell} people."
+        )
+    )
     parts += _unexplained(ctx)
     return Section("quality", "Data quality", parts)
 

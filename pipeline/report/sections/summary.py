@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.report import format as fmt
 from pipeline.report import narrative, tables
 from pipeline.report.sections.base import Section, _absent, _html, _md, _pre_post, _read, study_design
-from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, Files, first_waves, paired_rows
+from pipeline.schema import CONSORTIUM, DIFF_IN_DIFF, RANDOM_EFFECTS, Files, first_waves, paired_rows
 
 
 def title(ctx) -> str:
@@ -186,10 +186,12 @@ def _change_table(ctx, cb) -> str:
         pops = ind.loc[ind["group_by"].eq("partner") & ind["group"].astype(str).eq(ctx.partner)]
         names = {ctx.partner: f"At {ctx.partner}"}
     order = {sc.id: k for k, sc in enumerate(cb.scales)}
+    across = _across_partners(ctx, cb)
     body = []
     for scale in sorted(cons["scale"].unique(), key=lambda x: order.get(x, 99)):
         whole = cons.loc[cons["scale"] == scale]
-        body.append(f'<tr class="criterion"><th colspan="6">{_esc(whole.iloc[0]["label"])}</th></tr>')
+        clause = f" · <small>{across[scale]}</small>" if scale in across else ""
+        body.append(f'<tr class="criterion"><th colspan="6">{_esc(whole.iloc[0]["label"])}{clause}</th></tr>')
         groups = [("All participants", whole)] + [
             (names.get(g, fmt.words(g)), pops.loc[(pops["scale"] == scale) & (pops["group"].astype(str) == g)]) for g in sorted(pops["group"].astype(str).unique())
         ]
@@ -210,6 +212,26 @@ def _change_table(ctx, cb) -> str:
             body.append(f"<tr><td>{_esc(label)}</td>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Who", "n (pairs)", "Before → after", "Change [95% CI]", "g_av [95% CI]", "d_z [95% CI]"))
     return f'<table class="dataframe report-table change"><caption>{_esc(cb.label())}: change among participants</caption><thead><tr>{head}</tr></thead>{tables.banded_body(body)}</table>'
+
+
+def _across_partners(ctx, cb) -> dict[str, str]:
+    """Scale -> one clause beside the pooled change: the published random-effects summary
+    across partners (HKSJ interval, I², prediction interval for a new partner), read
+    from its ``random_effects`` row; nothing in a partner's report or for a hidden row."""
+    ind = ctx.indicators
+    if ctx.partner or "analysis" not in ind.columns:
+        return {}
+    rows = first_waves(ind.loc[(ind["instrument"] == cb.instrument) & ind["analysis"].eq(RANDOM_EFFECTS)])
+    rows = rows.loc[~rows["suppressed"].astype(str).str.lower().eq("true") & rows["mean_change"].notna()]
+    clauses = {}
+    for r in rows.to_dict("records"):
+        text = f"across the {fmt.count(r['k_partners'])} partners (random effects): {fmt.with_interval(r['mean_change'], r['ci_low'], r['ci_high'], signed=True)}"
+        if not fmt.missing(r["i2"]):
+            text += f", I² = {fmt.pct(r['i2'])}"
+        if not (fmt.missing(r["pi_low"]) or fmt.missing(r["pi_high"])):
+            text += f"; a new partner's change could lie between {fmt.num(r['pi_low'], signed=True)} and {fmt.num(r['pi_high'], signed=True)}"
+        clauses[r["scale"]] = _esc(text)
+    return clauses
 
 
 def _attrition_caveat(ctx, cb) -> str:
@@ -308,4 +330,21 @@ GLOSSARY = """\
 
 def glossary(ctx) -> Section:
     """The short glossary at the end of the main report: effect sizes and terms, once."""
-    return Section("glossary", "Glossary", [_md(GLOSSARY.format(k=ctx.min_cell))])
+    # one block (class "glossary"), which the PDF keeps on one page: the annex starts on a
+    # new page, so a glossary split after a full page would leave a page of a few lines
+    return Section("glossary", "Glossary", [_html(f'<div class="glossary">{_glossary_html(GLOSSARY.format(k=ctx.min_cell))}</div>')])
+
+
+def _glossary_html(text: str) -> str:
+    """The glossary's Markdown (a bold first line, then "- " items with **bold** and *italic*)
+    as HTML, so that it can sit in one block."""
+    import re
+
+    def inline(line: str) -> str:
+        line = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", _esc(line))
+        return re.sub(r"\*(.+?)\*", r"<em>\1</em>", line)
+
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    items = "".join(f"<li>{inline(ln[2:])}</li>" for ln in lines if ln.startswith("- "))
+    head = "".join(f"<p>{inline(ln)}</p>" for ln in lines if not ln.startswith("- "))
+    return f"{head}<ul>{items}</ul>"

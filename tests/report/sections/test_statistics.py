@@ -209,3 +209,42 @@ def test_tests_section_gives_the_change_across_partners(ctx, codebook):
         assert f"| {round(100 * r.i2):.0f}% |" in line and f"| {int(r.k_partners)} |" in line
     mine = type(ctx)(**{**ctx.__dict__, "partner": sorted(t.loc[t["group_by"] == "partner", "group"])[0]})
     assert "Across partners" not in sections_stats.tests_and_individual_change(mine, codebook).text()
+
+
+def test_summary_headline_gives_the_published_change_across_partners(ctx, codebook):
+    """Each scale's headline in the executive summary carries one clause with the published
+    random-effects row: its change [HKSJ interval], I² and the prediction interval; the
+    pooled change (all participants) follows right below it."""
+    text = html.unescape(sections_stats.executive_summary(ctx).text())
+    t = ctx.indicators
+    pooled = t.loc[(t["analysis"] == "random_effects") & (t["wave_to"] == "post") & (t["instrument"] == codebook.instrument) & ~t["suppressed"].astype(bool)]
+    assert len(pooled) == len(codebook.scales)
+    for r in pooled.itertuples():
+        head = text.split(f'<th colspan="6">{r.label}', 1)[1].split("</th>", 1)[0]
+        assert f"across the {int(r.k_partners)} partners (random effects): {r.mean_change:+.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]" in head
+        assert f"I² = {round(100 * r.i2):.0f}%" in head
+        assert f"a new partner's change could lie between {r.pi_low:+.2f} and {r.pi_high:+.2f}" in head
+        after = text.split(f'<th colspan="6">{r.label}', 1)[1].split('<tr class="criterion">', 1)[0]
+        assert "All participants" in after
+    partner = load_context(ctx.build_dir, partner=sorted(t.loc[t["group_by"] == "partner", "group"].astype(str))[0])
+    assert "random effects" not in sections_stats.executive_summary(partner).text()
+
+
+def test_data_quality_prints_quarantined_rows_as_quarantine_csv_lists_them(ctx):
+    """Rows read and kept are printed, so a small quarantine count hidden beside them would
+    come back by subtraction: the section prints each file's quarantined rows, and the rows
+    per reason, as they are (quarantine.csv lists every one) and says they are rows."""
+    from bs4 import BeautifulSoup
+
+    from pipeline.report.tables import quarantine_summary
+
+    text = sections_stats.data_quality(ctx).text()
+    tables = {t.find("caption").get_text(strip=True): t for t in BeautifulSoup(text, "html.parser").find_all("table") if t.find("caption")}
+    shown = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in tables["Rows read = rows kept + rows quarantined, per file"].find_all("tr")[1:]]
+    rec = ctx.reconciliation
+    assert [r[-1] for r in shown] == [f"{int(v):,}" for v in rec["rows_quarantined"]]
+    assert any(0 < v < ctx.min_cell for v in rec["rows_quarantined"]), "the example should have a small quarantine count to show"
+    by_reason = [[td.get_text(strip=True) for td in tr.find_all("td")][-1] for tr in tables["Quarantined rows by file and reason"].find_all("tr")[1:]]
+    public = ctx.quarantine.groupby(["source_file", "reason"], sort=True)["source_row"].nunique()
+    assert by_reason == [str(v) for v in public] and len(quarantine_summary(ctx.quarantine)) == len(public)
+    assert "rows of the exports set aside, printed as they are" in text and "quarantine.csv" in text
