@@ -100,8 +100,12 @@ def make_data(workdir: Path, respondents: int) -> tuple[list[Path], bool]:
             frame.to_csv(workdir / name, index=False, lineterminator="\n")
         stamp_file.write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
         fresh = True
+    # the registry with a row limit above the largest scale point (the default, 1,000,000
+    # rows per file, is above any real export but below a million respondents' first wave)
+    registry = (SURVEYS_DIR / "consortium.yaml").read_text(encoding="utf-8")
+    (workdir / "consortium.yaml").write_text(registry.rstrip("\n") + "\nlimits:\n  max_rows: 100000000\n  max_file_mb: 100000\n", encoding="utf-8")
     (workdir / "datasets.yaml").write_text(
-        f"consortium: {SURVEYS_DIR / 'consortium.yaml'}\ndatasets:\n"
+        "consortium: consortium.yaml\ndatasets:\n"
         "  - {file: community_attitudes_pre.csv, instrument: community_attitudes, wave: pre}\n"
         "  - {file: community_attitudes_post.csv, instrument: community_attitudes, wave: post}\n",
         encoding="utf-8",
