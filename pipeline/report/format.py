@@ -100,6 +100,17 @@ def words(code) -> str:
     return DASH if missing(code) else str(code).replace("_", " ")
 
 
+def unit(n, code) -> str:
+    """A count's unit as words, singular for one: ``unit(1, "activities")`` -> "activity",
+    ``unit(1, "people")`` -> "person", ``unit(7, "activities")`` -> "activities"."""
+    text = words(code)
+    if missing(n) or missing(code) or float(n) != 1:
+        return text
+    head, _, last = text.rpartition(" ")
+    one = "person" if last == "people" else last[:-3] + "y" if last.endswith("ies") and len(last) > 4 else last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+    return f"{head} {one}" if head else one
+
+
 @functools.cache
 def code_version() -> dict:
     """The git commit of the code and whether the working tree had changes, looked up

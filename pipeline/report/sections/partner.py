@@ -28,7 +28,7 @@ def _value(r, min_cell: int) -> str:
         return f"fewer than {min_cell}" if r.get("suppression") == "primary" else "hidden"
     if fmt.missing(r["value"]):
         return fmt.DASH
-    unit = "" if fmt.missing(r.get("n_unit")) else f" {fmt.words(r['n_unit'])}"
+    unit = "" if fmt.missing(r.get("n_unit")) else f" {fmt.unit(r.get('n'), r['n_unit'])}"
     n = "" if fmt.missing(r.get("n")) else f" (n = {fmt.count(r['n'])}{unit})"
     return f"{fmt.value(r['value'], str(r['unit']))}{n}"
 

@@ -124,7 +124,7 @@ def section(ctx, heading: bool = True) -> str:
             )
             continue
         for _, r in rows.iterrows():
-            n = "–" if fmt.missing(r["n"]) else f"{fmt.count(r['n'])} {html.escape(fmt.words(r['n_unit']))}"
+            n = "–" if fmt.missing(r["n"]) else f"{fmt.count(r['n'])} {html.escape(fmt.unit(r['n'], r['n_unit']))}"
             body.append(
                 "<tr>"
                 f"<td>{html.escape(str(r['indicator']))}<br><small>{html.escape(str(r['unit']))}</small></td>"

@@ -84,7 +84,7 @@ def _evidence(r, ctx=None) -> str:
     unit = str(r["unit"]) if not fmt.missing(r["unit"]) else ""
     line = f"{_esc(r['indicator'])}: {fmt.value(r['value'], unit)} against a target of {fmt.value(r['target'], unit)} {_esc(unit)}"
     if not fmt.missing(r["n"]):
-        line += f" (n = {fmt.count(r['n'])} {_esc(fmt.words(r['n_unit']))})"
+        line += f" (n = {fmt.count(r['n'])} {_esc(fmt.unit(r['n'], r['n_unit']))})"
     k = int(r["n_indicators"])
     if k > 1:
         line += f"; {int(r['n_achieved'])} of {k} indicators achieved"
