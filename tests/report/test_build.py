@@ -66,7 +66,20 @@ def main_sections(report: str) -> list[str]:
 PARTNERS = ["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL", "PT-LIS"]
 EVENTS = ["JSTE-1", "JSTE-2", "JSTE-3"]
 #: Units of n that count things, not people (the results framework's n_unit values).
-NOT_PEOPLE = {"activities", "ties", "organisations", "events", "meetings", "countries"}  # the example's training events (staff training survey)
+NOT_PEOPLE = {
+    "activities",
+    "activity",
+    "ties",
+    "tie",
+    "organisations",
+    "organisation",
+    "events",
+    "event",
+    "meetings",
+    "meeting",
+    "countries",
+    "country",
+}  # the example's training events (staff training survey); "1 activity" since counts of one read singular
 
 
 @pytest.fixture(scope="module")
