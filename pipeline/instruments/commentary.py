@@ -64,19 +64,15 @@ def load_commentary(path: str | Path, ids: set[str], partners: set[str]) -> pd.D
     CodebookError
         Naming the file, the entry and what is wrong.
     """
-    from pipeline.instruments.codebook import _read_yaml
+    from pipeline.instruments.yaml_io import read_entries
 
     path = Path(path)
-    doc = _read_yaml(path)
-    if doc is None:
+    entries = read_entries(path, "id, reason, action, partner, date")
+    if entries is None:
         return pd.DataFrame(columns=COLUMNS)
-    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
-        raise CodebookError(path, "(top level)", "expected a mapping with 'entries': a list of {id, reason, action, partner, date}")
     rows, seen = [], set()
-    for i, e in enumerate(doc["entries"]):
+    for i, e in entries:
         entry = f"entries[{i}]"
-        if not isinstance(e, dict):
-            raise CodebookError(path, entry, "expected a mapping with id, reason, action, partner and date")
         unknown = sorted(set(e) - _KEYS)
         if unknown:
             raise CodebookError(path, entry, f"unknown key(s) {unknown}; an entry has {sorted(_KEYS)}")

@@ -78,19 +78,15 @@ def load_plan(path: str | Path, kinds: set[str], partners: set[str]) -> pd.DataF
     CodebookError
         Naming the file, the entry and what is wrong.
     """
-    from pipeline.instruments.codebook import _read_yaml
+    from pipeline.instruments.yaml_io import read_entries
 
     path = Path(path)
-    doc = _read_yaml(path)
-    if doc is None:
+    entries = read_entries(path, ", ".join(COLUMNS))
+    if entries is None:
         return pd.DataFrame(columns=COLUMNS)
-    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
-        raise CodebookError(path, "(top level)", f"expected a mapping with 'entries': a list of {{{', '.join(COLUMNS)}}}")
     rows, seen = [], set()
-    for i, e in enumerate(doc["entries"]):
+    for i, e in entries:
         entry = f"entries[{i}]"
-        if not isinstance(e, dict):
-            raise CodebookError(path, entry, f"expected a mapping with {', '.join(COLUMNS)}")
         unknown = sorted(set(map(str, e)) - _KEYS)
         if unknown:
             raise CodebookError(path, entry, f"unknown key(s) {unknown}; an entry has {COLUMNS}")

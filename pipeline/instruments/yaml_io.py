@@ -61,6 +61,25 @@ def read_yaml(path: str | Path) -> Any:
     return parse_yaml(text, path)
 
 
+def read_entries(path: str | Path, keys: str) -> list[tuple[int, dict]] | None:
+    """The ``entries:`` list of a data folder's YAML file (commentary, activity plan):
+    ``(index, mapping)`` per entry, or None for an empty file. ``keys`` names what an
+    entry holds, for the messages (e.g. "id, reason, action, partner, date").
+
+    Raises :class:`CodebookError` naming the file and the entry when the top level is
+    not a mapping with a list of entries, or an entry is not a mapping."""
+    path = Path(path)
+    doc = read_yaml(path)
+    if doc is None:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+        raise CodebookError(path, "(top level)", f"expected a mapping with 'entries': a list of {{{keys}}}")
+    for i, e in enumerate(doc["entries"]):
+        if not isinstance(e, dict):
+            raise CodebookError(path, f"entries[{i}]", f"expected a mapping with {keys}")
+    return list(enumerate(doc["entries"]))
+
+
 def parse_yaml(text: str, path: str | Path = "<yaml>") -> Any:
     """:func:`read_yaml` of a text already read (``path`` names it in messages)."""
     try:
