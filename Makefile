@@ -15,6 +15,15 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; 
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= surveys/example
+# make report LANG=el writes the whole report set in one language, into reports/el (from
+# the same build folder). Only a LANG given on the command line counts: the shell's LANG
+# is a locale (en_US.UTF-8), not a report language, and the tools do not inherit it.
+ifeq ($(origin LANG),command line)
+REPORT_LANGUAGE := $(LANG)
+OUT ?= reports/$(LANG)
+BUILD ?= build/reports
+unexport LANG
+endif
 OUT ?= reports
 MANIFEST ?=
 BUILD ?= build/$(notdir $(abspath $(OUT)))
@@ -32,7 +41,7 @@ VENV_STAMP := $(VENV)/.installed
 # the file targets of the stages before it).
 INGEST_SRC := $(wildcard pipeline/*.py) $(shell find pipeline/instruments pipeline/ingest -name '*.py')
 ANALYSE_SRC := $(shell find pipeline/analysis pipeline/stats -name '*.py') pipeline/report/context.py
-REPORT_SRC := $(shell find pipeline/report -name '*.py')
+REPORT_SRC := $(shell find pipeline/report -name '*.py') pipeline/i18n.py $(wildcard pipeline/locale/*/LC_MESSAGES/*.mo)
 CODEBOOKS := $(wildcard surveys/*.yaml surveys/*/*.yaml)
 DATA_FILES := $(wildcard $(DATA)/*.csv $(DATA)/*.xlsx $(DATA)/*.yaml) $(MANIFEST)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
@@ -42,7 +51,7 @@ MANIFEST_ARG := $(if $(MANIFEST),--manifest $(MANIFEST),)
 FORM ?=
 CODEBOOK ?=
 
-.PHONY: help install system-packages report murrar test lint docs bench lab example clean import-form xlsform
+.PHONY: help install system-packages report murrar test lint docs translations bench lab example clean import-form xlsform
 
 help: ## List the targets
 	@echo "Usage: make <target> [DATA=<data folder>] [OUT=<report folder>] [MANIFEST=<datasets.yaml>]"
@@ -89,9 +98,9 @@ $(BUILD)/indicators.csv: $(BUILD)/run.json $(ANALYSE_SRC)
 	$(BIN)/impact analyse --build $(BUILD)
 
 $(OUT)/manifest.json: $(BUILD)/indicators.csv $(NOTEBOOKS) $(TEMPLATES) $(REPORT_SRC) | $(SYSTEM_STAMP)
-	$(BIN)/impact report --build $(BUILD) --out $(OUT) --jobs $(JOBS)
+	$(BIN)/impact report --build $(BUILD) --out $(OUT) --jobs $(JOBS) $(if $(REPORT_LANGUAGE),--language $(REPORT_LANGUAGE),)
 
-report: $(OUT)/manifest.json ## Evaluate DATA (default: the bundled example) and write the reports to OUT (default: reports/)
+report: $(OUT)/manifest.json ## Evaluate DATA (default: the bundled example) and write the reports to OUT (default: reports/; LANG=el: the whole set in Greek, in reports/el)
 
 murrar: ## Evaluate the Murrar & Brauer (2018) reference data in ../shared/data (reports/murrar/)
 	$(MAKE) report DATA=../shared/data MANIFEST=surveys/murrar/datasets.yaml OUT=reports/murrar
@@ -107,6 +116,9 @@ lint: $(VENV_STAMP) ## Check formatting and lint with ruff (make lint FIX=1 rewr
 
 docs: $(VENV_STAMP) ## Rewrite the tables in README.md and docs/ that are generated from the code
 	$(BIN)/python -m pipeline.docs
+
+translations: $(VENV_STAMP) ## Extract the texts to translate, update each language's catalogue (pipeline/locale) and compile it
+	$(BIN)/python -m pipeline.translations
 
 BENCH_ARGS ?=
 bench: $(VENV_STAMP) $(SYSTEM_STAMP) ## Benchmark the report set against papermill's floor and ingestion (100,000 and 1,000,000 respondents x 2 waves) against pyarrow's read

@@ -43,7 +43,7 @@ def _analyse(args) -> int:
 def _report(args) -> int:
     from pipeline.report.build import build_reports
 
-    build_reports(args.build, args.out, jobs=args.jobs)
+    build_reports(args.build, args.out, jobs=args.jobs, language=args.language or None)
     return 0
 
 
@@ -122,6 +122,11 @@ def parser() -> argparse.ArgumentParser:
     def out_args(sp):
         sp.add_argument("--out", default=str(REPORTS_DIR), help="folder for the reports and published tables")
         sp.add_argument("--jobs", type=int, default=2, help="reports executed in parallel (processes)")
+        sp.add_argument(
+            "--language",
+            default="",
+            help="write the whole report set in this language (en, el, it, es, de, pt); default: the registry's reporting language, each partner's report in its own language too",
+        )
 
     sp = sub.add_parser("ingest", help="read, de-identify, validate and score a data folder")
     data_args(sp)

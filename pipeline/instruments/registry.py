@@ -1,7 +1,10 @@
 """The consortium registry and the manifest of a data folder, both YAML data.
 
-* ``consortium.yaml``: the project (id, title, period, minimum cell size) and its
-  partners (code, name, type, country, language).
+* ``consortium.yaml``: the project (id, title, period, minimum cell size, reporting
+  language) and its partners (code, name, type, country, language). A partner's report
+  is written in its ``language`` too when the package has a catalogue for it
+  (:data:`pipeline.i18n.LANGUAGES`); the consortium report in ``reporting_language``
+  (English by default).
 * ``datasets.yaml`` in a data folder: each export file with the instrument it answers
   and its wave. Instruments are looked up in the data folder first, then in the
   repository's ``surveys/``.
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from pipeline.config import DEFAULT_LIMITS, DEFAULT_MIN_CELL, SURVEYS_DIR, Limits
 from pipeline.errors import CodebookError, InputError
+from pipeline.i18n import LANGUAGES, SOURCE_LANGUAGE, normalise, supported
 from pipeline.instruments.codebook import Codebook, _read_yaml, _require, load_codebook
 
 
@@ -48,6 +52,8 @@ class Consortium:
     inferred: bool = False
     #: What one run reads at most (the registry's ``limits:``; see :class:`pipeline.config.Limits`).
     limits: Limits = field(default=DEFAULT_LIMITS)
+    #: The language of the consortium report and of the report set (``project.reporting_language``).
+    reporting_language: str = SOURCE_LANGUAGE
 
     @property
     def partner_codes(self) -> tuple[str, ...]:
@@ -90,6 +96,9 @@ def load_consortium(path: str | Path) -> Consortium:
     min_cell = proj.get("min_cell_size", DEFAULT_MIN_CELL)
     if not isinstance(min_cell, int) or min_cell < 1:
         raise CodebookError(path, "project.min_cell_size", f"expected a whole number >= 1, got {min_cell!r}")
+    reporting_language = proj.get("reporting_language", SOURCE_LANGUAGE)
+    if not isinstance(reporting_language, str) or not supported(reporting_language):
+        raise CodebookError(path, "project.reporting_language", f"reports can be written in {', '.join(LANGUAGES)}, not {reporting_language!r}")
     partners = []
     for i, p in enumerate(doc["partners"] or []):
         if not isinstance(p, dict):
@@ -103,7 +112,7 @@ def load_consortium(path: str | Path) -> Consortium:
                 country=str(p["country"]),
                 country_name=str(p.get("country_name", p["country"])),
                 city=str(p.get("city", "")),
-                language=str(p.get("language", "")),
+                language=normalise(p["language"]) if p.get("language") else "",
                 role=str(p.get("role", "partner")),
             )
         )
@@ -127,6 +136,7 @@ def load_consortium(path: str | Path) -> Consortium:
         path=path,
         inferred=inferred,
         limits=_read_limits(doc.get("limits"), path),
+        reporting_language=normalise(reporting_language),
     )
 
 

@@ -46,9 +46,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, i18n
 from pipeline.config import FIGURE_CACHE_ENV, NOTEBOOKS_DIR, ROOT
 from pipeline.errors import PipelineError, ReportError
+from pipeline.i18n import _
 from pipeline.outputs import publish, run_lock, sha256, staging, write_json
 from pipeline.report.context import load_run
 from pipeline.report.safe_html import CSP_META
@@ -64,12 +65,14 @@ TRAINING_NOTEBOOK = NOTEBOOKS_DIR / "training_report.ipynb"
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """One report to produce: its name (file stem), notebook, description and parameters."""
+    """One report to produce: its name (file stem), notebook, description, parameters and
+    language (passed to the notebook as its ``language`` parameter)."""
 
     name: str
     notebook: Path
     description: str
     parameters: dict = field(default_factory=dict)
+    language: str = i18n.SOURCE_LANGUAGE
 
 
 def _parquet_values(build_dir: Path, column: str) -> dict[str, list[str]]:
@@ -84,14 +87,19 @@ def _parquet_values(build_dir: Path, column: str) -> dict[str, list[str]]:
     return out
 
 
-def plan(build_dir: str | Path) -> list[ReportSpec]:
-    """The reports of a build folder, from what it holds.
+def plan(build_dir: str | Path, language: str | None = None) -> list[ReportSpec]:
+    """The reports of a build folder, from what it holds, and their languages.
 
     * ``consortium_report``: always;
     * ``partner_<code>``: every partner with responses in any instrument;
     * ``training_<activity id>``: every training event, i.e. every value of the field
       a codebook names as ``report_per`` (the staff training survey's
       ``activity_id``); none when the build folder holds no such instrument.
+
+    Every report is written in the set's language: ``language``, or the registry's
+    ``reporting_language`` (English by default). Without ``language``, a partner whose
+    registry entry names another language with a catalogue also gets its report in
+    that language, ``partner_<code>.<language>`` (:func:`pipeline.i18n.supported`).
     """
     from pipeline.instruments.registry import load_consortium
     from pipeline.report.sections.base import safe_name
@@ -99,29 +107,53 @@ def plan(build_dir: str | Path) -> list[ReportSpec]:
     build_dir = Path(build_dir)
     run = load_run(build_dir)
     consortium = load_consortium(run["consortium"])
-    specs = [ReportSpec("consortium_report", CONSORTIUM_NOTEBOOK, "Consortium evaluation report for the funder: every result, every partner", {})]
+    main = i18n.normalise(language) if language else consortium.reporting_language
+    with i18n.using(main):
+        specs = [ReportSpec("consortium_report", CONSORTIUM_NOTEBOOK, _("Consortium evaluation report for the funder: every result, every partner"), {}, main)]
     partners = sorted({code for values in _parquet_values(build_dir, "partner").values() for code in values})
     for code in partners:
         try:
-            name = consortium.partner(code).name
+            partner = consortium.partner(code)
         except KeyError:
-            name = code
-        specs.append(ReportSpec(f"partner_{safe_name(code)}", CONSORTIUM_NOTEBOOK, f"Partner report: {name} ({code}) beside the consortium", {"partner": code}))
+            partner = None
+        name = partner.name if partner is not None else code
+        languages = [main]
+        if not language and partner is not None and partner.language and partner.language != main and i18n.supported(partner.language):
+            languages.append(partner.language)
+        for lang in languages:
+            stem = f"partner_{safe_name(code)}" + ("" if lang == main else f".{lang}")
+            with i18n.using(lang):
+                description = _("Partner report: {name} ({code}) beside the consortium").format(name=name, code=code)
+            specs.append(ReportSpec(stem, CONSORTIUM_NOTEBOOK, description, {"partner": code}, lang))
     from pipeline.report.context import load_codebooks
 
     for instrument, cb in sorted(load_codebooks(build_dir).items()):
         if not cb.report_per:
             continue
         for value in sorted(_parquet_values(build_dir, cb.report_per).get(instrument, ())):
-            specs.append(ReportSpec(f"training_{safe_name(value)}", TRAINING_NOTEBOOK, f"Training event {value}: reaction, learning and application at follow-up", {"activity_id": value}))
+            with i18n.using(main):
+                description = _("Training event {event}: reaction, learning and application at follow-up").format(event=value)
+            specs.append(ReportSpec(f"training_{safe_name(value)}", TRAINING_NOTEBOOK, description, {"activity_id": value}, main))
     return specs
+
+
+def unsupported_languages(build_dir: str | Path) -> list[str]:
+    """Warnings for partners whose registry language has no catalogue (their report is in the set's language only)."""
+    from pipeline.instruments.registry import load_consortium
+
+    consortium = load_consortium(load_run(Path(build_dir))["consortium"])
+    return [
+        f"partner {p.code}: no catalogue for its language {p.language!r}, so its report is written in {consortium.reporting_language} only (reports can be written in {', '.join(i18n.LANGUAGES)})"
+        for p in consortium.partners
+        if p.language and not i18n.supported(p.language)
+    ]
 
 
 def report_css() -> str:
     return (TEMPLATES / "funder" / "report.css").read_text(encoding="utf-8")
 
 
-def to_html(nb, title: str) -> str:
+def to_html(nb, title: str, language: str = i18n.SOURCE_LANGUAGE) -> str:
     """Self-contained HTML of an executed notebook, for a funder.
 
     No code, no parameter cells (removed by tag), no prompts, no library warnings;
@@ -141,14 +173,16 @@ def to_html(nb, title: str) -> str:
     for cell in nb.cells:  # warnings printed by libraries are for analysts, not funders
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "report_css": report_css()})
-    return finish_html(body, title)
+    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}, "report_css": report_css()})
+    with i18n.using(language):
+        return finish_html(body, title, language)
 
 
-def finish_html(page: str, title: str) -> str:
+def finish_html(page: str, title: str, language: str = i18n.SOURCE_LANGUAGE) -> str:
     """Give the page its title, a table of contents after the title block, and image alt texts.
 
-    Section headings are the ``h2`` elements; each gets a unique id. Only known-harmless
+    The page declares its ``language`` (``<html lang>``: screen readers, hyphenation and
+    fonts follow it). Section headings are the ``h2`` elements; each gets a unique id. Only known-harmless
     elements and attributes stay (:func:`pipeline.report.safe_html.sanitise`: no script,
     frame, form, object, event handler or ``javascript:`` link), and the page carries a
     Content-Security-Policy that runs no script and fetches nothing from a network
@@ -161,6 +195,8 @@ def finish_html(page: str, title: str) -> str:
     soup = BeautifulSoup(page, "html.parser")
     sanitise(soup)  # only known-harmless elements and attributes (text from data is escaped before)
     add_policy(soup)  # and a Content-Security-Policy: nothing runs, nothing is fetched
+    if soup.html is not None:
+        soup.html["lang"] = language
     if soup.title is not None:
         soup.title.string = title
     used = set()
@@ -182,12 +218,12 @@ def finish_html(page: str, title: str) -> str:
         a.decompose()
     for k, img in enumerate(soup.find_all("img")):
         if not img.get("alt"):
-            img["alt"] = f"Chart {k + 1} of the report"
+            img["alt"] = _("Chart {number} of the report").format(number=k + 1)
     h1 = soup.find("h1")
     if items and h1 is not None:
-        nav = soup.new_tag("nav", attrs={"class": "toc", "aria-label": "Contents"})
+        nav = soup.new_tag("nav", attrs={"class": "toc", "aria-label": _("Contents")})
         head = soup.new_tag("p", attrs={"class": "toc-title"})
-        head.string = "Contents"
+        head.string = _("Contents")
         nav.append(head)
         ol = soup.new_tag("ol")
         nav.append(ol)
@@ -211,7 +247,7 @@ def finish_html(page: str, title: str) -> str:
     main = soup.find("main")
     if main is not None:
         foot = soup.new_tag("footer", attrs={"class": "report-footer"})
-        foot.string = f"Produced by impact-pipeline {__version__}. The executed notebook behind this report is in the same folder."
+        foot.string = _("Produced by impact-pipeline {version}. The executed notebook behind this report is in the same folder.").format(version=__version__)
         main.append(foot)
     return str(soup)
 
@@ -307,7 +343,7 @@ def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, 
 
     started = time.perf_counter()
     executed = out_dir / f"{spec.name}.ipynb"
-    params = {"build_dir": str(build_dir.resolve()), **spec.parameters}
+    params = {"build_dir": str(build_dir.resolve()), **spec.parameters, "language": spec.language}
     try:
         with ipc_kernel_config() as kernel_config, _figure_cache_env(build_dir):
             pm.execute_notebook(
@@ -333,7 +369,7 @@ def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, 
     except Exception as exc:  # the kernel died, the notebook is unreadable...: still one clear line
         return _failure(spec.name, f"{type(exc).__name__}: {exc}")
     nb = nbformat.read(executed, as_version=4)
-    page = to_html(nb, spec.description)
+    page = to_html(nb, spec.description, spec.language)
     (out_dir / f"{spec.name}.html").write_text(page, encoding="utf-8")
     if pdf:
         to_pdf(page, out_dir / f"{spec.name}.pdf", cache=figure_cache(build_dir) / "pdf")
@@ -376,23 +412,31 @@ def _failure(name: str, problem: str, cell=None, notebook: str | None = None) ->
     return {"name": name, "error": text, "problem": problem, "cell": cell, "notebook": notebook}
 
 
-def index_html(specs: list[ReportSpec], title: str, files: set[str]) -> str:
-    """The output folder's ``index.html``: every report with a one-line description and its formats."""
-    rows = []
-    for s in specs:
-        links = [f'<a href="{html_lib.escape(s.name)}.html">{html_lib.escape(s.name)}</a>']
-        extra = [f'<a href="{html_lib.escape(s.name)}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", "notebook")) if f"{s.name}.{ext}" in files]
-        rows.append(f"<li>{links[0]} ({', '.join(extra)})<br>{html_lib.escape(s.description)}</li>" if extra else f"<li>{links[0]}<br>{html_lib.escape(s.description)}</li>")
-    tables = "".join(f'<li><a href="{t}">{t}</a></li>' for t in PUBLISHED_TABLES if t in files)
-    return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{CSP_META}\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-        f"<title>Reports: {html_lib.escape(title)}</title>\n<style>\n{report_css()}\nul.reports li {{ margin: 0.6rem 0; }}\n</style>\n</head>\n"
-        f'<body class="report">\n<main>\n<h1>Evaluation reports</h1>\n<p>{html_lib.escape(title)}</p>\n'
-        f'<h2 id="reports">Reports</h2>\n<ul class="reports">\n{"".join(rows)}\n</ul>\n'
-        f'<h2 id="tables">Tables</h2>\n<ul>{tables}<li><a href="{Files.MANIFEST}">{Files.MANIFEST}</a> (provenance)</li></ul>\n'
-        "</main>\n</body>\n</html>\n"
-    )
+def index_html(specs: list[ReportSpec], title: str, files: set[str], language: str = i18n.SOURCE_LANGUAGE) -> str:
+    """The output folder's ``index.html``, in the set's ``language``: every report with a
+    one-line description, its language when it is another, and its formats."""
+    with i18n.using(language):
+        rows = []
+        for s in specs:
+            name = html_lib.escape(s.name)
+            other = f" ({html_lib.escape(i18n.LANGUAGE_NAMES.get(s.language, s.language))})" if s.language != language else ""
+            notebook = _("notebook")
+            formats = [f'<a href="{name}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", notebook)) if f"{s.name}.{ext}" in files]
+            link = f'<a href="{name}.html" hreflang="{html_lib.escape(s.language)}">{name}</a>{other}'
+            rows.append(f"<li>{link} ({', '.join(formats)})<br>{html_lib.escape(s.description)}</li>" if formats else f"<li>{link}<br>{html_lib.escape(s.description)}</li>")
+        tables = "".join(f'<li><a href="{t}">{t}</a></li>' for t in PUBLISHED_TABLES if t in files)
+        # texts looked up before the f-strings: the extractor does not read inside them
+        page_title = html_lib.escape(_("Reports: {title}").format(title=title))
+        heading, reports, tables_heading, provenance = (html_lib.escape(t) for t in (_("Evaluation reports"), _("Reports"), _("Tables"), _("provenance")))
+        return (
+            f'<!DOCTYPE html>\n<html lang="{html_lib.escape(language)}">\n<head>\n<meta charset="utf-8">\n{CSP_META}\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{page_title}</title>\n<style>\n{report_css()}\nul.reports li {{ margin: 0.6rem 0; }}\n</style>\n</head>\n"
+            f'<body class="report">\n<main>\n<h1>{heading}</h1>\n<p>{html_lib.escape(title)}</p>\n'
+            f'<h2 id="reports">{reports}</h2>\n<ul class="reports">\n{"".join(rows)}\n</ul>\n'
+            f'<h2 id="tables">{tables_heading}</h2>\n<ul>{tables}<li><a href="{Files.MANIFEST}">{Files.MANIFEST}</a> ({provenance})</li></ul>\n'
+            "</main>\n</body>\n</html>\n"
+        )
 
 
 @contextlib.contextmanager
@@ -442,7 +486,7 @@ def _library_versions() -> dict:
     return out
 
 
-def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf: bool = True, specs: list[ReportSpec] | None = None) -> list[str]:
+def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf: bool = True, specs: list[ReportSpec] | None = None, language: str | None = None) -> list[str]:
     """Produce every report of :func:`plan` and publish them with the tables and ``index.html``.
 
     Parameters
@@ -457,6 +501,9 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
         Also write each report as PDF (WeasyPrint).
     specs : list of ReportSpec, optional
         The reports to produce; :func:`plan` of the build folder by default.
+    language : str, optional
+        Write the whole set in this language (``make report LANG=el``); by default the
+        registry's reporting language, with each partner's report in its own language too.
 
     Returns
     -------
@@ -471,17 +518,22 @@ def build_reports(build_dir: str | Path, out_dir: str | Path, jobs: int = 2, pdf
     """
     build_dir, out_dir = Path(build_dir), Path(out_dir)
     with run_lock(build_dir, "build folder"), run_lock(out_dir, "output folder"):
-        return _build_reports(build_dir, out_dir, jobs, pdf, specs)
+        return _build_reports(build_dir, out_dir, jobs, pdf, specs, language)
 
 
-def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: list[ReportSpec] | None) -> list[str]:
+def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: list[ReportSpec] | None, language: str | None = None) -> list[str]:
     run = load_run(build_dir)
     for table in REQUIRED_TABLES:
         if not (build_dir / table).is_file():
             raise PipelineError(f"{build_dir / table} not found: run the analyse stage first (make report does)")
     _check_disclosure(build_dir, int(run["min_cell"]))
     started, whole_set = time.time(), specs is None
-    specs = plan(build_dir) if specs is None else specs
+    if language and not i18n.supported(language):
+        raise PipelineError(f"no catalogue for the language {language!r}: reports can be written in {', '.join(i18n.LANGUAGES)}")
+    specs = plan(build_dir, language) if specs is None else specs
+    warnings = unsupported_languages(build_dir)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     failed_dir = build_dir / "failed"
     if failed_dir.is_dir():
         shutil.rmtree(failed_dir, ignore_errors=True)
@@ -506,18 +558,23 @@ def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: 
         from pipeline.instruments.registry import load_consortium
 
         files = {p.name for p in tmp.iterdir()}
-        (tmp / Files.INDEX).write_text(index_html(specs, load_consortium(run["consortium"]).title, files), encoding="utf-8")
+        consortium = load_consortium(run["consortium"])
+        set_language = i18n.normalise(language) if language else consortium.reporting_language
+        (tmp / Files.INDEX).write_text(index_html(specs, consortium.title, files, set_language), encoding="utf-8")
         outputs = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         write_json(
             {
                 "run_time_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                 "inputs": run["inputs"],
-                "parameters": {"data_dir": _public_path(run["data_dir"]), "manifest": _public_path(run["manifest"]), "min_cell": run["min_cell"], "jobs": jobs, "pdf": pdf},
+                "parameters": {"data_dir": _public_path(run["data_dir"]), "manifest": _public_path(run["manifest"]), "min_cell": run["min_cell"], "jobs": jobs, "pdf": pdf, "language": set_language},
                 "code": _code_version(),
                 "libraries": _library_versions(),
-                "reports": [{"name": s.name, "notebook": s.notebook.name, "description": s.description, "parameters": s.parameters, "seconds": r["seconds"]} for s, r in zip(specs, results)],
+                "reports": [
+                    {"name": s.name, "notebook": s.notebook.name, "language": s.language, "description": s.description, "parameters": s.parameters, "seconds": r["seconds"]}
+                    for s, r in zip(specs, results)
+                ],
                 "outputs": {rel: sha256(tmp / rel) for rel in outputs},
-                "warnings": run.get("warnings", []),
+                "warnings": [*run.get("warnings", []), *warnings],
             },
             tmp / Files.MANIFEST,
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import i18n
 from pipeline.config import BUILD_DIR, ROOT
 from pipeline.instruments.codebook import Codebook
 from pipeline.instruments.registry import Consortium, load_consortium
@@ -124,6 +125,8 @@ class ReportContext:
         wrote none).
     partner : str
         The partner of a partner report ("" for the consortium).
+    language : str
+        The language the report is written in (:mod:`pipeline.i18n`).
     min_cell : int
         The smallest group a published number may describe.
 
@@ -146,6 +149,7 @@ class ReportContext:
     reliability: pd.DataFrame = field(default_factory=pd.DataFrame)
     attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
     code_matching: pd.DataFrame = field(default_factory=pd.DataFrame)
+    language: str = i18n.SOURCE_LANGUAGE
 
     @property
     def min_cell(self) -> int:
@@ -156,6 +160,23 @@ class ReportContext:
             return self.consortium.partner(code).name
         except KeyError:
             return code
+
+    def measure_label(self, instrument: str, scale=None, item=None, default: str = "") -> str:
+        """The label of a scale or item in the report's language (the codebook's translation;
+        English, listed as missing, when the codebook has none; ``default`` when unknown)."""
+        cb = self.codebooks.get(instrument)
+        try:
+            if cb is not None and isinstance(scale, str) and scale:
+                return i18n.localized(cb.scale(scale).label, f"{instrument}: scale {scale}") or default
+            if cb is not None and isinstance(item, str) and item:
+                return i18n.localized(cb.item(item).label, f"{instrument}: item {item}") or default
+        except KeyError:
+            pass
+        return default
+
+    def country_name(self, code: str) -> str:
+        """A partner's country in the report's language (CLDR, through Babel): GR -> "Greece", "Grecia"."""
+        return i18n.territory(code, default=next((p.country_name for p in self.consortium.partners if p.country == code), code))
 
     def __repr__(self) -> str:
         responses = ", ".join(f"{k} ({len(v):,} rows)" for k, v in self.responses.items()) or "none"
@@ -219,7 +240,7 @@ def _optional_csv(path: Path, **kwargs) -> pd.DataFrame:
     return pd.read_csv(path, **kwargs) if path.is_file() else pd.DataFrame()
 
 
-def load_context(build_dir: str | Path | None = None, partner: str = "") -> ReportContext:
+def load_context(build_dir: str | Path | None = None, partner: str = "", language: str = "") -> ReportContext:
     """Load a build folder written by ``impact ingest`` and ``impact analyse``.
 
     Works from any working directory (a notebook's kernel starts in ``notebooks/``).
@@ -232,6 +253,9 @@ def load_context(build_dir: str | Path | None = None, partner: str = "") -> Repo
         the working directory is read relative to the project root.
     partner : str
         A partner code, for a partner report (checked against the registry).
+    language : str
+        The language the report is written in (:mod:`pipeline.i18n`): made the active
+        language of every text from here on; empty: the registry's reporting language.
 
     Raises
     ------
@@ -247,6 +271,11 @@ def load_context(build_dir: str | Path | None = None, partner: str = "") -> Repo
         from pipeline.errors import PipelineError
 
         raise PipelineError(f"partner {partner!r} is not in the registry; known codes: {', '.join(consortium.partner_codes)}")
+    if language and not i18n.supported(language):
+        from pipeline.errors import PipelineError
+
+        raise PipelineError(f"no catalogue for the language {language!r}: reports can be written in {', '.join(i18n.LANGUAGES)}")
+    language = i18n.activate(language or consortium.reporting_language)
     table = load_indicators(build_dir)
     is_framework = table["result_id"].notna() if "result_id" in table.columns else pd.Series(False, index=table.index)
     results_path = build_dir / Files.RESULTS_FRAMEWORK
@@ -265,4 +294,5 @@ def load_context(build_dir: str | Path | None = None, partner: str = "") -> Repo
         reliability=_optional_csv(build_dir / Files.RELIABILITY),
         attrition=_optional_csv(build_dir / Files.ATTRITION),
         code_matching=_optional_csv(build_dir / Files.CODE_MATCHING),
+        language=language,
     )

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
+from pipeline import i18n
 from pipeline.config import FIGURE_CACHE_ENV
 from pipeline.errors import PipelineError
 from pipeline.report import format as fmt
@@ -196,7 +197,7 @@ def cached(draw):
     def chart(*args, **kwargs):
         if not os.environ.get(CACHE_ENV):
             return draw(*args, **kwargs)
-        digest = hashlib.sha256(f"{draw.__name__}|{_code_version()}|".encode())
+        digest = hashlib.sha256(f"{draw.__name__}|{_code_version()}|{i18n.fingerprint()}|".encode())
         try:
             _fingerprint((args, kwargs), digest)
         except TypeError:  # a value pandas cannot hash: draw it, keep nothing
