@@ -111,6 +111,9 @@ class Files(StrEnum):
     # computed by the analyse stage for the reports, which format them (pipeline.analysis.report_tables)
     AT_A_GLANCE = "at_a_glance.csv"
     COMMENTARY = "commentary.csv"
+    #: The consortium's texts (framework, commentary, plan) in every language the data files give:
+    #: source, entry, field, language, text (read by the reports; not published)
+    DATA_TEXTS = "texts.csv"
     NETWORK_COUNTS = "network_counts.csv"
     BASELINE_BALANCE = "baseline_balance.csv"
     METHODS = "methods.csv"

@@ -174,6 +174,43 @@ class ReportContext:
             pass
         return default
 
+    def choice_label(self, instrument: str, field: str, code, default: str = "") -> str:
+        """The label of a field's answer (an activity type, a role) in the report's language."""
+        cb = self.codebooks.get(instrument)
+        try:
+            labels = cb.field_named(field).choice_labels if cb is not None else {}
+        except KeyError:
+            labels = {}
+        value = labels.get(str(code))
+        return i18n.localized(value, f"{instrument}: {field} = {code}") if value else (default or str(code))
+
+    def wave_label(self, instrument: str, wave: str, default: str = "") -> str:
+        """A wave's label ("Before the activities") in the report's language."""
+        cb = self.codebooks.get(instrument)
+        value = cb.wave_labels.get(wave) if cb is not None else None
+        return i18n.localized(value, f"{instrument}: wave {wave}") if value else (default or str(wave))
+
+    def text(self, source: str, entry: str, field: str, default: str = "") -> str:
+        """A text the consortium wrote in the report's language: ``source`` is ``framework``,
+        ``commentary`` or ``plan``, ``entry`` the id of the result, indicator, comment or
+        plan entry, ``field`` the key (``name``, ``definition``, ``result``, ``text``, ...).
+
+        Read from the build folder's ``texts.csv`` (every language the data files give);
+        ``default`` (the English text of the published table) when the file or the
+        language has none, listed as missing for a report in another language.
+        """
+        if "texts" not in self.extras:
+            path = self.build_dir / Files.DATA_TEXTS
+            table = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else pd.DataFrame(columns=["source", "entry", "field", "language", "text"])
+            self.extras["texts"] = {(r.source, r.entry, r.field, r.language): r.text for r in table.itertuples(index=False)}
+        texts = self.extras["texts"]
+        key = (source, str(entry), field)
+        mapping = {lang: text for (s, e, f, lang), text in texts.items() if (s, e, f) == key}
+        if not mapping:
+            return i18n.localized(default) if default else default
+        mapping.setdefault(i18n.SOURCE_LANGUAGE, default)
+        return i18n.localized(mapping, f"{source}: {entry}.{field}")
+
     def country_name(self, code: str) -> str:
         """A partner's country in the report's language (CLDR, through Babel): GR -> "Greece", "Grecia"."""
         return i18n.territory(code, default=next((p.country_name for p in self.consortium.partners if p.country == code), code))
