@@ -197,6 +197,10 @@ def finish_html(page: str, title: str, language: str = i18n.SOURCE_LANGUAGE) -> 
     add_policy(soup)  # and a Content-Security-Policy: nothing runs, nothing is fetched
     if soup.html is not None:
         soup.html["lang"] = language
+    if soup.head is not None:  # the printed page's footer ("page 3 of 20") in the report's language
+        style = soup.new_tag("style", attrs={"type": "text/css"})
+        style.string = page_footer_css()
+        soup.head.append(style)
     if soup.title is not None:
         soup.title.string = title
     used = set()
@@ -250,6 +254,22 @@ def finish_html(page: str, title: str, language: str = i18n.SOURCE_LANGUAGE) -> 
         foot.string = _("Produced by impact-pipeline {version}. The executed notebook behind this report is in the same folder.").format(version=__version__)
         main.append(foot)
     return str(soup)
+
+
+def page_footer_css() -> str:
+    """The CSS of the printed page number, in the active language: ``"page " counter(page)
+    " of " counter(pages)`` from the catalogue's "page {page} of {pages}" (the translation may
+    reorder the two numbers)."""
+    text = _("page {page} of {pages}")
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", text):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "@page { @bottom-right { content: " + " ".join(parts) + "; } }"
 
 
 #: Printed width of a report's content: A4 (210 mm) less the page margins of

@@ -64,6 +64,8 @@ def main_sections(report: str) -> list[str]:
 
 
 PARTNERS = ["DE-LEI", "ES-VAL", "GR-THE", "IT-PAL", "PT-LIS"]
+#: The partners' languages in surveys/consortium.yaml.
+LANGUAGES = {"DE-LEI": "de", "ES-VAL": "es", "GR-THE": "el", "IT-PAL": "it", "PT-LIS": "pt"}
 EVENTS = ["JSTE-1", "JSTE-2", "JSTE-3"]
 #: Units of n that count things, not people (the results framework's n_unit values).
 NOT_PEOPLE = {
@@ -99,9 +101,16 @@ def built(tmp_path_factory):
 def test_plan_reads_the_build_folder(built, tmp_path):
     _, build, _, _ = built
     names = [s.name for s in plan(build)]
-    assert names == ["consortium_report", *[f"partner_{p}" for p in PARTNERS], *[f"training_{e}" for e in EVENTS]]
+    partner_reports = [name for p in PARTNERS for name in (f"partner_{p}", f"partner_{p}.{LANGUAGES[p]}")]
+    assert names == ["consortium_report", *partner_reports, *[f"training_{e}" for e in EVENTS]]
     assert plan(build)[1].parameters == {"partner": "DE-LEI"}
     assert plan(build)[-3].parameters == {"activity_id": "JSTE-1"}
+    # each partner's report in English and in its registry language; the rest in English
+    assert {(s.name, s.language) for s in plan(build)} >= {("partner_IT-PAL", "en"), ("partner_IT-PAL.it", "it"), ("consortium_report", "en"), ("training_JSTE-1", "en")}
+    # make report LANG=el: the whole set in Greek, no second language
+    greek = plan(build, "el")
+    assert [s.name for s in greek] == ["consortium_report", *[f"partner_{p}" for p in PARTNERS], *[f"training_{e}" for e in EVENTS]]
+    assert {s.language for s in greek} == {"el"}
     # a build folder without training data plans no training report
     lean = tmp_path / "lean"
     shutil.copytree(build, lean)
@@ -408,3 +417,108 @@ def test_numbers_printed_twice_are_the_same(built):
     for value in (end["ties"], start["ties"], end["cross_border"], end["new_ties"]):
         assert int(value) in cells
     assert "A tie is one partner naming one organisation" in networks
+
+
+# --------------------------------------------------------------------------- issue 13: the partners' languages
+def catalogue_sentences(language: str) -> set[str]:
+    """English texts of the catalogue that ``language`` translates differently, cut at
+    placeholders and markup into runs of at least four words: none may appear in a report
+    written in ``language``."""
+    from pipeline import translations
+
+    out = set()
+    for m in translations.read(language):
+        if not m.id or not m.string:
+            continue
+        ids = m.id if isinstance(m.id, tuple | list) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
+        for text in ids:
+            if text in strings:
+                continue
+            for piece in re.split(r"\{[^{}]*\}|<[^>]*>|\*\*|[*_`\[\]()|:;.,!?]", text):
+                words = piece.split()
+                if len(words) >= 4:
+                    out.add(" ".join(words))
+    return out
+
+
+@pytest.mark.parametrize("code", PARTNERS)
+def test_each_partner_report_in_its_language_beside_the_english_one(built, code):
+    _, _, out, published = built
+    language = LANGUAGES[code]
+    for name in (f"partner_{code}", f"partner_{code}.{language}"):
+        assert {f"{name}.html", f"{name}.pdf", f"{name}.ipynb"} <= set(published), name
+    assert re.search(rf'<html[^>]*\blang="{language}"', (out / f"partner_{code}.{language}.html").read_text(encoding="utf-8"))
+    assert re.search(r'<html[^>]*\blang="en"', (out / f"partner_{code}.html").read_text(encoding="utf-8"))
+    text = " ".join(pdf_text(out / f"partner_{code}.{language}.pdf").split())
+    sentences = catalogue_sentences(language)
+    assert len(sentences) > 200, "the catalogue has hardly any sentence: is it filled?"
+    leaks = sorted(s for s in sentences if s in text)
+    assert not leaks, f"English sentences in the {language} report: {leaks[:10]}"
+    # numbers follow the locale: an interval with a decimal comma and a semicolon
+    assert re.search(r"\[[-−]?\d+,\d+; [-−]?\d+,\d+\]", text), "no interval in the locale's format"
+    assert not re.search(r"\[[-−]?\d+\.\d+, [-−]?\d+\.\d+\]", text), "an interval in English format"
+
+
+def test_greek_survives_into_the_pdf_and_the_index_names_the_languages(built):
+    from pipeline import i18n
+
+    _, _, out, _ = built
+    text = pdf_text(out / "partner_GR-THE.el.pdf")
+    with i18n.using("el"):
+        glossary, contents = i18n._("Glossary"), i18n._("page {page} of {pages}").split("{")[0].strip()
+    assert glossary != "Glossary" and glossary in text
+    assert contents in text, "the page footer is not in Greek"
+    assert sum("\u0370" <= c <= "\u03ff" for c in text) > 2000, "Greek letters lost in the PDF"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="partner_GR-THE.el.html"' in index and "(Ελληνικά)" in index and 'hreflang="el"' in index
+
+
+def test_make_report_lang_writes_the_whole_set_in_one_language():
+    run = subprocess.run(["make", "-n", "report", "LANG=el"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "--language el" in run and "--out reports/el" in run and "--build build/reports" in run
+    # the shell's LANG (a locale) is not a report language
+    plain = subprocess.run(["make", "-n", "report"], cwd=ROOT, capture_output=True, text=True, check=True, env={**__import__("os").environ, "LANG": "C.UTF-8"}).stdout
+    assert "--language" not in plain
+
+
+@pytest.fixture(scope="module")
+def pseudo_report(built, tmp_path_factory):
+    """The consortium report in the pseudo-locale: every text accented and 40% longer."""
+    from pipeline.report.build import CONSORTIUM_NOTEBOOK, ReportSpec, execute
+
+    _, build, _, _ = built
+    out = tmp_path_factory.mktemp("pseudo")
+    spec = ReportSpec("consortium_report.en-XA", CONSORTIUM_NOTEBOOK, "pseudo-locale", {}, "en-XA")
+    result = execute(spec, build, out, out / "failed")
+    assert "error" not in result, result.get("error")
+    return out / spec.name
+
+
+def test_longer_languages_fit_the_printed_page(pseudo_report):
+    """No word of the pseudo-locale report (40% longer texts) runs past the page's right edge."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    box = subprocess.run(["pdftotext", "-bbox", str(pseudo_report.with_suffix(".pdf")), "-"], capture_output=True, text=True, check=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', box, flags=re.S)
+    assert pages
+    over = []
+    for k, (width, body) in enumerate(pages, 1):
+        for x_max, word in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body):
+            if float(x_max) > float(width) - 20:  # the page margin is 16 mm (45 pt)
+                over.append((k, word))
+    assert not over, f"words past the page's edge: {over[:10]}"
+
+
+def test_longer_languages_fit_a_phone_and_leave_no_english(pseudo_report, browser):
+    seen = browser.open(pseudo_report.with_suffix(".html"), width=390, height=844)
+    assert seen.dom["width"] <= seen.dom["viewport"], "the pseudo-locale page scrolls sideways on a phone"
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(pseudo_report.with_suffix(".html").read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["style", "script", "head", "footer"]):
+        tag.decompose()
+    runs = set()
+    for line in soup.get_text("\n").splitlines():
+        runs.update(m.group(0) for m in re.finditer(r"\b[a-z]{2,}(?: [a-z]{2,}){3,}\b", line))
+    assert not runs, f"English text that escaped the catalogue: {sorted(runs)[:10]}"
