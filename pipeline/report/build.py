@@ -389,11 +389,43 @@ def execute(spec: ReportSpec, build_dir: Path, out_dir: Path, failed_dir: Path, 
     except Exception as exc:  # the kernel died, the notebook is unreadable...: still one clear line
         return _failure(spec.name, f"{type(exc).__name__}: {exc}")
     nb = nbformat.read(executed, as_version=4)
+    if _public_notebook(nb, build_dir, spec):
+        nbformat.write(nb, executed)
     page = to_html(nb, spec.description, spec.language)
     (out_dir / f"{spec.name}.html").write_text(page, encoding="utf-8")
     if pdf:
         to_pdf(page, out_dir / f"{spec.name}.pdf", cache=figure_cache(build_dir) / "pdf")
     return {"name": spec.name, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _public_notebook(nb, build_dir: Path, spec: ReportSpec) -> bool:
+    """Name no machine's folders in the published notebook: the injected ``build_dir`` and
+    papermill's input and output paths become paths relative to the project (or the folder's
+    name, for a build folder elsewhere). Returns whether anything changed."""
+    absolute = str(build_dir.resolve())
+    public = _project_relative(build_dir.resolve())
+    changed = False
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and absolute in cell.source:
+            cell.source = cell.source.replace(json.dumps(absolute), json.dumps(public))
+            changed = True
+    meta = nb.metadata.get("papermill", {})
+    for key, value in (("input_path", _project_relative(Path(spec.notebook).resolve())), ("output_path", f"{spec.name}.ipynb")):
+        if key in meta and meta[key] != value:
+            meta[key] = value
+            changed = True
+    params = meta.get("parameters", {})
+    if params.get("build_dir") == absolute:
+        params["build_dir"] = public
+        changed = True
+    return changed
+
+
+def _project_relative(path: Path) -> str:
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.name
 
 
 def figure_cache(build_dir: Path) -> Path:

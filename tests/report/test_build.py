@@ -522,3 +522,13 @@ def test_longer_languages_fit_a_phone_and_leave_no_english(pseudo_report, browse
     for line in soup.get_text("\n").splitlines():
         runs.update(m.group(0) for m in re.finditer(r"\b[a-z]{2,}(?: [a-z]{2,}){3,}\b", line))
     assert not runs, f"English text that escaped the catalogue: {sorted(runs)[:10]}"
+
+
+def test_published_notebooks_name_no_machine_folder(built):
+    """The executed notebooks beside the reports name the build folder as the project knows
+    it, never a path of the machine that ran them (papermill writes absolute paths)."""
+    _, build, out, _ = built
+    for path in out.glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert str(build.resolve()) not in text and str(ROOT) not in text, path.name
+        assert json.loads(text)["metadata"]["papermill"]["parameters"]["build_dir"] == build.name
