@@ -28,6 +28,8 @@ OUT ?= reports
 MANIFEST ?=
 BUILD ?= build/$(notdir $(abspath $(OUT)))
 JOBS ?= 2
+# test workers (pytest-xdist): one per core; a module runs whole on one worker
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages. The reports need WeasyPrint's Pango (PDF) and a font; the tests also
 # open the reports in a real browser (Chromium) and read PDFs (poppler-utils).
@@ -108,7 +110,7 @@ murrar: ## Evaluate the Murrar & Brauer (2018) reference data in ../shared/data 
 test: $(VENV_STAMP) $(SYSTEM_STAMP) $(TEST_STAMP) ## Run the whole test suite (and the linter)
 	$(BIN)/ruff format --check pipeline tests benchmarks
 	$(BIN)/ruff check pipeline tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile
 
 lint: $(VENV_STAMP) ## Check formatting and lint with ruff (make lint FIX=1 rewrites)
 	$(BIN)/ruff format $(if $(FIX),,--check) pipeline tests benchmarks
