@@ -79,6 +79,7 @@ from scipy import stats as sps
 
 from pipeline import stats
 from pipeline.analysis import families
+from pipeline.analysis import notes as notes_
 from pipeline.analysis.disclosure import MC_COUNTS, RC_COUNTS, hidden_shares, parents_of, protect_indicators
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
@@ -282,7 +283,7 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     out["reliable_change_method"] = method
     cats = categories.dropna().astype(str)
     if reason or cats.empty:
-        out["note"] = f"reliable change not computed: {reason or 'no complete pairs'}"
+        out["note"] = notes_.RC_NOT_COMPUTED.format(reason=reason or notes_.NO_COMPLETE_PAIRS)
         return out
     counts = {c: int((cats == c).sum()) for c in RC_CATEGORIES}
     n = len(cats)
@@ -294,7 +295,7 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
         if c not in hide:
             out[f"reliable_{c}"] = counts[c] / n
     out.update({RC_COUNTS[c]: counts[c] for c in RC_CATEGORIES})  # private: for disclosure control across rows
-    out["note"] = f"reliable change shares {', '.join(sorted(hide))} hidden (fewer than {min_cell} people)" if hide else ""
+    out["note"] = notes_.RC_HIDDEN.format(shares=", ".join(sorted(hide)), k=min_cell) if hide else ""
     return out
 
 
@@ -602,7 +603,7 @@ def _mcnemar_row(pre: pd.Series, post: pd.Series, min_cell: int) -> dict:
     row.update(dict(zip(MC_COUNTS.values(), (both_yes, yes_no, no_yes, n - both_yes - yes_no - no_yes))))  # private: the 2x2 table
     if hidden_shares({"yes": yes_pre, "no": n - yes_pre}, min_cell) or hidden_shares({"yes": yes_post, "no": n - yes_post}, min_cell):
         row["mean_pre"] = row["mean_post"] = math.nan
-        row["note"] = _notes(row["note"], f"shares hidden: fewer than {min_cell} people answered yes (or no) at a wave")
+        row["note"] = _notes(row["note"], notes_.SHARES_HIDDEN.format(k=min_cell))
     return row
 
 
