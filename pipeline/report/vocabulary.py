@@ -106,6 +106,8 @@ def _words() -> dict[str, str]:
         # the group a participant belongs to
         "participant": pgettext("group", "participant"),
         "comparison": pgettext("group", "comparison group"),
+        # parameters a report names in its provenance (the notebooks' keys)
+        "activity id": pgettext("report parameter", "activity id"),
         # reliable change categories
         "improved": pgettext("reliable change", "improved"),
         "unchanged": pgettext("reliable change", "unchanged"),
