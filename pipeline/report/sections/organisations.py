@@ -252,7 +252,7 @@ def _beside_other_events(ctx, instrument: str, field: str, activity_id: str) -> 
     body = []
     for ind, sub in rows.groupby("indicator_id", sort=False):
         english = str(sub["label"].iloc[0]) if "label" in sub.columns and not fmt.missing(sub["label"].iloc[0]) else fmt.words(ind)
-        label = ctx.text("framework", ind, "indicator", default=english)
+        label = ctx.text("framework", ind, "name", default=english)
         cells = []
         for e in events:
             r = sub.loc[sub["group"].astype(str) == e]
