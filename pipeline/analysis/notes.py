@@ -45,6 +45,19 @@ SHARES_HIDDEN_REVEAL = N_("shares hidden: fewer than {k} people answered yes (or
 #: McNemar's interval and test hidden by disclosure control.
 INTERVAL_HIDDEN = N_("interval and test hidden: they would reveal how many people changed answer (fewer than {k} in a direction, or a group of them)")
 
+#: The partners a random-effects summary combines.
+PARTNERS_COMBINED = N_("partners combined: {partners}")
+#: Partners a random-effects summary leaves out.
+PARTNERS_LEFT_OUT = N_("left out (fewer than {k} pairs or no interval): {partners}; n not given (the consortium's n minus it would reveal theirs)")
+#: The pooled estimate beside a random-effects summary.
+POOLED_ESTIMATE = N_("pooled consortium estimate (people as independent): {estimate}")
+#: The partners a comparison with a comparison group covers.
+PARTNERS_WITH_COMPARISON = N_("partners with a comparison group: {partners} ({k} of {n} partners; the participants compared are theirs only)")
+#: The caution beside the intervals of a row with few pairs.
+FEW_PAIRS_CAUTION = N_("fewer than {k} pairs: the t interval (and that of g_av) may be too narrow if the changes are skewed")
+#: The flag of an attrition row.
+ATTRITION_FLAG = N_("|SMD| above {threshold}")
+
 #: Every template, in the order :func:`parse` tries them.
 TEMPLATES = (
     ONE_ANSWER,
@@ -61,6 +74,12 @@ TEMPLATES = (
     SHARES_HIDDEN_REVEAL,
     SHARES_HIDDEN,
     INTERVAL_HIDDEN,
+    PARTNERS_COMBINED,
+    PARTNERS_LEFT_OUT,
+    POOLED_ESTIMATE,
+    PARTNERS_WITH_COMPARISON,
+    FEW_PAIRS_CAUTION,
+    ATTRITION_FLAG,
 )
 
 

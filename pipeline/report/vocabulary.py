@@ -24,6 +24,7 @@ authority, whose adjectives agree differently) carries a context.
 from __future__ import annotations
 
 import functools
+import re
 
 from pipeline import i18n
 from pipeline.i18n import _, ngettext, pgettext
@@ -225,6 +226,10 @@ def _note_value(name: str, value: str) -> str:
 
     if value.isdigit():
         return fmt.count(int(value))
+    if re.fullmatch(r"[+-]?\d+\.\d+", value):  # a decimal as the analysis wrote it ("+0.563", "0.2")
+        return fmt.num(float(value), len(value.split(".")[1]), signed=value[0] in "+-")
+    if name == "partners":
+        return value
     if name == "reason":
         return note(value)
     if name in ("shares", "first", "last"):

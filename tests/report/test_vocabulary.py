@@ -121,6 +121,9 @@ def test_every_note_template_is_found_again_with_its_values():
         "reason": "no complete pairs",
         "shares": "improved, worsened",
         "counts": "n_pre and n_post",
+        "partners": "ES-VAL, GR-THE",
+        "estimate": "+0.563",
+        "threshold": 0.2,
     }
     for template in notes.TEMPLATES:
         written = template.format(**values)
@@ -147,3 +150,9 @@ def test_notes_are_unchanged_in_english_and_rewritten_in_italian():
     )
     assert vocabulary.note(notes.ATTENDANCES.format(k=1513, n=2000)) == "1.513 su 2.000 presenze previste"
     assert vocabulary.note(notes.RC_NOT_COMPUTED.format(reason=notes.NO_COMPLETE_PAIRS)) == "cambiamento affidabile non calcolato: nessuna coppia completa"
+    # decimals as the analysis wrote them read with the language's decimal comma; partner codes stay
+    pooled = "; ".join([notes.PARTNERS_COMBINED.format(partners="DE-LEI, ES-VAL"), notes.POOLED_ESTIMATE.format(estimate="+0.563")])
+    assert vocabulary.note(pooled) == "partner combinati: DE-LEI, ES-VAL; stima aggregata del consorzio (persone considerate indipendenti): +0,563"
+    i18n.activate("de")
+    assert vocabulary.note(notes.ATTRITION_FLAG.format(threshold=0.2)) == "|SMD| über 0,2"
+    assert vocabulary.note("paired t-test") == "gepaarter t-Test"
