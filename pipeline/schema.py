@@ -48,6 +48,8 @@ from enum import StrEnum
 
 import pandas as pd
 
+from pipeline.i18n import N_
+
 # ----------------------------------------------------------------------------- columns
 RESPONDENT = "respondent_id"
 WAVE = "wave"
@@ -134,7 +136,8 @@ class Files(StrEnum):
 
 #: How ``network_counts.csv`` and the results framework's tie indicators count ties
 #: (:mod:`pipeline.analysis.report_tables`); the network section prints it.
-TIE_RULE = (
+# translated where a report shows it (pipeline.report.sections.organisations.networks)
+TIE_RULE = N_(
     "A tie is one partner naming one organisation it works with, as the network survey records it; "
     "a tie that two partners both name counts once for each. Links (for the organisations reached and "
     "the density among partners) count a pair of organisations once, whoever named it."

@@ -53,6 +53,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.analysis import networks
+from pipeline.analysis import notes as notes_
 from pipeline.analysis.indicators import change_row
 from pipeline.instruments.registry import Consortium
 
@@ -161,7 +162,7 @@ def agg_mean(rows, p, ctx):
     if n == 0:
         return _empty("no answers", n_people=0)
     m, lo, hi = mean_ci(x)
-    return {"value": m, "value_ci_low": lo, "value_ci_high": hi, "n": n, "n_people": n if ctx.person_rows else pd.NA, "note": "" if n > 1 else "one answer: no interval"}
+    return {"value": m, "value_ci_low": lo, "value_ci_high": hi, "n": n, "n_people": n if ctx.person_rows else pd.NA, "note": "" if n > 1 else notes_.ONE_ANSWER}
 
 
 def agg_share(rows, p, ctx):
@@ -328,7 +329,7 @@ def agg_attendance_rate(rows, p, ctx):
         return _empty("no rows", n_people=pd.NA)
     present = sub[p["column"]].fillna("").astype(str).str.split().map(lambda t: len(expected & set(t)))
     k, n = int(present.sum()), len(sub) * len(expected)
-    return {"value": k / n, "value_ci_low": np.nan, "value_ci_high": np.nan, "n": len(sub), "n_people": pd.NA, "note": f"{k} of {n} expected attendances"}
+    return {"value": k / n, "value_ci_low": np.nan, "value_ci_high": np.nan, "n": len(sub), "n_people": pd.NA, "note": notes_.ATTENDANCES.format(k=k, n=n)}
 
 
 # ---------------------------------------------------------------------------
@@ -358,7 +359,7 @@ def agg_org_mean(rows, p, ctx):
         "n_people": int(lv["raters"].sum()),
         "value_min": float(lv["mean"].min()),
         "value_max": float(lv["mean"].max()),
-        "note": f"{len(lv)} organisation(s), {int(lv['raters'].sum())} raters; organisation-level, no inference (small n)",
+        "note": notes_.ORGANISATIONS_RATED.format(n=len(lv), raters=int(lv["raters"].sum())),
     }
 
 
@@ -389,7 +390,7 @@ def agg_org_mean_change(rows, p, ctx):
         "n_people": int(min(both["raters_from"].sum(), both["raters_to"].sum())),
         "value_min": float(change.min()),
         "value_max": float(change.max()),
-        "note": f"{len(both)} organisation(s) rated at {p['from']} and {last}; organisation-level, no inference (small n)",
+        "note": notes_.ORGANISATIONS_CHANGED.format(n=len(both), first=p["from"], last=last),
     }
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis import notes as notes_
 from pipeline.errors import PipelineError
 
 SUPPRESSED = "suppressed"
@@ -553,23 +554,19 @@ def protect_indicators(table: pd.DataFrame, count_cols: Sequence[str], value_col
         hidden = [c for c in RC_COUNTS if ("rc", i, c) in off]
         if hidden:
             out = blank(out, [i], [v for c in hidden for v in RC_VALUES[c]])
-            text = f"reliable change shares {', '.join(sorted(hidden))} hidden (fewer than {min_cell} people, or they would reveal such a group)"
+            text = notes_.RC_HIDDEN_REVEAL.format(shares=", ".join(sorted(hidden)), k=min_cell)
             notes[pos] = "; ".join(n for n in [_drop_old_rc(notes[pos]), text] if n)
         alone = [c for c in ("n_pre", "n_post") if (c, i) in off]
         if alone:
             out = blank(out, [i], alone)
-            notes[pos] = "; ".join(
-                n for n in [notes[pos], f"{' and '.join(alone)} hidden: with n_paired they would give fewer than {min_cell} people who answered one wave only (or reveal such a group)"] if n
-            )
+            notes[pos] = "; ".join(n for n in [notes[pos], notes_.WAVE_COUNTS_HIDDEN.format(counts=" and ".join(alone), k=min_cell)] if n)
         if ("share", i) in off:
             out = blank(out, [i], MC_SHARE_VALUES)
             if "shares hidden" not in notes[pos]:
-                notes[pos] = "; ".join(n for n in [notes[pos], f"shares hidden: fewer than {min_cell} people answered yes (or no) at a wave, or they would reveal such a group"] if n)
+                notes[pos] = "; ".join(n for n in [notes[pos], notes_.SHARES_HIDDEN_REVEAL.format(k=min_cell)] if n)
         if ("interval", i) in off:
             out = blank(out, [i], [c for c in MC_INTERVAL_VALUES if c in out.columns])
-            notes[pos] = "; ".join(
-                n for n in [notes[pos], f"interval and test hidden: they would reveal how many people changed answer (fewer than {min_cell} in a direction, or a group of them)"] if n
-            )
+            notes[pos] = "; ".join(n for n in [notes[pos], notes_.INTERVAL_HIDDEN.format(k=min_cell)] if n)
     out["note"] = notes
     return out.drop(columns=[c for c in (*RC_COUNTS.values(), *MC_COUNTS.values()) if c in out.columns])
 

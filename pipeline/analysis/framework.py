@@ -29,10 +29,12 @@ import pandas as pd
 
 from pipeline.analysis import aggregations as ag
 from pipeline.analysis import families, networks
+from pipeline.analysis import notes as notes_
 from pipeline.analysis import status as st
 from pipeline.analysis.disclosure import suppress
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import CodebookError
+from pipeline.i18n import N_
 from pipeline.instruments.codebook import Codebook, _read_yaml, load_codebook
 from pipeline.instruments.registry import Consortium
 from pipeline.schema import ALL, CHANGE_STATISTICS, CONSORTIUM
@@ -43,10 +45,10 @@ RESULT_TYPES = ("quantitative", "qualitative")
 #: The four award criteria a national agency scores a final report on (docs/funder.md), in
 #: their order; a result's optional ``criterion`` names one.
 FUNDER_CRITERIA = {
-    "relevance": "Relevance",
-    "design_and_implementation": "Quality of project design and implementation",
-    "cooperation": "Quality of cooperation",
-    "impact_and_dissemination": "Impact and dissemination",
+    "relevance": N_("Relevance"),
+    "design_and_implementation": N_("Quality of project design and implementation"),
+    "cooperation": N_("Quality of cooperation"),
+    "impact_and_dissemination": N_("Impact and dissemination"),
 }
 
 #: Columns of the framework's rows in ``indicators.csv`` (beside the community columns).
@@ -583,7 +585,7 @@ def _compute(framework: Framework, responses: dict[str, pd.DataFrame], consortiu
         }
         rows = rows_by.get(ind.instrument)
         if rows is None:
-            out.append({**base, "group_by": CONSORTIUM, "group": ALL, "value": np.nan, "n": 0, "note": f"no {ind.instrument} data in this run"})
+            out.append({**base, "group_by": CONSORTIUM, "group": ALL, "value": np.nan, "n": 0, "note": notes_.NO_DATA.format(instrument=ind.instrument)})
             continue
         baseline = ind.baseline
         if ind.baseline_wave is not None:
@@ -639,7 +641,7 @@ def _statuses(table: pd.DataFrame, framework: Framework, elapsed: float) -> pd.D
         table.at[idx, "status"] = st.status(rule, value, baseline, target, ind.direction, elapsed, lo, hi)
         table.at[idx, "progress"] = st.progress(value, 0.0 if baseline is None else baseline, target) if value is not None and target is not None else np.nan
         if bool(r["suppressed"]):
-            table.at[idx, "note"] = "; ".join(x for x in (str(r["note"]) if not pd.isna(r["note"]) else "", "fewer people than the minimum: not published") if x)
+            table.at[idx, "note"] = "; ".join(x for x in (str(r["note"]) if not pd.isna(r["note"]) else "", notes_.NOT_PUBLISHED) if x)
     return table
 
 

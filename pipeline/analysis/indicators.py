@@ -79,7 +79,9 @@ from scipy import stats as sps
 
 from pipeline import stats
 from pipeline.analysis import families
+from pipeline.analysis import notes as notes_
 from pipeline.analysis.disclosure import MC_COUNTS, RC_COUNTS, hidden_shares, parents_of, protect_indicators
+from pipeline.i18n import N_
 from pipeline.ingest.score import item_values, paired
 from pipeline.instruments.codebook import Codebook, Item, Scale
 from pipeline.schema import ALL, CHANGE_STATISTICS, COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, RESPONDENT, first_waves, later_waves, pair_suffix, paired_rows  # noqa: F401 (re-exported)
@@ -227,7 +229,7 @@ def change_row(pre: pd.Series, post: pd.Series, confidence: float = 0.95) -> dic
         "t": pc.t,
         "df": pc.df,
         "p_value": pc.p_value,
-        "test": "paired t-test",
+        "test": N_("paired t-test"),
         "wilcoxon_v": sr.statistic,
         "wilcoxon_p_value": sr.p_value,
         "wilcoxon_method": sr.method,
@@ -252,7 +254,7 @@ SMALL_N = 20
 def small_sample_caution(n: int) -> str:
     """The caution written beside the intervals of a row with fewer than :data:`SMALL_N` pairs."""
     if 2 <= n < SMALL_N:
-        return f"fewer than {SMALL_N} pairs: the t interval (and that of g_av) may be too narrow if the changes are skewed"
+        return notes_.FEW_PAIRS_CAUTION.format(k=SMALL_N)
     return ""
 
 
@@ -282,7 +284,7 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     out["reliable_change_method"] = method
     cats = categories.dropna().astype(str)
     if reason or cats.empty:
-        out["note"] = f"reliable change not computed: {reason or 'no complete pairs'}"
+        out["note"] = notes_.RC_NOT_COMPUTED.format(reason=reason or notes_.NO_COMPLETE_PAIRS)
         return out
     counts = {c: int((cats == c).sum()) for c in RC_CATEGORIES}
     n = len(cats)
@@ -294,7 +296,7 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
         if c not in hide:
             out[f"reliable_{c}"] = counts[c] / n
     out.update({RC_COUNTS[c]: counts[c] for c in RC_CATEGORIES})  # private: for disclosure control across rows
-    out["note"] = f"reliable change shares {', '.join(sorted(hide))} hidden (fewer than {min_cell} people)" if hide else ""
+    out["note"] = notes_.RC_HIDDEN.format(shares=", ".join(sorted(hide)), k=min_cell) if hide else ""
     return out
 
 
@@ -472,11 +474,11 @@ def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
         dz = [p["effect_size"] for p in used]
         dz_res = stats.random_effects(dz, [1 / p["n_paired"] + d**2 / (2 * p["n_paired"]) for p, d in zip(used, dz)], method=RE_METHOD, test=RE_TEST)
         cons = consortium.get(iid, {})
-        notes = [f"partners combined: {', '.join(sorted(p['group'] for p in used))}" if used else ""]
+        notes = [notes_.PARTNERS_COMBINED.format(partners=", ".join(sorted(p["group"] for p in used))) if used else ""]
         if left:
-            notes.append(f"left out (fewer than {min_cell} pairs or no interval): {', '.join(left)}; n not given (the consortium's n minus it would reveal theirs)")
+            notes.append(notes_.PARTNERS_LEFT_OUT.format(k=min_cell, partners=", ".join(left)))
         if not np.isnan(cons.get("mean_change", np.nan)):
-            notes.append(f"pooled consortium estimate (people as independent): {cons['mean_change']:+.3f}")
+            notes.append(notes_.POOLED_ESTIMATE.format(estimate=f"{cons['mean_change']:+.3f}"))
         notes.append(res.reason or "")
         base = {k: parts[0][k] for k in ("instrument", "scale", "item", "label", "unit")}
         out.append(
@@ -497,7 +499,7 @@ def _random_effects_rows(rows: list[dict], min_cell: int) -> list[dict]:
                 "p_value": res.p_value,
                 "test": f"random-effects summary across partners ({res.method.upper()}; Hartung-Knapp-Sidik-Jonkman t test with k - 1 df; prediction interval t with k - 2 df)",
                 "effect_size": dz_res.estimate,
-                "effect_size_type": "d_z: random-effects summary of the partners' d_z (same method)",
+                "effect_size_type": N_("d_z: random-effects summary of the partners' d_z (same method)"),
                 "effect_size_ci_low": dz_res.ci_low,
                 "effect_size_ci_high": dz_res.ci_high,
                 "effect_size_pi_low": dz_res.pi_low,
@@ -526,9 +528,9 @@ def _did_row(pre: pd.Series, post: pd.Series, treated: pd.Series) -> dict:
         "t": res.t,
         "df": res.df,
         "p_value": res.p_value,
-        "test": "Welch t-test of the change scores, participants vs comparison group (difference in differences)",
+        "test": N_("Welch t-test of the change scores, participants vs comparison group (difference in differences)"),
         "effect_size": res.effect_size,
-        "effect_size_type": "g_change: Hedges' g of the change scores (pooled SD)",
+        "effect_size_type": N_("g_change: Hedges' g of the change scores (pooled SD)"),
         "effect_size_ci_low": res.effect_size_ci_low,
         "effect_size_ci_high": res.effect_size_ci_high,
         "change_participants": res.change_treated,
@@ -554,7 +556,7 @@ def _did_rows(scored: pd.DataFrame, codebook: Codebook, waves: tuple[str, str], 
             with_comparison = sorted(pairs.loc[~treated, "partner"].dropna().unique())
             pool = pairs["partner"].isin(with_comparison)
             total = int(scored["partner"].dropna().nunique())
-            cover = f"partners with a comparison group: {', '.join(with_comparison)} ({len(with_comparison)} of {total} partners; the participants compared are theirs only)"
+            cover = notes_.PARTNERS_WITH_COMPARISON.format(partners=", ".join(with_comparison), k=len(with_comparison), n=total)
         else:
             pool, cover, with_comparison = pd.Series(True, index=pairs.index), "", []
         sub = pairs.loc[pool]
@@ -602,7 +604,7 @@ def _mcnemar_row(pre: pd.Series, post: pd.Series, min_cell: int) -> dict:
     row.update(dict(zip(MC_COUNTS.values(), (both_yes, yes_no, no_yes, n - both_yes - yes_no - no_yes))))  # private: the 2x2 table
     if hidden_shares({"yes": yes_pre, "no": n - yes_pre}, min_cell) or hidden_shares({"yes": yes_post, "no": n - yes_post}, min_cell):
         row["mean_pre"] = row["mean_post"] = math.nan
-        row["note"] = _notes(row["note"], f"shares hidden: fewer than {min_cell} people answered yes (or no) at a wave")
+        row["note"] = _notes(row["note"], notes_.SHARES_HIDDEN.format(k=min_cell))
     return row
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import stats
+from pipeline.analysis import notes as notes_
 from pipeline.analysis.disclosure import suppress
 from pipeline.analysis.indicators import is_participant
 from pipeline.ingest.score import RESPONDENT, WAVE, item_values
@@ -217,6 +218,6 @@ def _attrition_row(scores: pd.Series, completed: pd.Series) -> dict:
         "mean_completed": res.mean_completed,
         "mean_dropped": res.mean_dropped,
         "smd": res.smd,
-        "flag": f"|SMD| above {stats.ATTRITION_SMD_FLAG}" if res.flag else "",
+        "flag": notes_.ATTRITION_FLAG.format(threshold=stats.ATTRITION_SMD_FLAG) if res.flag else "",
         "note": res.reason or "",
     }

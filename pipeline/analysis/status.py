@@ -29,8 +29,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ACHIEVED, ON_TRACK, OFF_TRACK, NO_DATA = "achieved", "on track", "off track", "no data"
-QUALITATIVE = "qualitative"
+from pipeline.i18n import N_
+
+# Published in English (results_framework.csv); a report shows them in its language
+# (pipeline.report.vocabulary).
+ACHIEVED, ON_TRACK, OFF_TRACK, NO_DATA = N_("achieved"), N_("on track"), N_("off track"), N_("no data")
+# TRANSLATORS: the status of a result shown by qualitative evidence (no number to compare with a target).
+QUALITATIVE = N_("qualitative")
 STATUSES = (ACHIEVED, ON_TRACK, OFF_TRACK, NO_DATA)
 KINDS = ("threshold", "linear_progress")
 DIRECTIONS = ("increase", "decrease")

@@ -26,7 +26,7 @@ import math
 import re
 import subprocess
 
-from pipeline.i18n import babel_locale
+from pipeline.i18n import SOURCE_LANGUAGE, active, babel_locale
 
 DASH = "–"
 
@@ -158,19 +158,46 @@ def lower_first(text) -> str:
 
 
 def words(code) -> str:
-    """An internal code as words: ``public_authority`` -> "public authority"."""
-    return DASH if missing(code) else str(code).replace("_", " ")
+    """An internal code as words: ``public_authority`` -> "public authority"; in another
+    language the word of :mod:`pipeline.report.vocabulary` ("ente pubblico", "Behörde"),
+    or the code with spaces where the vocabulary does not know it."""
+    if missing(code):
+        return DASH
+    text = str(code).replace("_", " ")
+    if active() == SOURCE_LANGUAGE:
+        return text
+    from pipeline.report import vocabulary
+
+    return vocabulary.word(code) or text
 
 
 def unit(n, code) -> str:
     """A count's unit as words, singular for one: ``unit(1, "activities")`` -> "activity",
-    ``unit(1, "people")`` -> "person", ``unit(7, "activities")`` -> "activities"."""
+    ``unit(1, "people")`` -> "person", ``unit(7, "activities")`` -> "activities"; in
+    another language the form its plural rule gives for ``n`` (the catalogue's ngettext
+    forms of :mod:`pipeline.report.vocabulary`)."""
     text = words(code)
-    if missing(n) or missing(code) or float(n) != 1:
+    if missing(code):
         return text
-    head, _, last = text.rpartition(" ")
+    if active() != SOURCE_LANGUAGE:
+        from pipeline.report import vocabulary
+
+        form = vocabulary.unit_word(2 if missing(n) else _whole(n), code)
+        if form is not None:
+            return form
+        return text
+    if missing(n) or float(n) != 1:
+        return text
+    head, _sep, last = text.rpartition(" ")
     one = "person" if last == "people" else last[:-3] + "y" if last.endswith("ies") and len(last) > 4 else last[:-1] if last.endswith("s") and not last.endswith("ss") else last
     return f"{head} {one}" if head else one
+
+
+def _whole(n) -> int:
+    """The count a plural form is chosen for: a whole number as written (1.0 -> 1), a
+    fraction as a plural (1.5 is "1,5 persone", not "persona")."""
+    x = float(n)
+    return abs(int(x)) if x.is_integer() else 2
 
 
 @functools.cache

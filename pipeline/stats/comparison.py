@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import _R_CORE, NAN, OVERFLOW, _align, _as_1d_float, _as_binary, _check_confidence, _essentially_constant, _finite, _join, _mean, _register, _Result
 
 # --------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
             reasons.append(OVERFLOW)
             m1, m0, estimate = (v if math.isfinite(v) else NAN for v in (m1, m0, estimate))
         elif _essentially_constant(se, m1, m0):
-            reasons.append("change scores have zero variance in both groups")
+            reasons.append(N_("change scores have zero variance in both groups"))
         else:
             df = se**4 / ((v1 / n1) ** 2 / (n1 - 1) + (v0 / n0) ** 2 / (n0 - 1))
             t = estimate / se
@@ -240,11 +241,11 @@ def attrition(baseline_scores, completed) -> Attrition:
     smd = NAN
     reason = None
     if nc == 0 or nd == 0:
-        reason = "nobody dropped out" if nd == 0 else "nobody completed both waves"
+        reason = N_("nobody dropped out") if nd == 0 else N_("nobody completed both waves")
         if nc == 0 and nd == 0:
-            reason = "no baseline scores"
+            reason = N_("no baseline scores")
     elif nc + nd <= 2:
-        reason = "too few people to estimate the SD (need 3 or more)"
+        reason = N_("too few people to estimate the SD (need 3 or more)")
     else:
         with np.errstate(all="ignore"):
             ss = float(((xc - mc) ** 2).sum() + ((xd - md) ** 2).sum())
@@ -254,7 +255,7 @@ def attrition(baseline_scores, completed) -> Attrition:
         elif sd_pooled > 0:
             smd = (mc - md) / sd_pooled
         else:
-            reason = "baseline scores have zero variance"
+            reason = N_("baseline scores have zero variance")
     return Attrition(nc, nd, mc, md, float(smd), bool(abs(smd) > ATTRITION_SMD_FLAG), reason)
 
 
@@ -350,7 +351,7 @@ def retention_weighted_change(covariates, retained, change, confidence: float = 
     except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as err:  # pragma: no cover - depends on statsmodels' messages
         return RetentionWeighted(n, n_ret, completers, reason=f"retention model could not be fitted ({err.__class__.__name__})", **empty)
     if not np.isfinite(p).all() or (p[r] <= 1e-6).any():
-        return RetentionWeighted(n, n_ret, completers, reason="retention model separates completers from drop-outs (weights undefined)", **empty)
+        return RetentionWeighted(n, n_ret, completers, reason=N_("retention model separates completers from drop-outs (weights undefined)"), **empty)
     w = 1 / p[r]
     dr = d[r]
     est = float(np.sum(w * dr) / np.sum(w))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import NAN, _as_1d_float, _check_confidence, _register, _Result
 
 _META_METHODS = ("reml", "dl")
@@ -153,7 +154,7 @@ def random_effects(estimates, variances, method: str = "reml", confidence: float
     k = int(y.size)
     nan = dict(estimate=NAN, se=NAN, ci_low=NAN, ci_high=NAN, z=NAN, p_value=NAN, tau2=NAN, i2=NAN, q=NAN, q_p_value=NAN, pi_low=NAN, pi_high=NAN, fixed_estimate=NAN, fixed_se=NAN)
     if k < 2:
-        return RandomEffects(k=k, method=method, test=test, df=NAN, reason="fewer than 2 partners to combine", **nan)
+        return RandomEffects(k=k, method=method, test=test, df=NAN, reason=N_("fewer than 2 partners to combine"), **nan)
     w_fe = 1 / v
     fixed = float(np.sum(w_fe * y) / np.sum(w_fe))
     fixed_se = float(1 / math.sqrt(np.sum(w_fe)))
@@ -182,7 +183,7 @@ def random_effects(estimates, variances, method: str = "reml", confidence: float
         half = float(sps.t.ppf(0.5 + confidence / 2, k - 2)) * math.sqrt(tau2 + se**2)
         pi_low, pi_high = mu - half, mu + half
     else:
-        reason = "prediction interval needs at least 3 partners"
+        reason = N_("prediction interval needs at least 3 partners")
     return RandomEffects(
         k=k,
         estimate=mu,

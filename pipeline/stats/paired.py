@@ -12,6 +12,7 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import _LAKENS_2013, _R_CORE, NAN, OVERFLOW, _check_confidence, _essentially_constant, _finite, _join, _mean, _paired, _register, _Result, _sd
 
 # --------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
     d_z = d_z_lo = d_z_hi = d_av = g_av = g_av_lo = g_av_hi = NAN
 
     if n < 2:
-        reasons.append("no complete pairs" if n == 0 else "fewer than 2 pairs")
+        reasons.append(N_("no complete pairs") if n == 0 else N_("fewer than 2 pairs"))
     elif not _finite(mean_pre, mean_post, mean_change, sd_pre, sd_post, sd_diff):
         # numbers so large that a sum or a square overflows: say so, never t = 0, p = 1
         reasons.append(OVERFLOW)
@@ -205,7 +206,7 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
         df = float(n - 1)
         se = sd_diff / math.sqrt(n)
         if _essentially_constant(se, mean_change):
-            reasons.append("differences have zero variance")
+            reasons.append(N_("differences have zero variance"))
         else:
             t = mean_change / se
             p_value = float(2 * sps.t.sf(abs(t), df))
@@ -215,11 +216,11 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
             ncp_lo, ncp_hi = _nct_ncp_interval(t, df, confidence)
             d_z_lo, d_z_hi = ncp_lo / math.sqrt(n), ncp_hi / math.sqrt(n)
             if math.isnan(d_z_lo) or math.isnan(d_z_hi):
-                reasons.append("noncentral t interval of d_z could not be computed")
+                reasons.append(N_("noncentral t interval of d_z could not be computed"))
         if sd_pre > 0 and sd_post > 0:
             r = float(np.corrcoef(x, y)[0, 1])
         else:
-            reasons.append("pre or post scores have zero variance (r undefined)")
+            reasons.append(N_("pre or post scores have zero variance (r undefined)"))
         # Lakens' d_av divides by the arithmetic mean of the two SDs. pingouin's
         # compute_effsize(paired=True) divides by the root-mean-square SD
         # sqrt((s_pre^2 + s_post^2) / 2) instead, which is not d_av.
@@ -232,7 +233,7 @@ def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
                 half = float(sps.norm.ppf(0.5 + confidence / 2)) * _d_av_se(d_av, sd_pre, sd_post, r, n)
                 g_av_lo, g_av_hi = (d_av - half) * correction, (d_av + half) * correction
         else:
-            reasons.append("pre and post scores have zero variance (d_av undefined)")
+            reasons.append(N_("pre and post scores have zero variance (d_av undefined)"))
 
     return PairedChange(
         n=n,
@@ -380,7 +381,7 @@ def signed_rank(pre, post, correct: bool = True, exact: bool | None = None) -> S
     diff = diff[~zero]
     n = int(diff.size)
     if n == 0:
-        reason = "no complete pairs" if n_zero == 0 else "all differences are zero"
+        reason = N_("no complete pairs") if n_zero == 0 else N_("all differences are zero")
         return SignedRank(0, n_zero, NAN, NAN, NAN, "not computed", reason)
 
     # Computed directly rather than with scipy.stats.wilcoxon, whose defaults do not match

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import _R_CORE, METHODS, NAN, _as_binary, _check_confidence, _paired, _register, _Result
 
 # --------------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def paired_proportions(pre, post, confidence: float = 0.95) -> PairedProportions
         ci_low, ci_high = difference - q * se, difference + q * se
     else:
         ci_low = ci_high = NAN
-        reason = "no discordant pairs (b + c = 0)" if b + c == 0 else "everyone changed the same way"
+        reason = N_("no discordant pairs (b + c = 0)") if b + c == 0 else N_("everyone changed the same way")
     return PairedProportions(n, float(x.mean()), float(y.mean()), float(difference), float(ci_low), float(ci_high), float(se), reason)
 
 

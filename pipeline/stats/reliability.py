@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import optimize
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import NAN, OVERFLOW, _align, _as_1d_float, _check_confidence, _finite, _join, _register, _Result, _sd
 
 # --------------------------------------------------------------------------------------
@@ -138,11 +139,11 @@ def reliable_change(
     reasons: list[str] = []
     s_diff = NAN
     if n == 0:
-        reasons.append("no complete pairs")
+        reasons.append(N_("no complete pairs"))
     elif math.isnan(reliability):
-        reasons.append("reliability is missing")
+        reasons.append(N_("reliability is missing"))
     elif math.isnan(s_pre) or (method == "maassen" and math.isnan(s_post)):
-        reasons.append("fewer than 2 pairs to estimate the SD")
+        reasons.append(N_("fewer than 2 pairs to estimate the SD"))
     else:
         if method == "jacobson_truax":
             s_diff = math.sqrt(2) * s_pre * math.sqrt(1 - reliability)
@@ -152,7 +153,7 @@ def reliable_change(
             reasons.append(OVERFLOW)
             s_diff = NAN
         elif s_diff == 0:
-            reasons.append("the SD of the scores is zero")
+            reasons.append(N_("the SD of the scores is zero"))
             s_diff = NAN
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -305,7 +306,7 @@ def cronbach_alpha(items, confidence: float = 0.95, listwise: bool = True) -> Al
         return Alpha(NAN, NAN, NAN, n, k, item_total, "total score has zero variance")
     if np.isnan(item_r).any():
         constant = [str(c) for c, v in zip(frame.columns, item_var) if not v > 0]
-        reasons.append(f"item(s) with zero variance: {', '.join(constant)} (item-total r undefined)" if constant else "item-total correlation undefined for some items")
+        reasons.append(f"item(s) with zero variance: {', '.join(constant)} (item-total r undefined)" if constant else N_("item-total correlation undefined for some items"))
     alpha = k / (k - 1) * (1 - item_var.sum() / total_var)
     a = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
