@@ -246,10 +246,13 @@ TREE_NOTES = {
     "pipeline/report/": "notebooks -> HTML and PDF; charts, tables, sentences; reads the build folder only",
     "pipeline/report/sections/": "one function per report section",
     "pipeline/report/templates/": "the HTML template and CSS of the reports (nothing fetched from a network)",
+    "pipeline/locale/": "the translation catalogues: `pipeline.pot`, `<lang>/LC_MESSAGES/pipeline.po` and its compiled `.mo`",
     "pipeline/example/": "the seeded generators of the bundled example data",
     "pipeline/workflow.py": "the wiring of the stages (ingest, analyse)",
     "pipeline/cli.py": "the `impact` command, one subcommand per stage",
     "pipeline/docs.py": "the docs' tables generated from the code (`make docs`)",
+    "pipeline/i18n.py": "the language a report is written in: catalogues, the consortium's texts, the pseudo-locale",
+    "pipeline/translations.py": "`make translations`: extract, update, compile and check the catalogues",
     "pipeline/__main__.py": "`python -m pipeline`",
     "pipeline/_exports.py": "lazy re-exports of the layers' public names",
     "notebooks/": "the report notebooks (committed without outputs) and `explore` for analysts",
@@ -273,7 +276,7 @@ def tree() -> str:
     """The repository's folder tree with a note per entry; package folders list their modules."""
     pipeline_dir = ROOT / "pipeline"
     # package folders (not caches, not the template folders inside templates/)
-    folders = [p for p in pipeline_dir.rglob("*") if p.is_dir() and p.name != "__pycache__" and "templates" not in p.relative_to(pipeline_dir).parts[:-1]]
+    folders = [p for p in pipeline_dir.rglob("*") if p.is_dir() and p.name != "__pycache__" and not {"templates", "locale"} & set(p.relative_to(pipeline_dir).parts[:-1])]
     missing = sorted(f"{p.relative_to(ROOT)}/" for p in folders if f"{p.relative_to(ROOT)}/" not in TREE_NOTES)
     missing += [f"pipeline/{m}" for m in _modules(pipeline_dir) if f"pipeline/{m}" not in TREE_NOTES]
     if missing:
@@ -289,7 +292,7 @@ def tree() -> str:
         parts = key.rstrip("/").split("/")
         if key.endswith("/"):
             line(parts[-1] + "/", note, len(parts) - 1)
-            if key.startswith("pipeline/") and key != "pipeline/" and not key.endswith("templates/"):
+            if key.startswith("pipeline/") and key != "pipeline/" and not key.endswith(("templates/", "locale/")):
                 lines.append(" " * width + " ".join(_modules(ROOT / key)))
         elif key.startswith("pipeline/"):
             line(parts[-1], note, len(parts) - 1)
