@@ -218,10 +218,12 @@ def framework_table(rows: pd.DataFrame, min_cell: int, ctx=None, drop=()) -> pd.
     "fewer than k" in place of every number. Cells are HTML (text escaped, the status
     a coloured badge): render with ``tables.to_html(..., escape=False)``.
 
-    The headers are in the report's language; ``drop`` leaves out columns named in
-    English (:data:`FRAMEWORK_COLUMNS`), e.g. ``drop=("Group", "Target", "Status")``.
-    With ``ctx``, indicator names and units are the framework's texts in the report's
-    language (``ctx.text``).
+    With ``ctx`` (the report's context), the headers are in the report's language and the
+    indicator names and units are the framework's texts in it (``ctx.text``); ``drop``
+    leaves out columns by their English names (:data:`FRAMEWORK_COLUMNS`), e.g.
+    ``framework_table(rows, k, ctx=ctx, drop=("Group", "Target", "Status"))``. Without
+    ``ctx`` the headers keep their English names, so a caller that drops columns by
+    those names afterwards (``.drop(columns=["Group"])``) still finds them.
     """
     from pipeline.report.sections.voices import hidden_count
 
@@ -251,4 +253,4 @@ def framework_table(rows: pd.DataFrame, min_cell: int, ctx=None, drop=()) -> pd.
         status = status_badge(r.status) if isinstance(r.status, str) and r.status else "–"
         out.append([lvl, esc(label), esc(unit), esc(group), _value_ci(r), n, dz, target, status])
     table = pd.DataFrame(out, columns=list(FRAMEWORK_COLUMNS)).drop(columns=list(drop))
-    return table.rename(columns=_framework_headers())
+    return table.rename(columns=_framework_headers()) if ctx is not None else table

@@ -93,3 +93,44 @@ def test_the_glossary_in_greek_is_greek_and_no_english_sentence_is_left():
     for item in re.findall(r"<li>(.*?)</li>", english.text()):
         definition = re.sub(r"<[^>]+>", "", item).split(": ", 1)[1]
         assert definition[:40] not in greek.text()
+
+
+def test_the_framework_table_names_its_columns_in_the_reports_language_when_given_the_context():
+    import pandas as pd
+
+    results = importlib.import_module("pipeline.report.sections.results")
+    rows = pd.DataFrame(
+        {
+            "kirkpatrick_level": ["learning"],
+            "indicator_id": ["x"],
+            "label": ["Change in knowledge"],
+            "unit": ["points"],
+            "group_by": ["consortium"],
+            "group": ["all"],
+            "suppressed": [False],
+            "suppression": [""],
+            "value": [0.5],
+            "value_ci_low": [0.25],
+            "value_ci_high": [0.75],
+            "n": [1],
+            "n_unit": ["people"],
+            "effect_size": [0.5],
+            "effect_size_ci_low": [0.25],
+            "effect_size_ci_high": [0.75],
+            "target": [0.3],
+            "status": ["achieved"],
+        }
+    )
+
+    class Ctx:
+        def text(self, source, entry, field, default=""):
+            return {"name": "Variazione delle conoscenze", "unit": "punti"}[field]
+
+    with i18n.using("it"):
+        italian = results.framework_table(rows, 5, ctx=Ctx(), drop=("Group", "Status"))
+        english_names = results.framework_table(rows, 5)  # an older caller drops by English names
+    assert list(italian.columns) == ["Livello", "Indicatore", "Unità", "Valore [IC 95%]", "n", "d_z [IC 95%]", "Valore obiettivo"]
+    row = italian.iloc[0]
+    assert row["Indicatore"] == "Variazione delle conoscenze" and row["Unità"] == "punti"
+    assert row["Valore [IC 95%]"] == "0,50 [0,25; 0,75]" and row["n"].startswith("1 ")
+    assert list(english_names.drop(columns=["Group", "Target", "Status"]).columns) == ["Level", "Indicator", "Unit", "Value [95% CI]", "n", "d_z [95% CI]"]
