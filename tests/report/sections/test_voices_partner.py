@@ -1,5 +1,6 @@
-"""Voices, activities against the plan, the partner report's opening and the training
-event's report, formatted from the example's build folder."""
+"""Voices, activities against the plan, the partner report's opening, the results at a
+glance (in English and Italian) and the training event's report, formatted from the
+example's build folder."""
 
 from __future__ import annotations
 
@@ -29,6 +30,29 @@ def test_both_qualitative_results_show_the_logs_evidence(example_build):
         n = int(counts.loc[(counts["result_id"] == rid) & (counts["group_by"] == "consortium"), "entries"].iloc[0])
         assert f"{n} stories and quotes in the evidence log" in glance
     assert "Not measurable by the surveys" not in glance
+
+
+def test_the_italian_title_and_results_at_a_glance_read_in_italian_with_italian_numbers(example_build):
+    ctx = load_context(example_build, partner="IT-PAL", language="it")
+    try:
+        title = sections.title(ctx)
+        glance = sections.at_a_glance(ctx)
+    finally:
+        load_context(example_build)  # back to the registry's language (English)
+    # the title: Italian words, the country in Italian (CLDR), dates in the Italian long form
+    assert title.startswith("# Rapporto del partner: Comune di Palermo")
+    assert "(IT-PAL, Italia)" in title and "1 gennaio 2025" in title and "31 dicembre 2026" in title
+    assert "a confronto con l'intero consorzio di 5 partner" in title
+    assert "Partner report" not in title and "January" not in title and "beside the whole consortium" not in title
+    # results at a glance: Italian words, numbers with a decimal comma (written by hand here)
+    table = pd.read_csv(example_build / "at_a_glance.csv")
+    text = glance.text()
+    assert glance.title == "I risultati in sintesi"
+    assert f"I {len(table)} risultati attesi del progetto" in text and "Risultato atteso" in text and "1. Pertinenza" in text
+    r = table.loc[table["result_id"] == "E5"].iloc[0]
+    value, target = (f"{x:.2f}".replace(".", ",") for x in (r["value"], r["target"]))
+    assert "," in value and f"{value} rispetto a un valore obiettivo di {target}" in text
+    assert "against a target of" not in text and "expected results of the project" not in text and "Reason:" not in text
 
 
 def test_voices_quote_only_consented_redacted_texts(example_build):
