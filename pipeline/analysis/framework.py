@@ -6,6 +6,11 @@ aggregation of :mod:`pipeline.analysis.aggregations` with its parameters), unit,
 target, direction, status rule, disaggregations, OECD DAC criterion and
 Kirkpatrick level. A result that surveys cannot evidence is listed as
 ``qualitative`` with the reason and the evidence a report should carry instead.
+Every text a reader sees (result, reason, evidence; an indicator's name, definition
+and unit) is a plain English text or a mapping of languages to texts, English
+required (:func:`pipeline.instruments.yaml_io.read_text`): the attributes and the
+published tables hold the English, :func:`framework_texts` every language (the build
+folder's ``texts.csv``, which the reports read).
 
 :func:`load_framework` checks the file against the codebooks: every indicator
 refers to an instrument, waves and columns that exist, an aggregation that fits

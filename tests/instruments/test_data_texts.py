@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipeline.analysis.framework import framework_texts, parse_framework
-from pipeline.config import SURVEYS_DIR
+from pipeline.analysis.framework import framework_texts, load_framework, parse_framework
+from pipeline.config import EXAMPLE_DIR, SURVEYS_DIR
 from pipeline.errors import CodebookError
+from pipeline.i18n import SHIPPED
 from pipeline.instruments.commentary import commentary_texts, load_commentary
+from pipeline.instruments.registry import load_consortium
 from pipeline.instruments.yaml_io import read_text, squeeze
 
 RULES = {"once": {"kind": "threshold", "description": "x"}}
@@ -120,3 +122,23 @@ class TestTheCommentary:
         with pytest.raises(CodebookError) as err:
             load_commentary(path, {"jstes"}, self.PARTNERS)
         assert str(err.value).startswith(f"{path}: entries[0] (jstes).action: ") and words in str(err.value), str(err.value)
+
+
+class TestTheExample:
+    """The example's files give every text in every shipped language, and English as before."""
+
+    def test_every_framework_text_is_in_every_shipped_language(self):
+        rows = framework_texts(load_framework(SURVEYS_DIR / "indicators.yaml"))
+        fields = {(r["entry"], r["field"]) for r in rows}
+        have = {(r["entry"], r["field"], r["language"]) for r in rows}
+        assert len(fields) > 100
+        assert [(e, f, lang) for e, f in sorted(fields) for lang in SHIPPED if (e, f, lang) not in have] == []
+
+    def test_every_commentary_text_is_in_every_shipped_language(self):
+        fw = load_framework(SURVEYS_DIR / "indicators.yaml")
+        ids = {r.id for r in fw.results} | {i.id for i in fw.indicators}
+        partners = set(load_consortium(SURVEYS_DIR / "consortium.yaml").partner_codes)
+        rows = commentary_texts(EXAMPLE_DIR / "commentary.yaml", ids, partners)
+        fields = {(r["entry"], r["field"]) for r in rows}
+        assert len(fields) == 2 * len(load_commentary(EXAMPLE_DIR / "commentary.yaml", ids, partners))
+        assert len(rows) == len(fields) * (1 + len(SHIPPED))
