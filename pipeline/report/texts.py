@@ -11,7 +11,7 @@ text with no translation in it:
   and actions), as ``ctx.text`` asks for them;
 * the labels of every codebook of the run that a report prints: the title, the wave
   labels, the scale and item labels, and the answer labels (the choices of the fields,
-  the response scales' labels).
+  an item's own anchors, the response scales' labels).
 
 :func:`missing_text_warnings` words them as the report run's warnings, one per language
 and file (``impact report`` prints them and records them in ``manifest.json``).
@@ -49,6 +49,8 @@ def _codebook_labels(cb: Codebook) -> Iterator[tuple[str, dict]]:
         yield f"scale {scale.id}", scale.label
     for item in cb.items:
         yield f"item {item.id}", item.label
+        for code, label in item.anchors.items():  # an item's own answer labels
+            yield f"answer {item.id} = {code}", label
     for f in cb.fields:
         for code, label in f.choice_labels.items():
             yield f"answer {f.id} = {code}", label

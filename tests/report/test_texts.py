@@ -125,7 +125,7 @@ CODEBOOK = {
         {"id": "respondent_id", "role": "respondent_id", "column": "id"},
         {"id": "gender", "role": "grouping", "column": "gender", "choices": ["f", "m"], "choice_labels": {"f": {"en": "Woman", "it": "Donna"}, "m": {"en": "Man", "it": "Uomo"}}},
     ],
-    "items": [{"id": "q1", "column": "q1", "label": {"en": "Question one"}, "response_scale": "agree"}],
+    "items": [{"id": "q1", "column": "q1", "label": {"en": "Question one"}, "response_scale": "agree", "anchors": {1: {"en": "Never", "it": "Mai"}, 2: {"en": "Often"}}}],
     "scales": [{"id": "s", "label": {"en": "Scale", "it": "Scala"}, "items": ["q1"]}],
 }
 
@@ -146,6 +146,7 @@ def test_a_framework_entry_without_italian_is_listed_for_italian_and_shown_in_en
         ("framework", "E1 result"),
         ("mini", "wave post"),
         ("mini", "item q1"),
+        ("mini", "answer q1 = 2"),
         ("mini", "answer agree = 2"),
     ]
     assert ("framework", "E1 result") not in missing_texts(texts, {}, "el")
