@@ -90,6 +90,10 @@ CHANGE_STATISTICS = [
     "g_av_ci_low",
     "g_av_ci_high",
 ]
+#: Columns of the build folder's ``texts.csv`` (:attr:`Files.DATA_TEXTS`): ``source`` is
+#: ``framework`` (entry: a result id or an indicator id) or ``commentary`` (entry: the
+#: entry's id), ``field`` the key of the text in its file, ``language`` a language code.
+DATA_TEXTS_COLUMNS = ["source", "entry", "field", "language", "text"]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "wave", "column", "value", "reason", "detail"]
 RECONCILIATION_COLUMNS = ["source_file", "instrument", "wave", "rows_read", "rows_kept", "rows_quarantined"]
 

@@ -42,7 +42,7 @@ from pipeline.instruments.design import read_design
 from pipeline.instruments.registry import DataFolder, confine, inferred_registry, load_data_folder, write_registry
 from pipeline.outputs import publish, run_lock, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
-from pipeline.schema import PUBLISHED_TABLES, RECONCILIATION_COLUMNS, Files
+from pipeline.schema import DATA_TEXTS_COLUMNS, PUBLISHED_TABLES, RECONCILIATION_COLUMNS, Files
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,9 @@ def input_hashes(folder: DataFolder) -> dict[str, str]:
 #: (made from the rows it replaces): a response table of an instrument no longer in the
 #: data folder does not survive, nor indicators of the data read before.
 INGEST_OUTPUTS = (Files.RUN, Files.RESPONSES, "consortium.yaml", Files.PRIVATE_QUARANTINE, Files.QUARANTINE, Files.RECONCILIATION, Files.CODE_MATCHING)
-#: What analyse writes: every published table that ingest does not write.
-ANALYSE_OUTPUTS = tuple(t for t in PUBLISHED_TABLES if t not in INGEST_OUTPUTS)
+#: What analyse writes: every published table that ingest does not write, and the
+#: consortium's texts in every language (read by the reports, not published).
+ANALYSE_OUTPUTS = (*(t for t in PUBLISHED_TABLES if t not in INGEST_OUTPUTS), Files.DATA_TEXTS)
 
 
 def _owned(names) -> Callable[[str], bool]:
@@ -434,20 +435,27 @@ def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Cod
 
 def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.DataFrame, results: pd.DataFrame, quality: dict) -> dict[str, pd.DataFrame]:
     """The tables the reports print besides the indicators (:mod:`pipeline.analysis.report_tables`):
-    results at a glance, the checked commentary, network counts, baseline balance, methods."""
+    results at a glance, the checked commentary, network counts, baseline balance, methods;
+    and the consortium's texts in every language the framework and the commentary give
+    (``texts.csv``, :func:`data_texts`)."""
     from pipeline.analysis import report_tables as rt
+    from pipeline.analysis.framework import framework_texts
     from pipeline.instruments.commentary import COLUMNS as COMMENTARY_COLUMNS
+    from pipeline.instruments.commentary import commentary_texts
     from pipeline.instruments.registry import load_consortium
 
     consortium = load_consortium(run["consortium"])
     min_cell = int(run["min_cell"])
     commentary = pd.DataFrame(columns=COMMENTARY_COLUMNS)
     glance = pd.DataFrame(columns=rt.GLANCE_COLUMNS)
+    texts: list[dict] = []
     if run.get("framework"):
         dirs = tuple(Path(d) for d in run.get("codebook_dirs", ())) or None
         fw = load_framework(run["framework"], dirs)
+        texts += framework_texts(fw)
         if run.get("commentary"):
             commentary = load_commentary(run["commentary"], framework_ids(fw), set(consortium.partner_codes))
+            texts += commentary_texts(run["commentary"], framework_ids(fw), set(consortium.partner_codes))
         glance = rt.glance_table(fw, results, commentary)
     ties = [k for k in sorted(responses) if codebooks[k].design == "ties"]
     network = rt.network_counts(responses[ties[0]], codebooks[ties[0]], consortium) if ties else pd.DataFrame(columns=rt.NETWORK_COLUMNS)
@@ -463,7 +471,15 @@ def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.Dat
         Files.NETWORK_COUNTS: network,
         Files.BASELINE_BALANCE: pd.concat(balance, ignore_index=True) if balance else pd.DataFrame(columns=rt.BALANCE_COLUMNS),
         Files.METHODS: rt.methods_table(indicators, has_quality, has_matching),
+        Files.DATA_TEXTS: data_texts(texts),
     }
+
+
+def data_texts(rows: list[dict]) -> pd.DataFrame:
+    """``texts.csv``: one row per source, entry, field and language, sorted so that the
+    same files give the same bytes."""
+    table = pd.DataFrame(rows, columns=DATA_TEXTS_COLUMNS).astype(str)
+    return table.sort_values(DATA_TEXTS_COLUMNS[:4], kind="stable", ignore_index=True)
 
 
 def _voices_tables(responses, codebooks, consortium, min_cell: int) -> dict[str, pd.DataFrame]:

@@ -6,6 +6,11 @@ aggregation of :mod:`pipeline.analysis.aggregations` with its parameters), unit,
 target, direction, status rule, disaggregations, OECD DAC criterion and
 Kirkpatrick level. A result that surveys cannot evidence is listed as
 ``qualitative`` with the reason and the evidence a report should carry instead.
+Every text a reader sees (result, reason, evidence; an indicator's name, definition
+and unit) is a plain English text or a mapping of languages to texts, English
+required (:func:`pipeline.instruments.yaml_io.read_text`): the attributes and the
+published tables hold the English, :func:`framework_texts` every language (the build
+folder's ``texts.csv``, which the reports read).
 
 :func:`load_framework` checks the file against the codebooks: every indicator
 refers to an instrument, waves and columns that exist, an aggregation that fits
@@ -34,9 +39,10 @@ from pipeline.analysis import status as st
 from pipeline.analysis.disclosure import suppress
 from pipeline.config import SURVEYS_DIR
 from pipeline.errors import CodebookError
-from pipeline.i18n import N_
+from pipeline.i18n import N_, SOURCE_LANGUAGE
 from pipeline.instruments.codebook import Codebook, _read_yaml, load_codebook
 from pipeline.instruments.registry import Consortium
+from pipeline.instruments.yaml_io import read_text, squeeze, text_rows
 from pipeline.schema import ALL, CHANGE_STATISTICS, CONSORTIUM
 
 DAC_CRITERIA = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
@@ -174,6 +180,9 @@ class Indicator:
     disaggregations: tuple[str, ...]
     dac: str | None
     kirkpatrick: str | None
+    #: Each reader-facing field (``name``, ``definition``, ``unit``) in every language the
+    #: file gives: ``{field: {language: text}}``, English first (the attributes above).
+    texts: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
     @property
     def measure(self) -> str:
@@ -191,6 +200,9 @@ class Result:
     evidence: str = ""
     source: str = ""
     criterion: str = ""
+    #: ``result`` (and ``reason``, ``evidence`` when given) in every language the file
+    #: gives: ``{field: {language: text}}``, English first (the attributes above).
+    texts: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -259,6 +271,11 @@ def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] 
         if rid in seen_results:
             raise CodebookError(path, entry, f"duplicate result id {rid!r}")
         seen_results.add(rid)
+        texts = {"result": read_text(r["result"], path, f"{entry}.result", str.strip)}
+        for key in ("reason", "evidence"):
+            if r.get(key):
+                texts[key] = read_text(r[key], path, f"{entry}.{key}", str.strip)
+        english = {k: v[SOURCE_LANGUAGE] for k, v in texts.items()}
         rtype = str(r.get("type", "quantitative"))
         criterion = str(r.get("criterion") or "")
         if criterion and criterion not in FUNDER_CRITERIA:
@@ -271,7 +288,7 @@ def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] 
                 raise CodebookError(path, entry, f"a qualitative result needs {missing}: why surveys cannot evidence it, and what the report carries instead")
             if r.get("indicators"):
                 raise CodebookError(path, f"{entry}.indicators", "a qualitative result has no computed indicators; make it quantitative or move them")
-            results.append(Result(rid, str(r["result"]).strip(), rtype, (), str(r["reason"]).strip(), str(r["evidence"]).strip(), str(r.get("source", "")), criterion))
+            results.append(Result(rid, english["result"], rtype, (), english["reason"], english["evidence"], str(r.get("source", "")), criterion, texts))
             continue
         if not r.get("indicators"):
             raise CodebookError(path, entry, "a quantitative result needs at least one indicator (or type: qualitative with reason and evidence)")
@@ -282,10 +299,23 @@ def parse_framework(doc: Any, path: str | Path, codebook_dirs: tuple[Path, ...] 
                 raise CodebookError(path, f"{entry}.indicators[{j}]", f"duplicate indicator id {ind.id!r}")
             seen_ind.add(ind.id)
             inds.append(ind)
-        results.append(Result(rid, str(r["result"]).strip(), rtype, tuple(inds), str(r.get("reason", "")), str(r.get("evidence", "")), str(r.get("source", "")), criterion))
+        results.append(Result(rid, english["result"], rtype, tuple(inds), english.get("reason", ""), english.get("evidence", ""), str(r.get("source", "")), criterion, texts))
     if not results:
         raise CodebookError(path, "results", "the framework lists no result")
     return Framework(path, str(doc.get("version", "1")), rules, tuple(results), codebooks)
+
+
+def framework_texts(framework: Framework) -> list[dict[str, str]]:
+    """The reader-facing texts of a framework in every language it gives, as rows of the
+    build folder's ``texts.csv`` (source ``framework``; entry: the result id, with fields
+    ``result``, ``reason``, ``evidence``, or the indicator id, with ``name``,
+    ``definition``, ``unit``)."""
+    rows = []
+    for res in framework.results:
+        rows += text_rows("framework", res.id, res.texts)
+        for ind in res.indicators:
+            rows += text_rows("framework", ind.id, ind.texts)
+    return rows
 
 
 def _parse_rule(rid: str, spec: Any, path: Path) -> st.StatusRule:
@@ -374,15 +404,20 @@ def _parse_indicator(spec, rid, entry, path, rules, codebooks, dirs) -> Indicato
     bad = [d for d in disagg if d not in allowed and d not in breakdowns]
     if bad:
         raise CodebookError(path, f"{entry}.disaggregations", f"unknown column(s) {bad} of {cb.instrument}; available: {sorted(allowed | breakdowns)}")
+    texts = {
+        "name": read_text(spec["name"], path, f"{entry}.name"),
+        "definition": read_text(spec["definition"], path, f"{entry}.definition", squeeze),
+        "unit": read_text(spec["unit"], path, f"{entry}.unit"),
+    }
     return Indicator(
         id=iid,
         result_id=rid,
-        name=str(spec["name"]),
-        definition=" ".join(str(spec["definition"]).split()),
+        name=texts["name"][SOURCE_LANGUAGE],
+        definition=texts["definition"][SOURCE_LANGUAGE],
         instrument=cb.instrument,
         aggregation=agg.name,
         params=params,
-        unit=str(spec["unit"]),
+        unit=texts["unit"][SOURCE_LANGUAGE],
         baseline=baseline,
         baseline_wave=baseline_wave,
         target=target,
@@ -392,6 +427,7 @@ def _parse_indicator(spec, rid, entry, path, rules, codebooks, dirs) -> Indicato
         disaggregations=disagg,
         dac=dac,
         kirkpatrick=kp,
+        texts=texts,
     )
 
 

@@ -13,6 +13,14 @@ it and the date::
         partner: PT-LIS               # a partner code of the registry
         date: 2026-11-25              # when it was written (YYYY-MM-DD)
 
+The reason and the action may be written in several languages, English required (the
+published ``commentary.csv`` is in English; a report in another language prints its
+own, :func:`commentary_texts`)::
+
+        reason:
+          en: One partner missed the Lisbon meeting.
+          it: Un partner non ha partecipato alla riunione di Lisbona.
+
 The file is checked like any input: an unknown id, partner or key, a date that is
 not a date, an empty reason or a repeated id stops the run with a message naming
 the file and the entry. A result without an entry reads "no explanation recorded"
@@ -64,13 +72,25 @@ def load_commentary(path: str | Path, ids: set[str], partners: set[str]) -> pd.D
     CodebookError
         Naming the file, the entry and what is wrong.
     """
-    from pipeline.instruments.yaml_io import read_entries
+    return _load(path, ids, partners)[0]
+
+
+def commentary_texts(path: str | Path, ids: set[str], partners: set[str]) -> list[dict[str, str]]:
+    """The reason and the action of every entry in every language the file gives, as rows
+    of the build folder's ``texts.csv`` (source ``commentary``, entry: the entry's id,
+    fields ``reason`` and ``action``). Checked as :func:`load_commentary` checks them."""
+    return _load(path, ids, partners)[1]
+
+
+def _load(path: str | Path, ids: set[str], partners: set[str]) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    from pipeline.i18n import SOURCE_LANGUAGE
+    from pipeline.instruments.yaml_io import read_entries, read_text, squeeze, text_rows
 
     path = Path(path)
     entries = read_entries(path, "id, reason, action, partner, date")
     if entries is None:
-        return pd.DataFrame(columns=COLUMNS)
-    rows, seen = [], set()
+        return pd.DataFrame(columns=COLUMNS), []
+    rows, seen, texts = [], set(), []
     for i, e in entries:
         entry = f"entries[{i}]"
         unknown = sorted(set(e) - _KEYS)
@@ -95,5 +115,7 @@ def load_commentary(path: str | Path, ids: set[str], partners: set[str]) -> pd.D
                 date = dt.date.fromisoformat(str(date))
             except ValueError:
                 raise CodebookError(path, f"{entry}.date", f"{e['date']!r} is not a date (write YYYY-MM-DD)") from None
-        rows.append({"id": rid, "reason": " ".join(str(e["reason"]).split()), "action": " ".join(str(e["action"]).split()), "partner": partner, "date": date.isoformat()})
-    return pd.DataFrame(rows, columns=COLUMNS)
+        said = {k: read_text(e[k], path, f"{entry}.{k}", squeeze) for k in ("reason", "action")}
+        texts += text_rows("commentary", rid, said)
+        rows.append({"id": rid, "reason": said["reason"][SOURCE_LANGUAGE], "action": said["action"][SOURCE_LANGUAGE], "partner": partner, "date": date.isoformat()})
+    return pd.DataFrame(rows, columns=COLUMNS), texts

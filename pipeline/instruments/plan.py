@@ -12,6 +12,11 @@ within a window of dates, with the participants expected in all of them together
         to: 2025-04-30
         participants: 30               # participants planned (all of them together)
 
+The plan holds no text a reader sees: a report names its kinds of activity with the
+register codebook's answer labels (translated there) and its hosts with the registry,
+so it has nothing to translate (the framework and the commentary do: see
+:func:`pipeline.instruments.yaml_io.read_text`).
+
 The file is checked like any input: an unknown kind, partner or key, a number that is
 not a whole number >= 1, a date that is not a date or a window that ends before it
 starts, or two entries for the same kind and host stop the run with a message naming

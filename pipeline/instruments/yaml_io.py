@@ -17,11 +17,13 @@ Errors are :class:`~pipeline.errors.CodebookError` naming the file and the line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from pipeline import i18n
 from pipeline.errors import CodebookError
 
 #: The largest YAML file read (bytes). The biggest codebook of the project is ~60 KB.
@@ -78,6 +80,70 @@ def read_entries(path: str | Path, keys: str) -> list[tuple[int, dict]] | None:
         if not isinstance(e, dict):
             raise CodebookError(path, f"entries[{i}]", f"expected a mapping with {keys}")
     return list(enumerate(doc["entries"]))
+
+
+def read_text(value: Any, path: str | Path, entry: str, clean: Callable[[str], str] = str) -> dict[str, str]:
+    """A text a reader sees, as a data file gives it: ``{language: text}``, English first.
+
+    The consortium's files (the results framework, the commentary, the activity plan)
+    write a text either plainly, in English (the language of the published tables)::
+
+        name: Multiplier events held
+
+    or in several languages, English required::
+
+        name:
+          en: Multiplier events held
+          it: Eventi moltiplicatori realizzati
+
+    ``clean`` tidies every language's text alike (``str.strip``, or joining the lines of a
+    folded text), so the English of the published tables reads as it did.
+
+    Raises
+    ------
+    CodebookError
+        Naming the file, the entry and the key: a language reports cannot be written in
+        (:data:`pipeline.i18n.LANGUAGES`; often a text with an unquoted comma inside
+        ``{...}``, which YAML splits into two keys), a mapping without English, or a
+        language whose text is empty or not text.
+    """
+    if not isinstance(value, dict):
+        return {i18n.SOURCE_LANGUAGE: clean(str(value))}
+    keys = [str(k) for k in value]
+    stray = [k for k in keys if k not in i18n.LANGUAGES]
+    if stray:
+        hint = ""
+        if any(v is None for k, v in value.items() if str(k) in stray):
+            hint = ' (a text with a comma inside {...} must be quoted: {en: "Refugees, asylum seekers and migrants"})'
+        raise CodebookError(
+            path,
+            entry,
+            f"language key(s) {', '.join(repr(k) for k in stray)} are not languages reports can be written in ({', '.join(i18n.LANGUAGES)}){hint}",
+        )
+    if i18n.SOURCE_LANGUAGE not in keys:
+        raise CodebookError(
+            path,
+            entry,
+            f"a text in several languages needs English ({i18n.SOURCE_LANGUAGE!r}: the published tables are in English); it gives {', '.join(repr(k) for k in keys) or 'none'}",
+        )
+    out = {}
+    for k in [i18n.SOURCE_LANGUAGE, *(k for k in keys if k != i18n.SOURCE_LANGUAGE)]:
+        text = value[k]
+        if isinstance(text, (dict, list)) or text is None or not str(text).strip():
+            raise CodebookError(path, f"{entry}.{k}", f"expected the text in {k!r}, got {text!r}")
+        out[k] = clean(str(text))
+    return out
+
+
+def squeeze(text: str) -> str:
+    """A folded YAML text on one line, its runs of white space one space (``clean`` of :func:`read_text`)."""
+    return " ".join(text.split())
+
+
+def text_rows(source: str, entry: str, texts: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    """Rows of the build folder's ``texts.csv`` for one entry: ``texts`` maps each field
+    to its ``{language: text}`` (:func:`read_text`)."""
+    return [{"source": source, "entry": entry, "field": f, "language": lang, "text": text} for f, by in texts.items() for lang, text in by.items()]
 
 
 def parse_yaml(text: str, path: str | Path = "<yaml>") -> Any:

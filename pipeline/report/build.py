@@ -53,6 +53,7 @@ from pipeline.i18n import _
 from pipeline.outputs import publish, run_lock, sha256, staging, write_json
 from pipeline.report.context import load_run
 from pipeline.report.safe_html import CSP_META
+from pipeline.report.texts import missing_text_warnings
 from pipeline.schema import PUBLISHED_TABLES, REQUIRED_TABLES, Files
 
 #: Tables published beside the reports when the build folder has them (a data folder
@@ -583,7 +584,7 @@ def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: 
     if language and not i18n.supported(language):
         raise PipelineError(f"no catalogue for the language {language!r}: reports can be written in {', '.join(i18n.LANGUAGES)}")
     specs = plan(build_dir, language) if specs is None else specs
-    warnings = unsupported_languages(build_dir)
+    warnings = unsupported_languages(build_dir) + missing_text_warnings(build_dir, {s.language for s in specs})
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr, flush=True)
     failed_dir = build_dir / "failed"

@@ -26,7 +26,7 @@ from pipeline import i18n
 from pipeline.config import BUILD_DIR, ROOT
 from pipeline.instruments.codebook import Codebook
 from pipeline.instruments.registry import Consortium, load_consortium
-from pipeline.schema import Files
+from pipeline.schema import DATA_TEXTS_COLUMNS, Files
 
 
 def load_run(build_dir: str | Path) -> dict:
@@ -195,13 +195,19 @@ class ReportContext:
         ``commentary`` or ``plan``, ``entry`` the id of the result, indicator, comment or
         plan entry, ``field`` the key (``name``, ``definition``, ``result``, ``text``, ...).
 
+        The analyse stage writes (:func:`pipeline.workflow.data_texts`): ``framework``
+        with a result id (fields ``result``, ``reason``, ``evidence``) or an indicator id
+        (``name``, ``definition``, ``unit``), and ``commentary`` with the entry's id
+        (``reason``, ``action``). The activity plan holds no text a reader sees (its kinds
+        are the register's answer labels: :meth:`choice_label`).
+
         Read from the build folder's ``texts.csv`` (every language the data files give);
         ``default`` (the English text of the published table) when the file or the
         language has none, listed as missing for a report in another language.
         """
         if "texts" not in self.extras:
             path = self.build_dir / Files.DATA_TEXTS
-            table = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else pd.DataFrame(columns=["source", "entry", "field", "language", "text"])
+            table = pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else pd.DataFrame(columns=DATA_TEXTS_COLUMNS)
             self.extras["texts"] = {(r.source, r.entry, r.field, r.language): r.text for r in table.itertuples(index=False)}
         texts = self.extras["texts"]
         key = (source, str(entry), field)

@@ -56,6 +56,11 @@ def poison(text: str, field: str, port: int) -> str:
     return f"{text} [{field}] {' '.join(payloads(port))}"
 
 
+def poison_text(value, field: str, port: int):
+    """:func:`poison` a text, or every language of a text written in several."""
+    return {k: poison(v, field, port) for k, v in value.items()} if isinstance(value, dict) else poison(value, field, port)
+
+
 def poisoned_folder(root: Path, port: int) -> Path:
     """The report fixture's data folder with every field of :data:`FIELDS` poisoned."""
     folder = report_folder(root)
@@ -72,8 +77,8 @@ def poisoned_folder(root: Path, port: int) -> Path:
     commentary = yaml.safe_load((folder / "commentary.yaml").read_text(encoding="utf-8"))
     # the first entry reaches the consortium's report, GR-THE's first its partner report
     for entry in {id(e): e for e in (commentary["entries"][0], next(e for e in commentary["entries"] if e.get("partner") == "GR-THE"))}.values():
-        entry["reason"] = poison(entry["reason"], "commentary reason", port)
-        entry["action"] = poison(entry["action"], "commentary action", port)
+        entry["reason"] = poison_text(entry["reason"], "commentary reason", port)
+        entry["action"] = poison_text(entry["action"], "commentary action", port)
     (folder / "commentary.yaml").write_text(yaml.safe_dump(commentary, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     event = poison("JSTE-1", "activity id", port)
