@@ -46,10 +46,20 @@ def extract():
     from babel.messages.extract import extract_from_dir
 
     catalog = Catalog(project="impact-pipeline", version="1", creation_date=FIXED_DATE, revision_date=FIXED_DATE, fuzzy=False, charset="utf-8")
+    catalog.clashes = []
+    kinds: dict[tuple, set] = {}
     for source in SOURCES:
         folder = ROOT / source
         for filename, lineno, message, comments, context in extract_from_dir(folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
             catalog.add(message, None, [(f"{source}/{filename}", None)], auto_comments=comments, context=context, flags=_flags(message))
+            first = message[0] if isinstance(message, tuple) else message
+            kinds.setdefault((first, context), set()).add((isinstance(message, tuple), f"{source}/{filename}"))
+    # one English text used both with and without a plural form is one catalogue entry:
+    # one of the two would get the other's translation
+    for (text, context), uses in sorted(kinds.items(), key=str):
+        if len({plural for plural, _where in uses}) > 1:
+            where = ", ".join(sorted({w for _p, w in uses}))
+            catalog.clashes.append(f"{text!r} is used with and without a plural form ({where}): give one of them a context (pgettext)")
     return catalog
 
 
@@ -124,6 +134,7 @@ def check(languages=SHIPPED) -> list[str]:
     """What keeps the catalogues from being complete and current (empty when they are)."""
     problems = []
     template = extract()
+    problems += getattr(template, "clashes", [])
     wanted = {(m.id if not isinstance(m.id, list) else tuple(m.id), m.context) for m in template if m.id}
     for language in languages:
         path = po_path(language)

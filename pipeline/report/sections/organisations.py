@@ -64,7 +64,7 @@ def trainings(ctx) -> Section:
         # The consortium report lists the consortium rows (the partner rows are in
         # indicators.csv); a partner report puts the partner beside the consortium.
         sub = tagged.loc[tagged["group_by"].eq(CONSORTIUM) | (tagged["group_by"].eq("partner") & tagged["group"].astype(str).eq(ctx.partner or "\0"))]
-        parts.append(_html(tables.to_html(framework_table(sub, ctx.min_cell), caption=_("Training and capacity indicators by Kirkpatrick level"), escape=False)))
+        parts.append(_html(tables.to_html(framework_table(sub, ctx.min_cell, ctx=ctx), caption=_("Training and capacity indicators by Kirkpatrick level"), escape=False)))
     if events:
         links = ", ".join(f"[{fmt.text(a, line_start=False, link_text=True)}](training_{safe_name(a)}.html)" for a in events)
         parts.append(_md(_("One report per training event: {links}.").format(links=links)))
@@ -197,10 +197,8 @@ def training_event(ctx, activity_id: str) -> Section:
     fw = ctx.framework
     rows = fw.loc[(fw["instrument"] == instrument) & (fw["group_by"] == field) & (fw["group"].astype(str) == activity_id)] if len(fw) else fw
     if len(rows):
-        table = framework_table(rows, ctx.min_cell)
-        # an event has no group, target or status of its own: the 4th, 8th and 9th columns
-        # (by position, as the headers are in the report's language)
-        table = table.drop(columns=[table.columns[i] for i in (3, 7, 8)])
+        # an event has no group, target or status of its own
+        table = framework_table(rows, ctx.min_cell, ctx=ctx, drop=("Group", "Target", "Status"))
         html_table = tables.to_html(table, caption=_("Indicators of this event by Kirkpatrick level (reaction, learning, behaviour at follow-up)"), escape=False)
         parts.append(_html(html_table))
         parts.append(_md(_("Targets are set for the project as a whole; the consortium report compares them with all events together.")))

@@ -115,7 +115,7 @@ def voices(ctx) -> Section:
     intro = _("Most-significant-change stories and quotes from the feedback and training forms, coded by the partners' staff to the results of the framework that surveys cannot measure.")
     rule = _(RULE).format(mark=NAME_MARK)
     parts = [_md(f"{intro} {rule}")]
-    theme_header, partner_header, entries_header = _("theme"), _("partner"), _("entries")
+    theme_header, partner_header, entries_header = _("theme"), pgettext("table header", "partner"), _("entries")
     for rid, rows in counts.groupby(counts["result_id"].astype(str), sort=True):
         total = rows.loc[rows["group_by"] == CONSORTIUM].iloc[0]
         name = ctx.text("framework", rid, "result", default=names.get(rid, ""))
@@ -230,7 +230,7 @@ def activities_against_plan(ctx) -> Section:
     parts.append(_md(f"{intro} {verdict}"))
     t = pd.DataFrame(
         {
-            _("activity"): [kind(k) for k in rows["activity_type"]],
+            pgettext("table header", "activity"): [kind(k) for k in rows["activity_type"]],
             _("planned"): [fmt.count(v) for v in rows["planned"]],
             _("held"): [fmt.count(v) for v in rows["held"]],
             _("held in the planned dates"): [fmt.count(v) for v in rows["held_in_window"]],
@@ -244,7 +244,7 @@ def activities_against_plan(ctx) -> Section:
         p = part.loc[part["partner"] != "all"]
         t = pd.DataFrame(
             {
-                _("partner"): [f"{ctx.partner_name(c)} ({c})" for c in p["partner"]],
+                pgettext("table header", "partner"): [f"{ctx.partner_name(c)} ({c})" for c in p["partner"]],
                 _("meetings attended"): [_("{attended} of {held}").format(attended=fmt.count(a), held=fmt.count(h)) for a, h in zip(p["meetings_attended"], p["meetings_held"])],
                 _("trainings attended"): [_("{attended} of {held}").format(attended=fmt.count(a), held=fmt.count(h)) for a, h in zip(p["trainings_attended"], p["trainings_held"])],
                 _("staff trained"): [_people(v, s, k, ctx.min_cell) for v, s, k in zip(p["staff_trained"], p["suppressed"], p["suppression"])],
