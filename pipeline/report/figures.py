@@ -240,17 +240,61 @@ def _finish(fig: plt.Figure, title: str, caption: str, legend_handles=None, lege
     grow = title_extra + legend_extra + caption_room - 0.4
     if grow > 0:
         fig.set_figheight(fig.get_figheight() + grow)
-    height = fig.get_figheight()  # margins in inches, whatever the figure's height
-    head = fig.suptitle("\n".join(title_lines), x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=TITLE_SIZE)
+    head = fig.suptitle("\n".join(title_lines), x=0.01, y=1, ha="left", va="top", fontsize=TITLE_SIZE)
     head._impact_text = title
-    foot = fig.text(0.01, 0.06 / height, "\n".join(caption_lines), fontsize=CAPTION_SIZE, ha="left", va="bottom", gid="caption")
+    foot = fig.text(0.01, 0, "\n".join(caption_lines), fontsize=CAPTION_SIZE, ha="left", va="bottom", gid="caption")
     foot._impact_text = caption
-    top = 1 - (0.45 + title_extra) / height
-    if legend_handles:
-        fig.legend(handles=legend_handles, loc="upper right", bbox_to_anchor=(0.99, 1 - (0.38 + title_extra) / height), ncol=legend_cols, frameon=False, fontsize=9)
-        top = 1 - (0.75 + title_extra + legend_extra) / height
-    fig.tight_layout(rect=(0, caption_room / height, 1, top))
+    legend = fig.legend(handles=legend_handles, loc="upper right", ncol=legend_cols, frameon=False, fontsize=9) if legend_handles else None
+
+    def place() -> None:
+        height = fig.get_figheight()  # margins in inches, whatever the figure's height
+        head.set_y(1 - 0.08 / height)
+        foot.set_y(0.06 / height)
+        # tight_layout takes the title's height (every line of it) off the top of the rectangle
+        top = 1 - 0.45 / height
+        if legend is not None:
+            legend.set_bbox_to_anchor((0.99, 1 - (0.38 + title_extra) / height))
+            top = 1 - (0.75 + legend_extra) / height
+        fig.tight_layout(rect=(0, caption_room / height, 1, top))
+
+    place()
+    added = _fit_labels(fig)
+    if added is not None:  # wrapped axis labels and panel titles: the figure grows by their lines, the panels keep their size
+        fig.set_figheight(fig.get_figheight() + added)
+        place()
     return fig
+
+
+def _fit_labels(fig: plt.Figure) -> float | None:
+    """Wrap an axis label or a panel title wider than its axes (a longer language) to the
+    axes' width, so that it neither runs into the next panel nor leaves the figure. Returns
+    the inches the figure needs to grow by to keep its panels' size, or None when every
+    label fits (and is left as it is)."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return None
+    renderer = get_renderer()
+    added, rows, changed = 0.0, set(), False
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        box = ax.get_window_extent(renderer)
+        rows.add(round(box.y0))
+        grown = 0.0
+        for label, room, across in ((ax.xaxis.label, box.width, True), (ax.yaxis.label, box.height, False), (ax.title, box.width, True), (ax._left_title, box.width, True)):
+            text = label.get_text()
+            if not text:
+                continue
+            room_pt = room * 72 / fig.dpi
+            size = label.get_fontsize()
+            if max(_text_width(line, size) for line in text.split("\n")) > room_pt:
+                lines = _fit(" ".join(text.split()), size, room_pt)
+                if across:
+                    grown += (len(lines) - len(text.split("\n"))) * size * 1.2 / 72
+                label.set_text("\n".join(lines))
+                changed = True
+        added = max(added, grown)
+    return added * len(rows) if changed else None
 
 
 @functools.cache
@@ -442,7 +486,7 @@ def change_dumbbells(
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(-0.6, len(sub) - 0.4)
         _locale_axis(ax.xaxis)
-        ax.set_xlabel(_wrap(units.get(scale) or _("score"), 60 if cols == 1 else 52), fontsize=9)
+        ax.set_xlabel(units.get(scale) or _("score"), fontsize=9)
         if k == 0:  # one short label: a long one on each row of short panels ran into the next
             ax.set_ylabel(_group_pairs(), fontsize=8)
         ax.set_title(_wrap(titles.get(scale, scale), 44 if lines == 1 else 30), fontsize=10.5, loc="left")  # wrapped labels leave narrower panels
@@ -621,7 +665,7 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
     ax.set_xlim(-100, 100)
     ax.set_ylim(min(ypos) - 0.7, max(ypos) + 1.25)
     ax.set_xticks(range(-100, 101, 25), [fmt.count(abs(v)) for v in range(-100, 101, 25)])
-    ax.set_xlabel(_wrap(_("per cent of people answering the item (disagree to the left, agree to the right)"), 130), fontsize=9)
+    ax.set_xlabel(_("per cent of people answering the item (disagree to the left, agree to the right)"), fontsize=9)
     ax.set_ylabel(_("survey wave"), fontsize=8)
     _style(ax)
     handles = [plt.Rectangle((0, 0), 1, 1, facecolor=colours[i], hatch=hatches[i], edgecolor="#808080", label=str(level_labels.get(levels[i], levels[i]))) for i in range(k)]
@@ -742,7 +786,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
         )
     ax.set_ylim(y + 0.5, 0.9)
     _locale_axis(ax.xaxis)
-    ax.set_xlabel(_wrap(xlabel, 110), fontsize=9)
+    ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel(_group_pairs(), fontsize=8)
     _style(ax)
     handles = [

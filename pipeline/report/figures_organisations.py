@@ -57,7 +57,9 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
     domains = list(dict.fromkeys(frame["domain"]))
     cols = 1 if len(groups) == 1 else 2
     rows_n = math.ceil(len(groups) / cols)
-    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.5 + rows_n * (0.6 + 0.34 * len(domains))), squeeze=False, sharex=True, dpi=DPI)
+    lines = max((len(_wrap(d, 28).splitlines()) for d in domains), default=1)
+    per_domain = 0.34 if lines == 1 else 0.14 * lines + 0.14  # a label wrapped on two lines or more gets the room of its lines (they touched at 0.34)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.5 + rows_n * (0.6 + per_domain * len(domains))), squeeze=False, sharex=True, dpi=DPI)
     ns = []
     for gi, g in enumerate(groups):
         ax = axes[gi // cols][gi % cols]
@@ -73,9 +75,10 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
                 ax.plot(s, yi, linestyle="none", markersize=7, zorder=2, **WAVE_STYLES[waves.index(w)])
         ax.set_yticks(y, [_wrap(d, 28) for d in domains], fontsize=8.5)
         ax.set_xlim(score_range[0] - 0.1, score_range[1] + 0.1)
+        ax.set_ylim(-0.6, len(domains) - 0.4)  # half a row above the first domain and below the last: room for a label's lines
         _locale_axis(ax.xaxis)
-        ax.set_title(_wrap(g, 44 if cols == 2 else 90), fontsize=10.5, loc="left")
-        ax.set_xlabel(_wrap(unit, 52 if cols == 2 else 110), fontsize=9)
+        ax.set_title(str(g), fontsize=10.5, loc="left")
+        ax.set_xlabel(unit, fontsize=9)
         ax.set_ylabel(_("domain"), fontsize=8)
         _style(ax)
     for k in range(len(groups), rows_n * cols):
@@ -194,21 +197,21 @@ def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, 
                 )
         n_orgs = len(present)
         counts.append((wave, n_orgs, len(sub)))
-        ax.set_title(_wrap(_wave_title(_wave_name(wave, wave_labels), len(sub), n_orgs), 60), fontsize=10.5, loc="left")
+        ax.set_title(_wave_title(_wave_name(wave, wave_labels), len(sub), n_orgs), fontsize=10.5, loc="left")
         ax.set_xlim(-1.2, 1.2)
         ax.set_ylim(-1.2, 1.25)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_xlabel(_wrap(_("inner circle: partners; outer circle: other organisations"), 80), fontsize=8)
-        ax.set_ylabel(_wrap(_("(position carries no scale)"), 50), fontsize=8)
+        ax.set_xlabel(_("inner circle: partners; outer circle: other organisations"), fontsize=8)
+        ax.set_ylabel(_("(position carries no scale)"), fontsize=8)
         for s in ax.spines.values():
             s.set_color("#cccccc")
     handles = [plt.Line2D([], [], color="#505050", linestyle=ls, label=_(LEVEL_WORDS[lv])) for lv, ls in LEVEL_STYLES.items()]
     handles += [plt.Line2D([], [], linestyle="none", marker=m, markerfacecolor="white", markeredgecolor="#202020", markersize=7, label=_(TYPE_WORDS[t])) for t, m in TYPE_MARKERS.items()]
-    waves_counted = "; ".join(_wave_counts(fmt.lower_first(_wave_name(w, wave_labels)), o, t) for w, o, t in counts)
-    # TRANSLATORS: {counts} lists each survey's organisations and ties ("baseline: n = 12 organisations, 20 ties; endline: ...")
-    caption = _("{counts}. Thicker lines: closer cooperation (information < joint activity < formal agreement). Filled: partners.").format(counts=waves_counted)
+    first, second = (_wave_counts(fmt.lower_first(_wave_name(w, wave_labels)), o, t) for w, o, t in counts)
+    # TRANSLATORS: {first} and {second} give each survey's organisations and ties ("baseline: n = 12 organisations, 20 ties")
+    caption = _("{first}; {second}. Thicker lines: closer cooperation (information < joint activity < formal agreement). Filled: partners.").format(first=first, second=second)
     return _finish(fig, title or _("The partnership network before and after"), caption, handles, legend_cols=4)
 
 

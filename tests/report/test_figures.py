@@ -364,7 +364,10 @@ def _every_chart(label=lambda text: text):
         ],
         columns=["scale", "unit", "arm", "wave", "mean", "n"],
     )
-    capacity = TestCapacity().frame().assign(domain=lambda f: f["domain"].map(label), wave=lambda f: f["wave"].map(label))
+    domains = ("Governance and strategy", "Staff skills for work with refugees and migrants", "Advocacy and public awareness", "Organisational capacity (mean of the seven domains)")
+    capacity = pd.DataFrame(
+        [(g, label(d), label(w), 2.0 + i, 3) for g in ("AA", "BB") for d in domains for i, w in enumerate(("Baseline", "Endline"))], columns=["group", "domain", "wave", "score", "n"]
+    )
     edges, nodes = TestNetwork().frames()
     return {
         "change_dumbbells": figures.change_dumbbells(
