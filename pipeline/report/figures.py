@@ -266,22 +266,30 @@ def _finish(fig: plt.Figure, title: str, caption: str, legend_handles=None, lege
 
 
 def _fit_labels(fig: plt.Figure) -> float | None:
-    """Wrap an axis label or a panel title wider than its axes (a longer language) to the
-    axes' width, so that it neither runs into the next panel nor leaves the figure. Returns
-    the inches the figure needs to grow by to keep its panels' size, or None when every
-    label fits (and is left as it is)."""
+    """Wrap an axis label or a panel title that would run into the next panel or leave the
+    figure (a longer language) to the room it has: an x label is centred on its panel and
+    may reach halfway to the next one, a panel title runs from the panel's left edge to the
+    next panel, a y label along its panel's height. Returns the inches the figure needs to
+    grow by to keep its panels' size, or None when every label fits (and is left as it is)."""
     get_renderer = getattr(fig.canvas, "get_renderer", None)
     if get_renderer is None:
         return None
     renderer = get_renderer()
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    boxes = {ax: ax.get_window_extent(renderer) for ax in shown}
+    edge_left, edge_right = 0.01 * fig.bbox.width, 0.99 * fig.bbox.width
     added, rows, changed = 0.0, set(), False
-    for ax in fig.axes:
-        if not ax.get_visible() or not ax.axison:
-            continue
-        box = ax.get_window_extent(renderer)
+    for ax in shown:
+        box = boxes[ax]
         rows.add(round(box.y0))
+        same_row = [b for other, b in boxes.items() if other is not ax and b.y0 < box.y1 and box.y0 < b.y1]
+        left = max([(b.x1 + box.x0) / 2 for b in same_row if b.x1 <= box.x0], default=edge_left)
+        right = min([(box.x1 + b.x0) / 2 for b in same_row if b.x0 >= box.x1], default=edge_right)
+        next_panel = min([b.x0 - 8 for b in same_row if b.x0 >= box.x1], default=edge_right)
+        centre = (box.x0 + box.x1) / 2
+        centred = 2 * min(centre - left, right - centre)
         grown = 0.0
-        for label, room, across in ((ax.xaxis.label, box.width, True), (ax.yaxis.label, box.height, False), (ax.title, box.width, True), (ax._left_title, box.width, True)):
+        for label, room, across in ((ax.xaxis.label, centred, True), (ax.yaxis.label, box.height, False), (ax.title, centred, True), (ax._left_title, next_panel - box.x0, True)):
             text = label.get_text()
             if not text:
                 continue
@@ -301,7 +309,7 @@ def _fit_labels(fig: plt.Figure) -> float | None:
 def _measure():
     from matplotlib.backends.backend_agg import RendererAgg
 
-    return RendererAgg(100, 100, 72)  # 72 dpi: a pixel is a point
+    return RendererAgg(100, 100, DPI)  # the charts' resolution: glyphs hinted as they are drawn
 
 
 def _text_width(text: str, size: float) -> float:
@@ -309,7 +317,7 @@ def _text_width(text: str, size: float) -> float:
     from matplotlib.font_manager import FontProperties
 
     width, _height, _descent = _measure().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
-    return width
+    return width * 72 / DPI
 
 
 def _fit(text: str, size: float, room: float) -> list[str]:

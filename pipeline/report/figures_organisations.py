@@ -58,7 +58,7 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
     cols = 1 if len(groups) == 1 else 2
     rows_n = math.ceil(len(groups) / cols)
     lines = max((len(_wrap(d, 28).splitlines()) for d in domains), default=1)
-    per_domain = 0.34 if lines == 1 else 0.14 * lines + 0.14  # a label wrapped on two lines or more gets the room of its lines (they touched at 0.34)
+    per_domain = 0.34 if lines <= 2 else 0.14 * lines + 0.14  # a label of three lines or more (a longer language) gets the room of its lines
     fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.5 + rows_n * (0.6 + per_domain * len(domains))), squeeze=False, sharex=True, dpi=DPI)
     ns = []
     for gi, g in enumerate(groups):
@@ -75,7 +75,8 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
                 ax.plot(s, yi, linestyle="none", markersize=7, zorder=2, **WAVE_STYLES[waves.index(w)])
         ax.set_yticks(y, [_wrap(d, 28) for d in domains], fontsize=8.5)
         ax.set_xlim(score_range[0] - 0.1, score_range[1] + 0.1)
-        ax.set_ylim(-0.6, len(domains) - 0.4)  # half a row above the first domain and below the last: room for a label's lines
+        if lines > 2:  # half a row above the first domain and below the last: room for a long label's lines
+            ax.set_ylim(-0.6, len(domains) - 0.4)
         _locale_axis(ax.xaxis)
         ax.set_title(str(g), fontsize=10.5, loc="left")
         ax.set_xlabel(unit, fontsize=9)
