@@ -9,7 +9,15 @@ Every chart here
 * uses colour-blind safe colours: Okabe & Ito (2008) for categories, and a
   diverging palette built from Okabe-Ito blue and vermillion for agreement scales;
 * never shows a group smaller than the suppression minimum (``min_cell``): such a
-  group is listed as hidden, without marks.
+  group is listed as hidden, without marks;
+* writes in the report's language (:mod:`pipeline.i18n`): every text a chart makes
+  itself comes from the catalogue and every number (ticks, percentages, n) from
+  :mod:`pipeline.report.format` ("0,5" in Italian); texts a caller passes (titles,
+  scale and item labels, wave names) are shown as given, so callers pass them
+  translated (``ctx.measure_label``, ``ctx.wave_label``). A title, caption, axis label
+  or legend too long for the figure (a longer language) is wrapped and the figure
+  grows to hold it. The font is matplotlib's DejaVu Sans: Latin, Greek and Cyrillic,
+  no right-to-left script (docs/translations.md, "Scripts and fonts").
 
 Functions return a matplotlib :class:`~matplotlib.figure.Figure` and never call
 ``plt.show``; :func:`show` displays one in a notebook and frees it.
@@ -20,8 +28,9 @@ chart function called with the same data and arguments as before, by this or by
 another report, returns the PNG drawn then (a :class:`CachedChart`, which
 :func:`show`, :func:`title_of` and :func:`caption_of` accept like a figure). The
 key is a SHA-256 of the chart's name, its arguments (frames by their columns,
-dtypes and a hash of every value) and this module's source, so a change of data
-or of drawing code draws the chart again.
+dtypes and a hash of every value), this module's source and the active language with
+a digest of its catalogue (:func:`pipeline.i18n.fingerprint`), so a change of data, of
+drawing code or of language draws the chart again.
 
 The input frame of each chart (columns) is documented in its docstring; the
 charts whose data come from instruments other than the community survey
@@ -992,9 +1001,19 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] | None = None
         "n = {matched} person answered both waves; {first_n} answered {first} and {second_n} {second}.",
         "n = {matched} people answered both waves; {first_n} answered {first} and {second_n} {second}.",
         int(n["matched"]),
-    ).format(matched=num("matched"), first_n=num("kept_first"), first=fmt.lower_first(first), second_n=num("kept_second"), second=fmt.lower_first(second))
+    ).format(matched=num("matched"), first_n=num("kept_first"), first=_in_sentence(first), second_n=num("kept_second"), second=_in_sentence(second))
     below = _("Counts below {min_cell} are not shown.").format(min_cell=fmt.count(min_cell))
     return _finish(fig, title or _("Sample flow: from answers received to people matched"), f"{answered} {below}", None)
+
+
+#: Languages whose nouns keep their capital inside a sentence (a wave named "Ausgangsmessung").
+NOUNS_CAPITALISED = ("de",)
+
+
+def _in_sentence(label: str) -> str:
+    """A label (a wave's name) inside a sentence: its first letter in lower case as
+    :func:`pipeline.report.format.lower_first` does, except in German, where a noun keeps it."""
+    return str(label) if i18n.active() in NOUNS_CAPITALISED else fmt.lower_first(label)
 
 
 def _box_text(text: str, step: str, room: float) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.errors import PipelineError
 from pipeline.i18n import N_, _, ngettext
 from pipeline.report import format as fmt
-from pipeline.report.figures import DPI, OKABE_ITO, WAVE_STYLES, _finish, _locale_axis, _require, _style, _wrap, cached
+from pipeline.report.figures import DPI, OKABE_ITO, WAVE_STYLES, _finish, _in_sentence, _locale_axis, _require, _style, _wrap, cached
 
 
 # --------------------------------------------------------------------------- capacity
@@ -210,7 +210,7 @@ def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, 
             s.set_color("#cccccc")
     handles = [plt.Line2D([], [], color="#505050", linestyle=ls, label=_(LEVEL_WORDS[lv])) for lv, ls in LEVEL_STYLES.items()]
     handles += [plt.Line2D([], [], linestyle="none", marker=m, markerfacecolor="white", markeredgecolor="#202020", markersize=7, label=_(TYPE_WORDS[t])) for t, m in TYPE_MARKERS.items()]
-    first, second = (_wave_counts(fmt.lower_first(_wave_name(w, wave_labels)), o, t) for w, o, t in counts)
+    first, second = (_wave_counts(_in_sentence(_wave_name(w, wave_labels)), o, t) for w, o, t in counts)
     # TRANSLATORS: {first} and {second} give each survey's organisations and ties ("baseline: n = 12 organisations, 20 ties")
     caption = _("{first}; {second}. Thicker lines: closer cooperation (information < joint activity < formal agreement). Filled: partners.").format(first=first, second=second)
     return _finish(fig, title or _("The partnership network before and after"), caption, handles, legend_cols=4)

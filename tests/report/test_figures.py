@@ -500,5 +500,6 @@ class TestLanguages:
         fig = figures.network_drawing(edges, nodes, wave_labels={"baseline": "Erste Befragung", "endline": "Letzte Befragung"})
         assert fig.axes[0].get_title(loc="left") == "Erste Befragung: 1 Verbindung, 3 Organisationen"
         assert "NRO" in [t.get_text() for t in fig.legends[0].get_texts()]
+        assert figures.caption_of(fig).startswith("Erste Befragung: n = 3 Organisationen, 1 Verbindung; Letzte Befragung: n = 4 Organisationen, 3 Verbindungen.")  # nouns keep their capital
         fig = figures.sample_flow_diagram(TestSampleFlow().flow(read_first=1200, kept_first=1197, first_only=1117))
         assert "n = 1.200" in " ".join(t.get_text() for t in fig.axes[0].texts)
