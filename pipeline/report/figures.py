@@ -271,7 +271,40 @@ def _finish(fig: plt.Figure, title: str, caption: str, legend_handles=None, lege
     if added is not None:  # wrapped axis labels and panel titles: the figure grows by their lines, the panels keep their size
         fig.set_figheight(fig.get_figheight() + added)
         place()
+    more = _rows_room(fig)
+    if more:  # row labels of several lines that touch: the panels grow until they part
+        fig.set_figheight(fig.get_figheight() + more)
+        place()
     return fig
+
+
+def _rows_room(fig: plt.Figure) -> float:
+    """Inches the figure must grow by so that no two row labels of a panel (y tick labels)
+    overlap: labels wrapped on several lines in a longer language can be taller than a
+    row. 0 when they stand apart (the English charts)."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return 0.0
+    renderer = get_renderer()
+    rows: dict[int, float] = {}
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        lo, hi = sorted(ax.get_ylim())
+        boxes = sorted(
+            (t.get_window_extent(renderer) for loc, t in zip(ax.yaxis.get_majorticklocs(), ax.yaxis.get_ticklabels()) if lo <= loc <= hi and t.get_visible() and t.get_text()),
+            key=lambda b: b.y0,
+        )
+        factor = 1.0
+        for low, high in zip(boxes, boxes[1:]):
+            spacing = (high.y0 + high.y1) / 2 - (low.y0 + low.y1) / 2
+            if spacing > 0 and high.y0 < low.y1 + 2:
+                factor = max(factor, (spacing + low.y1 + 2 - high.y0) / spacing)
+        if factor > 1:
+            box = ax.get_window_extent(renderer)
+            key = round(box.y0)
+            rows[key] = max(rows.get(key, 0.0), box.height * (factor - 1) / fig.dpi * 1.1)
+    return sum(rows.values())
 
 
 def _fit_labels(fig: plt.Figure) -> float | None:

@@ -455,6 +455,16 @@ class TestLanguages:
                 english = [t.get_text() for t in _texts(fig) if re.search(r"\b(?:the|and|of|hidden|people|partners?|ties?|organisations?|Consortium|Before|After)\b", t.get_text())]
                 assert not english, f"{name}: English text left: {english}"
 
+    @pytest.mark.parametrize("language", ["en", "en-XA"])
+    def test_few_rows_of_long_labels_fit(self, language):
+        """Two domains whose labels wrap on three lines: the panels grow until the rows part
+        (their labels once overlapped: a small figure's fixed margins left the rows too little room)."""
+        i18n.activate(language)
+        label = i18n.pseudo if language == i18n.PSEUDO else (lambda text: text)
+        long_domains = {"Governance": "Staff skills for work with refugees and migrants", "Advocacy": "Organisational capacity (mean of the seven domains)"}
+        frame = TestCapacity().frame().assign(domain=lambda f: f["domain"].map(long_domains).map(label))
+        assert_fits(figures.capacity_by_domain(frame, ["Baseline", "Endline"], (1, 4), label("capacity level (1 to 4; higher = stronger)")), f"capacity ({language})")
+
     def test_the_fit_check_finds_a_clipped_title(self):
         """The check can fail: a title twice the figure's width, drawn unwrapped, leaves it."""
         fig, ax = plt.subplots(figsize=(4, 3))
