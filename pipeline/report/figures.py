@@ -9,7 +9,15 @@ Every chart here
 * uses colour-blind safe colours: Okabe & Ito (2008) for categories, and a
   diverging palette built from Okabe-Ito blue and vermillion for agreement scales;
 * never shows a group smaller than the suppression minimum (``min_cell``): such a
-  group is listed as hidden, without marks.
+  group is listed as hidden, without marks;
+* writes in the report's language (:mod:`pipeline.i18n`): every text a chart makes
+  itself comes from the catalogue and every number (ticks, percentages, n) from
+  :mod:`pipeline.report.format` ("0,5" in Italian); texts a caller passes (titles,
+  scale and item labels, wave names) are shown as given, so callers pass them
+  translated (``ctx.measure_label``, ``ctx.wave_label``). A title, caption, axis label
+  or legend too long for the figure (a longer language) is wrapped and the figure
+  grows to hold it. The font is matplotlib's DejaVu Sans: Latin, Greek and Cyrillic,
+  no right-to-left script (docs/translations.md, "Scripts and fonts").
 
 Functions return a matplotlib :class:`~matplotlib.figure.Figure` and never call
 ``plt.show``; :func:`show` displays one in a notebook and frees it.
@@ -20,8 +28,9 @@ chart function called with the same data and arguments as before, by this or by
 another report, returns the PNG drawn then (a :class:`CachedChart`, which
 :func:`show`, :func:`title_of` and :func:`caption_of` accept like a figure). The
 key is a SHA-256 of the chart's name, its arguments (frames by their columns,
-dtypes and a hash of every value) and this module's source, so a change of data
-or of drawing code draws the chart again.
+dtypes and a hash of every value), this module's source and the active language with
+a digest of its catalogue (:func:`pipeline.i18n.fingerprint`), so a change of data, of
+drawing code or of language draws the chart again.
 
 The input frame of each chart (columns) is documented in its docstring; the
 charts whose data come from instruments other than the community survey
@@ -49,10 +58,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import Formatter
 
 from pipeline import i18n
 from pipeline.config import FIGURE_CACHE_ENV
 from pipeline.errors import PipelineError
+from pipeline.i18n import _, ngettext
 from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, RANDOM_EFFECTS, first_waves, paired_rows
 
@@ -121,21 +132,24 @@ def alt_text(fig) -> str:
     """What a chart shows, in words, for readers who cannot see it (the HTML's ``alt``):
     its title and caption (the plain-text form of the notebook output)."""
     words = " ".join(p.strip() for p in (title_of(fig), caption_of(fig)) if p and p.strip())
-    return words or "A chart of the report (its title and caption are in the text around it)."
+    return words or _("A chart of the report (its title and caption are in the text around it).")
 
 
 def caption_of(fig) -> str:
-    """The caption text of a chart made here (the figure text tagged ``caption``)."""
+    """The caption text of a chart made here (the figure text tagged ``caption``), as
+    written, without the line breaks it is drawn with."""
     if isinstance(fig, CachedChart):
         return fig.caption
-    return " ".join(t.get_text() for t in fig.texts if t.get_gid() == "caption")
+    return " ".join(getattr(t, "_impact_text", t.get_text()) for t in fig.texts if t.get_gid() == "caption")
 
 
 def title_of(fig) -> str:
-    """The title of a chart made here."""
+    """The title of a chart made here (as written, without the line breaks it is drawn with)."""
     if isinstance(fig, CachedChart):
         return fig.title
-    return fig._suptitle.get_text() if fig._suptitle is not None else ""
+    if fig._suptitle is None:
+        return ""
+    return getattr(fig._suptitle, "_impact_text", fig._suptitle.get_text())
 
 
 def _fingerprint(value, digest) -> None:
@@ -213,16 +227,199 @@ def cached(draw):
     return chart
 
 
+#: Size of the title's text (points).
+TITLE_SIZE = 13
+
+
 def _finish(fig: plt.Figure, title: str, caption: str, legend_handles=None, legend_cols: int = 2) -> plt.Figure:
-    height = fig.get_figheight()  # margins in inches, whatever the figure's height
-    fig.suptitle(title, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=13)
-    fig.text(0.01, 0.06 / height, caption, fontsize=CAPTION_SIZE, ha="left", va="bottom", wrap=True, gid="caption")
-    top = 1 - 0.45 / height
+    """Title (top left), legend (below it, right), caption (bottom left), then the axes in
+    the room left. A title or caption longer than the figure's width (a longer language)
+    is wrapped, and the figure grows by the lines added, so the plot keeps its size; a
+    legend wider than the figure takes more rows."""
+    width = fig.get_figwidth()
+    room = 0.97 * width * 72  # points of a line of text (from 1% of the width to 2% before its edge)
+    title_lines = _fit(title, TITLE_SIZE, room)
+    caption_lines = _fit(caption, CAPTION_SIZE, room)
+    title_extra = (len(title_lines) - 1) * TITLE_SIZE * 1.2 / 72  # inches added by a wrapped title
+    caption_room = max(0.4, 0.06 + 0.1 + len(caption_lines) * CAPTION_SIZE * 1.2 / 72)  # 0.4 in: the English captions' room
+    legend_extra = 0.0
     if legend_handles:
-        fig.legend(handles=legend_handles, loc="upper right", bbox_to_anchor=(0.99, 1 - 0.38 / height), ncol=legend_cols, frameon=False, fontsize=9)
-        top = 1 - 0.75 / height
-    fig.tight_layout(rect=(0, 0.4 / height, 1, top))
+        legend_cols, legend_rows = _legend_shape(legend_handles, legend_cols, room)
+        legend_extra = (legend_rows - math.ceil(len(legend_handles) / legend_cols)) * 9 * 1.5 / 72
+    grow = title_extra + legend_extra + caption_room - 0.4
+    if grow > 0:
+        fig.set_figheight(fig.get_figheight() + grow)
+    head = fig.suptitle("\n".join(title_lines), x=0.01, y=1, ha="left", va="top", fontsize=TITLE_SIZE)
+    head._impact_text = title
+    foot = fig.text(0.01, 0, "\n".join(caption_lines), fontsize=CAPTION_SIZE, ha="left", va="bottom", gid="caption")
+    foot._impact_text = caption
+    legend = fig.legend(handles=legend_handles, loc="upper right", ncol=legend_cols, frameon=False, fontsize=9) if legend_handles else None
+
+    def place() -> None:
+        height = fig.get_figheight()  # margins in inches, whatever the figure's height
+        head.set_y(1 - 0.08 / height)
+        foot.set_y(0.06 / height)
+        # tight_layout takes the title's height (every line of it) off the top of the rectangle
+        top = 1 - 0.45 / height
+        if legend is not None:
+            legend.set_bbox_to_anchor((0.99, 1 - (0.38 + title_extra) / height))
+            top = 1 - (0.75 + legend_extra) / height
+        fig.tight_layout(rect=(0, caption_room / height, 1, top))
+
+    place()
+    added = _fit_labels(fig)
+    if added is not None:  # wrapped axis labels and panel titles: the figure grows by their lines, the panels keep their size
+        fig.set_figheight(fig.get_figheight() + added)
+        place()
+    more = _rows_room(fig)
+    if more:  # row labels of several lines that touch: the panels grow until they part
+        fig.set_figheight(fig.get_figheight() + more)
+        place()
     return fig
+
+
+def _rows_room(fig: plt.Figure) -> float:
+    """Inches the figure must grow by so that no two row labels of a panel (y tick labels)
+    overlap: labels wrapped on several lines in a longer language can be taller than a
+    row. 0 when they stand apart (the English charts)."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return 0.0
+    renderer = get_renderer()
+    rows: dict[int, float] = {}
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        lo, hi = sorted(ax.get_ylim())
+        boxes = sorted(
+            (t.get_window_extent(renderer) for loc, t in zip(ax.yaxis.get_majorticklocs(), ax.yaxis.get_ticklabels()) if lo <= loc <= hi and t.get_visible() and t.get_text()),
+            key=lambda b: b.y0,
+        )
+        factor = 1.0
+        for low, high in zip(boxes, boxes[1:]):
+            spacing = (high.y0 + high.y1) / 2 - (low.y0 + low.y1) / 2
+            if spacing > 0 and high.y0 < low.y1 + 2:
+                factor = max(factor, (spacing + low.y1 + 2 - high.y0) / spacing)
+        if factor > 1:
+            box = ax.get_window_extent(renderer)
+            key = round(box.y0)
+            rows[key] = max(rows.get(key, 0.0), box.height * (factor - 1) / fig.dpi * 1.1)
+    return sum(rows.values())
+
+
+def _fit_labels(fig: plt.Figure) -> float | None:
+    """Wrap an axis label or a panel title that would run into the next panel or leave the
+    figure (a longer language) to the room it has: an x label is centred on its panel and
+    may reach halfway to the next one, a panel title runs from the panel's left edge to the
+    next panel, a y label along its panel's height. Returns the inches the figure needs to
+    grow by to keep its panels' size, or None when every label fits (and is left as it is)."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return None
+    renderer = get_renderer()
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    boxes = {ax: ax.get_window_extent(renderer) for ax in shown}
+    edge_left, edge_right = 0.01 * fig.bbox.width, 0.99 * fig.bbox.width
+    added, rows, changed = 0.0, set(), False
+    for ax in shown:
+        box = boxes[ax]
+        rows.add(round(box.y0))
+        same_row = [b for other, b in boxes.items() if other is not ax and b.y0 < box.y1 and box.y0 < b.y1]
+        left = max([(b.x1 + box.x0) / 2 for b in same_row if b.x1 <= box.x0], default=edge_left)
+        right = min([(box.x1 + b.x0) / 2 for b in same_row if b.x0 >= box.x1], default=edge_right)
+        next_panel = min([b.x0 - 8 for b in same_row if b.x0 >= box.x1], default=edge_right)
+        centre = (box.x0 + box.x1) / 2
+        centred = 2 * min(centre - left, right - centre)
+        grown = 0.0
+        for label, room, across in ((ax.xaxis.label, centred, True), (ax.yaxis.label, box.height, False), (ax.title, centred, True), (ax._left_title, next_panel - box.x0, True)):
+            text = label.get_text()
+            if not text:
+                continue
+            room_pt = room * 72 / fig.dpi
+            size = label.get_fontsize()
+            if max(_text_width(line, size) for line in text.split("\n")) > room_pt:
+                lines = _fit(" ".join(text.split()), size, room_pt)
+                if across:
+                    grown += (len(lines) - len(text.split("\n"))) * size * 1.2 / 72
+                label.set_text("\n".join(lines))
+                changed = True
+        added = max(added, grown)
+    return added * len(rows) if changed else None
+
+
+@functools.cache
+def _measure():
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(100, 100, DPI)  # the charts' resolution: glyphs hinted as they are drawn
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width in points of one line of ``text`` at ``size`` points (the charts' font)."""
+    from matplotlib.font_manager import FontProperties
+
+    width, _height, _descent = _measure().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return width * 72 / DPI
+
+
+def _fit(text: str, size: float, room: float) -> list[str]:
+    """``text`` as lines no wider than ``room`` points at ``size`` points, broken between
+    words (a word longer than a line keeps a line of its own)."""
+    text = str(text)
+    if not text or _text_width(text, size) <= room:
+        return [text]
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _legend_shape(handles, cols: int, room: float) -> tuple[int, int]:
+    """Columns and rows of a legend that fits ``room`` points (fewer columns for long labels)."""
+    widths = [_text_width(h.get_label(), 9) + 9 * 3.5 for h in handles]  # marker and spacing: about 3.5 em
+    cols = max(1, min(cols, len(handles)))
+    while cols > 1:
+        rows = math.ceil(len(handles) / cols)
+        columns = [max(widths[c * rows : (c + 1) * rows], default=0) for c in range(cols)]
+        if sum(columns) <= 0.9 * room:
+            break
+        cols -= 1
+    return cols, math.ceil(len(handles) / cols)
+
+
+class LocaleFormatter(Formatter):
+    """Tick labels in the report's language (``0,5`` in Italian; :func:`pipeline.report.format.num`),
+    with as many decimals as the ticks need (all ticks alike, like matplotlib's own)."""
+
+    def __init__(self, digits: int | None = None):
+        self.digits = digits
+        self._digits = digits if digits is not None else 0
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        if self.digits is None:
+            self._digits = _decimals(locs)
+
+    def __call__(self, x, pos=None):
+        text = fmt.num(x, self._digits)
+        return text.replace("-", "\N{MINUS SIGN}", 1) if text.startswith("-") and plt.rcParams["axes.unicode_minus"] else text
+
+
+def _decimals(values) -> int:
+    """The fewest decimals (up to 3) that write every value exactly."""
+    values = [float(v) for v in values if np.isfinite(v)]
+    for digits in range(4):
+        if all(abs(round(v, digits) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
+            return digits
+    return 3
+
+
+def _locale_axis(axis) -> None:
+    """Write an axis' numbers in the report's language."""
+    axis.set_major_formatter(LocaleFormatter())
 
 
 def _style(ax, axis: str = "x") -> None:
@@ -238,7 +435,18 @@ def _require(frame: pd.DataFrame, columns, what: str) -> None:
 
 
 def _hidden_label(name: str, min_cell: int) -> str:
-    return f"{name} (n < {min_cell}, hidden)"
+    # TRANSLATORS: a row of a chart whose group is too small to show; {name} is the group
+    return _("{name} (n < {min_cell}, hidden)").format(name=name, min_cell=fmt.count(min_cell))
+
+
+def _n_label(name: str, n) -> str:
+    """A row's label with its number of people."""
+    # TRANSLATORS: a row of a chart: the group's name and the number of people behind it
+    return _("{name} (n = {n})").format(name=name, n=fmt.count(n))
+
+
+def _hidden_note(min_cell: int) -> str:
+    return ngettext("Groups of fewer than {min_cell} person are hidden.", "Groups of fewer than {min_cell} people are hidden.", min_cell).format(min_cell=fmt.count(min_cell))
 
 
 # --------------------------------------------------------------------------- dumbbells
@@ -253,7 +461,7 @@ def change_dumbbells(
     highlight: str = "",
     group_by: str = "partner",
     title: str | None = None,
-    total_label: str = "Consortium",
+    total_label: str | None = None,
 ) -> plt.Figure:
     """Before/after means per group and for the whole, one panel per scale.
 
@@ -276,9 +484,13 @@ def change_dumbbells(
         The breakdown drawn under the total row ("partner" by default; "gender", ...).
     title : str, optional
         The chart's title; by default "Mean scores before and after, by <group_by>".
-    total_label : str
-        The label of the total row ("Consortium"; a subset's name for a subset).
-        Long labels are wrapped, and the panels grow with the lines, so that none overlap.
+    total_label : str, optional
+        The label of the total row ("Consortium" in the report's language by default; a
+        subset's name for a subset). Long labels are wrapped, and the panels grow with
+        the lines, so that none overlap.
+
+    Every text the chart writes itself is in the report's language; ``units``,
+    ``titles`` and the group names are shown as given (pass them translated).
 
     Returns
     -------
@@ -287,6 +499,8 @@ def change_dumbbells(
         number of people who answered both times (n).
     """
     _require(table, ["scale", "group_by", "group", "n_paired", "mean_pre", "mean_post", "suppressed"], "change_dumbbells")
+    whole = _("consortium") if total_label is None else total_label
+    total_label = _("Consortium") if total_label is None else total_label
     n_panels = len(scales)
     cols = 2 if n_panels > 1 else 1
     rows_n = math.ceil(n_panels / cols)
@@ -305,11 +519,12 @@ def change_dumbbells(
             name = total_label if r.group_by in totals else str(r.group)
             name = _wrap(name, width) if len(name) > width - 10 else name
             if bool(r.suppressed):
-                labels.append(_hidden_label(name, min_cell) if getattr(r, "suppression", "primary") == "primary" else f"{name} (hidden)")
+                # TRANSLATORS: a row of a chart hidden so that a smaller group cannot be worked out by subtraction
+                labels.append(_hidden_label(name, min_cell) if getattr(r, "suppression", "primary") == "primary" else _("{name} (hidden)").format(name=name))
                 continue
             if r.group_by in totals and not pd.isna(r.n_paired):
                 total = max(total, int(r.n_paired))
-            labels.append(f"{name} (n = {int(r.n_paired)})")
+            labels.append(_n_label(name, r.n_paired))
             ax.plot([r.mean_pre, r.mean_post], [yi, yi], color="#808080", linewidth=1.5, zorder=1)
             ax.plot(r.mean_pre, yi, linestyle="none", markersize=7, zorder=2, **BEFORE)
             ax.plot(r.mean_post, yi, linestyle="none", markersize=7, zorder=3, **AFTER)
@@ -320,20 +535,33 @@ def change_dumbbells(
         lo, hi = ranges[scale]
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(-0.6, len(sub) - 0.4)
-        ax.set_xlabel(units.get(scale, "score"), fontsize=9)
+        _locale_axis(ax.xaxis)
+        ax.set_xlabel(units.get(scale) or _("score"), fontsize=9)
         if k == 0:  # one short label: a long one on each row of short panels ran into the next
-            ax.set_ylabel("group (n = pairs)", fontsize=8)
+            ax.set_ylabel(_group_pairs(), fontsize=8)
         ax.set_title(_wrap(titles.get(scale, scale), 44 if lines == 1 else 30), fontsize=10.5, loc="left")  # wrapped labels leave narrower panels
         _style(ax)
     for k in range(n_panels, rows_n * cols):
         axes[k // cols][k % cols].set_visible(False)
     handles = [
-        plt.Line2D([], [], linestyle="none", markersize=7, label="Before the activities", **BEFORE),
-        plt.Line2D([], [], linestyle="none", markersize=7, label="After the activities", **AFTER),
+        plt.Line2D([], [], linestyle="none", markersize=7, label=_("Before the activities"), **BEFORE),
+        plt.Line2D([], [], linestyle="none", markersize=7, label=_("After the activities"), **AFTER),
     ]
-    whole = "consortium" if total_label == "Consortium" else total_label
-    caption = f"Means of the people who answered both surveys ({whole}: n = {total} at most; n per row). Groups of fewer than {min_cell} people are hidden."
-    return _finish(fig, title or f"Mean scores before and after, by {group_by.replace('_', ' ')}", caption, handles)
+    # TRANSLATORS: {whole} is "consortium" or the name of the group the chart describes
+    means = _("Means of the people who answered both surveys ({whole}: n = {total} at most; n per row).").format(whole=whole, total=fmt.count(total))
+    caption = f"{means} {_hidden_note(min_cell)}"
+    if not title:
+        if group_by == "partner":
+            title = _("Mean scores before and after, by partner")
+        else:
+            # TRANSLATORS: {breakdown} names a column of the data, such as "gender" or "age group"
+            title = _("Mean scores before and after, by {breakdown}").format(breakdown=fmt.words(group_by))
+    return _finish(fig, title, caption, handles)
+
+
+def _group_pairs() -> str:
+    # TRANSLATORS: the y axis of a chart: one row per group, with the number of people who answered both surveys
+    return _("group (n = pairs)")
 
 
 #: ``group_by`` of the total row of an analyst's subset table (pipeline.analysis.explore.SUBSET).
@@ -348,7 +576,7 @@ def _label_lines(groups: pd.Series, width: int, total_label: str) -> int:
 
 # --------------------------------------------------------------------------- arms across waves
 @cached
-def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str = "Participants and the comparison group at each survey") -> plt.Figure:
+def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str | None = None) -> plt.Figure:
     """Mean score of each group (arm) at each wave, one panel per scale.
 
     Parameters
@@ -357,7 +585,9 @@ def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str = "Participa
         ``scale`` (panel title), ``unit`` (x-axis label), ``arm`` ("participants" or
         "comparison"), ``wave`` (one of ``waves``), ``mean``, ``n`` (people behind the mean).
     waves : list of str
-        Wave labels in time order (the x axis).
+        Wave labels in time order (the x axis), as shown (pass them translated).
+    title : str, optional
+        By default "Participants and the comparison group at each survey" in the report's language.
 
     Returns
     -------
@@ -369,8 +599,8 @@ def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str = "Participa
     scales = list(dict.fromkeys(points["scale"]))
     fig, axes = plt.subplots(1, len(scales), figsize=(10, 3.6), squeeze=False, dpi=DPI)
     style = {
-        "participants": {"marker": "o", "color": OKABE_ITO[0], "markerfacecolor": OKABE_ITO[0], "linestyle": "-", "label": "Participants"},
-        "comparison": {"marker": "s", "color": "#404040", "markerfacecolor": "white", "linestyle": "--", "label": "Comparison group"},
+        "participants": {"marker": "o", "color": OKABE_ITO[0], "markerfacecolor": OKABE_ITO[0], "linestyle": "-", "label": _("Participants")},
+        "comparison": {"marker": "s", "color": "#404040", "markerfacecolor": "white", "linestyle": "--", "label": _("Comparison group")},
     }
     for ax, scale in zip(axes[0], scales):
         sub = points.loc[points["scale"] == scale]
@@ -381,24 +611,25 @@ def arms_by_wave(points: pd.DataFrame, waves: list[str], title: str = "Participa
             x = [waves.index(w) for w in a.index]
             ax.plot(x, a["mean"], markersize=7, linewidth=1.6, **st_)
             for xi, (m, n) in zip(x, zip(a["mean"], a["n"])):
-                ax.annotate(f"n = {int(n)}", (xi, m), textcoords="offset points", xytext=(0, 8 if arm == "participants" else -13), ha="center", fontsize=7.5, color=st_["color"])
+                ax.annotate(f"n = {fmt.count(n)}", (xi, m), textcoords="offset points", xytext=(0, 8 if arm == "participants" else -13), ha="center", fontsize=7.5, color=st_["color"])
         ax.set_xticks(range(len(waves)), [_wrap(w, 16) for w in waves], fontsize=8)
         ax.set_xlim(-0.4, len(waves) - 0.6)
         ax.set_ylabel(_wrap(str(sub["unit"].iloc[0]), 30), fontsize=8)
-        ax.set_title(_wrap(scale, 44), fontsize=10.5, loc="left")
+        _locale_axis(ax.yaxis)
+        ax.set_title(_wrap(scale, 44 if len(scales) < 3 else 30), fontsize=10.5, loc="left")
         ax.margins(y=0.25)
         _style(ax, "y")
     handles = [plt.Line2D([], [], markersize=7, **st_) for st_ in style.values()]
-    caption = (
+    caption = _(
         "Means of the people who answered both surveys of each pair of waves (before and each later survey), so the people behind "
         "each point differ a little (n per point). The difference in differences and its interval are in the table."
     )
-    return _finish(fig, title, caption, handles)
+    return _finish(fig, title or _("Participants and the comparison group at each survey"), caption, handles)
 
 
 # --------------------------------------------------------------------------- Likert
 @cached
-def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell: int, title: str = "Answers to the agreement items") -> plt.Figure:
+def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell: int, title: str | None = None) -> plt.Figure:
     """Diverging stacked bars of agreement items (Robbins & Heiberger 2011).
 
     Parameters
@@ -415,6 +646,9 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
         Code -> label for the legend ("Strongly disagree", ...).
     min_cell : int
         An item x wave answered by fewer people is hidden.
+    title : str, optional
+        By default "Answers to the agreement items" in the report's language. Items,
+        waves and level labels are shown as given (pass them translated).
 
     Returns
     -------
@@ -445,11 +679,12 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
             n = int(c.sum())
             ypos.append(y)
             if 0 < n < min_cell or n == 0:
-                labels.append(f"{w}: " + (f"n < {min_cell}, hidden" if n else "no answers"))
+                # TRANSLATORS: {wave} is a survey wave ("Before"); the row has too few answers to show
+                labels.append(_("{wave}: n < {min_cell}, hidden").format(wave=w, min_cell=fmt.count(min_cell)) if n else _("{wave}: no answers").format(wave=w))
                 y -= 1
                 continue
             ns.append(n)
-            labels.append(f"{w} (n = {n})")
+            labels.append(_n_label(w, n))
             pct = 100 * c / n
             left = -(pct[:half].sum() + (pct[half] / 2 if neutral else 0))
             for i in range(k):
@@ -460,7 +695,7 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
                     ax.text(
                         left + pct[i] / 2,
                         y,
-                        f"{pct[i]:.0f}%",
+                        fmt.pct(pct[i] / 100),
                         ha="center",
                         va="center",
                         fontsize=7.5,
@@ -479,14 +714,17 @@ def likert_bars(counts: pd.DataFrame, levels: list, level_labels: dict, min_cell
         ax.text(-100, top + 0.62, _wrap(it, 110), fontsize=8.5, fontweight="bold", va="bottom", ha="left", zorder=5, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     ax.set_xlim(-100, 100)
     ax.set_ylim(min(ypos) - 0.7, max(ypos) + 1.25)
-    ax.set_xticks(range(-100, 101, 25), [f"{abs(v)}" for v in range(-100, 101, 25)])
-    ax.set_xlabel("per cent of people answering the item (disagree to the left, agree to the right)", fontsize=9)
-    ax.set_ylabel("survey wave", fontsize=8)
+    ax.set_xticks(range(-100, 101, 25), [fmt.count(abs(v)) for v in range(-100, 101, 25)])
+    ax.set_xlabel(_("per cent of people answering the item (disagree to the left, agree to the right)"), fontsize=9)
+    ax.set_ylabel(_("survey wave"), fontsize=8)
     _style(ax)
     handles = [plt.Rectangle((0, 0), 1, 1, facecolor=colours[i], hatch=hatches[i], edgecolor="#808080", label=str(level_labels.get(levels[i], levels[i]))) for i in range(k)]
-    n_txt = f"n = {min(ns)} to {max(ns)} per row" if ns else "no row large enough to show"
-    caption = f"Per cent of the people who answered each item ({n_txt}); 'don't know' and 'refused' are left out. Rows of fewer than {min_cell} people are hidden."
-    return _finish(fig, title, caption, handles, legend_cols=min(k, 5))
+    if ns:
+        caption = _("Per cent of the people who answered each item (n = {low} to {high} per row); 'don't know' and 'refused' are left out.").format(low=fmt.count(min(ns)), high=fmt.count(max(ns)))
+    else:
+        caption = _("Per cent of the people who answered each item (no row large enough to show); 'don't know' and 'refused' are left out.")
+    hidden = ngettext("Rows of fewer than {min_cell} person are hidden.", "Rows of fewer than {min_cell} people are hidden.", min_cell).format(min_cell=fmt.count(min_cell))
+    return _finish(fig, title or _("Answers to the agreement items"), f"{caption} {hidden}", handles, legend_cols=min(k, 5))
 
 
 def _diverging(k: int) -> list[str]:
@@ -504,7 +742,7 @@ def _wrap(text: str, width: int) -> str:
 
 # --------------------------------------------------------------------------- forest plot
 @cached
-def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0, total_label: str = "Consortium") -> plt.Figure:
+def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0, total_label: str | None = None) -> plt.Figure:
     """Effect sizes with their intervals, one row per group, grouped in panels.
 
     Parameters
@@ -523,8 +761,10 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
         Named for hidden rows.
     reference : float
         Where "no change" lies (a dashed vertical line).
-    total_label : str
-        What the legend calls the total rows ("Consortium"; a subset's name).
+    total_label : str, optional
+        What the legend calls the total rows ("Consortium" in the report's language by
+        default; a subset's name). Panels, groups, ``title`` and ``xlabel`` are shown as
+        given (pass them translated).
 
     Returns
     -------
@@ -535,6 +775,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
         intervals; n in each row's label.
     """
     _require(rows, ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"], "forest_plot")
+    total_label = _("Consortium") if total_label is None else total_label
     panels = list(dict.fromkeys(rows["panel"]))
     steps = [len(_wrap(g, 40).splitlines()) if len(str(g)) > 30 else 1 for g in rows["group"]]  # a wrapped label takes more room
     n_rows = sum(steps) + 1.5 * len(panels)  # each panel's title has a row of its own, and half a row before it
@@ -554,7 +795,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
             own = getattr(r, "label", None)
             group = _wrap(r.group, 40) if len(str(r.group)) > 30 else str(r.group)
             if hidden:
-                labels.append(_hidden_label(group, min_cell) if bool(r.suppressed) else f"{group} (not computed)")
+                labels.append(_hidden_label(group, min_cell) if bool(r.suppressed) else _("{name} (not computed)").format(name=group))
             elif pooled:
                 labels.append(own if isinstance(own, str) and own else group)
                 lo, hi = getattr(r, "pi_low", np.nan), getattr(r, "pi_high", np.nan)
@@ -564,7 +805,7 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
                 ax.plot(r.estimate, y, linestyle="none", zorder=3, marker="D", markersize=8, markerfacecolor="white", markeredgecolor=OKABE_ITO[3], markeredgewidth=1.6)
                 has_pooled = True
             else:
-                labels.append(own if isinstance(own, str) and own else f"{group} (n = {int(r.n)})")
+                labels.append(own if isinstance(own, str) and own else _n_label(group, r.n))
                 ns.append(int(r.n))
                 style = (
                     {"marker": "D", "markersize": 8, "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0]}
@@ -594,15 +835,21 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
         )
     ax.set_ylim(y + 0.5, 0.9)
+    _locale_axis(ax.xaxis)
     ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_ylabel("group (n = pairs)", fontsize=8)
+    ax.set_ylabel(_group_pairs(), fontsize=8)
     _style(ax)
     handles = [
-        plt.Line2D([], [], marker="D", linestyle="-", color=OKABE_ITO[0], markersize=8, label=f"{_wrap(total_label, 40)}, 95% CI"),
-        plt.Line2D([], [], marker="s", linestyle="-", color="#303030", markerfacecolor="white", markersize=6, label="Group, 95% CI"),
+        # TRANSLATORS: a legend entry: {label} is "Consortium" or a group's name; CI = confidence interval
+        plt.Line2D([], [], marker="D", linestyle="-", color=OKABE_ITO[0], markersize=8, label=_("{label}, 95% CI").format(label=_wrap(total_label, 40))),
+        plt.Line2D([], [], marker="s", linestyle="-", color="#303030", markerfacecolor="white", markersize=6, label=_("Group, 95% CI")),
     ]
-    n_txt = f"n = {min(ns)} to {max(ns)} pairs per row" if ns else "no row large enough to show"
-    caption = f"Effect sizes with 95% confidence intervals ({n_txt}). Groups of fewer than {min_cell} people are hidden. Dashed line: no change."
+    if ns:
+        sizes = _("Effect sizes with 95% confidence intervals (n = {low} to {high} pairs per row).").format(low=fmt.count(min(ns)), high=fmt.count(max(ns)))
+    else:
+        sizes = _("Effect sizes with 95% confidence intervals (no row large enough to show).")
+    dashed = _("Dashed line: no change.")
+    caption = f"{sizes} {_hidden_note(min_cell)} {dashed}"
     if has_pooled:
         handles.append(
             plt.Line2D(
@@ -614,32 +861,37 @@ def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, refe
                 color=OKABE_ITO[3],
                 markerfacecolor="white",
                 markersize=8,
-                label="Across partners (random effects), 95% CI; dotted: 95% prediction interval",
+                label=_("Across partners (random effects), 95% CI; dotted: 95% prediction interval"),
             )
         )
-        caption += (
-            " Across partners: the partners' effect sizes combined as sites (random effects, REML, Hartung-Knapp-Sidik-Jonkman interval);"
+        pooled = _(
+            "Across partners: the partners' effect sizes combined as sites (random effects, REML, Hartung-Knapp-Sidik-Jonkman interval);"
             " the dotted line is where a new partner's effect would fall (95% prediction interval); I² is the share of the spread between partners beyond chance."
         )
+        caption = f"{caption} {pooled}"
     return _finish(fig, title, caption, handles)
 
 
 def _pooled_label(r) -> str:
     """The forest plot's label of a random-effects row: partners combined, I² and tau."""
-    k = "" if pd.isna(r.get("k_partners")) else f"{int(r['k_partners'])} partners"
-    het = [] if pd.isna(r.get("i2")) else [f"I² = {100 * float(r['i2']):.0f}%"]
-    return f"Across partners ({', '.join([k, *het]) if k else ', '.join(het)})" if k or het else "Across partners"
+    k = "" if pd.isna(r.get("k_partners")) else ngettext("{n} partner", "{n} partners", int(r["k_partners"])).format(n=fmt.count(r["k_partners"]))
+    het = [] if pd.isna(r.get("i2")) else [f"I² = {fmt.pct(float(r['i2']))}"]
+    details = ", ".join([k, *het]) if k else ", ".join(het)
+    # TRANSLATORS: the row of a chart that combines the partners' results; {details} is e.g. "5 partners, I² = 40%"
+    return _("Across partners ({details})").format(details=details) if details else _("Across partners")
 
 
-def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "", total_label: str = "Consortium") -> pd.DataFrame:
+def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "", total_label: str | None = None) -> pd.DataFrame:
     """The forest plot frame of an indicator table: the total row, the random-effects
     summary across partners (where the table has one, and not for one partner's view),
     then groups, per scale.
 
     ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report);
     ``group_by`` is the breakdown drawn; ``total_label`` names the total row (the
-    consortium, or the subset of a :func:`pipeline.analysis.explore.change_table`).
+    consortium, or the subset of a :func:`pipeline.analysis.explore.change_table`;
+    "Consortium" in the report's language by default). Pass ``scales`` translated.
     """
+    total_label = _("Consortium") if total_label is None else total_label
     parts = []
     pooled_rows = pd.DataFrame()
     if not only and "analysis" in indicators.columns and group_by == "partner":
@@ -650,7 +902,7 @@ def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str 
         cons = sub.loc[sub["group_by"].isin([CONSORTIUM, TOTAL_SUBSET])].assign(kind=CONSORTIUM, group=total_label)
         pooled = pooled_rows.loc[pooled_rows["scale"] == sid] if len(pooled_rows) else pooled_rows
         if len(pooled):
-            pooled = pooled.assign(kind=RANDOM_EFFECTS, group="Across partners", _label=[_pooled_label(r) for r in pooled.to_dict("records")])
+            pooled = pooled.assign(kind=RANDOM_EFFECTS, group=_("Across partners"), _label=[_pooled_label(r) for r in pooled.to_dict("records")])
         grp = sub.loc[sub["group_by"] == group_by].sort_values("group").assign(kind=group_by)
         if only:
             grp = grp.loc[grp["group"].astype(str) == only]
@@ -686,7 +938,7 @@ FLOW_STEPS = ("read_first", "quarantined_first", "kept_first", "read_second", "q
 
 
 @cached
-def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", "After"), min_cell: int = 5, title: str = "Sample flow: from answers received to people matched") -> plt.Figure:
+def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] | None = None, min_cell: int = 5, title: str | None = None) -> plt.Figure:
     """A CONSORT-style flow diagram of one pre/post survey (Schulz et al. 2010).
 
     Parameters
@@ -697,8 +949,9 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
         second wave; respondents matched across waves, seen in the first wave only
         (lost to follow-up) and in the second only. See
         :func:`pipeline.report.tables.flow_counts`.
-    waves : (str, str)
-        Labels of the two waves.
+    waves : (str, str), optional
+        Labels of the two waves, as shown (pass them translated; "Before" and "After"
+        in the report's language by default).
     min_cell : int
         Counts of people from 1 to ``min_cell - 1`` are shown as "fewer than min_cell";
         quarantined rows as they are (``quarantine.csv`` publishes each of them).
@@ -718,25 +971,32 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
     def num(step):
         v = int(n[step])
         if step.startswith("quarantined_"):  # rows set aside, each published in quarantine.csv: as they are
-            return f"{v:,}"
-        return f"fewer than {min_cell}" if 0 < v < min_cell else f"{v:,}"
+            return fmt.count(v)
+        # TRANSLATORS: a count too small to publish, in a box of the sample flow diagram
+        return _("fewer than {min_cell}").format(min_cell=fmt.count(min_cell)) if 0 < v < min_cell else fmt.count(v)
 
     fig, ax = plt.subplots(figsize=(9, 5.4), dpi=DPI)
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.axis("off")
-    first, second = waves
-    boxes = {
-        "read_first": (24, 88, f"{first}: rows received\nn = {num('read_first')}"),
-        "read_second": (74, 88, f"{second}: rows received\nn = {num('read_second')}"),
-        "quarantined_first": (24, 70, f"Set aside (quarantined)\nn = {num('quarantined_first')}"),
-        "quarantined_second": (74, 70, f"Set aside (quarantined)\nn = {num('quarantined_second')}"),
-        "kept_first": (24, 50, f"{first}: respondents kept\nn = {num('kept_first')}"),
-        "kept_second": (74, 50, f"{second}: respondents kept\nn = {num('kept_second')}"),
-        "first_only": (15, 28, f"{first} only\n(lost to follow-up)\nn = {num('first_only')}"),
-        "second_only": (84, 28, f"{second} only\n(no baseline)\nn = {num('second_only')}"),
-        "matched": (47, 12, f"Matched: answered both\nn = {num('matched')}"),
+    first, second = waves if waves is not None else (_("Before"), _("After"))
+    names = {
+        "read_first": _("{wave}: rows received").format(wave=first),
+        "read_second": _("{wave}: rows received").format(wave=second),
+        "quarantined_first": _("Set aside (quarantined)"),
+        "quarantined_second": _("Set aside (quarantined)"),
+        "kept_first": _("{wave}: respondents kept").format(wave=first),
+        "kept_second": _("{wave}: respondents kept").format(wave=second),
+        # TRANSLATORS: people who answered the first survey only; {wave} is its name ("Before")
+        "first_only": _("{wave} only (lost to follow-up)").format(wave=first),
+        # TRANSLATORS: people who answered the second survey only; {wave} is its name ("After")
+        "second_only": _("{wave} only (no baseline)").format(wave=second),
+        "matched": _("Matched: answered both"),
     }
+    places = {"read_first": (24, 88), "read_second": (74, 88), "quarantined_first": (24, 70), "quarantined_second": (74, 70), "kept_first": (24, 50), "kept_second": (74, 50)}
+    places.update({"first_only": (15, 28), "second_only": (84, 28), "matched": (47, 12)})
+    room = 0.27 * fig.get_figwidth() * 72  # points of a box's line: 30% of the axes' width, less the padding
+    boxes = {step: (x, y, f"{_box_text(names[step], step, room * (0.9 if step == 'matched' else 1))}\nn = {num(step)}") for step, (x, y) in places.items()}
     excluded = {"quarantined_first", "quarantined_second", "first_only", "second_only"}
     for step, (x, y, text) in boxes.items():
         side = step in excluded
@@ -753,24 +1013,49 @@ def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] = ("Before", 
                 gid=f"box-{step}",
             )
         )
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, fontweight="bold" if step == "matched" else "normal")
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5 if text.count("\n") < 3 else 7.5, fontweight="bold" if step == "matched" else "normal", gid=f"text-{step}")
 
     def arrow(a, b, dashed=False):
-        (x0, y0, _), (x1, y1, _) = boxes[a], boxes[b]
+        (x0, y0, _text0), (x1, y1, _text1) = boxes[a], boxes[b]
         ax.annotate("", xy=(x1, y1 + 7 if y1 < y0 else y1), xytext=(x0, y0 - 7), arrowprops={"arrowstyle": "-|>", "color": "#303030", "linestyle": "--" if dashed else "-", "linewidth": 1.0})
 
     arrow("read_first", "quarantined_first", dashed=True)
     arrow("read_second", "quarantined_second", dashed=True)
     for w in ("first", "second"):
-        (x, y0, _), (_, y1, _) = boxes[f"read_{w}"], boxes[f"kept_{w}"]
+        (x, y0, _text0), (_x, y1, _text1) = boxes[f"read_{w}"], boxes[f"kept_{w}"]
         ax.annotate("", xy=(x + 17, y1), xytext=(x + 17, y0), arrowprops={"arrowstyle": "-|>", "color": "#303030", "connectionstyle": "arc3,rad=-0.25"})
     arrow("kept_first", "first_only", dashed=True)
     arrow("kept_second", "second_only", dashed=True)
     arrow("kept_first", "matched")
     arrow("kept_second", "matched")
-    ax.set_title("boxes: counts of rows (top) and of people (below); dashed: set aside", fontsize=8.5, loc="left", color="#404040")
-    caption = f"n = {num('matched')} people answered both waves; {num('kept_first')} answered {fmt.lower_first(first)} and {num('kept_second')} {fmt.lower_first(second)}. Counts below {min_cell} are not shown."
-    return _finish(fig, title, caption)
+    ax.set_title(_("boxes: counts of rows (top) and of people (below); dashed: set aside"), fontsize=8.5, loc="left", color="#404040")
+    # TRANSLATORS: {first} and {second} are the names of the two surveys ("before", "after"); {matched}, {first_n}, {second_n} are counts
+    answered = ngettext(
+        "n = {matched} person answered both waves; {first_n} answered {first} and {second_n} {second}.",
+        "n = {matched} people answered both waves; {first_n} answered {first} and {second_n} {second}.",
+        int(n["matched"]),
+    ).format(matched=num("matched"), first_n=num("kept_first"), first=_in_sentence(first), second_n=num("kept_second"), second=_in_sentence(second))
+    below = _("Counts below {min_cell} are not shown.").format(min_cell=fmt.count(min_cell))
+    return _finish(fig, title or _("Sample flow: from answers received to people matched"), f"{answered} {below}", None)
+
+
+#: Languages whose nouns keep their capital inside a sentence (a wave named "Ausgangsmessung").
+NOUNS_CAPITALISED = ("de",)
+
+
+def _in_sentence(label: str) -> str:
+    """A label (a wave's name) inside a sentence: its first letter in lower case as
+    :func:`pipeline.report.format.lower_first` does, except in German, where a noun keeps it."""
+    return str(label) if i18n.active() in NOUNS_CAPITALISED else fmt.lower_first(label)
+
+
+def _box_text(text: str, step: str, room: float) -> str:
+    """A box's label on lines that fit the box (``room`` points); the people seen in one
+    wave only have the reason, in brackets, on a line of its own."""
+    if "(" in text and text.index("(") > 0 and step in ("first_only", "second_only"):
+        head, _sep, tail = text.partition("(")
+        return "\n".join([*_fit(head.strip(), 8.5, room), *_fit("(" + tail, 8.5, room)])
+    return "\n".join(_fit(text, 8.5, room))
 
 
 #: The organisations' charts live in :mod:`pipeline.report.figures_organisations`; they are

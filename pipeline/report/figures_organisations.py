@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import PipelineError
-from pipeline.report.figures import DPI, OKABE_ITO, WAVE_STYLES, _finish, _require, _style, _wrap, cached
+from pipeline.i18n import N_, _, ngettext
+from pipeline.report import format as fmt
+from pipeline.report.figures import DPI, OKABE_ITO, WAVE_STYLES, _finish, _in_sentence, _locale_axis, _require, _style, _wrap, cached
 
 
 # --------------------------------------------------------------------------- capacity
 @cached
-def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple[float, float], unit: str, min_cell: int = 1, title: str = "Organisational capacity by domain") -> plt.Figure:
+def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple[float, float], unit: str, min_cell: int = 1, title: str | None = None) -> plt.Figure:
     """Capacity scores by domain at each wave (dot plot; small multiples by group).
 
     Parameters
@@ -38,6 +40,9 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
     min_cell : int
         Scores resting on fewer than ``min_cell`` raters are hidden (1 shows all:
         organisations, not people, are described; raters' answers are averaged).
+    title : str, optional
+        By default "Organisational capacity by domain" in the report's language. Groups,
+        domains, waves and ``unit`` are shown as given (pass them translated).
 
     Returns
     -------
@@ -52,7 +57,9 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
     domains = list(dict.fromkeys(frame["domain"]))
     cols = 1 if len(groups) == 1 else 2
     rows_n = math.ceil(len(groups) / cols)
-    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.5 + rows_n * (0.6 + 0.34 * len(domains))), squeeze=False, sharex=True, dpi=DPI)
+    lines = max((len(_wrap(d, 28).splitlines()) for d in domains), default=1)
+    per_domain = 0.34 if lines <= 2 else 0.14 * lines + 0.14  # a label of three lines or more (a longer language) gets the room of its lines
+    fig, axes = plt.subplots(rows_n, cols, figsize=(10, 1.5 + rows_n * (0.6 + per_domain * len(domains))), squeeze=False, sharex=True, dpi=DPI)
     ns = []
     for gi, g in enumerate(groups):
         ax = axes[gi // cols][gi % cols]
@@ -68,16 +75,21 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
                 ax.plot(s, yi, linestyle="none", markersize=7, zorder=2, **WAVE_STYLES[waves.index(w)])
         ax.set_yticks(y, [_wrap(d, 28) for d in domains], fontsize=8.5)
         ax.set_xlim(score_range[0] - 0.1, score_range[1] + 0.1)
+        if lines > 2:  # half a row above the first domain and below the last: room for a long label's lines
+            ax.set_ylim(-0.6, len(domains) - 0.4)
+        _locale_axis(ax.xaxis)
         ax.set_title(str(g), fontsize=10.5, loc="left")
         ax.set_xlabel(unit, fontsize=9)
-        ax.set_ylabel("domain", fontsize=8)
+        ax.set_ylabel(_("domain"), fontsize=8)
         _style(ax)
     for k in range(len(groups), rows_n * cols):
         axes[k // cols][k % cols].set_visible(False)
     handles = [plt.Line2D([], [], linestyle="none", markersize=7, label=w, **WAVE_STYLES[i]) for i, w in enumerate(waves)]
-    n_txt = f"n = {min(ns)} to {max(ns)} raters or organisations per score" if ns else "no scores"
-    caption = f"Mean capacity level by domain at each wave ({n_txt})."
-    return _finish(fig, title, caption, handles, legend_cols=len(waves))
+    if ns:
+        caption = _("Mean capacity level by domain at each wave (n = {low} to {high} raters or organisations per score).").format(low=fmt.count(min(ns)), high=fmt.count(max(ns)))
+    else:
+        caption = _("Mean capacity level by domain at each wave (no scores).")
+    return _finish(fig, title or _("Organisational capacity by domain"), caption, handles, legend_cols=len(waves))
 
 
 # --------------------------------------------------------------------------- networks
@@ -85,6 +97,12 @@ def capacity_by_domain(frame: pd.DataFrame, waves: list[str], score_range: tuple
 LEVEL_STYLES = {"local": "-", "national": "--", "international": ":"}
 TYPE_MARKERS = {"ngo": "o", "public_authority": "s", "university": "^", "other": "D"}
 INTENSITY_WIDTHS = {"information": 0.8, "joint_activity": 1.6, "formal_agreement": 2.6}
+#: The legend's words for tie levels and organisation types (translated where shown).
+LEVEL_WORDS = {"local": N_("local tie"), "national": N_("national tie"), "international": N_("international tie")}
+# TRANSLATORS: types of organisation in a chart's legend ("ngo" is a non-governmental organisation)
+TYPE_WORDS = {"ngo": N_("ngo"), "public_authority": N_("public authority"), "university": N_("university"), "other": N_("other")}
+#: Names of the usual wave codes, when the caller gives none (translated where shown).
+WAVE_WORDS = {"baseline": N_("Baseline"), "midline": N_("Midline"), "endline": N_("Endline")}
 
 
 def network_layout(nodes: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -105,7 +123,7 @@ def network_layout(nodes: pd.DataFrame) -> dict[str, tuple[float, float]]:
 
 
 @cached
-def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, str] = ("baseline", "endline"), title: str = "The partnership network before and after") -> plt.Figure:
+def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, str] = ("baseline", "endline"), title: str | None = None, wave_labels: dict[str, str] | None = None) -> plt.Figure:
     """Drawings of the partners' network at two waves, side by side, same layout.
 
     Parameters
@@ -120,7 +138,13 @@ def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, 
         ``type`` ("ngo", "public_authority", "university", "other"), ``country``
         and ``partner`` (bool: a member of the consortium).
     waves : (str, str)
-        The two waves drawn.
+        The two waves drawn (codes of the ``wave`` column).
+    title : str, optional
+        By default "The partnership network before and after" in the report's language.
+    wave_labels : dict, optional
+        Wave code -> its name in the report's language (the codebook's wave labels);
+        without it, "baseline", "midline" and "endline" are named from the catalogue and
+        other codes shown capitalised.
 
     Returns
     -------
@@ -174,17 +198,43 @@ def network_drawing(edges: pd.DataFrame, nodes: pd.DataFrame, waves: tuple[str, 
                 )
         n_orgs = len(present)
         counts.append((wave, n_orgs, len(sub)))
-        ax.set_title(f"{wave.capitalize()}: {len(sub)} ties, {n_orgs} organisations", fontsize=10.5, loc="left")
+        ax.set_title(_wave_title(_wave_name(wave, wave_labels), len(sub), n_orgs), fontsize=10.5, loc="left")
         ax.set_xlim(-1.2, 1.2)
         ax.set_ylim(-1.2, 1.25)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_xlabel("inner circle: partners; outer circle: other organisations", fontsize=8)
-        ax.set_ylabel("(position carries no scale)", fontsize=8)
+        ax.set_xlabel(_("inner circle: partners; outer circle: other organisations"), fontsize=8)
+        ax.set_ylabel(_("(position carries no scale)"), fontsize=8)
         for s in ax.spines.values():
             s.set_color("#cccccc")
-    handles = [plt.Line2D([], [], color="#505050", linestyle=ls, label=f"{lv} tie") for lv, ls in LEVEL_STYLES.items()]
-    handles += [plt.Line2D([], [], linestyle="none", marker=m, markerfacecolor="white", markeredgecolor="#202020", markersize=7, label=t.replace("_", " ")) for t, m in TYPE_MARKERS.items()]
-    caption = "; ".join(f"{w}: n = {o} organisations, {t} ties" for w, o, t in counts) + ". Thicker lines: closer cooperation (information < joint activity < formal agreement). Filled: partners."
-    return _finish(fig, title, caption, handles, legend_cols=4)
+    handles = [plt.Line2D([], [], color="#505050", linestyle=ls, label=_(LEVEL_WORDS[lv])) for lv, ls in LEVEL_STYLES.items()]
+    handles += [plt.Line2D([], [], linestyle="none", marker=m, markerfacecolor="white", markeredgecolor="#202020", markersize=7, label=_(TYPE_WORDS[t])) for t, m in TYPE_MARKERS.items()]
+    first, second = (_wave_counts(_in_sentence(_wave_name(w, wave_labels)), o, t) for w, o, t in counts)
+    # TRANSLATORS: {first} and {second} give each survey's organisations and ties ("baseline: n = 12 organisations, 20 ties")
+    caption = _("{first}; {second}. Thicker lines: closer cooperation (information < joint activity < formal agreement). Filled: partners.").format(first=first, second=second)
+    return _finish(fig, title or _("The partnership network before and after"), caption, handles, legend_cols=4)
+
+
+def _wave_name(wave, labels: dict[str, str] | None) -> str:
+    if labels and labels.get(wave):
+        return str(labels[wave])
+    return _(WAVE_WORDS[wave]) if wave in WAVE_WORDS else str(wave).capitalize()
+
+
+def _ties(n: int) -> str:
+    return ngettext("{n} tie", "{n} ties", n).format(n=fmt.count(n))
+
+
+def _organisations(n: int) -> str:
+    return ngettext("{n} organisation", "{n} organisations", n).format(n=fmt.count(n))
+
+
+def _wave_title(wave: str, ties: int, organisations: int) -> str:
+    # TRANSLATORS: a panel's title: a survey wave, then "3 ties" and "12 organisations"
+    return _("{wave}: {ties}, {organisations}").format(wave=wave, ties=_ties(ties), organisations=_organisations(organisations))
+
+
+def _wave_counts(wave: str, organisations: int, ties: int) -> str:
+    # TRANSLATORS: part of a caption: a survey wave, then "12 organisations" and "3 ties"
+    return _("{wave}: n = {organisations}, {ties}").format(wave=wave, organisations=_organisations(organisations), ties=_ties(ties))

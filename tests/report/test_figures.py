@@ -5,6 +5,7 @@ Fixtures are tiny frames built here, in the tidy form each chart documents.
 
 from __future__ import annotations
 
+import io
 import re
 
 import matplotlib.colors as mcolors
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
+from pipeline import i18n
 from pipeline.errors import PipelineError
 from pipeline.report import figures
 
@@ -270,7 +272,7 @@ class TestNetwork:
         base, end = fig.axes[:2]
         styles = {l.get_gid(): l.get_linestyle() for l in end.lines if (l.get_gid() or "").startswith("tie-")}
         assert len(set(styles.values())) == 3
-        assert "Baseline: 1 ties" in base.get_title(loc="left") and "Endline: 3 ties" in end.get_title(loc="left")
+        assert "Baseline: 1 tie," in base.get_title(loc="left") and "Endline: 3 ties" in end.get_title(loc="left")
         assert figures.network_layout(nodes) == figures.network_layout(nodes.iloc[::-1])  # order-independent
         texts = [t.get_text() for t in end.texts]
         assert "AA" in texts and "Town hall" not in texts  # only partners are named
@@ -337,3 +339,177 @@ class TestAnyBreakdown:
         assert [h.get_text() for h in fig.legends[0].get_texts()][0] == "GR-THE, 95% CI"
         self._no_overlap(fig)
         plt.close(fig)
+
+
+# --------------------------------------------------------------------------- languages
+#: A glyph the charts' font lacks is an error in these tests, not a warning (a Greek
+#: chart with boxes for letters would otherwise pass).
+GLYPH_MISSING = "error:Glyph .* missing from font"
+
+
+def _every_chart(label=lambda text: text):
+    """One of every chart, with the texts a report passes in (``label``: translated as a
+    report's sections translate them, e.g. pseudo-translated for the pseudo-locale)."""
+    pooled = dict(scale="attitudes", group_by="consortium", group="all", analysis="random_effects", n_paired=np.nan, suppressed=False, suppression="")
+    pooled.update(effect_size=0.45, effect_size_ci_low=0.1, effect_size_ci_high=0.8, effect_size_pi_low=-0.6, effect_size_pi_high=1.5, k_partners=4, i2=0.83)
+    indicators = pd.concat([indicator_rows().assign(analysis="paired_change"), pd.DataFrame([pooled])], ignore_index=True)
+    scales = {"attitudes": label("Attitudes towards refugees and migrants"), "knowledge": label("Knowledge of rights")}
+    levels = {k: label(v) for k, v in TestLikert.labels.items()}
+    likert = likert_frame().assign(item=label("I know my rights."), wave=lambda f: f["wave"].map(label))
+    arms = pd.DataFrame(
+        [
+            (scales["attitudes"], label("mean of 0-10 ratings"), arm, label(w), m + (0.6 * i if arm == "participants" else 0.1 * i), 30)
+            for arm in ("participants", "comparison")
+            for i, (w, m) in enumerate((("Before", 5.0), ("After", 5.5), ("Follow-up", 5.7)))
+        ],
+        columns=["scale", "unit", "arm", "wave", "mean", "n"],
+    )
+    domains = ("Governance and strategy", "Staff skills for work with refugees and migrants", "Advocacy and public awareness", "Organisational capacity (mean of the seven domains)")
+    capacity = pd.DataFrame(
+        [(g, label(d), label(w), 2.0 + i, 3) for g in ("AA", "BB") for d in domains for i, w in enumerate(("Baseline", "Endline"))], columns=["group", "domain", "wave", "score", "n"]
+    )
+    edges, nodes = TestNetwork().frames()
+    return {
+        "change_dumbbells": figures.change_dumbbells(
+            indicator_rows(),
+            ["attitudes", "knowledge"],
+            {"attitudes": label("mean of 0-10 ratings"), "knowledge": label("mean of 1-5 ratings")},
+            {"attitudes": (0, 10), "knowledge": (1, 5)},
+            scales,
+            5,
+            highlight="AA",
+        ),
+        "forest_plot": figures.forest_plot(
+            figures.effect_rows(indicators, scales), label("Effect sizes by scale and partner (participants, paired)"), label("effect size d_z = mean change / SD of the changes (no unit)"), 5
+        ),
+        "likert_bars": figures.likert_bars(likert, [1, 2, 3, 4, 5], levels, 5, title=label("Answers to the agreement items at AA, before and after (participants who answered both surveys)")),
+        "arms_by_wave": figures.arms_by_wave(arms, [label(w) for w in ("Before", "After", "Follow-up")]),
+        "sample_flow_diagram": figures.sample_flow_diagram(
+            TestSampleFlow().flow(second_only=3, kept_second=83), waves=(label("Before"), label("After")), title=label("Sample flow: community attitudes survey")
+        ),
+        "capacity_by_domain": figures.capacity_by_domain(capacity, [label("Baseline"), label("Endline")], (1, 4), label("capacity level (1 to 4; higher = stronger)")),
+        "network_drawing": figures.network_drawing(edges, nodes),
+    }
+
+
+def _texts(fig):
+    """Every text drawn on a figure: title, caption, legends, axis titles, labels, ticks, annotations."""
+    out = [t for t in fig.texts if t.get_text()]
+    if fig._suptitle is not None:
+        out.append(fig._suptitle)
+    for legend in fig.legends:
+        out += list(legend.get_texts())
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        out += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())) if ax.axison else ():  # the ticks drawn: inside the axis' limits
+            lo, hi = min(lo, hi), max(lo, hi)
+            out += [t for loc, t in zip(axis.get_majorticklocs(), axis.get_ticklabels()) if lo - 1e-9 <= loc <= hi + 1e-9]
+        out += list(ax.texts)
+    return list({id(t): t for t in out if t.get_visible() and t.get_text().strip()}.values())
+
+
+def assert_fits(fig, name):
+    """No text leaves the figure (clipped in the PNG) and no two texts overlap, except a
+    text drawn inside the axes on purpose over another (none here do)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _texts(fig)]
+    for text, box in boxes:
+        assert box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1 and box.y1 <= frame.y1 + 1, f"{name}: {text!r} leaves the figure ({box} outside {frame})"
+    for i, (a_text, a) in enumerate(boxes):
+        for b_text, b in boxes[i + 1 :]:
+            # a shared edge (a pixel) is not an overlap; ticks are checked along their own axis
+            inner = a.padded(-1.5) if a.width > 3 and a.height > 3 else a
+            assert not inner.overlaps(b), f"{name}: {a_text!r} overlaps {b_text!r}"
+
+
+class TestLanguages:
+    """Charts in the report's language: every text a chart writes comes from the catalogue,
+    numbers follow the locale, Greek has every glyph, and the pseudo-locale (40% longer
+    texts) fits without overlapping or clipped labels."""
+
+    @pytest.fixture(autouse=True)
+    def _english_after(self):
+        yield
+        i18n.activate("en")
+        plt.close("all")
+
+    @pytest.mark.filterwarnings(GLYPH_MISSING)
+    @pytest.mark.parametrize("language", ["en", "en-XA"])
+    def test_every_chart_fits(self, language):
+        i18n.activate(language)
+        label = i18n.pseudo if language == i18n.PSEUDO else (lambda text: text)
+        for name, fig in _every_chart(label).items():
+            assert_fits(fig, f"{name} ({language})")
+            if name == "sample_flow_diagram":  # each box holds its text
+                renderer = fig.canvas.get_renderer()
+                boxes = {p.get_gid()[4:]: p.get_window_extent(renderer) for p in fig.axes[0].patches if (p.get_gid() or "").startswith("box-")}
+                for t in fig.axes[0].texts:
+                    if (t.get_gid() or "").startswith("text-"):
+                        box, inner = boxes[t.get_gid()[5:]], t.get_window_extent(renderer)
+                        assert box.x0 <= inner.x0 and inner.x1 <= box.x1 and box.y0 <= inner.y0 and inner.y1 <= box.y1, f"{t.get_text()!r} leaves its box"
+            if language == i18n.PSEUDO:  # every text of the chart came through the catalogue (or the caller's translation)
+                english = [t.get_text() for t in _texts(fig) if re.search(r"\b(?:the|and|of|hidden|people|partners?|ties?|organisations?|Consortium|Before|After)\b", t.get_text())]
+                assert not english, f"{name}: English text left: {english}"
+
+    @pytest.mark.parametrize("language", ["en", "en-XA"])
+    def test_few_rows_of_long_labels_fit(self, language):
+        """Two domains whose labels wrap on three lines: the panels grow until the rows part
+        (their labels once overlapped: a small figure's fixed margins left the rows too little room)."""
+        i18n.activate(language)
+        label = i18n.pseudo if language == i18n.PSEUDO else (lambda text: text)
+        long_domains = {"Governance": "Staff skills for work with refugees and migrants", "Advocacy": "Organisational capacity (mean of the seven domains)"}
+        frame = TestCapacity().frame().assign(domain=lambda f: f["domain"].map(long_domains).map(label))
+        assert_fits(figures.capacity_by_domain(frame, ["Baseline", "Endline"], (1, 4), label("capacity level (1 to 4; higher = stronger)")), f"capacity ({language})")
+
+    def test_the_fit_check_finds_a_clipped_title(self):
+        """The check can fail: a title twice the figure's width, drawn unwrapped, leaves it."""
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.set_title("A title far longer than the figure is wide, which is never wrapped here at all", loc="left")
+        with pytest.raises(AssertionError, match="leaves the figure"):
+            assert_fits(fig, "test")
+
+    @pytest.mark.filterwarnings(GLYPH_MISSING)
+    def test_greek_has_every_glyph(self):
+        i18n.activate("el")
+        for name, fig in _every_chart(lambda text: {"Before": "Πριν", "After": "Μετά"}.get(text, f"{text} — Ελληνικά: ψ, ω, ΐ, ΰ")).items():
+            assert re.search("[α-ω]", figures.title_of(fig) + figures.caption_of(fig)), f"{name}: no Greek in its title or caption"
+            fig.savefig(io.BytesIO(), format="png")  # drawing the text raises on a missing glyph
+
+    @pytest.mark.filterwarnings(GLYPH_MISSING)
+    def test_a_missing_glyph_is_an_error(self):
+        """Devanagari is not in the charts' font: the check above would catch such a letter."""
+        fig, ax = plt.subplots()
+        ax.set_title("क")
+        with pytest.raises(UserWarning, match="Glyph"):
+            fig.savefig(io.BytesIO(), format="png")
+
+    def test_italian_axis_has_decimal_commas(self):
+        i18n.activate("it")
+        fig = _every_chart()["forest_plot"]
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        assert any(re.fullmatch(r"[−-]?\d+,\d+", t) for t in ticks) and not any("." in t for t in ticks), ticks
+        assert "Consorzio, IC 95%" in [t.get_text() for t in fig.legends[0].get_texts()]
+        caption = figures.caption_of(fig)
+        assert caption.startswith("Dimensioni dell'effetto") and "I² = 83%" in figures.alt_text(fig) + " ".join(t.get_text() for t in fig.axes[0].get_yticklabels())
+
+    def test_english_axis_keeps_its_look(self):
+        """English ticks read as matplotlib wrote them: a point, a true minus, the same decimals."""
+        fig = _every_chart()["forest_plot"]
+        fig.canvas.draw()
+        ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        assert ticks[0].startswith("−") and all(re.fullmatch(r"−?\d+\.\d+", t) for t in ticks), ticks
+
+    def test_german_counts_and_plurals(self):
+        i18n.activate("de")
+        edges, nodes = TestNetwork().frames()
+        fig = figures.network_drawing(edges, nodes, wave_labels={"baseline": "Erste Befragung", "endline": "Letzte Befragung"})
+        assert fig.axes[0].get_title(loc="left") == "Erste Befragung: 1 Verbindung, 3 Organisationen"
+        assert "NRO" in [t.get_text() for t in fig.legends[0].get_texts()]
+        assert figures.caption_of(fig).startswith("Erste Befragung: n = 3 Organisationen, 1 Verbindung; Letzte Befragung: n = 4 Organisationen, 3 Verbindungen.")  # nouns keep their capital
+        fig = figures.sample_flow_diagram(TestSampleFlow().flow(read_first=1200, kept_first=1197, first_only=1117))
+        assert "n = 1.200" in " ".join(t.get_text() for t in fig.axes[0].texts)
