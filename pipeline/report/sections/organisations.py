@@ -397,7 +397,8 @@ def networks(ctx) -> Section:
         caption = _("Ties by wave named by {partner}").format(partner=ctx.partner) if ctx.partner else _("Ties by wave")
         parts.append(_html(tables.to_html(network_table(counts, cb, ctx.partner), caption=caption)))
     if len(waves) >= 2:
-        parts.append(figures.network_drawing(edges, orgs, waves=(waves[0], waves[-1])))
+        wave_labels = {w: ctx.wave_label(cb.instrument, w, default=w) for w in (waves[0], waves[-1])}
+        parts.append(figures.network_drawing(edges, orgs, waves=(waves[0], waves[-1]), wave_labels=wave_labels))
     return Section("networks", _("Networks"), parts)
 
 
