@@ -21,6 +21,7 @@ so the interval's ends are separated by a semicolon), "1.513", "42 %" in German;
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import math
 import re
@@ -45,11 +46,11 @@ def num(x, digits: int = 2, signed: bool = False) -> str:
     """A number with ``digits`` decimals in the active language; never "-0.00"."""
     if missing(x):
         return DASH
-    x = float(x) + 0.0
-    if round(x, digits) == 0:
-        x = 0.0
+    # rounded by Python first, on the float's exact binary value (0.015 is 0.01499...: "0.01"),
+    # as the reports always did; Babel would round the decimal text "0.015" half-even to "0.02"
+    x = round(float(x) + 0.0, digits) + 0.0
     places = "0." + "0" * digits if digits > 0 else "0"
-    return _pattern(f"+{places};-{places}" if signed else places).apply(x, _locale())
+    return _pattern(f"+{places};-{places}" if signed else places).apply(decimal.Decimal(repr(x)), _locale())
 
 
 def count(x) -> str:
@@ -97,12 +98,10 @@ def pct(x, digits: int = 0) -> str:
     """A share (0-1) as a percentage in the language's pattern ("42%", "42 %")."""
     if missing(x):
         return DASH
-    x = float(x) + 0.0
-    if round(100 * x, digits) == 0:
-        x = 0.0
+    hundred = round(100 * float(x), digits) + 0.0  # rounded as :func:`num` rounds
     locale = _locale()
     pattern = _percent_pattern(locale.percent_formats[None].pattern, digits)
-    return pattern.apply(x, locale)
+    return pattern.apply(decimal.Decimal(repr(hundred)) / 100, locale)
 
 
 @functools.cache
