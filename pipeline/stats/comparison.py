@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import _R_CORE, NAN, OVERFLOW, _align, _as_1d_float, _as_binary, _check_confidence, _essentially_constant, _finite, _join, _mean, _register, _Result
 
 # --------------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
 
 
 @_register(
-    name="Difference in differences of mean change (Welch interval)",
+    name=N_("Difference in differences of mean change (Welch interval)"),
     formula=(
         "change = post - pre; estimate = mean change (treated) - mean change (control); "
         "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = d * (1 - 3 / (4 (n1 + n0) - 9)), "
@@ -63,9 +64,11 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
         f"{_R_CORE} (t.test(change ~ group), Welch)."
     ),
     notes=(
-        "Rows with a missing pre, post or group are dropped. The Welch interval equals the "
-        "interval of an OLS regression of change on group with HC2 standard errors. The "
-        "comparison group must be comparable at baseline (see attrition / baseline SMD)."
+        N_(
+            "Rows with a missing pre, post or group are dropped. The Welch interval equals the "
+            "interval of an OLS regression of change on group with HC2 standard errors. The "
+            "comparison group must be comparable at baseline (see attrition / baseline SMD)."
+        )
     ),
 )
 def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
@@ -195,7 +198,7 @@ class Attrition(_Result):
 
 
 @_register(
-    name="Attrition check: standardised mean difference at baseline",
+    name=N_("Attrition check: standardised mean difference at baseline"),
     formula=("SMD = (mean baseline of completers - mean baseline of drop-outs) / pooled SD, pooled SD = sqrt(((n1-1) s1^2 + (n0-1) s0^2) / (n1 + n0 - 2)); flag if |SMD| > 0.2"),
     reference=(
         "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd "
@@ -203,7 +206,7 @@ class Attrition(_Result):
         "the distribution of baseline covariates between treatment groups in "
         "propensity-score matched samples. Statistics in Medicine, 28(25), 3083-3107."
     ),
-    notes=("People without a baseline score are left out. The flag is False when the SMD cannot be computed; reason then says why."),
+    notes=(N_("People without a baseline score are left out. The flag is False when the SMD cannot be computed; reason then says why.")),
 )
 def attrition(baseline_scores, completed) -> Attrition:
     """Do people who answered both waves differ at baseline from those who dropped out?
@@ -279,7 +282,7 @@ class RetentionWeighted(_Result):
 
 
 @_register(
-    name="Attrition-robust check: mean change weighted by the inverse probability of retention",
+    name=N_("Attrition-robust check: mean change weighted by the inverse probability of retention"),
     formula=(
         "p_i = P(answered the later wave | first-wave answers), logistic regression on the first-wave "
         "covariates of everyone who answered the first wave; w_i = 1 / p_i for the retained; "
@@ -293,10 +296,12 @@ class RetentionWeighted(_Result):
         "weighting for dealing with missing data. Statistical Methods in Medical Research, 22(3), 278-295."
     ),
     notes=(
-        "Valid if dropping out depends only on the first-wave answers used in the model (missing at "
-        "random given them); it cannot correct for reasons unrelated to them. The standard error treats "
-        "the weights as known (a sandwich estimator of the weighted mean); large weights (max_weight) "
-        "make the estimate unstable. Shown beside the completers-only estimate, not instead of it."
+        N_(
+            "Valid if dropping out depends only on the first-wave answers used in the model (missing at "
+            "random given them); it cannot correct for reasons unrelated to them. The standard error treats "
+            "the weights as known (a sandwich estimator of the weighted mean); large weights (max_weight) "
+            "make the estimate unstable. Shown beside the completers-only estimate, not instead of it."
+        )
     ),
 )
 def retention_weighted_change(covariates, retained, change, confidence: float = 0.95) -> RetentionWeighted:

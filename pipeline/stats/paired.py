@@ -12,6 +12,7 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sps
 
+from pipeline.i18n import N_
 from pipeline.stats._base import _LAKENS_2013, _R_CORE, NAN, OVERFLOW, _check_confidence, _essentially_constant, _finite, _join, _mean, _paired, _register, _Result, _sd
 
 # --------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, fl
 
 
 @_register(
-    name="Paired t-test on the change (post - pre), with Cohen's d_z and d_av / Hedges' g_av",
+    name=N_("Paired t-test on the change (post - pre), with Cohen's d_z and d_av / Hedges' g_av"),
     formula=(
         "diff = post - pre; t = mean(diff) / (sd(diff) / sqrt(n)), df = n - 1; "
         "CI = mean(diff) +/- t_{1-alpha/2, n-1} * sd(diff) / sqrt(n); "
@@ -122,12 +123,14 @@ def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, fl
         f"Statistics, 40(4), 366-376. {_R_CORE} (t.test(post, pre, paired = TRUE))."
     ),
     notes=(
-        "Pairs with a missing wave are dropped and counted. Change without a comparison "
-        "group shows change, not that the activity caused it. d_av uses the arithmetic "
-        "mean of the two SDs (Lakens 2013), not the root-mean-square SD. g_av is the "
-        "headline effect size (it compares across designs); d_z, which depends on the "
-        "pre/post correlation, comes second. The interval of g_av is a large-sample "
-        "(delta-method) interval: with fewer than 20 pairs it may be too narrow."
+        N_(
+            "Pairs with a missing wave are dropped and counted. Change without a comparison "
+            "group shows change, not that the activity caused it. d_av uses the arithmetic "
+            "mean of the two SDs (Lakens 2013), not the root-mean-square SD. g_av is the "
+            "headline effect size (it compares across designs); d_z, which depends on the "
+            "pre/post correlation, comes second. The interval of g_av is a large-sample "
+            "(delta-method) interval: with fewer than 20 pairs it may be too narrow."
+        )
     ),
 )
 def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
@@ -295,7 +298,7 @@ def _signrank_pmf(n: int) -> np.ndarray:
 
 
 @_register(
-    name="Wilcoxon signed-rank test (paired), with the matched-pairs rank-biserial correlation",
+    name=N_("Wilcoxon signed-rank test (paired), with the matched-pairs rank-biserial correlation"),
     formula=(
         "diff = post - pre, zeros dropped; V = sum of the ranks of |diff| where diff > 0; "
         "exact null distribution if n < 50 and no ties or zeros, else "
@@ -311,11 +314,13 @@ def _signrank_pmf(n: int) -> np.ndarray:
         "(wilcox.test(post, pre, paired = TRUE))."
     ),
     notes=(
-        "Zero differences are dropped (Wilcoxon's method, as R); tied absolute "
-        "differences get average ranks. With ties or zeros the p-value uses the normal "
-        "approximation with continuity correction and the tie-corrected variance, as R. "
-        "scipy.stats.wilcoxon's defaults (exact distribution despite ties, no continuity "
-        "correction) do not match R."
+        N_(
+            "Zero differences are dropped (Wilcoxon's method, as R); tied absolute "
+            "differences get average ranks. With ties or zeros the p-value uses the normal "
+            "approximation with continuity correction and the tie-corrected variance, as R. "
+            "scipy.stats.wilcoxon's defaults (exact distribution despite ties, no continuity "
+            "correction) do not match R."
+        )
     ),
 )
 def signed_rank(pre, post, correct: bool = True, exact: bool | None = None) -> SignedRank:
