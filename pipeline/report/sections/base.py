@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.i18n import N_, _, ngettext
+from pipeline.i18n import N_, _, ngettext, pgettext
 from pipeline.report import figures
 from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, later_waves
@@ -178,6 +178,26 @@ def _hidden(row, min_cell: int) -> str:
 
 def _where(row) -> str:
     return _("Consortium") if row["group_by"] == CONSORTIUM else str(row["group"])
+
+
+#: Languages whose nouns keep their capital inside a sentence (German: "Einstellungen der Nachbarschaft").
+CAPITALISED_NOUNS = ("de",)
+
+
+def in_sentence(label) -> str:
+    """A label inside a sentence, in the report's language: its first word in lower case
+    (:func:`pipeline.report.format.lower_first`) except in a language whose nouns are
+    capitalised, where it reads as written."""
+    from pipeline import i18n
+
+    return str(label) if i18n.active() in CAPITALISED_NOUNS else fmt.lower_first(label)
+
+
+def list_separator() -> str:
+    """What separates the items of a list whose items may hold commas: "; " (Greek writes
+    the semicolon as a question mark, so its separator is the upper stop "· ")."""
+    # TRANSLATORS: the separator between the items of a list (in English a semicolon and a space); Greek: "· ".
+    return pgettext("list separator", "; ")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

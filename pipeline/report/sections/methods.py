@@ -15,6 +15,7 @@ from pipeline.report.sections.base import (
     _html,
     _md,
     _read,
+    list_separator,
 )
 from pipeline.report.sections.results import rules_text
 from pipeline.schema import Files
@@ -64,7 +65,7 @@ def provenance(ctx, parameters: dict | None = None) -> Section:
     from pipeline import __version__
 
     params = {_("minimum group size"): ctx.min_cell, _("data folder"): ctx.run.get("data_dir", ""), **(parameters or {})}
-    listed = "; ".join(f"{k} = `{v}`" for k, v in params.items() if v != "")
+    listed = list_separator().join(f"{k} = `{v}`" for k, v in params.items() if v != "")
     text = _(
         "Produced on {date} by impact-pipeline {version}, code version `{code}`. Parameters: {parameters}. "
         "The report folder's `manifest.json` adds library versions, the run time and the hash of every output."

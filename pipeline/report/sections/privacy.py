@@ -84,6 +84,8 @@ def _title(cb) -> str:
 
 def privacy_text(ctx) -> str:
     """The section's text: what was dropped, redacted, turned into age groups, pseudonymised."""
+    from pipeline.report.sections.base import list_separator
+
     lines = [_("Respondents' personal data never reach this report or its tables. When the exports were read:"), ""]
     for _name, cb in sorted(ctx.codebooks.items()):
         dropped, free, birth = (cb.fields_by_role(r) for r in ("personal", "free_text", "birth_date"))
@@ -94,7 +96,7 @@ def privacy_text(ctx) -> str:
             steps.append(_("kept with e-mail addresses and phone numbers removed: {fields}").format(fields=_names(free)))
         if birth:
             steps.append(_("turned into age groups, then dropped: {fields}").format(fields=_names(birth)))
-        lines.append(f"- *{fmt.text(_title(cb))}*: " + "; ".join(steps) + ".")
+        lines.append(f"- *{fmt.text(_title(cb))}*: " + list_separator().join(steps) + ".")
     lines.append("- " + _("Participant numbers were replaced by keyed pseudonyms (HMAC-SHA256), so the waves can be matched without them."))
     lines += [f"- {_note(w)}" for w in ctx.run.get("warnings", []) if any(t in w for t in _TRANSFORMS)]
     k = ctx.min_cell

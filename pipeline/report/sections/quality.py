@@ -29,6 +29,8 @@ from pipeline.report.sections.base import (
     _section,
     _table,
     _where,
+    in_sentence,
+    list_separator,
 )
 from pipeline.schema import REASON_TEXT, Files
 
@@ -88,7 +90,7 @@ def _flow_by_arm(ctx, cb, resp) -> list:
         shown[_wave(ctx, cb, w)] = [
             tables.fewer_than(ctx.min_cell) if sup and k == "primary" else _("hidden") if sup else tables.small_count(v, ctx.min_cell) for v, sup, k in zip(by[w], by["suppressed"], by["suppression"])
         ]
-    caption = _("People who answered each survey, by group: {survey}").format(survey=fmt.lower_first(_title(cb)))
+    caption = _("People who answered each survey, by group: {survey}").format(survey=in_sentence(_title(cb)))
     return [_html(tables.to_html(shown, caption=caption))]
 
 
@@ -141,10 +143,10 @@ def data_quality(ctx) -> Section:
                     ],
                 }
             )
-            caption = _("Sample flow at {partner}: {survey} (rows received are counted per file below)").format(partner=ctx.partner, survey=fmt.lower_first(_title(cb)))
+            caption = _("Sample flow at {partner}: {survey} (rows received are counted per file below)").format(partner=ctx.partner, survey=in_sentence(_title(cb)))
             parts.append(_html(tables.to_html(shown, caption=caption)))
         else:
-            title = _("Sample flow: {survey}").format(survey=fmt.lower_first(_title(cb)))
+            title = _("Sample flow: {survey}").format(survey=in_sentence(_title(cb)))
             parts.append(figures.sample_flow_diagram(flow, waves=labels, min_cell=ctx.min_cell, title=title))
             parts += _flow_by_arm(ctx, cb, resp)
     rec = ctx.reconciliation.copy()
@@ -313,9 +315,9 @@ def _quality_md(ctx, codebook) -> str:
         flagged = att.loc[(att["flag"] != "") & (att["group_by"] == "consortium")]
         by_partner = att.loc[(att["flag"] != "") & (att["group_by"] == "partner")]
         if len(by_partner):
-            listed = "; ".join(
+            listed = list_separator().join(
                 _("{partner} ({scale}, {population}, {difference})").format(
-                    partner=fmt.text(r["group"]), scale=fmt.text(fmt.lower_first(label(r))), population=fmt.text(_population(r["population"])), difference=_num(r["smd"], signed=True)
+                    partner=fmt.text(r["group"]), scale=fmt.text(in_sentence(label(r))), population=fmt.text(_population(r["population"])), difference=_num(r["smd"], signed=True)
                 )
                 for _k, r in _ordered(by_partner, codebook, first="_p").iterrows()
             )
@@ -323,8 +325,8 @@ def _quality_md(ctx, codebook) -> str:
         else:
             partner_sentence = _("No partner's difference exceeds {threshold}. (Per partner: `{file}`.)").format(threshold=smd, file=Files.ATTRITION)
         if len(flagged):
-            listed = "; ".join(
-                _("{scale} ({population}, {difference})").format(scale=fmt.text(fmt.lower_first(label(r))), population=fmt.text(_population(r["population"])), difference=_num(r["smd"], signed=True))
+            listed = list_separator().join(
+                _("{scale} ({population}, {difference})").format(scale=fmt.text(in_sentence(label(r))), population=fmt.text(_population(r["population"])), difference=_num(r["smd"], signed=True))
                 for _k, r in flagged.iterrows()
             )
             sentence = _(
@@ -372,7 +374,7 @@ def _code_elements(ctx, codebook, published: str) -> str:
     fields = codebook.code_fields
     if not fields:
         return str(published)
-    return "; ".join(i18n.localized(f.label, f"{codebook.instrument}: field {f.id}") or f.id for f in fields)
+    return list_separator().join(i18n.localized(f.label, f"{codebook.instrument}: field {f.id}") or f.id for f in fields)
 
 
 def _code_matching_md(ctx, codebook) -> str:
@@ -394,7 +396,7 @@ def _code_matching_md(ctx, codebook) -> str:
         return ""
     hidden = tables.fewer_than(ctx.min_cell)
     count_cols = ["n_pre", "n_post", "n_exact", "n_tolerant", "n_ambiguous", "n_unmatched_pre", "n_unmatched_post"]
-    labels = {w: fmt.lower_first(_wave(ctx, codebook, w)) for w in codebook.waves}
+    labels = {w: in_sentence(_wave(ctx, codebook, w)) for w in codebook.waves}
 
     def cell(r, c):
         return hidden if c in str(r["hidden"]).split() else _n(r[c])
