@@ -31,9 +31,11 @@ ABSENT = -2  # a position beyond the end of a shorter code
 METHOD = {
     "name": N_("Matching of waves by self-generated identification codes"),
     "formula": (
-        "exact matching of unique codes, then pairing of the remaining codes whose Hamming "
-        "distance over code elements is at most max_differences (a missing element counts "
-        "as a difference), closest first; ambiguous candidates are rejected"
+        N_(
+            "exact matching of unique codes, then pairing of the remaining codes whose Hamming "
+            "distance over code elements is at most max_differences (a missing element counts "
+            "as a difference), closest first; ambiguous candidates are rejected"
+        )
     ),
     "reference": (
         "Yurek, L. A., Vasey, J., & Havens, D. S. (2008). The use of self-generated "

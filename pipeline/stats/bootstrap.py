@@ -71,9 +71,11 @@ def _apply_statistic(func: Callable, samples: list[np.ndarray]) -> np.ndarray:
 @_register(
     name=N_("Bootstrap confidence interval (percentile or BCa)"),
     formula=(
-        "resample people with replacement B times, compute the statistic on each resample; percentile: CI = the "
-        "alpha/2 and 1 - alpha/2 quantiles of the B values; BCa: the quantiles at Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))), "
-        "z0 = Phi^-1(share of values below the estimate), a = jackknife skewness / 6"
+        N_(
+            "resample people with replacement B times, compute the statistic on each resample; percentile: CI = the "
+            "alpha/2 and 1 - alpha/2 quantiles of the B values; BCa: the quantiles at Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))), "
+            "z0 = Phi^-1(share of values below the estimate), a = jackknife skewness / 6"
+        )
     ),
     reference=(
         "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical Association, "

@@ -46,12 +46,14 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
 @_register(
     name=N_("Difference in differences of mean change (Welch interval)"),
     formula=(
-        "change = post - pre; estimate = mean change (treated) - mean change (control); "
-        "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = d * (1 - 3 / (4 (n1 + n0) - 9)), "
-        "d = estimate / s_p, s_p the pooled SD of the change scores; CI of g: "
-        "(d +/- t_{1-alpha/2, Welch df} * SE_d) * the same correction, "
-        "SE_d^2 = (v1/n1 + v0/n0) / s_p^2 + d^2 * Var(s_p^2) / (4 s_p^4), "
-        "Var(s_p^2) = 2 ((n1-1) v1^2 + (n0-1) v0^2) / (n1 + n0 - 2)^2 (valid under unequal variances)"
+        N_(
+            "change = post - pre; estimate = mean change (treated) - mean change (control); "
+            "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = d * (1 - 3 / (4 (n1 + n0) - 9)), "
+            "d = estimate / s_p, s_p the pooled SD of the change scores; CI of g: "
+            "(d +/- t_{1-alpha/2, Welch df} * SE_d) * the same correction, "
+            "SE_d^2 = (v1/n1 + v0/n0) / s_p^2 + d^2 * Var(s_p^2) / (4 s_p^4), "
+            "Var(s_p^2) = 2 ((n1-1) v1^2 + (n0-1) v0^2) / (n1 + n0 - 2)^2 (valid under unequal variances)"
+        )
     ),
     reference=(
         "Welch, B. L. (1947). The generalization of 'Student's' problem when several "
@@ -199,7 +201,7 @@ class Attrition(_Result):
 
 @_register(
     name=N_("Attrition check: standardised mean difference at baseline"),
-    formula=("SMD = (mean baseline of completers - mean baseline of drop-outs) / pooled SD, pooled SD = sqrt(((n1-1) s1^2 + (n0-1) s0^2) / (n1 + n0 - 2)); flag if |SMD| > 0.2"),
+    formula=(N_("SMD = (mean baseline of completers - mean baseline of drop-outs) / pooled SD, pooled SD = sqrt(((n1-1) s1^2 + (n0-1) s0^2) / (n1 + n0 - 2)); flag if |SMD| > 0.2")),
     reference=(
         "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd "
         "ed.). Lawrence Erlbaum. Austin, P. C. (2009). Balance diagnostics for comparing "
@@ -284,10 +286,12 @@ class RetentionWeighted(_Result):
 @_register(
     name=N_("Attrition-robust check: mean change weighted by the inverse probability of retention"),
     formula=(
-        "p_i = P(answered the later wave | first-wave answers), logistic regression on the first-wave "
-        "covariates of everyone who answered the first wave; w_i = 1 / p_i for the retained; "
-        "estimate = sum(w_i change_i) / sum(w_i); SE^2 = sum(w_i^2 (change_i - estimate)^2) / (sum w_i)^2; "
-        "CI = estimate +/- z_{1-alpha/2} SE"
+        N_(
+            "p_i = P(answered the later wave | first-wave answers), logistic regression on the first-wave "
+            "covariates of everyone who answered the first wave; w_i = 1 / p_i for the retained; "
+            "estimate = sum(w_i change_i) / sum(w_i); SE^2 = sum(w_i^2 (change_i - estimate)^2) / (sum w_i)^2; "
+            "CI = estimate +/- z_{1-alpha/2} SE"
+        )
     ),
     reference=(
         "Robins, J. M., Rotnitzky, A., & Zhao, L. P. (1995). Analysis of semiparametric regression models "

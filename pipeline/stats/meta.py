@@ -69,11 +69,13 @@ def _reml_tau2(y: np.ndarray, v: np.ndarray, start: float) -> float:
 @_register(
     name=N_("Random-effects summary across partners (REML or DerSimonian-Laird), with tau^2, I^2 and a prediction interval"),
     formula=(
-        "y_i = site estimate, v_i its squared SE; w_i = 1 / (v_i + tau^2); mu = sum(w_i y_i) / sum(w_i), "
-        "SE = 1 / sqrt(sum w_i), CI = mu +/- z_{1-alpha/2} SE; Hartung-Knapp-Sidik-Jonkman (test = 'knha'): "
-        "SE_HK = sqrt(sum(w_i (y_i - mu)^2) / ((k - 1) sum w_i)), CI = mu +/- t_{1-alpha/2, k-1} SE_HK, t test with k - 1 df; Q = sum((y_i - mu_FE)^2 / v_i), df = k - 1; "
-        "DL: tau^2 = max(0, (Q - (k - 1)) / (sum(1/v) - sum(1/v^2) / sum(1/v))); REML: Fisher scoring; "
-        "I^2 = tau^2 / (tau^2 + s^2), s^2 = (k - 1) sum(1/v) / ((sum 1/v)^2 - sum(1/v^2)) (= (Q - (k - 1)) / Q with DL); prediction interval = mu +/- t_{1-alpha/2, k-2} sqrt(tau^2 + SE^2)"
+        N_(
+            "y_i = site estimate, v_i its squared SE; w_i = 1 / (v_i + tau^2); mu = sum(w_i y_i) / sum(w_i), "
+            "SE = 1 / sqrt(sum w_i), CI = mu +/- z_{1-alpha/2} SE; Hartung-Knapp-Sidik-Jonkman (test = 'knha'): "
+            "SE_HK = sqrt(sum(w_i (y_i - mu)^2) / ((k - 1) sum w_i)), CI = mu +/- t_{1-alpha/2, k-1} SE_HK, t test with k - 1 df; Q = sum((y_i - mu_FE)^2 / v_i), df = k - 1; "
+            "DL: tau^2 = max(0, (Q - (k - 1)) / (sum(1/v) - sum(1/v^2) / sum(1/v))); REML: Fisher scoring; "
+            "I^2 = tau^2 / (tau^2 + s^2), s^2 = (k - 1) sum(1/v) / ((sum 1/v)^2 - sum(1/v^2)) (= (Q - (k - 1)) / Q with DL); prediction interval = mu +/- t_{1-alpha/2, k-2} sqrt(tau^2 + SE^2)"
+        )
     ),
     reference=(
         "DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. Controlled Clinical Trials, "

@@ -63,7 +63,7 @@ class AdjustedP(_Result):
 
 @_register(
     name=N_("Adjustment of p-values for a family of indicators"),
-    formula=("holm: p_(i) * (m - i + 1), running maximum, capped at 1; fdr_bh: p_(i) * m / i, running minimum from the largest, capped at 1; bonferroni: p * m, capped at 1"),
+    formula=(N_("holm: p_(i) * (m - i + 1), running maximum, capped at 1; fdr_bh: p_(i) * m / i, running minimum from the largest, capped at 1; bonferroni: p * m, capped at 1")),
     reference=(
         "Holm, S. (1979). A simple sequentially rejective multiple test procedure. "
         "Scandinavian Journal of Statistics, 6(2), 65-70. Benjamini, Y., & Hochberg, Y. "

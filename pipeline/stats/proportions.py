@@ -72,7 +72,7 @@ def _mcnemar_counts(a: int, b: int, c: int, d: int) -> McNemar:
 
 @_register(
     name=N_("McNemar's test for a binary item asked twice"),
-    formula=("b + c < 25: exact two-sided binomial test of b successes in b + c trials, p = 1/2; b + c >= 25: chi2 = (|b - c| - 1)^2 / (b + c), df = 1, and chi2 = 0 (p = 1) when b = c"),
+    formula=(N_("b + c < 25: exact two-sided binomial test of b successes in b + c trials, p = 1/2; b + c >= 25: chi2 = (|b - c| - 1)^2 / (b + c), df = 1, and chi2 = 0 (p = 1) when b = c")),
     reference=(
         "McNemar, Q. (1947). Note on the sampling error of the difference between "
         "correlated proportions or percentages. Psychometrika, 12(2), 153-157. Edwards, "
@@ -190,7 +190,7 @@ class PairedProportions(_Result):
 
 @_register(
     name=N_("Difference of two paired proportions (yes after minus yes before), Wald interval"),
-    formula=("share_pre = (a + b) / n, share_post = (a + c) / n, difference = (c - b) / n; SE = sqrt((b + c) - (c - b)^2 / n) / n; CI = difference +/- z_{1-alpha/2} * SE"),
+    formula=(N_("share_pre = (a + b) / n, share_post = (a + c) / n, difference = (c - b) / n; SE = sqrt((b + c) - (c - b)^2 / n) / n; CI = difference +/- z_{1-alpha/2} * SE")),
     reference=("Agresti, A. (2002). Categorical data analysis (2nd ed.). Wiley, section 10.1.1 (the presidential approval example: 0.59 approve before, 0.55 after, SE 0.0095)."),
     notes=(
         N_(
@@ -270,7 +270,7 @@ class ProportionCI(_Result):
 
 @_register(
     name=N_("Wilson score interval of a share"),
-    formula=("p = count / n; CI = (p + z^2/(2n) +/- z * sqrt(p(1 - p)/n + z^2/(4n^2))) / (1 + z^2/n), z = z_{1-alpha/2}"),
+    formula=(N_("p = count / n; CI = (p + z^2/(2n) +/- z * sqrt(p(1 - p)/n + z^2/(4n^2))) / (1 + z^2/n), z = z_{1-alpha/2}")),
     reference=(
         "Wilson, E. B. (1927). Probable inference, the law of succession, and statistical "
         "inference. Journal of the American Statistical Association, 22(158), 209-212. "

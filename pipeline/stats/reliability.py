@@ -46,9 +46,11 @@ class ReliableChange(_Result):
 @_register(
     name=N_("Reliable Change Index"),
     formula=(
-        "RC = (post - pre) / S_diff; Jacobson & Truax: S_diff = sqrt(2) * s_pre * "
-        "sqrt(1 - r_xx); Maassen: S_diff = sqrt((s_pre^2 + s_post^2) * (1 - r_xx)); "
-        "reliable improvement if RC > 1.96 (higher is better)"
+        N_(
+            "RC = (post - pre) / S_diff; Jacobson & Truax: S_diff = sqrt(2) * s_pre * "
+            "sqrt(1 - r_xx); Maassen: S_diff = sqrt((s_pre^2 + s_post^2) * (1 - r_xx)); "
+            "reliable improvement if RC > 1.96 (higher is better)"
+        )
     ),
     reference=(
         "Jacobson, N. S., & Truax, P. (1991). Clinical significance: a statistical approach "
@@ -226,9 +228,11 @@ class Alpha(_Result):
 @_register(
     name=N_("Cronbach's alpha with Feldt's confidence interval"),
     formula=(
-        "alpha = k/(k-1) * (1 - sum(item variances) / variance(total)); CI: "
-        "1 - (1 - alpha) * F_{1-a/2} and 1 - (1 - alpha) * F_{a/2}, F with n - 1 and "
-        "(n - 1)(k - 1) df; corrected item-total r = corr(item, sum of the other items)"
+        N_(
+            "alpha = k/(k-1) * (1 - sum(item variances) / variance(total)); CI: "
+            "1 - (1 - alpha) * F_{1-a/2} and 1 - (1 - alpha) * F_{a/2}, F with n - 1 and "
+            "(n - 1)(k - 1) df; corrected item-total r = corr(item, sum of the other items)"
+        )
     ),
     reference=(
         "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. "
@@ -375,7 +379,7 @@ def _one_factor_ml(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @_register(
     name=N_("McDonald's omega total (one-factor model)"),
     formula=(
-        "omega = (sum_j lambda_j)^2 / ((sum_j lambda_j)^2 + sum_j psi_j), with loadings lambda_j and unique variances psi_j of a one-factor maximum-likelihood model on the raw-score covariances"
+        N_("omega = (sum_j lambda_j)^2 / ((sum_j lambda_j)^2 + sum_j psi_j), with loadings lambda_j and unique variances psi_j of a one-factor maximum-likelihood model on the raw-score covariances")
     ),
     reference=(
         "McDonald, R. P. (1999). Test theory: a unified treatment. Lawrence Erlbaum. Joreskog, K. G. (1967). Some contributions to maximum likelihood factor analysis. Psychometrika, 32(4), 443-482."

@@ -121,10 +121,10 @@ def _appendix_html(ctx, codebook=None) -> str:
     formula, handled, references = pgettext("methods appendix", "Formula:"), _("How data are handled:"), pgettext("methods appendix", "References:")
     for k, e in enumerate(entries, 1):
         # methods.csv holds the registry's English (marked for the catalogue where it is
-        # written: pipeline.stats, pipeline.ingest.codes); formulas and references stay as written
+        # written: pipeline.stats, pipeline.ingest.codes); formulas keep their notation, references stay as written
         out.append(
             f"<p><strong>{fmt.count(k)}. {_h.escape(published_text(e['name']))}</strong></p><ul>"
-            f"<li><em>{formula}</em> <code>{_h.escape(e['formula'])}</code></li>"
+            f"<li><em>{formula}</em> <code>{_h.escape(published_text(e['formula']))}</code></li>"
             f"<li><em>{handled}</em> {_h.escape(published_text(e['notes']))}</li>"
             f"<li><em>{references}</em> {_h.escape(e['reference'])}</li></ul>"
         )

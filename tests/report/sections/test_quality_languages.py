@@ -92,7 +92,7 @@ def test_german_data_quality_names_reasons_and_headers_in_german(ctx):
     assert "weniger als 5" in text and "Keine veröffentlichte Zahl beschreibt weniger als 5 Personen." in text
 
 
-def test_german_methods_appendix_translates_the_registry_and_keeps_formulas_and_references(ctx):
+def test_german_methods_appendix_translates_the_registry_and_keeps_references(ctx):
     import html
 
     text = _text(ctx, "methods_appendix", "de")
@@ -101,6 +101,8 @@ def test_german_methods_appendix_translates_the_registry_and_keeps_formulas_and_
     # the adjustment's notes are two marked texts (the family's definition and a sentence): both translated
     assert "p-Werte werden innerhalb von Familien mit dem Holm-Verfahren" in text and "m zählt nur die nicht fehlenden p-Werte" in text
     assert stats.FAMILY_DEFINITION not in html.unescape(text)
+    # formulas keep their notation, their words are German
+    assert "d_z = mean(diff) / sd(diff), KI aus der nichtzentralen t-Verteilung (ncp-Grenzen / sqrt(n))" in text
     for key in ("paired_change", "cronbach_alpha"):
         assert html.escape(stats.METHODS[key]["reference"]) in text  # references as published
         assert html.escape(stats.METHODS[key]["name"]) not in text
@@ -139,8 +141,8 @@ def test_a_run_note_on_deidentification_reads_in_the_report_language(ctx):
 
 
 def _data_texts(ctx) -> list[str]:
-    """Texts from the data (labels, titles, ids, file names, references and formulas of the
-    published methods table): they may stay English in any language."""
+    """Texts from the data (labels, titles, ids, file names, the references of the published
+    methods table): they may stay English in any language."""
     out = []
     for cb in ctx.codebooks.values():
         out += [str(v) for v in cb.title.values()]
@@ -152,7 +154,7 @@ def _data_texts(ctx) -> list[str]:
         out += [str(v) for it in cb.items for v in it.label.values()]
         out += [str(v) for w in cb.wave_labels.values() for v in w.values()]
     methods = pd.read_csv(ctx.build_dir / Files.METHODS)
-    out += methods["reference"].tolist() + methods["formula"].tolist()
+    out += methods["reference"].tolist()
     return sorted({t for t in out if t}, key=len, reverse=True)
 
 
