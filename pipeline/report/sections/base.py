@@ -129,7 +129,7 @@ def _partner_rows(ind: pd.DataFrame, partner: str) -> pd.DataFrame:
 
 
 def _scope(ctx) -> str:
-    return f"{fmt.text(ctx.partner_name(ctx.partner))} ({fmt.text(ctx.partner)})" if ctx.partner else "the consortium"
+    return f"{fmt.text(ctx.partner_name(ctx.partner))} ({fmt.text(ctx.partner)})" if ctx.partner else _("the consortium")
 
 
 def _instrument(ctx, design: str):
@@ -178,6 +178,13 @@ def _hidden(row, min_cell: int) -> str:
 
 def _where(row) -> str:
     return _("Consortium") if row["group_by"] == CONSORTIUM else str(row["group"])
+
+
+def survey_title(cb) -> str:
+    """A survey's title in the report's language (the codebook's translation, else English)."""
+    from pipeline import i18n
+
+    return i18n.localized(cb.title, f"{cb.instrument}: title") or cb.label()
 
 
 #: Languages whose nouns keep their capital inside a sentence (German: "Einstellungen der Nachbarschaft").
@@ -261,7 +268,7 @@ def _section(ctx, codebook, sid: str, title: str, build, absent: str):
     for cb in cbs:
         text = build(ctx, cb)
         if text:
-            parts.append(_md((f"### {fmt.text(cb.label())}\n\n" if len(cbs) > 1 else "") + text))
+            parts.append(_md((f"### {fmt.text(survey_title(cb))}\n\n" if len(cbs) > 1 else "") + text))
     if not parts:
         return Section(sid, _(title), [_md(f"*{_(absent)}*")], available=False)
     return Section(sid, _(title), parts)
