@@ -174,7 +174,8 @@ class Reason(StrEnum):
     """Why a row was set aside (the quarantine's ``reason`` column).
 
     Each member's :attr:`description` is the plain-language sentence shown to the data
-    manager; :attr:`stage` says where it is decided (``read``: the file's structure;
+    manager (marked for the catalogue: a report shows it translated, ``quarantine.csv``
+    in English); :attr:`stage` says where it is decided (``read``: the file's structure;
     ``validate``: the codebook's rules; ``fields``: typed fields, checks and head counts).
     """
 
@@ -186,30 +187,30 @@ class Reason(StrEnum):
         return obj
 
     # read: the file's structure (pipeline.ingest.read)
-    WRONG_FIELD_COUNT = ("wrong_field_count", "read", "the row has more or fewer values than the header has columns")
-    MALFORMED_ROW = ("malformed_row", "read", "the row breaks the CSV quoting rules")
-    TRUNCATED_ROW = ("truncated_row", "read", "the file ends in the middle of this row (the file was cut off)")
-    VALUE_TOO_LONG = ("value_too_long", "read", "a value is longer than a spreadsheet cell can hold (32,767 characters)")
+    WRONG_FIELD_COUNT = ("wrong_field_count", "read", N_("the row has more or fewer values than the header has columns"))
+    MALFORMED_ROW = ("malformed_row", "read", N_("the row breaks the CSV quoting rules"))
+    TRUNCATED_ROW = ("truncated_row", "read", N_("the file ends in the middle of this row (the file was cut off)"))
+    VALUE_TOO_LONG = ("value_too_long", "read", N_("a value is longer than a spreadsheet cell can hold (32,767 characters)"))
     FORMULA_WITHOUT_VALUE = (
         "formula_without_value",
         "read",
-        "a workbook cell holds a formula but not its result (the file was saved by a program that does not calculate): open and save it in Excel or LibreOffice",
+        N_("a workbook cell holds a formula but not its result (the file was saved by a program that does not calculate): open and save it in Excel or LibreOffice"),
     )
     # validate: the codebook's rules (pipeline.ingest.validate)
-    MISSING_REQUIRED = ("missing_required", "validate", "a required field is empty")
-    NOT_A_NUMBER = ("not_a_number", "validate", "an answer that should be a number is not one")
-    OUT_OF_RANGE = ("out_of_range", "validate", "an answer is not one of the item's valid codes")
-    INVALID_CHOICE = ("invalid_choice", "validate", "a value is not one of the field's choices")
-    UNKNOWN_PARTNER = ("unknown_partner", "validate", "the partner code is not in the consortium registry")
-    INVALID_DATE = ("invalid_date", "validate", "the submission time is not a date")
-    OUTSIDE_PROJECT_PERIOD = ("outside_project_period", "validate", "the submission time is outside the project period")
-    DUPLICATE_SUBMISSION = ("duplicate_submission", "validate", "the submission id was seen before; the first copy is kept")
-    DUPLICATE_RESPONDENT = ("duplicate_respondent", "validate", "the respondent has several submissions in one wave; all are quarantined")
+    MISSING_REQUIRED = ("missing_required", "validate", N_("a required field is empty"))
+    NOT_A_NUMBER = ("not_a_number", "validate", N_("an answer that should be a number is not one"))
+    OUT_OF_RANGE = ("out_of_range", "validate", N_("an answer is not one of the item's valid codes"))
+    INVALID_CHOICE = ("invalid_choice", "validate", N_("a value is not one of the field's choices"))
+    UNKNOWN_PARTNER = ("unknown_partner", "validate", N_("the partner code is not in the consortium registry"))
+    INVALID_DATE = ("invalid_date", "validate", N_("the submission time is not a date"))
+    OUTSIDE_PROJECT_PERIOD = ("outside_project_period", "validate", N_("the submission time is outside the project period"))
+    DUPLICATE_SUBMISSION = ("duplicate_submission", "validate", N_("the submission id was seen before; the first copy is kept"))
+    DUPLICATE_RESPONDENT = ("duplicate_respondent", "validate", N_("the respondent has several submissions in one wave; all are quarantined"))
     # fields: typed fields, checks and head counts (pipeline.ingest.validate)
-    INVALID_COUNT = ("invalid_count", "fields", "a count is not a whole number >= 0")
-    COUNTS_DO_NOT_ADD_UP = ("counts_do_not_add_up", "fields", "a breakdown of head counts does not add up to the total")
-    DATES_OUT_OF_ORDER = ("dates_out_of_order", "fields", "an end date is before its start date")
-    DUPLICATE_RECORD = ("duplicate_record", "fields", "the fields that identify a record repeat within a wave; the first is kept")
+    INVALID_COUNT = ("invalid_count", "fields", N_("a count is not a whole number >= 0"))
+    COUNTS_DO_NOT_ADD_UP = ("counts_do_not_add_up", "fields", N_("a breakdown of head counts does not add up to the total"))
+    DATES_OUT_OF_ORDER = ("dates_out_of_order", "fields", N_("an end date is before its start date"))
+    DUPLICATE_RECORD = ("duplicate_record", "fields", N_("the fields that identify a record repeat within a wave; the first is kept"))
 
 
 #: reason -> the sentence a data manager reads.

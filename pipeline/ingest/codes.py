@@ -20,6 +20,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from pipeline.i18n import N_
+
 __all__ = ["CodeMatch", "match_codes", "METHOD"]
 
 MISSING = -1  # a missing element of a code (compares unequal to everything)
@@ -27,11 +29,13 @@ ABSENT = -2  # a position beyond the end of a shorter code
 
 #: Description of the matching method for a report's methods appendix.
 METHOD = {
-    "name": "Matching of waves by self-generated identification codes",
+    "name": N_("Matching of waves by self-generated identification codes"),
     "formula": (
-        "exact matching of unique codes, then pairing of the remaining codes whose Hamming "
-        "distance over code elements is at most max_differences (a missing element counts "
-        "as a difference), closest first; ambiguous candidates are rejected"
+        N_(
+            "exact matching of unique codes, then pairing of the remaining codes whose Hamming "
+            "distance over code elements is at most max_differences (a missing element counts "
+            "as a difference), closest first; ambiguous candidates are rejected"
+        )
     ),
     "reference": (
         "Yurek, L. A., Vasey, J., & Havens, D. S. (2008). The use of self-generated "
@@ -42,11 +46,13 @@ METHOD = {
         "Analysen, 5(1), 109-134."
     ),
     "notes": (
-        "A code occurring on both sides and more than once on either side is ambiguous and "
-        "not matched. In the tolerant step a pre code with two or more equally close post "
-        "candidates, or a post code claimed by several pre codes at the same distance, is "
-        "not matched (nor is any code linked to them at that distance). No code is used "
-        "twice. Text codes are compared without case and surrounding spaces by default."
+        N_(
+            "A code occurring on both sides and more than once on either side is ambiguous and "
+            "not matched. In the tolerant step a pre code with two or more equally close post "
+            "candidates, or a post code claimed by several pre codes at the same distance, is "
+            "not matched (nor is any code linked to them at that distance). No code is used "
+            "twice. Text codes are compared without case and surrounding spaces by default."
+        )
     ),
 }
 

@@ -10,13 +10,15 @@ import math
 
 import pandas as pd
 
+from pipeline.i18n import N_
 from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
 
 # The value of pipeline.analysis.indicators.CONSORTIUM, not imported from there: reports load
 # this module in every kernel and should not pay for the statistics libraries.
 
-DESIGN_LIMITS = """\
+#: (marked for the catalogue: the methods section shows it in the report's language)
+DESIGN_LIMITS = N_("""\
 **What a before/after comparison can and cannot show.** These results compare the
 answers of the same people before and after the activities. They show whether and how
 much answers changed. Without a comparison group of similar people who did not take
@@ -27,7 +29,7 @@ all move the numbers too. A change whose confidence interval excludes zero is
 unlikely to be chance alone; whether it is due to the project is a judgement the
 design leaves open. Where a survey includes a comparison group, the report shows
 the difference between the two groups' changes, which rules out influences that
-affected both groups alike."""
+affected both groups alike.""")
 
 
 _num = fmt.num

@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from pipeline.analysis.disclosure import suppress
+from pipeline.i18n import _, ngettext, pgettext
 from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, paired_rows
 
@@ -62,7 +63,9 @@ def likert_counts(responses: pd.DataFrame, codebook, items: list[str], wave_labe
     rows = []
     for item_id in items:
         item = codebook.item(item_id)
-        text = item.label.get("en", item_id) + (" (negatively worded)" if item.reverse else "")
+        text = item.label.get("en", item_id)
+        if item.reverse:
+            text = _("{item} (negatively worded)").format(item=text)
         valid = set(item.response_scale.values)
         for w in codebook.waves:
             vals = responses.loc[responses["wave"] == w, item_id]
@@ -73,12 +76,23 @@ def likert_counts(responses: pd.DataFrame, codebook, items: list[str], wave_labe
     return pd.DataFrame(rows, columns=["item", "wave", "level", "count"])
 
 
+def fewer_than(min_cell: int) -> str:
+    """What a hidden head count reads: "fewer than 5", in the report's language."""
+    # TRANSLATORS: a table cell in place of a hidden head count of people ("fewer than 5").
+    return ngettext("fewer than {k}", "fewer than {k}", min_cell).format(k=fmt.count(min_cell))
+
+
+def hidden_secondary() -> str:
+    """What a cell hidden to protect a smaller group reads."""
+    return _("hidden (secondary)")
+
+
 def small_count(n, min_cell: int) -> str:
     """A head count as published: "fewer than k" for 1 to k - 1, else the number."""
     if n is None or (isinstance(n, float) and math.isnan(n)) or n is pd.NA:
         return "–"
     n = int(n)
-    return f"fewer than {min_cell}" if 0 < n < min_cell else f"{n:,}"
+    return fewer_than(min_cell) if 0 < n < min_cell else fmt.count(n)
 
 
 def sample_flow(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
@@ -93,15 +107,15 @@ def sample_flow(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrumen
     ids = {w: set(responses.loc[responses["wave"] == w, "respondent_id"]) for w in waves}
     matched = ids[first] & ids[second]
     rows = [
-        ("Rows in the exports before the activities", int(rec.loc[rec["wave"] == first, "rows_read"].sum())),
-        ("  of which quarantined (see data quality)", int(rec.loc[rec["wave"] == first, "rows_quarantined"].sum())),
-        ("Respondents before the activities", len(ids[first])),
-        ("Rows in the exports after the activities", int(rec.loc[rec["wave"] == second, "rows_read"].sum())),
-        ("  of which quarantined (see data quality)", int(rec.loc[rec["wave"] == second, "rows_quarantined"].sum())),
-        ("Respondents after the activities", len(ids[second])),
-        ("Matched: answered before and after", len(matched)),
-        ("Answered before only (lost to follow-up)", len(ids[first] - ids[second])),
-        ("Answered after only (no baseline)", len(ids[second] - ids[first])),
+        (_("Rows in the exports before the activities"), int(rec.loc[rec["wave"] == first, "rows_read"].sum())),
+        ("  " + _("of which quarantined (see data quality)"), int(rec.loc[rec["wave"] == first, "rows_quarantined"].sum())),
+        (_("Respondents before the activities"), len(ids[first])),
+        (_("Rows in the exports after the activities"), int(rec.loc[rec["wave"] == second, "rows_read"].sum())),
+        ("  " + _("of which quarantined (see data quality)"), int(rec.loc[rec["wave"] == second, "rows_quarantined"].sum())),
+        (_("Respondents after the activities"), len(ids[second])),
+        (_("Matched: answered before and after"), len(matched)),
+        (_("Answered before only (lost to follow-up)"), len(ids[first] - ids[second])),
+        (_("Answered after only (no baseline)"), len(ids[second] - ids[first])),
     ]
     return pd.DataFrame(rows, columns=["stage", "n"])
 
@@ -121,26 +135,41 @@ def format_indicators(table: pd.DataFrame, min_cell: int, group_by: tuple[str, .
     for r in sub.itertuples(index=False):
         conf = int(round(100 * float(r.confidence))) if not pd.isna(r.confidence) else 95
         if bool(r.suppressed):
-            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            hidden = fewer_than(min_cell) if r.suppression == "primary" else hidden_secondary()
             rows.append([r.label, _group_label(r.group_by, r.group), hidden, "–", "–", "–", "–", "–"])
             continue
-        change = f"{_fmt(r.mean_change, signed=True)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        change = _value_interval(r.mean_change, r.ci_low, r.ci_high, signed=True)
         rows.append(
             [
                 r.label,
                 _group_label(r.group_by, r.group),
-                f"{int(r.n_paired)}",
+                fmt.count(r.n_paired),
                 _fmt(r.mean_pre),
                 _fmt(r.mean_post),
                 change,
-                f"{_fmt(r.effect_size)} [{_fmt(r.effect_size_ci_low)}, {_fmt(r.effect_size_ci_high)}]",
+                _value_interval(r.effect_size, r.effect_size_ci_low, r.effect_size_ci_high),
                 _fmt_p(r.p_value),
             ]
         )
     return pd.DataFrame(
         rows,
-        columns=["Scale", "Group", "n (pairs)", "Mean before", "Mean after", f"Change [{conf}% CI]", "d_z [95% CI]", "p (paired t)"],
+        columns=[
+            pgettext("table header", "Scale"),
+            pgettext("table header", "Group"),
+            pgettext("table header", "n (pairs)"),
+            pgettext("table header", "Mean before"),
+            pgettext("table header", "Mean after"),
+            pgettext("table header", "Change [{level}% CI]").format(level=fmt.count(conf)),
+            pgettext("table header", "d_z [95% CI]"),
+            pgettext("table header", "p (paired t)"),
+        ],
     )
+
+
+def _value_interval(x, lo, hi, signed: bool = False) -> str:
+    """A value and its interval as the tables always wrote them ("0.25 [0.10, 0.40]"; "–"
+    for a missing end), in the report's language."""
+    return f"{_fmt(x, signed=signed)} [{_fmt(lo)}{fmt.interval_separator()}{_fmt(hi)}]"
 
 
 def format_later_waves(table: pd.DataFrame, min_cell: int, wave_labels: dict[str, str]) -> pd.DataFrame:
@@ -154,7 +183,7 @@ def format_later_waves(table: pd.DataFrame, min_cell: int, wave_labels: dict[str
     for r in table.itertuples(index=False):
         surveys = f"{wave_labels.get(r.wave_from, r.wave_from)} → {wave_labels.get(r.wave_to, r.wave_to)}"
         if bool(r.suppressed):
-            hidden = f"fewer than {min_cell}" if r.suppression == "primary" else "hidden (secondary)"
+            hidden = fewer_than(min_cell) if r.suppression == "primary" else hidden_secondary()
             rows.append([r.label, _group_label(r.group_by, r.group), surveys, hidden, "–", "–"])
             continue
         rows.append(
@@ -162,16 +191,26 @@ def format_later_waves(table: pd.DataFrame, min_cell: int, wave_labels: dict[str
                 r.label,
                 _group_label(r.group_by, r.group),
                 surveys,
-                f"{int(r.n_paired)}",
-                f"{_fmt(r.mean_change, signed=True)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
-                f"{_fmt(r.effect_size)} [{_fmt(r.effect_size_ci_low)}, {_fmt(r.effect_size_ci_high)}]",
+                fmt.count(r.n_paired),
+                _value_interval(r.mean_change, r.ci_low, r.ci_high, signed=True),
+                _value_interval(r.effect_size, r.effect_size_ci_low, r.effect_size_ci_high),
             ]
         )
-    return pd.DataFrame(rows, columns=["Scale", "Group", "Surveys compared", "n (pairs)", "Change [95% CI]", "d_z [95% CI]"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            pgettext("table header", "Scale"),
+            pgettext("table header", "Group"),
+            pgettext("table header", "Surveys compared"),
+            pgettext("table header", "n (pairs)"),
+            pgettext("table header", "Change [95% CI]"),
+            pgettext("table header", "d_z [95% CI]"),
+        ],
+    )
 
 
 def _group_label(group_by: str, group: str) -> str:
-    return "Consortium" if group_by == CONSORTIUM else str(group)
+    return _("Consortium") if group_by == CONSORTIUM else str(group)
 
 
 def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
@@ -198,7 +237,7 @@ def to_html(frame: pd.DataFrame, caption: str = "", escape: bool = True) -> str:
 def provenance(run: dict) -> pd.DataFrame:
     """Input files of a run with their SHA-256 (first 16 hex digits shown)."""
     rows = [(path, digest[:16]) for path, digest in sorted(run.get("inputs", {}).items())]
-    return pd.DataFrame(rows, columns=["file", "sha256 (first 16)"])
+    return pd.DataFrame(rows, columns=[pgettext("table header", "file"), pgettext("table header", "sha256 (first 16)")])
 
 
 def banded_body(rows: list[str]) -> str:

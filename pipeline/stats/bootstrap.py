@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.i18n import N_
 from pipeline.stats._base import DEFAULT_SEED, NAN, _align, _as_1d_float, _check_confidence, _register, _Result
 
 # --------------------------------------------------------------------------------------
@@ -68,20 +69,24 @@ def _apply_statistic(func: Callable, samples: list[np.ndarray]) -> np.ndarray:
 
 
 @_register(
-    name="Bootstrap confidence interval (percentile or BCa)",
+    name=N_("Bootstrap confidence interval (percentile or BCa)"),
     formula=(
-        "resample people with replacement B times, compute the statistic on each resample; percentile: CI = the "
-        "alpha/2 and 1 - alpha/2 quantiles of the B values; BCa: the quantiles at Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))), "
-        "z0 = Phi^-1(share of values below the estimate), a = jackknife skewness / 6"
+        N_(
+            "resample people with replacement B times, compute the statistic on each resample; percentile: CI = the "
+            "alpha/2 and 1 - alpha/2 quantiles of the B values; BCa: the quantiles at Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))), "
+            "z0 = Phi^-1(share of values below the estimate), a = jackknife skewness / 6"
+        )
     ),
     reference=(
         "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical Association, "
         "82(397), 171-185. Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap. Chapman & Hall/CRC."
     ),
     notes=(
-        "Paired samples are resampled by person (rows together), independent samples "
-        "separately. Missing values are dropped (paired: the whole pair). Quantiles are "
-        "linear interpolations (R type 7). Reproducible with the seed (NumPy Generator)."
+        N_(
+            "Paired samples are resampled by person (rows together), independent samples "
+            "separately. Missing values are dropped (paired: the whole pair). Quantiles are "
+            "linear interpolations (R type 7). Reproducible with the seed (NumPy Generator)."
+        )
     ),
 )
 def bootstrap_ci(

@@ -44,14 +44,16 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
 
 
 @_register(
-    name="Difference in differences of mean change (Welch interval)",
+    name=N_("Difference in differences of mean change (Welch interval)"),
     formula=(
-        "change = post - pre; estimate = mean change (treated) - mean change (control); "
-        "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = d * (1 - 3 / (4 (n1 + n0) - 9)), "
-        "d = estimate / s_p, s_p the pooled SD of the change scores; CI of g: "
-        "(d +/- t_{1-alpha/2, Welch df} * SE_d) * the same correction, "
-        "SE_d^2 = (v1/n1 + v0/n0) / s_p^2 + d^2 * Var(s_p^2) / (4 s_p^4), "
-        "Var(s_p^2) = 2 ((n1-1) v1^2 + (n0-1) v0^2) / (n1 + n0 - 2)^2 (valid under unequal variances)"
+        N_(
+            "change = post - pre; estimate = mean change (treated) - mean change (control); "
+            "SE = sqrt(v1/n1 + v0/n0), Welch-Satterthwaite df; g = d * (1 - 3 / (4 (n1 + n0) - 9)), "
+            "d = estimate / s_p, s_p the pooled SD of the change scores; CI of g: "
+            "(d +/- t_{1-alpha/2, Welch df} * SE_d) * the same correction, "
+            "SE_d^2 = (v1/n1 + v0/n0) / s_p^2 + d^2 * Var(s_p^2) / (4 s_p^4), "
+            "Var(s_p^2) = 2 ((n1-1) v1^2 + (n0-1) v0^2) / (n1 + n0 - 2)^2 (valid under unequal variances)"
+        )
     ),
     reference=(
         "Welch, B. L. (1947). The generalization of 'Student's' problem when several "
@@ -64,9 +66,11 @@ _DID_EFFECT_SIZE = "Hedges' g (pooled SD of change scores)"
         f"{_R_CORE} (t.test(change ~ group), Welch)."
     ),
     notes=(
-        "Rows with a missing pre, post or group are dropped. The Welch interval equals the "
-        "interval of an OLS regression of change on group with HC2 standard errors. The "
-        "comparison group must be comparable at baseline (see attrition / baseline SMD)."
+        N_(
+            "Rows with a missing pre, post or group are dropped. The Welch interval equals the "
+            "interval of an OLS regression of change on group with HC2 standard errors. The "
+            "comparison group must be comparable at baseline (see attrition / baseline SMD)."
+        )
     ),
 )
 def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> DiffInDiff:
@@ -196,15 +200,15 @@ class Attrition(_Result):
 
 
 @_register(
-    name="Attrition check: standardised mean difference at baseline",
-    formula=("SMD = (mean baseline of completers - mean baseline of drop-outs) / pooled SD, pooled SD = sqrt(((n1-1) s1^2 + (n0-1) s0^2) / (n1 + n0 - 2)); flag if |SMD| > 0.2"),
+    name=N_("Attrition check: standardised mean difference at baseline"),
+    formula=(N_("SMD = (mean baseline of completers - mean baseline of drop-outs) / pooled SD, pooled SD = sqrt(((n1-1) s1^2 + (n0-1) s0^2) / (n1 + n0 - 2)); flag if |SMD| > 0.2")),
     reference=(
         "Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd "
         "ed.). Lawrence Erlbaum. Austin, P. C. (2009). Balance diagnostics for comparing "
         "the distribution of baseline covariates between treatment groups in "
         "propensity-score matched samples. Statistics in Medicine, 28(25), 3083-3107."
     ),
-    notes=("People without a baseline score are left out. The flag is False when the SMD cannot be computed; reason then says why."),
+    notes=(N_("People without a baseline score are left out. The flag is False when the SMD cannot be computed; reason then says why.")),
 )
 def attrition(baseline_scores, completed) -> Attrition:
     """Do people who answered both waves differ at baseline from those who dropped out?
@@ -280,12 +284,14 @@ class RetentionWeighted(_Result):
 
 
 @_register(
-    name="Attrition-robust check: mean change weighted by the inverse probability of retention",
+    name=N_("Attrition-robust check: mean change weighted by the inverse probability of retention"),
     formula=(
-        "p_i = P(answered the later wave | first-wave answers), logistic regression on the first-wave "
-        "covariates of everyone who answered the first wave; w_i = 1 / p_i for the retained; "
-        "estimate = sum(w_i change_i) / sum(w_i); SE^2 = sum(w_i^2 (change_i - estimate)^2) / (sum w_i)^2; "
-        "CI = estimate +/- z_{1-alpha/2} SE"
+        N_(
+            "p_i = P(answered the later wave | first-wave answers), logistic regression on the first-wave "
+            "covariates of everyone who answered the first wave; w_i = 1 / p_i for the retained; "
+            "estimate = sum(w_i change_i) / sum(w_i); SE^2 = sum(w_i^2 (change_i - estimate)^2) / (sum w_i)^2; "
+            "CI = estimate +/- z_{1-alpha/2} SE"
+        )
     ),
     reference=(
         "Robins, J. M., Rotnitzky, A., & Zhao, L. P. (1995). Analysis of semiparametric regression models "
@@ -294,10 +300,12 @@ class RetentionWeighted(_Result):
         "weighting for dealing with missing data. Statistical Methods in Medical Research, 22(3), 278-295."
     ),
     notes=(
-        "Valid if dropping out depends only on the first-wave answers used in the model (missing at "
-        "random given them); it cannot correct for reasons unrelated to them. The standard error treats "
-        "the weights as known (a sandwich estimator of the weighted mean); large weights (max_weight) "
-        "make the estimate unstable. Shown beside the completers-only estimate, not instead of it."
+        N_(
+            "Valid if dropping out depends only on the first-wave answers used in the model (missing at "
+            "random given them); it cannot correct for reasons unrelated to them. The standard error treats "
+            "the weights as known (a sandwich estimator of the weighted mean); large weights (max_weight) "
+            "make the estimate unstable. Shown beside the completers-only estimate, not instead of it."
+        )
     ),
 )
 def retention_weighted_change(covariates, retained, change, confidence: float = 0.95) -> RetentionWeighted:

@@ -67,13 +67,15 @@ def _reml_tau2(y: np.ndarray, v: np.ndarray, start: float) -> float:
 
 
 @_register(
-    name="Random-effects summary across partners (REML or DerSimonian-Laird), with tau^2, I^2 and a prediction interval",
+    name=N_("Random-effects summary across partners (REML or DerSimonian-Laird), with tau^2, I^2 and a prediction interval"),
     formula=(
-        "y_i = site estimate, v_i its squared SE; w_i = 1 / (v_i + tau^2); mu = sum(w_i y_i) / sum(w_i), "
-        "SE = 1 / sqrt(sum w_i), CI = mu +/- z_{1-alpha/2} SE; Hartung-Knapp-Sidik-Jonkman (test = 'knha'): "
-        "SE_HK = sqrt(sum(w_i (y_i - mu)^2) / ((k - 1) sum w_i)), CI = mu +/- t_{1-alpha/2, k-1} SE_HK, t test with k - 1 df; Q = sum((y_i - mu_FE)^2 / v_i), df = k - 1; "
-        "DL: tau^2 = max(0, (Q - (k - 1)) / (sum(1/v) - sum(1/v^2) / sum(1/v))); REML: Fisher scoring; "
-        "I^2 = tau^2 / (tau^2 + s^2), s^2 = (k - 1) sum(1/v) / ((sum 1/v)^2 - sum(1/v^2)) (= (Q - (k - 1)) / Q with DL); prediction interval = mu +/- t_{1-alpha/2, k-2} sqrt(tau^2 + SE^2)"
+        N_(
+            "y_i = site estimate, v_i its squared SE; w_i = 1 / (v_i + tau^2); mu = sum(w_i y_i) / sum(w_i), "
+            "SE = 1 / sqrt(sum w_i), CI = mu +/- z_{1-alpha/2} SE; Hartung-Knapp-Sidik-Jonkman (test = 'knha'): "
+            "SE_HK = sqrt(sum(w_i (y_i - mu)^2) / ((k - 1) sum w_i)), CI = mu +/- t_{1-alpha/2, k-1} SE_HK, t test with k - 1 df; Q = sum((y_i - mu_FE)^2 / v_i), df = k - 1; "
+            "DL: tau^2 = max(0, (Q - (k - 1)) / (sum(1/v) - sum(1/v^2) / sum(1/v))); REML: Fisher scoring; "
+            "I^2 = tau^2 / (tau^2 + s^2), s^2 = (k - 1) sum(1/v) / ((sum 1/v)^2 - sum(1/v^2)) (= (Q - (k - 1)) / Q with DL); prediction interval = mu +/- t_{1-alpha/2, k-2} sqrt(tau^2 + SE^2)"
+        )
     ),
     reference=(
         "DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. Controlled Clinical Trials, "
@@ -92,14 +94,16 @@ def _reml_tau2(y: np.ndarray, v: np.ndarray, start: float) -> float:
         "Methodology, 14, 25."
     ),
     notes=(
-        "Respondents are nested in partners: the pooled consortium estimate treats them as independent, "
-        "this summary treats each partner as a site whose true change may differ (tau^2 = between-partner "
-        "variance; I^2 = share of the variation in the partners' estimates beyond chance). The prediction "
-        "interval says where a new partner's change would fall; it needs at least 3 partners. With few "
-        "partners tau^2 is imprecise, and the normal (z) interval is too narrow: with test = 'knha' the interval "
-        "and test use the Hartung-Knapp-Sidik-Jonkman standard error and a t distribution with k - 1 df, as the "
-        "pipeline's random-effects rows do. Checked against metafor's documented output for dat.bcg (REML, DL) and "
-        "metafor's rma(method = 'DL', test = 'knha') output recorded in statsmodels' tests."
+        N_(
+            "Respondents are nested in partners: the pooled consortium estimate treats them as independent, "
+            "this summary treats each partner as a site whose true change may differ (tau^2 = between-partner "
+            "variance; I^2 = share of the variation in the partners' estimates beyond chance). The prediction "
+            "interval says where a new partner's change would fall; it needs at least 3 partners. With few "
+            "partners tau^2 is imprecise, and the normal (z) interval is too narrow: with test = 'knha' the interval "
+            "and test use the Hartung-Knapp-Sidik-Jonkman standard error and a t distribution with k - 1 df, as the "
+            "pipeline's random-effects rows do. Checked against metafor's documented output for dat.bcg (REML, DL) and "
+            "metafor's rma(method = 'DL', test = 'knha') output recorded in statsmodels' tests."
+        )
     ),
 )
 def random_effects(estimates, variances, method: str = "reml", confidence: float = 0.95, test: str = "z") -> RandomEffects:

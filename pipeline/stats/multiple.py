@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.i18n import N_
 from pipeline.stats._base import _R_CORE, NAN, _as_1d_float, _register, _Result
 
 # --------------------------------------------------------------------------------------
@@ -38,7 +39,7 @@ def _p_adjust(p: np.ndarray, method: str) -> np.ndarray:
 
 
 #: Which p-values are adjusted together (the pipeline's families: pipeline.analysis.families).
-FAMILY_DEFINITION = (
+FAMILY_DEFINITION = N_(
     "P-values are adjusted for multiple comparisons with Holm's method within families. "
     "A family is one instrument, one kind of test (paired change, comparison-group change, "
     "difference in differences, yes/no items), one pair of waves and one breakdown "
@@ -61,8 +62,8 @@ class AdjustedP(_Result):
 
 
 @_register(
-    name="Adjustment of p-values for a family of indicators",
-    formula=("holm: p_(i) * (m - i + 1), running maximum, capped at 1; fdr_bh: p_(i) * m / i, running minimum from the largest, capped at 1; bonferroni: p * m, capped at 1"),
+    name=N_("Adjustment of p-values for a family of indicators"),
+    formula=(N_("holm: p_(i) * (m - i + 1), running maximum, capped at 1; fdr_bh: p_(i) * m / i, running minimum from the largest, capped at 1; bonferroni: p * m, capped at 1")),
     reference=(
         "Holm, S. (1979). A simple sequentially rejective multiple test procedure. "
         "Scandinavian Journal of Statistics, 6(2), 65-70. Benjamini, Y., & Hochberg, Y. "
@@ -70,8 +71,11 @@ class AdjustedP(_Result):
         "multiple testing. Journal of the Royal Statistical Society B, 57(1), 289-300. "
         f"{_R_CORE} (p.adjust)."
     ),
-    notes=(
-        f"{FAMILY_DEFINITION} "
+    # two marked texts (the family's definition is shown on its own too); the report's
+    # appendix translates each of them
+    notes=FAMILY_DEFINITION
+    + " "
+    + N_(
         "m counts the non-missing p-values only; missing p-values stay missing (as R's "
         "p.adjust). Computed with R's p.adjust formulas; the tests check them against "
         "statsmodels' multipletests with the method named explicitly (its default is "

@@ -104,14 +104,16 @@ def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, fl
 
 
 @_register(
-    name="Paired t-test on the change (post - pre), with Cohen's d_z and d_av / Hedges' g_av",
+    name=N_("Paired t-test on the change (post - pre), with Cohen's d_z and d_av / Hedges' g_av"),
     formula=(
-        "diff = post - pre; t = mean(diff) / (sd(diff) / sqrt(n)), df = n - 1; "
-        "CI = mean(diff) +/- t_{1-alpha/2, n-1} * sd(diff) / sqrt(n); "
-        "d_z = mean(diff) / sd(diff), CI from the noncentral t (ncp limits / sqrt(n)); "
-        "d_av = mean(diff) / ((sd_pre + sd_post) / 2); g_av = d_av * (1 - 3 / (4 * 2n - 9)); "
-        "CI of g_av = (d_av +/- z_{1-alpha/2} * SE) * (1 - 3 / (4 * 2n - 9)), "
-        "SE^2 = [(s1^2 + s2^2 - 2 r s1 s2) + d_av^2 (s1^2 + s2^2 + 2 r^2 s1 s2) / 8] / (n ((s1 + s2) / 2)^2)"
+        N_(
+            "diff = post - pre; t = mean(diff) / (sd(diff) / sqrt(n)), df = n - 1; "
+            "CI = mean(diff) +/- t_{1-alpha/2, n-1} * sd(diff) / sqrt(n); "
+            "d_z = mean(diff) / sd(diff), CI from the noncentral t (ncp limits / sqrt(n)); "
+            "d_av = mean(diff) / ((sd_pre + sd_post) / 2); g_av = d_av * (1 - 3 / (4 * 2n - 9)); "
+            "CI of g_av = (d_av +/- z_{1-alpha/2} * SE) * (1 - 3 / (4 * 2n - 9)), "
+            "SE^2 = [(s1^2 + s2^2 - 2 r s1 s2) + d_av^2 (s1^2 + s2^2 + 2 r^2 s1 s2) / 8] / (n ((s1 + s2) / 2)^2)"
+        )
     ),
     reference=(
         "Student (1908). The probable error of a mean. Biometrika, 6(1), 1-25. "
@@ -123,12 +125,14 @@ def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, fl
         f"Statistics, 40(4), 366-376. {_R_CORE} (t.test(post, pre, paired = TRUE))."
     ),
     notes=(
-        "Pairs with a missing wave are dropped and counted. Change without a comparison "
-        "group shows change, not that the activity caused it. d_av uses the arithmetic "
-        "mean of the two SDs (Lakens 2013), not the root-mean-square SD. g_av is the "
-        "headline effect size (it compares across designs); d_z, which depends on the "
-        "pre/post correlation, comes second. The interval of g_av is a large-sample "
-        "(delta-method) interval: with fewer than 20 pairs it may be too narrow."
+        N_(
+            "Pairs with a missing wave are dropped and counted. Change without a comparison "
+            "group shows change, not that the activity caused it. d_av uses the arithmetic "
+            "mean of the two SDs (Lakens 2013), not the root-mean-square SD. g_av is the "
+            "headline effect size (it compares across designs); d_z, which depends on the "
+            "pre/post correlation, comes second. The interval of g_av is a large-sample "
+            "(delta-method) interval: with fewer than 20 pairs it may be too narrow."
+        )
     ),
 )
 def paired_change(pre, post, confidence: float = 0.95) -> PairedChange:
@@ -296,12 +300,14 @@ def _signrank_pmf(n: int) -> np.ndarray:
 
 
 @_register(
-    name="Wilcoxon signed-rank test (paired), with the matched-pairs rank-biserial correlation",
+    name=N_("Wilcoxon signed-rank test (paired), with the matched-pairs rank-biserial correlation"),
     formula=(
-        "diff = post - pre, zeros dropped; V = sum of the ranks of |diff| where diff > 0; "
-        "exact null distribution if n < 50 and no ties or zeros, else "
-        "z = (V - n(n+1)/4 - 0.5 sign) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48); "
-        "r_rb = (sum of positive ranks - sum of negative ranks) / (n(n+1)/2)"
+        N_(
+            "diff = post - pre, zeros dropped; V = sum of the ranks of |diff| where diff > 0; "
+            "exact null distribution if n < 50 and no ties or zeros, else "
+            "z = (V - n(n+1)/4 - 0.5 sign) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48); "
+            "r_rb = (sum of positive ranks - sum of negative ranks) / (n(n+1)/2)"
+        )
     ),
     reference=(
         "Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics "
@@ -312,11 +318,13 @@ def _signrank_pmf(n: int) -> np.ndarray:
         "(wilcox.test(post, pre, paired = TRUE))."
     ),
     notes=(
-        "Zero differences are dropped (Wilcoxon's method, as R); tied absolute "
-        "differences get average ranks. With ties or zeros the p-value uses the normal "
-        "approximation with continuity correction and the tie-corrected variance, as R. "
-        "scipy.stats.wilcoxon's defaults (exact distribution despite ties, no continuity "
-        "correction) do not match R."
+        N_(
+            "Zero differences are dropped (Wilcoxon's method, as R); tied absolute "
+            "differences get average ranks. With ties or zeros the p-value uses the normal "
+            "approximation with continuity correction and the tie-corrected variance, as R. "
+            "scipy.stats.wilcoxon's defaults (exact distribution despite ties, no continuity "
+            "correction) do not match R."
+        )
     ),
 )
 def signed_rank(pre, post, correct: bool = True, exact: bool | None = None) -> SignedRank:

@@ -38,7 +38,7 @@ class McNemar(_Result):
     reason: str | None
 
 
-_MCNEMAR_NOTES = (
+_MCNEMAR_NOTES = N_(
     "Table [[a, b], [c, d]] with rows pre (1, 0) and columns post (1, 0): a = 1->1, "
     "b = 1->0, c = 0->1, d = 0->0. The switch between the two tests: with fewer than 25 "
     "discordant pairs (b + c < 25) the exact two-sided binomial test of b out of b + c at "
@@ -71,8 +71,8 @@ def _mcnemar_counts(a: int, b: int, c: int, d: int) -> McNemar:
 
 
 @_register(
-    name="McNemar's test for a binary item asked twice",
-    formula=("b + c < 25: exact two-sided binomial test of b successes in b + c trials, p = 1/2; b + c >= 25: chi2 = (|b - c| - 1)^2 / (b + c), df = 1, and chi2 = 0 (p = 1) when b = c"),
+    name=N_("McNemar's test for a binary item asked twice"),
+    formula=(N_("b + c < 25: exact two-sided binomial test of b successes in b + c trials, p = 1/2; b + c >= 25: chi2 = (|b - c| - 1)^2 / (b + c), df = 1, and chi2 = 0 (p = 1) when b = c")),
     reference=(
         "McNemar, Q. (1947). Note on the sampling error of the difference between "
         "correlated proportions or percentages. Psychometrika, 12(2), 153-157. Edwards, "
@@ -137,7 +137,7 @@ def _count(value, name: str) -> int:
 
 
 @_register(
-    name="McNemar's test from the 2 x 2 counts",
+    name=N_("McNemar's test from the 2 x 2 counts"),
     formula=METHODS["mcnemar"]["formula"],
     reference=METHODS["mcnemar"]["reference"],
     notes=_MCNEMAR_NOTES,
@@ -189,14 +189,16 @@ class PairedProportions(_Result):
 
 
 @_register(
-    name="Difference of two paired proportions (yes after minus yes before), Wald interval",
-    formula=("share_pre = (a + b) / n, share_post = (a + c) / n, difference = (c - b) / n; SE = sqrt((b + c) - (c - b)^2 / n) / n; CI = difference +/- z_{1-alpha/2} * SE"),
+    name=N_("Difference of two paired proportions (yes after minus yes before), Wald interval"),
+    formula=(N_("share_pre = (a + b) / n, share_post = (a + c) / n, difference = (c - b) / n; SE = sqrt((b + c) - (c - b)^2 / n) / n; CI = difference +/- z_{1-alpha/2} * SE")),
     reference=("Agresti, A. (2002). Categorical data analysis (2nd ed.). Wiley, section 10.1.1 (the presidential approval example: 0.59 approve before, 0.55 after, SE 0.0095)."),
     notes=(
-        "Same 2 x 2 table as McNemar's test (a = 1->1, b = 1->0, c = 0->1, d = 0->0); "
-        "pairs with a missing answer are dropped. The Wald interval is poor with very few "
-        "discordant pairs; the test beside it (McNemar, exact when b + c < 25) is then the "
-        "better guide."
+        N_(
+            "Same 2 x 2 table as McNemar's test (a = 1->1, b = 1->0, c = 0->1, d = 0->0); "
+            "pairs with a missing answer are dropped. The Wald interval is poor with very few "
+            "discordant pairs; the test beside it (McNemar, exact when b + c < 25) is then the "
+            "better guide."
+        )
     ),
 )
 def paired_proportions(pre, post, confidence: float = 0.95) -> PairedProportions:
@@ -267,8 +269,8 @@ class ProportionCI(_Result):
 
 
 @_register(
-    name="Wilson score interval of a share",
-    formula=("p = count / n; CI = (p + z^2/(2n) +/- z * sqrt(p(1 - p)/n + z^2/(4n^2))) / (1 + z^2/n), z = z_{1-alpha/2}"),
+    name=N_("Wilson score interval of a share"),
+    formula=(N_("p = count / n; CI = (p + z^2/(2n) +/- z * sqrt(p(1 - p)/n + z^2/(4n^2))) / (1 + z^2/n), z = z_{1-alpha/2}")),
     reference=(
         "Wilson, E. B. (1927). Probable inference, the law of succession, and statistical "
         "inference. Journal of the American Statistical Association, 22(158), 209-212. "
@@ -277,7 +279,7 @@ class ProportionCI(_Result):
         f"{_R_CORE} "
         "(prop.test(count, n, correct = FALSE))."
     ),
-    notes=("Used for the share of people who reliably improved. Computed with statsmodels' proportion_confint(method='wilson')."),
+    notes=(N_("Used for the share of people who reliably improved. Computed with statsmodels' proportion_confint(method='wilson').")),
 )
 def proportion_ci(count: int, n: int, confidence: float = 0.95) -> ProportionCI:
     """A share and its Wilson score interval, as R's ``prop.test(count, n, correct = FALSE)``.

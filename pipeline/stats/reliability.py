@@ -44,11 +44,13 @@ class ReliableChange(_Result):
 
 
 @_register(
-    name="Reliable Change Index",
+    name=N_("Reliable Change Index"),
     formula=(
-        "RC = (post - pre) / S_diff; Jacobson & Truax: S_diff = sqrt(2) * s_pre * "
-        "sqrt(1 - r_xx); Maassen: S_diff = sqrt((s_pre^2 + s_post^2) * (1 - r_xx)); "
-        "reliable improvement if RC > 1.96 (higher is better)"
+        N_(
+            "RC = (post - pre) / S_diff; Jacobson & Truax: S_diff = sqrt(2) * s_pre * "
+            "sqrt(1 - r_xx); Maassen: S_diff = sqrt((s_pre^2 + s_post^2) * (1 - r_xx)); "
+            "reliable improvement if RC > 1.96 (higher is better)"
+        )
     ),
     reference=(
         "Jacobson, N. S., & Truax, P. (1991). Clinical significance: a statistical approach "
@@ -59,9 +61,11 @@ class ReliableChange(_Result):
         "10(6), 888-893."
     ),
     notes=(
-        "s_pre (and s_post) default to the SDs of the complete pairs; r_xx is the scale's "
-        "reliability (e.g. Cronbach's alpha). Shares are of people with both waves; |RC| "
-        "equal to the threshold counts as unchanged."
+        N_(
+            "s_pre (and s_post) default to the SDs of the complete pairs; r_xx is the scale's "
+            "reliability (e.g. Cronbach's alpha). Shares are of people with both waves; |RC| "
+            "equal to the threshold counts as unchanged."
+        )
     ),
 )
 def reliable_change(
@@ -222,11 +226,13 @@ class Alpha(_Result):
 
 
 @_register(
-    name="Cronbach's alpha with Feldt's confidence interval",
+    name=N_("Cronbach's alpha with Feldt's confidence interval"),
     formula=(
-        "alpha = k/(k-1) * (1 - sum(item variances) / variance(total)); CI: "
-        "1 - (1 - alpha) * F_{1-a/2} and 1 - (1 - alpha) * F_{a/2}, F with n - 1 and "
-        "(n - 1)(k - 1) df; corrected item-total r = corr(item, sum of the other items)"
+        N_(
+            "alpha = k/(k-1) * (1 - sum(item variances) / variance(total)); CI: "
+            "1 - (1 - alpha) * F_{1-a/2} and 1 - (1 - alpha) * F_{a/2}, F with n - 1 and "
+            "(n - 1)(k - 1) df; corrected item-total r = corr(item, sum of the other items)"
+        )
     ),
     reference=(
         "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. "
@@ -235,10 +241,12 @@ class Alpha(_Result):
         "Measurement, 11(1), 93-103."
     ),
     notes=(
-        "Listwise deletion by default (n = complete respondents); with listwise=False the "
-        "covariances are pairwise and n counts respondents with at least one answer (as "
-        "pingouin.cronbach_alpha and psych::alpha(use = 'pairwise')). Alpha below 0.70 "
-        "should be flagged in the report."
+        N_(
+            "Listwise deletion by default (n = complete respondents); with listwise=False the "
+            "covariances are pairwise and n counts respondents with at least one answer (as "
+            "pingouin.cronbach_alpha and psych::alpha(use = 'pairwise')). Alpha below 0.70 "
+            "should be flagged in the report."
+        )
     ),
 )
 def cronbach_alpha(items, confidence: float = 0.95, listwise: bool = True) -> Alpha:
@@ -369,17 +377,19 @@ def _one_factor_ml(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @_register(
-    name="McDonald's omega total (one-factor model)",
+    name=N_("McDonald's omega total (one-factor model)"),
     formula=(
-        "omega = (sum_j lambda_j)^2 / ((sum_j lambda_j)^2 + sum_j psi_j), with loadings lambda_j and unique variances psi_j of a one-factor maximum-likelihood model on the raw-score covariances"
+        N_("omega = (sum_j lambda_j)^2 / ((sum_j lambda_j)^2 + sum_j psi_j), with loadings lambda_j and unique variances psi_j of a one-factor maximum-likelihood model on the raw-score covariances")
     ),
     reference=(
         "McDonald, R. P. (1999). Test theory: a unified treatment. Lawrence Erlbaum. Joreskog, K. G. (1967). Some contributions to maximum likelihood factor analysis. Psychometrika, 32(4), 443-482."
     ),
     notes=(
-        "Listwise deletion; needs at least 3 items and more complete respondents than "
-        "items. The ML fit is R factanal's algorithm (uniquenesses bounded below by "
-        "0.005); omega refers to the unweighted sum (or mean) of the raw items."
+        N_(
+            "Listwise deletion; needs at least 3 items and more complete respondents than "
+            "items. The ML fit is R factanal's algorithm (uniquenesses bounded below by "
+            "0.005); omega refers to the unweighted sum (or mean) of the raw items."
+        )
     ),
 )
 def omega(items) -> Omega:

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.i18n import N_, _, ngettext, pgettext
 from pipeline.report import figures
 from pipeline.report import format as fmt
 from pipeline.schema import CONSORTIUM, later_waves
 
 #: Statuses of the results framework, in the order a summary lists them.
-STATUS = ("achieved", "on track", "off track", "no data")
+#: (codes of the analyse stage, marked for the catalogue: ``_(status)`` where shown).
+STATUS = (N_("achieved"), N_("on track"), N_("off track"), N_("no data"))
 
 
 KIRKPATRICK = ("reaction", "learning", "behaviour", "results")
@@ -76,8 +78,34 @@ def _html(text: str):
     return HTML(text)
 
 
-def _absent(sid: str, title: str, what: str) -> Section:
-    return Section(sid, title, [_md(f"*No {what} in this data folder.*")], available=False)
+#: What a section without data says, one whole sentence per kind of data (a translation
+#: may need the noun's gender or case: "Keine Vorher-Nachher-Befragung", "Kein Ergebnisrahmen").
+ABSENT = {
+    "before/after survey of the community": N_("No before/after survey of the community in this data folder."),
+    "results framework (datasets.yaml names no framework)": N_("No results framework (datasets.yaml names no framework) in this data folder."),
+    "staff-training data": N_("No staff-training data in this data folder."),
+    "organisational capacity self-assessment": N_("No organisational capacity self-assessment in this data folder."),
+    "partnership network survey": N_("No partnership network survey in this data folder."),
+    "activity register": N_("No activity register in this data folder."),
+    "survey results to summarise": N_("No survey results to summarise in this data folder."),
+    "qualitative evidence log (voices)": N_("No qualitative evidence log (voices) in this data folder."),
+    "activity plan (activity_plan.yaml)": N_("No activity plan (activity_plan.yaml) in this data folder."),
+}
+
+
+def absent_text(what: str) -> str:
+    """The sentence of a section without data, in the report's language: the whole
+    sentence of :data:`ABSENT` for a known kind of data, else a sentence around ``what``."""
+    if what in ABSENT:
+        return _(ABSENT[what])
+    # TRANSLATORS: {what} names data the section needs, e.g. "data for training event 'JSTE1'".
+    return _("No {what} in this data folder.").format(what=what)
+
+
+def _absent(sid: str, title: str, what: str = "", message: str = "") -> Section:
+    """A section without data: its title and one sentence (``message``, already in the
+    report's language, or :func:`absent_text` of ``what``)."""
+    return Section(sid, _(title), [_md(f"*{message or absent_text(what)}*")], available=False)
 
 
 def _pre_post(ctx) -> list:
@@ -101,7 +129,7 @@ def _partner_rows(ind: pd.DataFrame, partner: str) -> pd.DataFrame:
 
 
 def _scope(ctx) -> str:
-    return f"{fmt.text(ctx.partner_name(ctx.partner))} ({fmt.text(ctx.partner)})" if ctx.partner else "the consortium"
+    return f"{fmt.text(ctx.partner_name(ctx.partner))} ({fmt.text(ctx.partner)})" if ctx.partner else _("the consortium")
 
 
 def _instrument(ctx, design: str):
@@ -143,11 +171,40 @@ _ci = fmt.interval
 
 
 def _hidden(row, min_cell: int) -> str:
-    return f"hidden (fewer than {min_cell} people)" if row["suppression"] == "primary" else "hidden (would reveal a smaller group)"
+    if row["suppression"] == "primary":
+        return ngettext("hidden (fewer than {k} person)", "hidden (fewer than {k} people)", min_cell).format(k=fmt.count(min_cell))
+    return _("hidden (would reveal a smaller group)")
 
 
 def _where(row) -> str:
-    return "Consortium" if row["group_by"] == CONSORTIUM else str(row["group"])
+    return _("Consortium") if row["group_by"] == CONSORTIUM else str(row["group"])
+
+
+def survey_title(cb) -> str:
+    """A survey's title in the report's language (the codebook's translation, else English)."""
+    from pipeline import i18n
+
+    return i18n.localized(cb.title, f"{cb.instrument}: title") or cb.label()
+
+
+#: Languages whose nouns keep their capital inside a sentence (German: "Einstellungen der Nachbarschaft").
+CAPITALISED_NOUNS = ("de",)
+
+
+def in_sentence(label) -> str:
+    """A label inside a sentence, in the report's language: its first word in lower case
+    (:func:`pipeline.report.format.lower_first`) except in a language whose nouns are
+    capitalised, where it reads as written."""
+    from pipeline import i18n
+
+    return str(label) if i18n.active() in CAPITALISED_NOUNS else fmt.lower_first(label)
+
+
+def list_separator() -> str:
+    """What separates the items of a list whose items may hold commas: "; " (Greek writes
+    the semicolon as a question mark, so its separator is the upper stop "· ")."""
+    # TRANSLATORS: the separator between the items of a list (in English a semicolon and a space); Greek: "· ".
+    return pgettext("list separator", "; ")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -211,10 +268,10 @@ def _section(ctx, codebook, sid: str, title: str, build, absent: str):
     for cb in cbs:
         text = build(ctx, cb)
         if text:
-            parts.append(_md((f"### {fmt.text(cb.label())}\n\n" if len(cbs) > 1 else "") + text))
+            parts.append(_md((f"### {fmt.text(survey_title(cb))}\n\n" if len(cbs) > 1 else "") + text))
     if not parts:
-        return Section(sid, title, [_md(f"*{absent}*")], available=False)
-    return Section(sid, title, parts)
+        return Section(sid, _(title), [_md(f"*{_(absent)}*")], available=False)
+    return Section(sid, _(title), parts)
 
 
 def study_design(ctx, codebook) -> dict:
