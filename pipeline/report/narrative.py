@@ -54,6 +54,12 @@ def __getattr__(name: str):
 _num = fmt.num
 
 
+def inline(text) -> str:
+    """A label inside a sentence: first word in lower case (:func:`fmt.lower_first`), except
+    in German, where every noun keeps its capital ("Einstellungen", "Nachbefragung")."""
+    return str(text) if i18n.active() == "de" else fmt.lower_first(text)
+
+
 def _count_of(row: dict, col: str) -> int:
     try:
         return int(row[col])
@@ -207,7 +213,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
     """What the instrument measured, scale by scale, and how scores are built."""
     inst = codebook.instrument
     title = i18n.localized(codebook.title, f"{inst}: title") if codebook.title else inst
-    waves = ", ".join(fmt.text(fmt.lower_first(i18n.localized(codebook.wave_labels[w], f"{inst}: wave {w}") if codebook.wave_labels.get(w) else w)) for w in codebook.waves)
+    waves = ", ".join(fmt.text(inline(i18n.localized(codebook.wave_labels[w], f"{inst}: wave {w}") if codebook.wave_labels.get(w) else w)) for w in codebook.waves)
     heading = _("What was measured and with whom")
     intro = _("**{title}** (codebook version {version}), asked {waves}.").format(title=fmt.text(title), version=fmt.text(codebook.version), waves=waves)
     rule = _(
@@ -242,8 +248,8 @@ def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
         "Across the {partners} partners, {n} person answered the {survey} survey both before and after the activities.",
         "Across the {partners} partners, {n} people answered the {survey} survey both before and after the activities.",
         n_pairs,
-    ).format(partners=fmt.count(n_partners), n=fmt.count(n_pairs), survey=fmt.text(fmt.lower_first(title)))
-    spread = "; ".join(f"*{fmt.text(fmt.lower_first(labels.get(row['scale'], row['label'])))}* {partner_spread(sub, row['scale'])}" for _i, row in cons.iterrows())
+    ).format(partners=fmt.count(n_partners), n=fmt.count(n_pairs), survey=fmt.text(inline(title)))
+    spread = "; ".join(f"*{fmt.text(inline(labels.get(row['scale'], row['label'])))}* {partner_spread(sub, row['scale'])}" for _i, row in cons.iterrows())
     lines = [
         lead + "\n",
         headlines(sub, units, labels),

@@ -21,6 +21,7 @@ from pipeline import i18n
 from pipeline.i18n import N_, _, ngettext, pgettext
 from pipeline.report import figures, tables
 from pipeline.report import format as fmt
+from pipeline.report.narrative import inline as _inline
 from pipeline.report.narrative import reason_text
 from pipeline.report.sections.base import (
     Section,
@@ -68,12 +69,6 @@ def _unit(cb, sc) -> str:
 
 def _wave(ctx, cb, wave) -> str:
     return ctx.wave_label(cb.instrument, wave, default=str(wave))
-
-
-def _inline(text: str) -> str:
-    """A label inside a sentence: first word in lower case (:func:`fmt.lower_first`), except
-    in German, where a noun keeps its capital ("Nachbefragung")."""
-    return text if i18n.active() == "de" else fmt.lower_first(text)
 
 
 def _row_label(ctx, cb, r) -> str:
