@@ -167,11 +167,12 @@ def _sentences(section) -> str:
     return "\n".join(out)
 
 
-def test_pseudo_locale_leaves_no_english_sentence_in_the_attitude_sections(ctx):
+@pytest.mark.parametrize("partner", ["", "GR-THE"])
+def test_pseudo_locale_leaves_no_english_sentence_in_the_attitude_sections(ctx, partner):
     import matplotlib.pyplot as plt
 
     with i18n.using(i18n.PSEUDO):
-        mine = type(ctx)(**{**ctx.__dict__, "language": i18n.PSEUDO})
+        mine = type(ctx)(**{**ctx.__dict__, "language": i18n.PSEUDO, "partner": partner})
         sections = [f(mine) for f in (attitudes.attitude_change, attitudes.change_by_partner, attitudes.comparison_group, attitudes.tests_and_individual_change, attitudes.yes_no_items)]
         charts = [sections_base.figures.title_of(p) for s in sections for p in s.parts if hasattr(p, "savefig")]
         texts = [_sentences(s) for s in sections] + [narrative.design_limits(), narrative.DESIGN_LIMITS, narrative.title_page(mine)]
@@ -191,3 +192,38 @@ def test_pseudo_locale_leaves_no_english_sentence_in_the_attitude_sections(ctx):
     # the same sections in English are English
     english = _sentences(attitudes.comparison_group(ctx))
     assert ENGLISH_RUN.search(english)
+
+
+def test_pseudo_locale_leaves_no_english_in_the_later_waves(ctx):
+    """A third survey of the same people: the later waves' paragraphs, tables' captions, the
+    difference in differences of each later pair, in the catalogue's words."""
+    import dataclasses
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.analysis.indicators import instrument_indicators
+
+    codebook = ctx.codebooks["community_attitudes"]
+    resp = ctx.responses["community_attitudes"]
+    follow = resp.loc[resp["wave"] == "pre"].copy().assign(wave="follow_up")
+    rng = np.random.default_rng(3)
+    for sc in codebook.scales:
+        follow[sc.id] = follow[sc.id] + 0.4 + rng.normal(0, 0.5, len(follow))
+    scored = pd.concat([resp, follow], ignore_index=True)
+    cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
+    table = instrument_indicators(scored, cb3, ctx.min_cell)
+    three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}})
+    english = _sentences(attitudes.change_by_partner(three)) + _sentences(attitudes.comparison_group(three, cb3))
+    assert "#### Later waves" in english and "**Later waves.**" in english
+    with i18n.using(i18n.PSEUDO):
+        text = _sentences(attitudes.change_by_partner(three)) + _sentences(attitudes.comparison_group(three, cb3))
+        theirs = [sections_base._hidden({"suppression": s}, ctx.min_cell) for s in ("primary", "secondary")]
+        heading = i18n.pseudo("Later waves")
+    plt.close("all")
+    assert f"#### {heading}" in text and i18n.pseudo("Three months later") in text
+    for words in theirs:
+        text = text.replace(words, "")
+    runs = sorted({m.group(0) for m in ENGLISH_RUN.finditer(text)})
+    assert runs == [], runs
