@@ -592,6 +592,8 @@ _RC_METHOD = re.compile(
     r"\((?P<source>.*); SD_pre: the SD at (?P<wave>'[^']*') of all paired participants\); "
     r"reliable if \|RC\| > (?P<threshold>[0-9.]+); 95% Wilson interval$"
 )
+#: The formula of S_diff, in symbols only (the same in every language).
+_RC_FORMULA = "S_diff = sqrt(2) * SD_pre * sqrt(1 - r_xx)"
 _RC_SAMPLE = re.compile(r"^r_xx = (?P<r_xx>[0-9.]+), Cronbach's alpha at (?P<wave>'[^']*') measured in the sample \(reliability\.csv\)(?:; the codebook gives (?P<nominal>[0-9.]+))?$")
 _RC_CODEBOOK = re.compile(r"^r_xx = (?P<r_xx>[0-9.]+) from the codebook \(alpha could not be measured in the sample\)$")
 
@@ -620,11 +622,11 @@ def _rc_method_text(method: str) -> str:
         source = _("r_xx = {r_xx} from the codebook (alpha could not be measured in the sample)").format(r_xx=_as_written(codebook["r_xx"]))
     else:
         return method
-    # TRANSLATORS: the Reliable Change Index's formula and rule; keep the symbols (RC, S_diff, SD_pre, r_xx);
+    # TRANSLATORS: the Reliable Change Index's formula and rule; keep the symbols (RC, S_diff, SD_pre, r_xx); {formula} is S_diff's formula;
     # {wave} is the code of the first survey in quotes; {source} says where r_xx comes from.
-    return _(
-        "RC = change / S_diff, S_diff = sqrt(2) * SD_pre * sqrt(1 - r_xx) = {s_diff} ({source}; SD_pre: the SD at {wave} of all paired participants); reliable if |RC| > {threshold}; 95% Wilson interval"
-    ).format(s_diff=_as_written(m["s_diff"]), source=source, wave=m["wave"], threshold=_as_written(m["threshold"]))
+    return _("RC = change / S_diff, {formula} = {s_diff} ({source}; SD_pre: the SD at {wave} of all paired participants); reliable if |RC| > {threshold}; 95% Wilson interval").format(
+        formula=_RC_FORMULA, s_diff=_as_written(m["s_diff"]), source=source, wave=m["wave"], threshold=_as_written(m["threshold"])
+    )
 
 
 def _tests_md(ctx, codebook) -> str:
