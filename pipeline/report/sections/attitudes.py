@@ -557,15 +557,18 @@ def _baseline(ctx, codebook, partners: str) -> str:
 #: "community_attitudes paired_change pre -> post tests by consortium (4 tests)".
 _FAMILY = re.compile(r"^(?P<instrument>\S+) (?P<analysis>\S+) (?P<wave_from>\S+) -> (?P<wave_to>\S+) tests by (?P<group_by>\S+) \((?P<n>\d+) tests\)$")
 
-#: The breakdowns of a family of tests in words, marked for the catalogue.
-BREAKDOWNS = {
-    "consortium": N_("consortium"),
-    "partner": N_("partner"),
-    "country": N_("country"),
-    "gender": N_("gender"),
-    "age_group": N_("age_group"),
-    "group": N_("group"),
-}
+
+def _breakdown(code: str) -> str:
+    """What the rows of a family of tests are grouped by, in words (the code when unknown)."""
+    words = {
+        "consortium": pgettext("breakdown of a family of tests", "consortium"),
+        "partner": pgettext("breakdown of a family of tests", "partner"),
+        "country": pgettext("breakdown of a family of tests", "country"),
+        "gender": pgettext("breakdown of a family of tests", "gender"),
+        "age_group": pgettext("breakdown of a family of tests", "age_group"),
+        "group": pgettext("breakdown of a family of tests", "group"),
+    }
+    return words.get(code, code)
 
 
 def _family_text(family: str) -> str:
@@ -575,7 +578,7 @@ def _family_text(family: str) -> str:
         return family
     g = m.groupdict()
     n = int(g["n"])
-    breakdown = _(BREAKDOWNS[g["group_by"]]) if g["group_by"] in BREAKDOWNS else g["group_by"]
+    breakdown = _breakdown(g["group_by"])
     # TRANSLATORS: a family of tests for Holm's adjustment, as indicators.csv names it: {instrument},
     # {analysis} and the waves are codes of the data (keep them); {breakdown} is what the rows are grouped by.
     return ngettext(
