@@ -20,10 +20,9 @@ from pipeline.schema import CONSORTIUM, paired_rows
 # The value of pipeline.analysis.indicators.CONSORTIUM, not imported from there: reports load
 # this module in every kernel and should not pay for the statistics libraries.
 
-#: The limits of a before/after design, in English (the catalogue's message): a report
-#: shows :func:`design_limits`, the text in the report's language.
-DESIGN_LIMITS_TEXT = N_(
-    """\
+#: (marked for the catalogue: the methods section shows it in the report's language,
+#: ``_(DESIGN_LIMITS)`` or :func:`design_limits`)
+DESIGN_LIMITS = N_("""\
 **What a before/after comparison can and cannot show.** These results compare the
 answers of the same people before and after the activities. They show whether and how
 much answers changed. Without a comparison group of similar people who did not take
@@ -34,21 +33,12 @@ all move the numbers too. A change whose confidence interval excludes zero is
 unlikely to be chance alone; whether it is due to the project is a judgement the
 design leaves open. Where a survey includes a comparison group, the report shows
 the difference between the two groups' changes, which rules out influences that
-affected both groups alike."""
-)
+affected both groups alike.""")
 
 
 def design_limits() -> str:
     """What a before/after comparison can and cannot show, in the report's language."""
-    return _(DESIGN_LIMITS_TEXT)
-
-
-def __getattr__(name: str):
-    # ``narrative.DESIGN_LIMITS`` reads in the active language (a module constant would be
-    # fixed in English when the module is imported, before a report's language is chosen).
-    if name == "DESIGN_LIMITS":
-        return design_limits()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _(DESIGN_LIMITS)
 
 
 _num = fmt.num

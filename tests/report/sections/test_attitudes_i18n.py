@@ -175,7 +175,7 @@ def test_pseudo_locale_leaves_no_english_sentence_in_the_attitude_sections(ctx, 
         mine = type(ctx)(**{**ctx.__dict__, "language": i18n.PSEUDO, "partner": partner})
         sections = [f(mine) for f in (attitudes.attitude_change, attitudes.change_by_partner, attitudes.comparison_group, attitudes.tests_and_individual_change, attitudes.yes_no_items)]
         charts = [sections_base.figures.title_of(p) for s in sections for p in s.parts if hasattr(p, "savefig")]
-        texts = [_sentences(s) for s in sections] + [narrative.design_limits(), narrative.DESIGN_LIMITS, narrative.title_page(mine)]
+        texts = [_sentences(s) for s in sections] + [narrative.design_limits(), i18n._(narrative.DESIGN_LIMITS), narrative.title_page(mine)]
         # the helpers of sections/base.py write their own words ("hidden (fewer than 5 people)", "Consortium")
         theirs = [sections_base._hidden({"suppression": s}, ctx.min_cell) for s in ("primary", "secondary")]
         plt.close("all")
