@@ -2,14 +2,27 @@
 group (difference in differences), the tests side by side with individual change, and
 yes/no items asked twice. Every number comes from ``indicators.csv`` (and
 ``baseline_balance.csv``); suppressed numbers read "hidden", never 0.
+
+Every text is written in the report's language (:mod:`pipeline.i18n`): one catalogue
+message per sentence, numbers through :mod:`pipeline.report.format`, scale and item
+labels from the codebook's translations (``ctx.measure_label``). Texts the analyse stage
+writes into ``indicators.csv`` in English (the family of a test, the reliable-change
+method, McNemar's method, the partners with a comparison group) are read back and
+written from the catalogue; a text this module does not know is shown as written.
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from pipeline import i18n
+from pipeline.i18n import N_, _, ngettext, pgettext
 from pipeline.report import figures, tables
 from pipeline.report import format as fmt
+from pipeline.report.narrative import inline as _inline
+from pipeline.report.narrative import reason_text
 from pipeline.report.sections.base import (
     Section,
     _absent,
@@ -35,36 +48,77 @@ from pipeline.report.sections.base import (
 )
 from pipeline.schema import COMPARISON_CHANGE, CONSORTIUM, DIFF_IN_DIFF, MCNEMAR, PAIRED_CHANGE, RANDOM_EFFECTS, Files, first_waves, later_waves
 
+ATTITUDES_TITLE = N_("Attitude change")
+TABLES_TITLE = N_("Attitude change: tables")
+NO_SURVEY = "before/after survey of the community"
+NO_SURVEY_TEXT = N_("No before/after survey of the community in this data folder.")
+
+
+def _title(cb) -> str:
+    """A survey's title in the report's language (the instrument's name without one)."""
+    return i18n.localized(cb.title, f"{cb.instrument}: title") if cb.title else cb.instrument
+
+
+def _scale_label(ctx, cb, scale_id: str, default: str = "") -> str:
+    return ctx.measure_label(cb.instrument, scale=scale_id, default=default or scale_id)
+
+
+def _unit(cb, sc) -> str:
+    return i18n.localized(sc.unit, f"{cb.instrument}: unit of {sc.id}")
+
+
+def _wave(ctx, cb, wave) -> str:
+    return ctx.wave_label(cb.instrument, wave, default=str(wave))
+
+
+def _row_label(ctx, cb, r) -> str:
+    """The label of an ``indicators.csv`` row (a scale or a yes/no item) in the report's language."""
+    item = r.get("item") if hasattr(r, "get") else None
+    if isinstance(item, str) and item:
+        return ctx.measure_label(cb.instrument, item=item, default=r["label"])
+    return ctx.measure_label(cb.instrument, scale=r["scale"], default=r["label"])
+
+
+def _labelled(ctx, cb, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with their ``label`` in the report's language."""
+    if rows.empty:
+        return rows
+    return rows.assign(label=[_row_label(ctx, cb, r) for _i, r in rows.iterrows()])
+
+
+def _hidden_cell() -> str:
+    return pgettext("suppressed cell", "hidden")
+
 
 def attitude_change(ctx) -> Section:
     """Change per scale and per partner among participants (the first two waves): dumbbells
     and the forest plot. The tables behind them are in the annex (:func:`change_by_partner`)."""
     cbs = _pre_post(ctx)
     if not cbs:
-        return _absent("attitudes", "Attitude change", "before/after survey of the community")
+        return _absent("attitudes", ATTITUDES_TITLE, NO_SURVEY)
     parts = []
     for cb in cbs:
         ind = ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument]
         scales = [sc.id for sc in cb.scales]
-        labels = {sc.id: sc.label.get("en", sc.id) for sc in cb.scales}
-        parts.append(
-            _md(
-                f"### {fmt.text(cb.label())}\n\n**Who:** participants who answered both surveys (paired); the comparison group is in the next section. "
-                f"Each scale's mean before and after, for the consortium and {'this partner' if ctx.partner else 'each partner'}; then the "
-                "effect sizes d_z with their 95% intervals. The tables behind the charts, and the answers to each agreement item, are in the annex."
-            )
-        )
+        labels = {sc.id: _scale_label(ctx, cb, sc.id) for sc in cb.scales}
+        who = _("**Who:** participants who answered both surveys (paired); the comparison group is in the next section.")
+        if ctx.partner:
+            what = _("Each scale's mean before and after, for the consortium and this partner; then the effect sizes d_z with their 95% intervals.")
+        else:
+            what = _("Each scale's mean before and after, for the consortium and each partner; then the effect sizes d_z with their 95% intervals.")
+        where = _("The tables behind the charts, and the answers to each agreement item, are in the annex.")
+        parts.append(_md(f"### {fmt.text(_title(cb))}\n\n{who} {what} {where}"))
         shown = _partner_rows(first_waves(ind), ctx.partner)
-        parts.append(figures.change_dumbbells(shown, scales, {sc.id: sc.unit for sc in cb.scales}, {sc.id: sc.range for sc in cb.scales}, labels, ctx.min_cell, highlight=ctx.partner))
+        parts.append(figures.change_dumbbells(shown, scales, {sc.id: _unit(cb, sc) for sc in cb.scales}, {sc.id: sc.range for sc in cb.scales}, labels, ctx.min_cell, highlight=ctx.partner))
         parts.append(
             figures.forest_plot(
                 figures.effect_rows(ind, labels, only=ctx.partner),
-                "Effect sizes by scale and partner (participants, paired)",
-                "effect size d_z = mean change / SD of the changes (no unit)",
+                _("Effect sizes by scale and partner (participants, paired)"),
+                _("effect size d_z = mean change / SD of the changes (no unit)"),
                 ctx.min_cell,
             )
         )
-    return Section("attitudes", "Attitude change", parts)
+    return Section("attitudes", _(ATTITUDES_TITLE), parts)
 
 
 def change_by_partner(ctx) -> Section:
@@ -72,38 +126,41 @@ def change_by_partner(ctx) -> Section:
     the agreement items of the paired participants, and the later waves."""
     cbs = _pre_post(ctx)
     if not cbs:
-        return _absent("change_tables", "Attitude change: tables", "before/after survey of the community")
+        return _absent("change_tables", TABLES_TITLE, NO_SURVEY)
     parts = []
     for cb in cbs:
         ind = ctx.indicators.loc[ctx.indicators["instrument"] == cb.instrument]
-        shown = _partner_rows(first_waves(ind), ctx.partner)
-        parts.append(
-            _md(
-                f"### {fmt.text(cb.label())}\n\nChange is the mean of each person's score after minus before, with its 95% confidence interval (paired t). "
-                "The effect size is d_z, the mean change divided by the standard deviation of the changes (Lakens 2013), "
-                "with its 95% interval from the noncentral t distribution."
-            )
+        shown = _labelled(ctx, cb, _partner_rows(first_waves(ind), ctx.partner))
+        how = _(
+            "Change is the mean of each person's score after minus before, with its 95% confidence interval (paired t). "
+            "The effect size is d_z, the mean change divided by the standard deviation of the changes (Lakens 2013), "
+            "with its 95% interval from the noncentral t distribution."
         )
-        parts.append(_html(tables.to_html(tables.format_indicators(shown, ctx.min_cell), caption=f"{cb.label()}: change by scale (participants, paired)")))
+        parts.append(_md(f"### {fmt.text(_title(cb))}\n\n{how}"))
+        caption = _("{survey}: change by scale (participants, paired)").format(survey=_title(cb))
+        parts.append(_html(tables.to_html(tables.format_indicators(shown, ctx.min_cell), caption=caption)))
         likert = [i.id for i in cb.items if 3 <= len(i.response_scale.values) <= 7 and i.response_scale.labels]
         if likert:
             rs = cb.item(likert[0]).response_scale
             same = [i for i in likert if cb.item(i).response_scale.id == rs.id]
             resp = paired_participants(ctx.responses[cb.instrument], cb)
             sub = resp.loc[resp["partner"].astype(str) == ctx.partner] if ctx.partner else resp
-            counts = tables.likert_counts(sub, cb, same, {w: cb.wave_labels[w].get("en", w) for w in cb.waves})
-            who = f" at {ctx.partner}" if ctx.partner else ""
+            counts = tables.likert_counts(sub, cb, same, {w: _wave(ctx, cb, w) for w in cb.waves})
+            if ctx.partner:
+                title = _("Answers to the agreement items at {partner}, before and after (participants who answered both surveys)").format(partner=ctx.partner)
+            else:
+                title = _("Answers to the agreement items, before and after (participants who answered both surveys)")
             parts.append(
                 figures.likert_bars(
                     counts,
                     list(rs.values),
-                    {k: v.get("en", str(k)) for k, v in rs.labels.items()},
+                    {k: i18n.localized(v, f"{cb.instrument}: answer {k} of {rs.id}") if v else str(k) for k, v in rs.labels.items()},
                     ctx.min_cell,
-                    title=f"Answers to the agreement items{who}, before and after (participants who answered both surveys)",
+                    title=title,
                 )
             )
         parts += _later_waves(ctx, cb, ind)
-    return Section("change_tables", "Attitude change: tables", parts)
+    return Section("change_tables", _(TABLES_TITLE), parts)
 
 
 def paired_participants(resp: pd.DataFrame, cb) -> pd.DataFrame:
@@ -117,8 +174,8 @@ def paired_participants(resp: pd.DataFrame, cb) -> pd.DataFrame:
     return resp.loc[resp["respondent_id"].isin(both) & resp["wave"].isin([first, second])]
 
 
-LATER_WAVES = (
-    "#### Later waves\n\n"
+#: The "Later waves" paragraph (``{pairs}``: the pairs of surveys compared, in words).
+LATER_WAVES = N_(
     "The same people compared again at a later survey: the later survey with the first and with the second "
     "({pairs}), among the participants who answered both surveys of each pair. Change is the later score minus "
     "the earlier one, with its 95% confidence interval (paired t); the effect size is d_z, the mean change divided "
@@ -145,18 +202,22 @@ def _later_waves(ctx, cb, ind: pd.DataFrame) -> list:
         _s=later["scale"].map(scales),
         _c=later["group_by"].ne(CONSORTIUM),
     ).sort_values(["_to", "_from", "_s", "_c", "group"], kind="stable")
-    labels = {w: cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves}
-    pairs = ", ".join(dict.fromkeys(f"{fmt.text(fmt.lower_first(labels[a]))} → {fmt.text(fmt.lower_first(labels[b]))}" for a, b in zip(later["wave_from"], later["wave_to"])))
-    text = LATER_WAVES.format(pairs=pairs)
+    labels = {w: _wave(ctx, cb, w) for w in cb.waves}
+    pairs = ", ".join(dict.fromkeys(f"{fmt.text(_inline(labels[a]))} → {fmt.text(_inline(labels[b]))}" for a, b in zip(later["wave_from"], later["wave_to"])))
+    heading = _("Later waves")
+    text = f"#### {heading}\n\n" + _(LATER_WAVES).format(pairs=pairs)
     if (later_waves(ind) & ind["analysis"].eq(DIFF_IN_DIFF)).any():
-        text += " The comparison group's change between the same surveys, and the difference in differences, are in *Change compared with people who did not take part*."
+        # TRANSLATORS: {section} is the title of the section on the comparison group, in italics.
+        text += " " + _("The comparison group's change between the same surveys, and the difference in differences, are in {section}.").format(section="*" + _(COMPARISON_TITLE) + "*")
+    caption = _("{survey}: later waves").format(survey=_title(cb))
     return [
         _md(text),
-        _html(tables.to_html(tables.format_later_waves(later, ctx.min_cell, labels), caption=f"{cb.label()}: later waves")),
+        _html(tables.to_html(tables.format_later_waves(_labelled(ctx, cb, later), ctx.min_cell, labels), caption=caption)),
     ]
 
 
-DID_LIMITS = """\
+DID_LIMITS = N_(
+    """\
 **What the comparison can and cannot show.** The comparison group is made of people who
 did not take part, surveyed at the same times. Influences that moved both groups alike
 (news and events, the season, getting used to the questionnaire) cancel out in the
@@ -168,14 +229,46 @@ activities. The baseline levels above show how alike the two groups were at the 
 difference in differences whose interval excludes zero is evidence for an effect of taking
 part under the assumption that, without the activities, both groups would have changed alike
 ("parallel trends"), which these data cannot prove."""
+)
 
-DID_LIMITS_RANDOMISED = """\
+DID_LIMITS_RANDOMISED = N_(
+    """\
 **What the comparison can and cannot show.** People were assigned to the activity or to the
 control condition at random, so the two groups differ at the start by chance only, and
 influences that moved both groups alike cancel out in the difference of the two changes.
 The difference in differences therefore estimates the effect of the assignment. It can still
 be biased when people left the study unevenly (see the attrition check in the annex), and
 it describes the people who agreed to take part in the study, not everyone."""
+)
+
+#: The note of a consortium row pooling the partners with a comparison group, as the analyse
+#: stage writes it (:func:`pipeline.analysis.indicators`): read back into its parts.
+_COVER = re.compile(r"^partners with a comparison group: (?P<codes>.+?) \((?P<k>\d+) of (?P<total>\d+) partners; the participants compared are theirs only\)")
+
+
+def _cover(note) -> dict | None:
+    """The partners with a comparison group of a consortium row's note, or None."""
+    m = _COVER.match(str(note or ""))
+    return m.groupdict() if m else None
+
+
+def _k_of_total(cover: dict) -> str:
+    """ "2 of 5 partners", in the report's language."""
+    total = int(cover["total"])
+    return ngettext("{k} of {total} partner", "{k} of {total} partners", total).format(k=fmt.count(int(cover["k"])), total=fmt.count(total))
+
+
+def _cover_text(note) -> str:
+    """The partners with a comparison group in words ("ES-VAL, GR-THE (2 of 5 partners; the
+    participants compared are theirs only)"); "" without; the note's text when unknown."""
+    note = str(note or "")
+    if not note.startswith("partners with a comparison group"):
+        return ""
+    cover = _cover(note)
+    if cover is None:
+        return note.split(": ", 1)[1] if ": " in note else ""
+    # TRANSLATORS: {partners} is a list of partner codes, {k_of_total} "2 of 5 partners".
+    return _("{partners} ({k_of_total}; the participants compared are theirs only)").format(partners=cover["codes"], k_of_total=_k_of_total(cover))
 
 
 def _comparison_group_md(ctx, codebook) -> str:
@@ -196,51 +289,70 @@ def _comparison_group_md(ctx, codebook) -> str:
         the design's limits. Without a comparison group, a short paragraph saying so.
     """
     rows = _rows(ctx, codebook, DIFF_IN_DIFF)
-    head = ""
     if rows.empty:
-        return head + ("No comparison group answered this survey, so the changes above are changes among participants only; the limits of a before/after comparison apply.")
+        return _("No comparison group answered this survey, so the changes above are changes among participants only; the limits of a before/after comparison apply.")
     cons = rows.loc[rows["group_by"] == CONSORTIUM]
     cover = next((n for n in cons["note"] if n.startswith("partners with a comparison group")), "")
-    partners = cover.split(": ", 1)[1] if ": " in cover else ""
+    partners = _cover_text(cover)
     field = codebook.comparison_field
     who = ""
     if field is not None:
-        value_label = field.choice_labels.get(field.comparison_value, {}).get("en", field.comparison_value)
-        who = f" (in the data: {fmt.text(field.label.get('en', field.id))} = {fmt.text(value_label)})"
-    parts = [
-        head,
-        f"{f'At {partners}, p' if partners else 'P'}eople who did not take part in the activities answered "
-        f"the same questionnaire at the same times: a comparison group{who}. The results before and after above describe **participants only**. The *difference in "
-        "differences* is the participants' mean change minus the comparison group's mean change, with its "
-        "95% confidence interval (Welch); its effect size g_change is the difference divided by the pooled "
-        "SD of the change scores (Hedges' g). Each group's own change is shown with its 95% interval (paired t)."
-        + (" The consortium rows pool the partners that have a comparison group." if partners else "")
-        + "\n",
+        value_label = ctx.choice_label(codebook.instrument, field.name, field.comparison_value, default=str(field.comparison_value))
+        field_label = i18n.localized(field.label, f"{codebook.instrument}: field {field.id}") if field.label else field.id
+        # TRANSLATORS: the column and the answer that mark the comparison group in the data.
+        who = " " + _("(in the data: {field} = {value})").format(field=fmt.text(field_label), value=fmt.text(value_label))
+    if partners:
+        # TRANSLATORS: {partners} names the partners with a comparison group; {who} is empty or
+        # " (in the data: ...)" with its leading space: put it right after "a comparison group".
+        first = _("At {partners}, people who did not take part in the activities answered the same questionnaire at the same times: a comparison group{who}.").format(partners=partners, who=who)
+    else:
+        # TRANSLATORS: {who} is empty or " (in the data: ...)" with its leading space: put it right after "a comparison group".
+        first = _("People who did not take part in the activities answered the same questionnaire at the same times: a comparison group{who}.").format(who=who)
+    sentences = [
+        first,
+        _("The results before and after above describe **participants only**."),
+        _(
+            "The *difference in differences* is the participants' mean change minus the comparison group's mean change, with its "
+            "95% confidence interval (Welch); its effect size g_change is the difference divided by the pooled "
+            "SD of the change scores (Hedges' g)."
+        ),
+        _("Each group's own change is shown with its 95% interval (paired t)."),
     ]
-    table = [[r["label"], _where(r), *_did_cells(ctx, codebook, r)] for _, r in _ordered(rows, codebook).iterrows()]
-    parts.append(_table(["Scale", "Where", *DID_COLUMNS], table))
+    if partners:
+        sentences.append(_("The consortium rows pool the partners that have a comparison group."))
+    parts = ["", " ".join(sentences) + "\n"]
+    table = [[_row_label(ctx, codebook, r), _where(r), *_did_cells(ctx, codebook, r)] for _i, r in _ordered(rows, codebook).iterrows()]
+    parts.append(_table([pgettext("table header", "Scale"), pgettext("table header", "Where"), *did_columns()], table))
     parts.append("")
-    for _, r in cons.iterrows():
-        parts.append(_did_sentence(r, ctx.min_cell))
+    for _i, r in cons.iterrows():
+        named = r.copy()
+        named["label"] = _row_label(ctx, codebook, r)
+        parts.append(_did_sentence(named, ctx.min_cell))
     parts.append("")
     parts.append(_later_did_md(ctx, codebook))
     parts.append(_baseline(ctx, codebook, partners))
     parts.append("")
-    parts.append(DID_LIMITS_RANDOMISED if study_design(ctx, codebook)["design"] == "randomised" else DID_LIMITS)
+    parts.append(_(DID_LIMITS_RANDOMISED) if study_design(ctx, codebook)["design"] == "randomised" else _(DID_LIMITS))
     return "\n".join(parts)
 
 
-#: Columns of a difference-in-differences table after the scale and the group (:func:`_did_cells`).
+#: Columns of a difference-in-differences table after the scale and the group (:func:`_did_cells`),
+#: in English; :func:`did_columns` gives them in the report's language.
 DID_COLUMNS = [
-    "Participants (n)",
-    "Their change [95% CI]",
-    "Comparison (n)",
-    "Its change [95% CI]",
-    "Difference in differences [95% CI]",
-    "g_change [95% CI]",
-    "p (Welch)",
-    "p (Holm)",
+    N_("Participants (n)"),
+    N_("Their change [95% CI]"),
+    N_("Comparison (n)"),
+    N_("Its change [95% CI]"),
+    N_("Difference in differences [95% CI]"),
+    N_("g_change [95% CI]"),
+    N_("p (Welch)"),
+    N_("p (Holm)"),
 ]
+
+
+def did_columns() -> list[str]:
+    """:data:`DID_COLUMNS` in the report's language."""
+    return [_(c) for c in DID_COLUMNS]
 
 
 def _did_cells(ctx, codebook, r) -> list[str]:
@@ -261,9 +373,12 @@ def _did_cells(ctx, codebook, r) -> list[str]:
     ]
 
 
-def _surveys(codebook, r) -> str:
+def _surveys(codebook, r, ctx=None) -> str:
     """The two surveys a row compares, in words ("Before the series → At the follow-up")."""
-    label = {w: codebook.wave_labels.get(w, {}).get("en", w) for w in codebook.waves}
+    if ctx is not None:
+        label = {w: _wave(ctx, codebook, w) for w in codebook.waves}
+    else:
+        label = {w: codebook.wave_labels.get(w, {}).get("en", w) for w in codebook.waves}
     return f"{label.get(r['wave_from'], r['wave_from'])} → {label.get(r['wave_to'], r['wave_to'])}"
 
 
@@ -278,18 +393,21 @@ def _later_did_md(ctx, codebook) -> str:
     pairs = {p: k for k, p in enumerate([(waves[0], waves[1])] + sorted(pairs, key=lambda ab: (waves.index(ab[1]), waves.index(ab[0]))))} if len(waves) > 1 else {}
     rows = _ordered(rows.assign(_pair=[pairs.get(p, len(pairs)) for p in zip(rows["wave_from"], rows["wave_to"])]), codebook, first="_pair")
     # the surveys go with the scale, so that the table is no wider than the first one
-    table = [[f"{r['label']}: {fmt.lower_first(_surveys(codebook, r))}", _where(r), *_did_cells(ctx, codebook, r)] for _, r in rows.iterrows()]
+    table = [[f"{_row_label(ctx, codebook, r)}: {_inline(_surveys(codebook, r, ctx))}", _where(r), *_did_cells(ctx, codebook, r)] for _i, r in rows.iterrows()]
     sentences = []
-    for _, r in rows.loc[rows["group_by"] == CONSORTIUM].iterrows():
+    for _i, r in rows.loc[rows["group_by"] == CONSORTIUM].iterrows():
         named = r.copy()
-        named["label"] = f"{r['label']}, {fmt.lower_first(_surveys(codebook, r))}"  # escaped by _did_sentence
+        named["label"] = f"{_row_label(ctx, codebook, r)}, {_inline(_surveys(codebook, r, ctx))}"  # escaped by _did_sentence
         sentences.append(_did_sentence(named, ctx.min_cell))
+    lead = _(
+        "**Later waves.** The same comparison between a later survey and each earlier one: whether the "
+        "participants' change up to the later survey, or since the second, differs from the comparison group's "
+        "over the same surveys (each pair of surveys is a family of its own for Holm's adjustment)."
+    )
     return "\n".join(
         [
-            "**Later waves.** The same comparison between a later survey and each earlier one: whether the "
-            "participants' change up to the later survey, or since the second, differs from the comparison group's "
-            "over the same surveys (each pair of surveys is a family of its own for Holm's adjustment).\n",
-            _table(["Scale: surveys compared", "Where", *DID_COLUMNS], table),
+            lead + "\n",
+            _table([pgettext("table header", "Scale: surveys compared"), pgettext("table header", "Where"), *did_columns()], table),
             "",
             *sentences,
             "",
@@ -321,11 +439,31 @@ def _own_change(indicators: pd.DataFrame, codebook, analysis: str, did_row, n_co
     return f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}"
 
 
-def _moved(x: float) -> str:
-    """ "rose by 0.82", "fell by 0.10" or "stayed the same", from the sign of a change (2 decimals)."""
-    if round(float(x), 2) == 0:
-        return "stayed the same"
-    return f"{'rose' if x > 0 else 'fell'} by {abs(float(x)):.2f}"
+def _sign(x: float) -> int:
+    """-1, 0 or +1: the direction of a change as the report writes it (2 decimals)."""
+    x = round(float(x), 2)
+    return (x > 0) - (x < 0)
+
+
+#: Both groups' changes in words, one whole clause per combination of directions
+#: (participants, comparison group): "rose by", "fell by", "stayed the same".
+_BOTH = {
+    (1, 1): N_("participants' scores rose by {p}, the comparison group's rose by {c}"),
+    (1, -1): N_("participants' scores rose by {p}, the comparison group's fell by {c}"),
+    (1, 0): N_("participants' scores rose by {p}, the comparison group's stayed the same"),
+    (-1, 1): N_("participants' scores fell by {p}, the comparison group's rose by {c}"),
+    (-1, -1): N_("participants' scores fell by {p}, the comparison group's fell by {c}"),
+    (-1, 0): N_("participants' scores fell by {p}, the comparison group's stayed the same"),
+    (0, 1): N_("participants' scores stayed the same, the comparison group's rose by {c}"),
+    (0, -1): N_("participants' scores stayed the same, the comparison group's fell by {c}"),
+    (0, 0): N_("participants' scores stayed the same, the comparison group's stayed the same"),
+}
+
+
+def _both(change_participants: float, change_comparison: float) -> str:
+    """Each group's change in words ("participants' scores rose by 0.82, the comparison group's fell by 0.09")."""
+    message = _BOTH[(_sign(change_participants), _sign(change_comparison))]
+    return _(message).format(p=_num(abs(float(change_participants))), c=_num(abs(float(change_comparison))))
 
 
 def did_verdict(change_participants: float, change_comparison: float, diff: float, ci_low: float, ci_high: float, significant=None) -> str:
@@ -338,41 +476,50 @@ def did_verdict(change_participants: float, change_comparison: float, diff: floa
     when ``significant`` (the family-adjusted test, ``significant_adjusted``) is False
     although the interval excludes 0, that is said too.
     """
-    part, comp = _moved(change_participants), _moved(change_comparison)
-    both = f"participants' scores {part}, the comparison group's {comp}"
+    both = _both(change_participants, change_comparison)
     if ci_low <= 0 <= ci_high:
-        return f"{both}: the two changes cannot be told apart (difference {diff:+.2f})"
-    up_p, up_c = round(change_participants, 2) > 0, round(change_comparison, 2) > 0
-    down_p, down_c = round(change_participants, 2) < 0, round(change_comparison, 2) < 0
-    size = f"{abs(diff):.2f}"
+        how = _("the two changes cannot be told apart (difference {difference})").format(difference=_num(diff, signed=True))
+        return f"{both}: {how}"
+    up_p, up_c = _sign(change_participants) > 0, _sign(change_comparison) > 0
+    down_p, down_c = _sign(change_participants) < 0, _sign(change_comparison) < 0
+    size = _num(abs(float(diff)))
     if up_p and up_c:
-        how = f"participants' scores rose {size} {'more' if diff > 0 else 'less'} than the comparison group's"
+        how = _("participants' scores rose {size} more than the comparison group's") if diff > 0 else _("participants' scores rose {size} less than the comparison group's")
     elif down_p and down_c:
-        how = f"participants' scores fell {size} {'less' if diff > 0 else 'more'} than the comparison group's"
+        how = _("participants' scores fell {size} less than the comparison group's") if diff > 0 else _("participants' scores fell {size} more than the comparison group's")
     else:
-        how = f"the participants' change lies {size} {'above' if diff > 0 else 'below'} the comparison group's"
-    text = f"{both}: {how}"
+        how = _("the participants' change lies {size} above the comparison group's") if diff > 0 else _("the participants' change lies {size} below the comparison group's")
+    text = f"{both}: {how.format(size=size)}"
     if significant is not None and not _missing(significant) and str(significant).lower() in ("false", "0", "0.0"):
-        text += ", though not significant after Holm's adjustment within its family of tests"
+        # TRANSLATORS: added at the end of the clause on the difference between the two groups' changes.
+        text += _(", though not significant after Holm's adjustment within its family of tests")
     return text
 
 
 def _did_sentence(r, min_cell: int) -> str:
+    label = f"- **{fmt.text(r['label'])}**: "
     if r["suppressed"]:
-        return f"- **{fmt.text(r['label'])}**: not shown, a group is smaller than {min_cell} people."
+        return label + ngettext("not shown, a group is smaller than {k} person.", "not shown, a group is smaller than {k} people.", min_cell).format(k=fmt.count(min_cell))
     if _missing(r["mean_change"]) or _missing(r["ci_low"]):
-        return f"- **{fmt.text(r['label'])}**: not computed ({r['note'] or 'too few people'})."
+        return label + _("not computed ({reason}).").format(reason=reason_text(r["note"]) or _("too few people"))
     d, lo, hi = r["mean_change"], r["ci_low"], r["ci_high"]
     verdict = did_verdict(r["change_participants"], r["change_comparison"], d, lo, hi, r.get("significant_adjusted"))
-    note = str(r.get("note") or "")
-    cover = note.split("; ")[0] if note.startswith("partners with a comparison group") else ""
     where = ""
+    cover = _cover(r.get("note"))
     if cover:  # "partners with a comparison group: ES-VAL, GR-THE (2 of 5 partners; the participants compared are theirs only)"
-        where = f" Comparison group from {cover.split(': ', 1)[1].split(' (')[0]} ({cover.split(' (', 1)[1].split(';')[0]}): the difference describes their participants only."
-    return (
-        f"- **{fmt.text(r['label'])}**: {verdict} (difference {d:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f}; {int(r['n_paired'])} participants, "
-        f"{int(r['n_comparison'])} in the comparison group; g_change = {_num(r['effect_size'])}).{fmt.text(where)}"
+        where = " " + _("Comparison group from {partners} ({k_of_total}): the difference describes their participants only.").format(partners=cover["codes"], k_of_total=_k_of_total(cover))
+    n_part, n_comp = int(r["n_paired"]), int(r["n_comparison"])
+    # TRANSLATORS: {participants} is "414 participants", {comparison} "172 in the comparison group".
+    text = _("{verdict} (difference {difference}, 95% CI {low} to {high}; {participants}, {comparison}; g_change = {g}).").format(
+        verdict=verdict,
+        difference=_num(d, signed=True),
+        low=_num(lo, signed=True),
+        high=_num(hi, signed=True),
+        participants=ngettext("{n} participant", "{n} participants", n_part).format(n=fmt.count(n_part)),
+        comparison=ngettext("{n} in the comparison group", "{n} in the comparison group", n_comp).format(n=fmt.count(n_comp)),
+        g=_num(r["effect_size"]),
     )
+    return label + text + fmt.text(where)
 
 
 def _baseline(ctx, codebook, partners: str) -> str:
@@ -386,14 +533,102 @@ def _baseline(ctx, codebook, partners: str) -> str:
         return ""
     rows = []
     for r in table.sort_values("scale", key=lambda c: c.map(_scale_order(codebook)), kind="stable").to_dict("records"):
+        label = _scale_label(ctx, codebook, r["scale"], r["label"])
         if r["suppressed"]:
-            rows.append([r["label"], f"hidden (fewer than {ctx.min_cell} people)", "", ""])
+            rows.append([label, ngettext("hidden (fewer than {k} person)", "hidden (fewer than {k} people)", ctx.min_cell).format(k=fmt.count(ctx.min_cell)), "", ""])
             continue
-        rows.append([r["label"], f"{_num(r['mean_participants'])} (n = {_n(r['n_participants'])})", f"{_num(r['mean_comparison'])} (n = {_n(r['n_comparison'])})", _num(r["smd"], signed=True)])
-    return (
-        f"**How alike were the groups at the start?** First-survey means{f' at {partners}' if partners else ''} "
-        "(standardised difference: participants minus comparison group, in pooled SDs; above 0.2 "
-        "in absolute value the groups differed noticeably at the start):\n\n" + _table(["Scale", "Participants", "Comparison group", "Standardised difference"], rows)
+        rows.append([label, f"{_num(r['mean_participants'])} (n = {_n(r['n_participants'])})", f"{_num(r['mean_comparison'])} (n = {_n(r['n_comparison'])})", _num(r["smd"], signed=True)])
+    if partners:
+        # TRANSLATORS: {partners} names the partners with a comparison group; {threshold} is 0.2.
+        lead = _(
+            "**How alike were the groups at the start?** First-survey means at {partners} (standardised difference: participants minus "
+            "comparison group, in pooled SDs; above {threshold} in absolute value the groups differed noticeably at the start):"
+        ).format(partners=partners, threshold=_num(0.2, 1))
+    else:
+        lead = _(
+            "**How alike were the groups at the start?** First-survey means (standardised difference: participants minus "
+            "comparison group, in pooled SDs; above {threshold} in absolute value the groups differed noticeably at the start):"
+        ).format(threshold=_num(0.2, 1))
+    header = [pgettext("table header", "Scale"), pgettext("table header", "Participants"), pgettext("table header", "Comparison group"), pgettext("table header", "Standardised difference")]
+    return lead + "\n\n" + _table(header, rows)
+
+
+#: The family of a test as ``p_adjust_family`` gives it (:mod:`pipeline.analysis.families`):
+#: "community_attitudes paired_change pre -> post tests by consortium (4 tests)".
+_FAMILY = re.compile(r"^(?P<instrument>\S+) (?P<analysis>\S+) (?P<wave_from>\S+) -> (?P<wave_to>\S+) tests by (?P<group_by>\S+) \((?P<n>\d+) tests\)$")
+
+
+def _breakdown(code: str) -> str:
+    """What the rows of a family of tests are grouped by, in words (the code when unknown)."""
+    words = {
+        "consortium": pgettext("breakdown of a family of tests", "consortium"),
+        "partner": pgettext("breakdown of a family of tests", "partner"),
+        "country": pgettext("breakdown of a family of tests", "country"),
+        "gender": pgettext("breakdown of a family of tests", "gender"),
+        "age_group": pgettext("breakdown of a family of tests", "age_group"),
+        "group": pgettext("breakdown of a family of tests", "group"),
+    }
+    return words.get(code, code)
+
+
+def _family_text(family: str) -> str:
+    """A family of tests in the report's language; as written when its form is unknown."""
+    m = _FAMILY.match(family)
+    if not m:
+        return family
+    g = m.groupdict()
+    n = int(g["n"])
+    breakdown = _breakdown(g["group_by"])
+    # TRANSLATORS: a family of tests for Holm's adjustment, as indicators.csv names it: {instrument},
+    # {analysis} and the waves are codes of the data (keep them); {breakdown} is what the rows are grouped by.
+    return ngettext(
+        "{instrument} {analysis} {wave_from} -> {wave_to} tests by {breakdown} ({n} test)",
+        "{instrument} {analysis} {wave_from} -> {wave_to} tests by {breakdown} ({n} tests)",
+        n,
+    ).format(instrument=g["instrument"], analysis=g["analysis"], wave_from=g["wave_from"], wave_to=g["wave_to"], breakdown=breakdown, n=fmt.count(n))
+
+
+#: The reliable-change method as the analyse stage writes it (``reliable_change_method``,
+#: :func:`pipeline.analysis.indicators._rc_method`), after "Jacobson & Truax (1991): ".
+_RC_METHOD = re.compile(
+    r"^RC = change / S_diff, S_diff = sqrt\(2\) \* SD_pre \* sqrt\(1 - r_xx\) = (?P<s_diff>[0-9.]+) "
+    r"\((?P<source>.*); SD_pre: the SD at (?P<wave>'[^']*') of all paired participants\); "
+    r"reliable if \|RC\| > (?P<threshold>[0-9.]+); 95% Wilson interval$"
+)
+#: The formula of S_diff, in symbols only (the same in every language).
+_RC_FORMULA = "S_diff = sqrt(2) * SD_pre * sqrt(1 - r_xx)"
+_RC_SAMPLE = re.compile(r"^r_xx = (?P<r_xx>[0-9.]+), Cronbach's alpha at (?P<wave>'[^']*') measured in the sample \(reliability\.csv\)(?:; the codebook gives (?P<nominal>[0-9.]+))?$")
+_RC_CODEBOOK = re.compile(r"^r_xx = (?P<r_xx>[0-9.]+) from the codebook \(alpha could not be measured in the sample\)$")
+
+
+def _as_written(number: str) -> str:
+    """A number read from a text, written again in the report's language with as many decimals."""
+    digits = len(number.split(".", 1)[1]) if "." in number else 0
+    return _num(float(number), digits)
+
+
+def _rc_method_text(method: str) -> str:
+    """How reliable change was judged, in the report's language (the part of
+    ``reliable_change_method`` after "Jacobson & Truax (1991): "); as written when unknown."""
+    m = _RC_METHOD.match(method)
+    if not m:
+        return method
+    source = m["source"]
+    sample, codebook = _RC_SAMPLE.match(source), _RC_CODEBOOK.match(source)
+    if sample and sample["nominal"]:
+        source = _("r_xx = {r_xx}, Cronbach's alpha at {wave} measured in the sample (reliability.csv); the codebook gives {nominal}").format(
+            r_xx=_as_written(sample["r_xx"]), wave=sample["wave"], nominal=_as_written(sample["nominal"])
+        )
+    elif sample:
+        source = _("r_xx = {r_xx}, Cronbach's alpha at {wave} measured in the sample (reliability.csv)").format(r_xx=_as_written(sample["r_xx"]), wave=sample["wave"])
+    elif codebook:
+        source = _("r_xx = {r_xx} from the codebook (alpha could not be measured in the sample)").format(r_xx=_as_written(codebook["r_xx"]))
+    else:
+        return method
+    # TRANSLATORS: the Reliable Change Index's formula and rule; keep the symbols (RC, S_diff, SD_pre, r_xx); {formula} is S_diff's formula;
+    # {wave} is the code of the first survey in quotes; {source} says where r_xx comes from.
+    return _("RC = change / S_diff, {formula} = {s_diff} ({source}; SD_pre: the SD at {wave} of all paired participants); reliable if |RC| > {threshold}; 95% Wilson interval").format(
+        formula=_RC_FORMULA, s_diff=_as_written(m["s_diff"]), source=source, wave=m["wave"], threshold=_as_written(m["threshold"])
     )
 
 
@@ -414,13 +649,14 @@ def _tests_md(ctx, codebook) -> str:
     cons = rows.loc[rows["group_by"] == CONSORTIUM].sort_values("scale", key=lambda s: s.map(order))
     family = next((f for f in cons.get("p_adjust_family", pd.Series(dtype=str)).fillna("") if f), "")
     table = []
-    for _, r in cons.iterrows():
+    for _i, r in cons.iterrows():
+        label = _row_label(ctx, codebook, r)
         if r["suppressed"]:
-            table.append([r["label"], _hidden(r, ctx.min_cell)] + [""] * 8)
+            table.append([label, _hidden(r, ctx.min_cell)] + [""] * 8)
             continue
         table.append(
             [
-                r["label"],
+                label,
                 _n(r["n_paired"]),
                 _p(r["p_value"]),
                 _p(r["p_value_adjusted"]),
@@ -444,37 +680,67 @@ def _tests_md(ctx, codebook) -> str:
                 continue
             r = hit.iloc[0]
             if r["suppressed"]:
-                line.append("hidden")
+                line.append(_hidden_cell())
             elif _missing(r["reliable_improved"]):
-                line.append("hidden" if "hidden" in r["note"] else "–")
+                line.append(_hidden_cell() if "hidden" in r["note"] else "–")
             else:
-                line.append(f"{_pct(r['reliable_improved'])} of {_n(r['n_paired'])}")
+                # TRANSLATORS: a share of the people of a partner, e.g. "9% of 145".
+                line.append(_("{share} of {n}").format(share=_pct(r["reliable_improved"]), n=_n(r["n_paired"])))
         ptable.append(line)
     not_computed = sorted({n.split("reliable change not computed: ", 1)[1].split(";")[0] for n in cons["note"] if "reliable change not computed" in n})
     partner_part = (
         [
             "",
-            "Share of participants who reliably improved, by partner (of the people who answered both surveys):\n",
-            _table(["Partner", *[sc.label.get("en", sc.id) for sc in codebook.scales]], ptable),
+            _("Share of participants who reliably improved, by partner (of the people who answered both surveys):") + "\n",
+            _table([pgettext("table header", "Partner"), *[_scale_label(ctx, codebook, sc.id) for sc in codebook.scales]], ptable),
         ]
         if ptable
         else []
     )
+    tested = _(
+        "Each scale's change among participants, tested two ways: the paired t-test (on the mean "
+        "change) and the Wilcoxon signed-rank test (on the ranks of the changes; it does not assume "
+        "the changes are normally distributed)."
+    )
+    if family:
+        # TRANSLATORS: {family} names the family of tests, e.g. "community_attitudes paired_change pre -> post tests by consortium (4 tests)".
+        holm = _(
+            "Because several scales are tested, p-values are also shown adjusted with Holm's method within the family of tests "
+            "they belong to: one instrument, one kind of test, one pair of surveys, one breakdown (here: {family})."
+        ).format(family=_family_text(family))
+    else:
+        holm = _(
+            "Because several scales are tested, p-values are also shown adjusted with Holm's method within the family of tests "
+            "they belong to: one instrument, one kind of test, one pair of surveys, one breakdown."
+        )
+    sizes = _("d_z is the mean change divided by the SD of the changes; g_av the mean change divided by the average SD of the two surveys, with Hedges' small-sample correction (Lakens 2013).")
+    how = _rc_method_text(method.split(": ", 1)[1]) if ": " in method else _("see the methods appendix")
+    # TRANSLATORS: {method} is the Reliable Change Index's formula and rule.
+    reliable = _(
+        "*Reliable change* asks, person by person, whether a change is larger than the questionnaire's "
+        "measurement error could produce: the Reliable Change Index (RC) of Jacobson & Truax (1991), {method}."
+    ).format(method=how)
+    hidden = ngettext("Shares describing fewer than {k} person are hidden.", "Shares describing fewer than {k} people are hidden.", ctx.min_cell).format(k=fmt.count(ctx.min_cell))
+    header = [
+        pgettext("table header", "Scale"),
+        pgettext("table header", "n (pairs)"),
+        pgettext("table header", "p (t-test)"),
+        pgettext("table header", "p (Holm)"),
+        pgettext("table header", "p (Wilcoxon)"),
+        pgettext("table header", "d_z [95% CI]"),
+        "g_av",
+        pgettext("table header", "Reliably improved [95% CI]"),
+        pgettext("table header", "Unchanged"),
+        pgettext("table header", "Reliably worsened"),
+    ]
+    # TRANSLATORS: {reasons} are the reasons reliable change could not be computed ("no complete pairs").
+    missing = _("Reliable change is not computed where {reasons}.").format(reasons="; ".join(reason_text(n) for n in not_computed))
     return "\n".join(
         [
-            "Each scale's change among participants, tested two ways: the paired t-test (on the mean "
-            "change) and the Wilcoxon signed-rank test (on the ranks of the changes; it does not assume "
-            "the changes are normally distributed). Because several scales are tested, p-values are also "
-            "shown adjusted with Holm's method within the family of tests they belong to: one instrument, one "
-            f"kind of test, one pair of surveys, one breakdown{f' (here: {family})' if family else ''}. "
-            "d_z is the mean change divided by the SD of the changes; g_av the mean change divided by the "
-            "average SD of the two surveys, with Hedges' small-sample correction (Lakens 2013).\n",
-            "*Reliable change* asks, person by person, whether a change is larger than the questionnaire's "
-            "measurement error could produce: the Reliable Change Index (RC) of Jacobson & Truax (1991), "
-            f"{method.split(': ', 1)[1] if ': ' in method else 'see the methods appendix'}. Shares describing fewer than "
-            f"{ctx.min_cell} people are hidden.\n",
-            _table(["Scale", "n (pairs)", "p (t-test)", "p (Holm)", "p (Wilcoxon)", "d_z [95% CI]", "g_av", "Reliably improved [95% CI]", "Unchanged", "Reliably worsened"], table),
-            *([f"\nReliable change is not computed where {'; '.join(not_computed)}."] if not_computed else []),
+            f"{tested} {holm} {sizes}\n",
+            f"{reliable} {hidden}\n",
+            _table(header, table),
+            *([f"\n{missing}"] if not_computed else []),
             *partner_part,
             _random_effects_md(ctx, codebook),
         ]
@@ -494,11 +760,11 @@ def _random_effects_md(ctx, codebook) -> str:
         return ""
     pooled = first_waves(ind.loc[(ind["instrument"] == codebook.instrument) & ind["analysis"].eq(PAIRED_CHANGE) & ind["group_by"].eq(CONSORTIUM)]).set_index("scale")["mean_change"]
     table = []
-    for _, r in rows.sort_values("scale", key=lambda c: c.map(_scale_order(codebook))).iterrows():
+    for _i, r in rows.sort_values("scale", key=lambda c: c.map(_scale_order(codebook))).iterrows():
         whole = pooled.get(r["scale"])
         table.append(
             [
-                r["label"],
+                _row_label(ctx, codebook, r),
                 f"{_num(r['mean_change'], signed=True)} {_ci(r['ci_low'], r['ci_high'])}",
                 _num(whole, signed=True) if whole is not None else "–",
                 _ci(r["pi_low"], r["pi_high"]) if not _missing(r["pi_low"]) else "–",
@@ -508,23 +774,55 @@ def _random_effects_md(ctx, codebook) -> str:
                 _n(r["k_partners"]),
             ]
         )
-    return "\n".join(
-        [
-            "",
-            "**Across partners.** Respondents are grouped in partners: the pooled change counts everyone alike, so a large "
-            "partner weighs most. Here each partner is a site and the partners' changes are combined (random effects, REML; "
-            "the interval with the Hartung-Knapp-Sidik-Jonkman adjustment, as few partners take part). The prediction interval "
-            "is where a new partner's change would fall; I² is the share of the differences between partners beyond chance. "
-            "Where the prediction interval includes 0, the change could be nil or reversed at a new partner.\n",
-            _table(["Scale", "Across partners [95% CI]", "Pooled", "New partner [95% PI]", "tau²", "I²", "d_z across partners [95% CI]", "Partners"], table),
-        ]
+    text = _(
+        "**Across partners.** Respondents are grouped in partners: the pooled change counts everyone alike, so a large "
+        "partner weighs most. Here each partner is a site and the partners' changes are combined (random effects, REML; "
+        "the interval with the Hartung-Knapp-Sidik-Jonkman adjustment, as few partners take part). The prediction interval "
+        "is where a new partner's change would fall; I² is the share of the differences between partners beyond chance. "
+        "Where the prediction interval includes 0, the change could be nil or reversed at a new partner."
     )
+    header = [
+        pgettext("table header", "Scale"),
+        pgettext("table header", "Across partners [95% CI]"),
+        pgettext("table header", "Pooled"),
+        pgettext("table header", "New partner [95% PI]"),
+        "tau²",
+        "I²",
+        pgettext("table header", "d_z across partners [95% CI]"),
+        pgettext("table header", "Partners"),
+    ]
+    return "\n".join(["", text + "\n", _table(header, table)])
 
 
 def _share_or_hidden(r, col: str) -> str:
     if _missing(r[col]) and "hidden" in r["note"]:
-        return "hidden"
+        return _hidden_cell()
     return _pct(r[col])
+
+
+#: McNemar's methods as the statistics name them (``test`` of ``indicators.csv`` after
+#: "McNemar's test: "), marked for the catalogue.
+MCNEMAR_METHODS = {
+    text: text
+    for text in (
+        N_("chi-square with continuity correction (df = 1)"),
+        N_("chi-square, no continuity correction as b = c (df = 1)"),
+        N_("exact binomial (statistic = min(b, c))"),
+    )
+}
+
+
+def _points(change, interval: str) -> str:
+    """A change in percentage points with its interval ("+3 points [0, 7]"), singular for one point."""
+    if _missing(change):
+        k, shown = 2, "–"
+    else:
+        shown = _num(100 * change, 0, signed=True)
+        k = abs(int(round(100 * float(change))))
+    if interval:
+        # TRANSLATORS: a change in percentage points with its interval, e.g. "+3 points [0, 7]".
+        return ngettext("{change} point {interval}", "{change} points {interval}", k).format(change=shown, interval=interval)
+    return ngettext("{change} point", "{change} points", k).format(change=shown)
 
 
 def _yes_no_md(ctx, codebook) -> str:
@@ -544,53 +842,69 @@ def _yes_no_md(ctx, codebook) -> str:
     rows = rows.loc[rows["group_by"].isin([CONSORTIUM, "partner"])]
     rows = rows.assign(_o=rows["item"].map(item_order), _c=rows["group_by"].ne(CONSORTIUM)).sort_values(["_o", "_c", "group"])
     table = []
-    for _, r in rows.iterrows():
+    for _i, r in rows.iterrows():
+        label = _row_label(ctx, codebook, r)
         if r["suppressed"]:
-            table.append([r["label"], _where(r), _hidden(r, ctx.min_cell), "", "", "", "", ""])
+            table.append([label, _where(r), _hidden(r, ctx.min_cell), "", "", "", "", ""])
             continue
         table.append(
             [
-                r["label"],
+                label,
                 _where(r),
                 _n(r["n_paired"]),
                 _share_or_hidden(r, "mean_pre"),
                 _share_or_hidden(r, "mean_post"),
-                f"{_num(100 * r['mean_change'], 0, signed=True) if not _missing(r['mean_change']) else '–'} points {_ci(100 * r['ci_low'], 100 * r['ci_high'], 0) if not _missing(r['ci_low']) else ''}".strip(),
+                _points(r["mean_change"], _ci(100 * r["ci_low"], 100 * r["ci_high"], 0) if not _missing(r["ci_low"]) else ""),
                 _p(r["p_value"]),
                 _p(r["p_value_adjusted"]),
             ]
         )
     methods = sorted({t.split(": ", 1)[1] for t in rows["test"].dropna() if ": " in t})
-    return "\n".join(
-        [
-            "For each yes/no question, the share of participants answering *yes* before and after, among "
-            "those who answered it both times, and the change in percentage points with its 95% interval "
-            "(Wald, Agresti 2002). McNemar's test looks only at the people who changed their answer: "
-            f"{'; '.join(methods) or 'see the methods appendix'}. A share is hidden where fewer than "
-            f"{ctx.min_cell} people answered yes (or no).\n",
-            _table(["Question", "Where", "n (pairs)", "Yes before", "Yes after", "Change [95% CI]", "p (McNemar)", "p (Holm)"], table),
-        ]
+    shown = "; ".join(_(MCNEMAR_METHODS[m]) if m in MCNEMAR_METHODS else m for m in methods) or _("see the methods appendix")
+    intro = _(
+        "For each yes/no question, the share of participants answering *yes* before and after, among "
+        "those who answered it both times, and the change in percentage points with its 95% interval "
+        "(Wald, Agresti 2002)."
     )
+    # TRANSLATORS: {methods} names the form of McNemar's test used ("chi-square with continuity correction (df = 1)").
+    mcnemar = _("McNemar's test looks only at the people who changed their answer: {methods}.").format(methods=shown)
+    hidden = ngettext("A share is hidden where fewer than {k} person answered yes (or no).", "A share is hidden where fewer than {k} people answered yes (or no).", ctx.min_cell).format(
+        k=fmt.count(ctx.min_cell)
+    )
+    header = [
+        pgettext("table header", "Question"),
+        pgettext("table header", "Where"),
+        pgettext("table header", "n (pairs)"),
+        pgettext("table header", "Yes before"),
+        pgettext("table header", "Yes after"),
+        pgettext("table header", "Change [95% CI]"),
+        pgettext("table header", "p (McNemar)"),
+        pgettext("table header", "p (Holm)"),
+    ]
+    return "\n".join([f"{intro} {mcnemar} {hidden}\n", _table(header, table)])
 
 
-COMPARISON_TITLE = "Change compared with people who did not take part"
+COMPARISON_TITLE = N_("Change compared with people who did not take part")
 
 
-TESTS_TITLE = "Statistical tests and individual change"
+TESTS_TITLE = N_("Statistical tests and individual change")
 
 
-YES_NO_TITLE = "Yes/no questions asked twice"
+YES_NO_TITLE = N_("Yes/no questions asked twice")
+
+
+NO_YES_NO_TEXT = N_("No yes/no question was asked twice in this data folder.")
 
 
 def comparison_group(ctx, codebook=None):
     """The difference in differences per scale, baseline comparability and the design's limits;
     with three or more waves, a chart of both groups across the waves."""
-    section = _section(ctx, codebook, "comparison", COMPARISON_TITLE, _comparison_group_md, "No before/after survey of the community in this data folder.")
+    section = _section(ctx, codebook, "comparison", COMPARISON_TITLE, _comparison_group_md, NO_SURVEY_TEXT)
     if section.available:
         for cb in [codebook] if codebook is not None else _pre_post(ctx):
             points = _arm_points(ctx, cb)
             if len(points):
-                section.parts.append(figures.arms_by_wave(points, [cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves]))
+                section.parts.append(figures.arms_by_wave(points, [_wave(ctx, cb, w) for w in cb.waves]))
     return section
 
 
@@ -606,12 +920,12 @@ def _arm_points(ctx, cb) -> pd.DataFrame:
     rows = rows.loc[rows["analysis"].isin(["paired_change", COMPARISON_CHANGE])]
     if not (rows["analysis"] == COMPARISON_CHANGE).any():
         return pd.DataFrame()
-    label = {w: cb.wave_labels.get(w, {}).get("en", w) for w in cb.waves}
+    label = {w: _wave(ctx, cb, w) for w in cb.waves}
     out = []
-    for _, r in rows.iterrows():
+    for _i, r in rows.iterrows():
         arm = "comparison" if r["analysis"] == COMPARISON_CHANGE else "participants"
         scale = next((sc for sc in cb.scales if sc.id == r["scale"]), None)
-        base = {"scale": scale.label.get("en", r["scale"]) if scale else r["scale"], "unit": r["unit"], "arm": arm, "n": r["n_paired"]}
+        base = {"scale": _scale_label(ctx, cb, scale.id) if scale else r["scale"], "unit": _unit(cb, scale) if scale else r["unit"], "arm": arm, "n": r["n_paired"]}
         if r["wave_to"] == cb.waves[1]:
             out.append({**base, "wave": label[first], "mean": r["mean_pre"]})
         out.append({**base, "wave": label[r["wave_to"]], "mean": r["mean_post"]})
@@ -620,9 +934,9 @@ def _arm_points(ctx, cb) -> pd.DataFrame:
 
 def tests_and_individual_change(ctx, codebook=None):
     """t-test, Wilcoxon and Holm-adjusted p side by side; the shares who reliably changed."""
-    return _section(ctx, codebook, "tests", TESTS_TITLE, _tests_md, "No before/after survey of the community in this data folder.")
+    return _section(ctx, codebook, "tests", TESTS_TITLE, _tests_md, NO_SURVEY_TEXT)
 
 
 def yes_no_items(ctx, codebook=None):
     """McNemar's test of each yes/no item asked twice."""
-    return _section(ctx, codebook, "yes_no", YES_NO_TITLE, _yes_no_md, "No yes/no question was asked twice in this data folder.")
+    return _section(ctx, codebook, "yes_no", YES_NO_TITLE, _yes_no_md, NO_YES_NO_TEXT)
