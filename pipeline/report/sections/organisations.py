@@ -147,7 +147,7 @@ def _small(value, min_cell: int) -> str:
 
 def _fewer(min_cell: int) -> str:
     # TRANSLATORS: a table cell in place of a count below the minimum group size k (privacy).
-    return _("fewer than {k}").format(k=fmt.count(min_cell))
+    return ngettext("fewer than {k}", "fewer than {k}", min_cell).format(k=fmt.count(min_cell))
 
 
 def _hidden() -> str:

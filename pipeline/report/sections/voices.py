@@ -47,7 +47,7 @@ def hidden_count(suppression, min_cell: int) -> str:
     """What a suppressed count reads: "fewer than k" (a group below the minimum size) or
     "hidden" (a second group hidden so that a total does not reveal the first)."""
     # TRANSLATORS: a count hidden for privacy: the group has fewer than {k} people.
-    return _("fewer than {k}").format(k=fmt.count(min_cell)) if suppression == "primary" else _("hidden")
+    return ngettext("fewer than {k}", "fewer than {k}", min_cell).format(k=fmt.count(min_cell)) if suppression == "primary" else _("hidden")
 
 
 def _labels(ctx, field: str) -> dict[str, str]:
