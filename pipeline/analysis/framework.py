@@ -309,8 +309,10 @@ def framework_texts(framework: Framework) -> list[dict[str, str]]:
     """The reader-facing texts of a framework in every language it gives, as rows of the
     build folder's ``texts.csv`` (source ``framework``; entry: the result id, with fields
     ``result``, ``reason``, ``evidence``, or the indicator id, with ``name``,
-    ``definition``, ``unit``)."""
+    ``definition``, ``unit``; or the status rule's id, with ``description``)."""
     rows = []
+    for rule in framework.rules.values():
+        rows += text_rows("framework", rule.id, rule.texts)
     for res in framework.results:
         rows += text_rows("framework", res.id, res.texts)
         for ind in res.indicators:
@@ -324,6 +326,7 @@ def _parse_rule(rid: str, spec: Any, path: Path) -> st.StatusRule:
         raise CodebookError(path, entry, f"expected a mapping with 'kind' one of {list(st.KINDS)}")
     if not spec.get("description"):
         raise CodebookError(path, entry, "describe the rule in words ('description'): the report shows it")
+    texts = read_text(spec["description"], path, f"{entry}.description", clean=squeeze)
     tol, final = spec.get("tolerance", 1.0), spec.get("final_from", 1.0)
     for name, v in (("tolerance", tol), ("final_from", final)):
         if not isinstance(v, (int, float)) or not 0 <= v <= 1:
@@ -331,7 +334,7 @@ def _parse_rule(rid: str, spec: Any, path: Path) -> st.StatusRule:
     compare = spec.get("compare", "estimate")
     if compare not in ("estimate", "ci_bound"):
         raise CodebookError(path, f"{entry}.compare", f"expected 'estimate' or 'ci_bound', got {compare!r}")
-    return st.StatusRule(rid, spec["kind"], " ".join(str(spec["description"]).split()), float(tol), float(final), compare)
+    return st.StatusRule(rid, spec["kind"], texts["en"], float(tol), float(final), compare, {"description": texts})
 
 
 def _codebook(instrument: str, dirs, codebooks: dict, path: Path, entry: str) -> Codebook:

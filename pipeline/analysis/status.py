@@ -27,7 +27,7 @@ bound for an increase, the upper for a decrease), where the value has an interva
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.i18n import N_
 
@@ -51,6 +51,8 @@ class StatusRule:
     tolerance: float = 1.0
     final_from: float = 1.0
     compare: str = "estimate"
+    #: The description in every language the framework gives (``{language: text}``).
+    texts: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 def _missing(x) -> bool:

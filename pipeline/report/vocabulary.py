@@ -43,6 +43,9 @@ def _words() -> dict[str, str]:
         "off track": _("off track"),
         "no data": _("no data"),
         "qualitative": _("qualitative"),
+        # the example framework's status rules (a framework's own rule ids stay as written)
+        "measured once": pgettext("status rule", "measured once"),
+        "cumulative": pgettext("status rule", "cumulative"),
         # the kind of a result
         "quantitative": pgettext("kind of result", "quantitative"),
         # the funder's award criteria

@@ -437,7 +437,8 @@ def catalogue_sentences(language: str) -> set[str]:
                 continue
             for piece in re.split(r"\{[^{}]*\}|<[^>]*>|\*\*|[*_`\[\]()|:;.,!?]", text):
                 words = piece.split()
-                if len(words) >= 4:
+                # a run of four words, not a formula ("df = n - 1")
+                if len(words) >= 4 and all(re.fullmatch(r"[A-Za-z][a-z'-]+|[a-z]", w) for w in words):
                     out.add(" ".join(words))
     return out
 

@@ -87,7 +87,9 @@ def rules_text(ctx) -> str:
     rules = doc.get("status_rules") or {}
     out = []
     for rid, spec in rules.items():
-        description = ctx.text("framework", str(rid), "description", default=" ".join(str(spec.get("description", "")).split()))
+        english = spec.get("description", "")
+        english = english.get("en", "") if isinstance(english, dict) else english
+        description = ctx.text("framework", str(rid), "description", default=" ".join(str(english).split()))
         out.append(f"<li><b>{html.escape(fmt.words(rid))}</b>: {html.escape(' '.join(description.split()))}</li>")
     return "".join(out)
 
