@@ -173,7 +173,8 @@ def label_entries(doc: dict):
     """Every label mapping a codebook writes, with the entry that names it.
 
     Yields ``(entry, value)`` for the title, wave labels, field labels and choice
-    labels, item labels and anchors, response-scale labels, scale and head-count labels.
+    labels, item labels and anchors, response-scale labels, scale labels and units (a
+    scale's ``unit`` may be a mapping of languages too), head-count labels.
     """
 
     def name(spec: Any, i: int, what: str) -> str:
@@ -188,6 +189,8 @@ def label_entries(doc: dict):
                 continue
             entry = name(spec, i, what)
             yield f"{entry}.label", spec.get(key)
+            if what == "scales" and isinstance(spec.get("unit"), dict):
+                yield f"{entry}.unit", spec.get("unit")
             for sub in ("choices", "anchors"):
                 values = spec.get(sub)
                 if isinstance(values, dict):
@@ -574,7 +577,8 @@ def _parse_scale(i: int, spec: Any, item_ids: set[str], items: dict[str, Item], 
         items=tuple(spec["items"]),
         min_answered=float(share),
         range=(float(rng[0]), float(rng[1])),
-        unit=str(spec.get("unit", "")),
+        unit=_labels(spec.get("unit")).get("en", ""),
+        unit_labels=_labels(spec.get("unit")),
         reliability=None if rel is None else float(rel),
         higher_is_better=bool(spec.get("higher_is_better", True)),
     )

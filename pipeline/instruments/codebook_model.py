@@ -184,9 +184,11 @@ class Scale:
     items: tuple[str, ...]
     min_answered: float
     range: tuple[float, float]
+    #: The unit in English (published in indicators.csv), and in every language the codebook gives.
     unit: str = ""
     reliability: float | None = None
     higher_is_better: bool = True
+    unit_labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

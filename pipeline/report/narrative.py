@@ -219,7 +219,7 @@ def measured(codebook, responses: pd.DataFrame) -> str:
         items = fmt.count(k) if not rev else ngettext("{n} ({k} reverse-keyed)", "{n} ({k} reverse-keyed)", len(rev)).format(n=fmt.count(k), k=fmt.count(len(rev)))
         needed = math.ceil((sc.min_answered - 0.005) * k)
         label = i18n.localized(sc.label, f"{inst}: scale {sc.id}") if sc.label else sc.id
-        unit = i18n.localized(sc.unit, f"{inst}: unit of {sc.id}")
+        unit = i18n.localized(sc.unit_labels or sc.unit, f"{inst}: unit of {sc.id}")
         lines.append(f"| {fmt.text(label)} | {items} | {fmt.text(unit)} | " + _("{needed} of {total}").format(needed=fmt.count(needed), total=fmt.count(k)) + " |")
     return "\n".join(lines)
 
@@ -228,7 +228,7 @@ def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
     """Executive summary of one pre/post instrument, from the consortium rows."""
     inst = codebook.instrument
     sub = paired_rows(indicators).loc[lambda t: t["instrument"] == inst]
-    units = {sc.id: i18n.localized(sc.unit, f"{inst}: unit of {sc.id}") for sc in codebook.scales}
+    units = {sc.id: i18n.localized(sc.unit_labels or sc.unit, f"{inst}: unit of {sc.id}") for sc in codebook.scales}
     labels = {sc.id: i18n.localized(sc.label, f"{inst}: scale {sc.id}") for sc in codebook.scales if sc.label}
     cons = sub.loc[sub["group_by"] == CONSORTIUM]
     n_pairs = int(cons["n_paired"].max()) if len(cons) and cons["n_paired"].notna().any() else 0

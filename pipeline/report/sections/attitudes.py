@@ -64,7 +64,7 @@ def _scale_label(ctx, cb, scale_id: str, default: str = "") -> str:
 
 
 def _unit(cb, sc) -> str:
-    return i18n.localized(sc.unit, f"{cb.instrument}: unit of {sc.id}")
+    return i18n.localized(sc.unit_labels or sc.unit, f"{cb.instrument}: unit of {sc.id}")
 
 
 def _wave(ctx, cb, wave) -> str:
