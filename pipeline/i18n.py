@@ -246,7 +246,7 @@ _ACCENTED = str.maketrans(
 )
 #: What the pseudo-locale leaves as it is: placeholders, tags, character references,
 #: Markdown link targets, TeX, code spans and printf formats.
-_KEEP = re.compile(r"\{[^{}]*\}|<[^<>]*>|&#?[A-Za-z0-9]+;|\]\([^)]*\)|\$[^$]*\$|`[^`]*`|%(?:\([a-z_]+\))?[-+0 #]*\d*(?:\.\d+)?[sdifgeEx%]")
+_KEEP = re.compile(r"\{[^{}]*\}|<[A-Za-z/!][^<>]*>|&#?[A-Za-z0-9]+;|\]\([^)]*\)|\$[^$]*\$|`[^`]*`|%(?:\([a-z_]+\))?[-+0 #]*\d*(?:\.\d+)?[sdifgeEx%]")
 #: Words that stay English in every language (abbreviations of statistics).
 _LITERAL = re.compile(r"\b(?:d_z|d_av|g_av|n|N|CI|SD|SE|p|r|ICC|DiD)\b")
 
