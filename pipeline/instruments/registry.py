@@ -54,6 +54,8 @@ class Consortium:
     limits: Limits = field(default=DEFAULT_LIMITS)
     #: The language of the consortium report and of the report set (``project.reporting_language``).
     reporting_language: str = SOURCE_LANGUAGE
+    #: The title in every language the registry gives (``title: {en: ..., it: ...}``); ``title`` is the English.
+    title_labels: dict = field(default_factory=dict)
 
     @property
     def partner_codes(self) -> tuple[str, ...]:
@@ -79,6 +81,9 @@ def load_consortium(path: str | Path) -> Consortium:
     _require(doc, ("project", "partners"), path, "(top level)")
     proj = doc["project"]
     _require(proj, ("id", "title"), path, "project")
+    from pipeline.instruments.yaml_io import read_text, squeeze
+
+    titles = read_text(proj["title"], path, "project.title", clean=squeeze)
     # The period is optional (a reference data set may carry no dates); without it,
     # submission times cannot be checked against it.
     period = proj.get("period")
@@ -127,7 +132,7 @@ def load_consortium(path: str | Path) -> Consortium:
         raise CodebookError(path, "partners", "the registry lists no partner")
     return Consortium(
         project_id=str(proj["id"]),
-        title=str(proj["title"]),
+        title=titles["en"],
         programme=str(proj.get("programme", "")),
         start=start,
         end=end,
@@ -137,6 +142,7 @@ def load_consortium(path: str | Path) -> Consortium:
         inferred=inferred,
         limits=_read_limits(doc.get("limits"), path),
         reporting_language=normalise(reporting_language),
+        title_labels=titles,
     )
 
 

@@ -613,7 +613,9 @@ def _build_reports(build_dir: Path, out_dir: Path, jobs: int, pdf: bool, specs: 
         files = {p.name for p in tmp.iterdir()}
         consortium = load_consortium(run["consortium"])
         set_language = i18n.normalise(language) if language else consortium.reporting_language
-        (tmp / Files.INDEX).write_text(index_html(specs, consortium.title, files, set_language), encoding="utf-8")
+        with i18n.using(set_language):
+            title = i18n.localized(consortium.title_labels or consortium.title)
+        (tmp / Files.INDEX).write_text(index_html(specs, title, files, set_language), encoding="utf-8")
         outputs = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         write_json(
             {

@@ -193,7 +193,7 @@ def title_page(ctx) -> str:
     # (d: day, dd: day with two digits, MMMM: month's name, y: year); quote words: 'de'.
     pattern = _("dd MMMM y")
     period = _("{start} to {end}").format(start=fmt.date(cons.start, pattern), end=fmt.date(cons.end, pattern)) if cons.start else ""
-    heading = _("Evaluation report: {title}").format(title=t(i18n.localized(cons.title)))
+    heading = _("Evaluation report: {title}").format(title=t(i18n.localized(cons.title_labels or cons.title)))
     project = _("**Project** {id} · {programme}").format(id=t(cons.project_id), programme=t(i18n.localized(cons.programme)))
     header = [pgettext("table header", "Code"), pgettext("table header", "Partner"), pgettext("table header", "Country"), pgettext("table header", "Type")]
     return f"# {heading}\n\n{project}" + (f" · {period}" if period else "") + "\n\n" + "| " + " | ".join(header) + " |\n|---|---|---|---|\n" + partners

@@ -484,6 +484,7 @@ def test_greek_survives_into_the_pdf_and_the_index_names_the_languages(built):
     assert glossary != "Glossary" and glossary in text
     assert contents in text, "the page footer is not in Greek"
     assert sum("\u0370" <= c <= "\u03ff" for c in text) > 2000, "Greek letters lost in the PDF"
+    assert "Κοινότητες που καλωσορίζουν" in text, "the project's title (registry, in Greek) is not in the Greek report"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="partner_GR-THE.el.html"' in index and "(Ελληνικά)" in index and 'hreflang="el"' in index
 

@@ -65,7 +65,7 @@ def poisoned_folder(root: Path, port: int) -> Path:
     """The report fixture's data folder with every field of :data:`FIELDS` poisoned."""
     folder = report_folder(root)
     registry = yaml.safe_load((SURVEYS_DIR / "consortium.yaml").read_text(encoding="utf-8"))
-    registry["project"]["title"] = poison(registry["project"]["title"], "project title", port)
+    registry["project"]["title"] = poison_text(registry["project"]["title"], "project title", port)
     gr = next(p for p in registry["partners"] if p["code"] == "GR-THE")
     gr["name"] = poison(gr["name"], "partner name", port)
     gr["city"] = poison(gr["city"], "partner city", port)

@@ -2,7 +2,7 @@
 pipeline.report.vocabulary), and the analysis stage's notes written again from their
 translated templates.
 
-Expected words are the translations the catalogue was given (i18n-parts/organisations.yaml),
+Expected words are the translations the catalogue was given (pipeline/locale/<lang>/LC_MESSAGES/pipeline.po),
 written out here by hand; plural forms follow CLDR's rules (Italian and German: "one" for
 1 only, "other" for 2 and 5).
 """

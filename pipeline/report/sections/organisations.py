@@ -89,7 +89,7 @@ def training_title(ctx, activity_id: str) -> str:
     cons = ctx.consortium
     t = fmt.text
     event = _register_row(ctx, activity_id)
-    head = f"**{t(cons.title)}** · {t(cons.project_id)}"
+    head = f"**{t(i18n.localized(cons.title_labels or cons.title))}** · {t(cons.project_id)}"
     if event is None:
         heading = _("Training event report: {title}").format(title=t(activity_id))
         about = _("Reaction, learning and application at follow-up of the participants of training event {event}.").format(event=t(activity_id))

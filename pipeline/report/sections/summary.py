@@ -39,7 +39,7 @@ def title(ctx) -> str:
         "This report shows {name} ({code}, {country}) beside the whole consortium of {n} partners. The consortium report holds every partner's results.",
         len(cons.partners),
     ).format(name=t(p.name), code=t(p.code), country=t(ctx.country_name(p.country)), n=fmt.count(len(cons.partners)))
-    return f"# {heading}\n\n**{t(cons.title)}** · {t(cons.project_id)} · {period}\n\n{intro}"
+    return f"# {heading}\n\n**{t(i18n.localized(cons.title_labels or cons.title))}** · {t(cons.project_id)} · {period}\n\n{intro}"
 
 
 #: The funder's four award criteria (docs/funder.md), as a report titles them.
