@@ -57,7 +57,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import Formatter
 
 from pipeline import i18n
@@ -65,7 +64,7 @@ from pipeline.config import FIGURE_CACHE_ENV
 from pipeline.errors import PipelineError
 from pipeline.i18n import _, ngettext
 from pipeline.report import format as fmt
-from pipeline.schema import CONSORTIUM, RANDOM_EFFECTS, first_waves, paired_rows
+from pipeline.schema import CONSORTIUM, paired_rows
 
 #: Colour-blind safe (Okabe & Ito 2008) colours, used beside distinct markers.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -178,7 +177,7 @@ def _fingerprint(value, digest) -> None:
 def _code_version() -> str:
     import matplotlib
 
-    code = b"".join((Path(__file__).parent / name).read_bytes() for name in ("figures.py", "figures_organisations.py"))
+    code = b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("figures*.py")))
     return hashlib.sha256(code + matplotlib.__version__.encode()).hexdigest()
 
 
@@ -741,304 +740,6 @@ def _wrap(text: str, width: int) -> str:
 
 
 # --------------------------------------------------------------------------- forest plot
-@cached
-def forest_plot(rows: pd.DataFrame, title: str, xlabel: str, min_cell: int, reference: float = 0.0, total_label: str | None = None) -> plt.Figure:
-    """Effect sizes with their intervals, one row per group, grouped in panels.
-
-    Parameters
-    ----------
-    rows : DataFrame
-        ``panel`` (e.g. the scale), ``group`` (label), ``kind`` ("consortium",
-        "random_effects" or a breakdown such as "partner"), ``estimate``, ``ci_low``,
-        ``ci_high``, ``n`` and ``suppressed`` (bool; hidden rows have no marks).
-        Optional: ``pi_low``/``pi_high``, the prediction interval of a
-        "random_effects" row (drawn as a thin dotted line beyond its interval), and
-        ``label``, a row's full label (else ``group (n = ...)``).
-    title, xlabel : str
-        The chart's title and the x axis label, which names the effect size and its
-        formula, e.g. "d_z = mean change / SD of the changes".
-    min_cell : int
-        Named for hidden rows.
-    reference : float
-        Where "no change" lies (a dashed vertical line).
-    total_label : str, optional
-        What the legend calls the total rows ("Consortium" in the report's language by
-        default; a subset's name). Panels, groups, ``title`` and ``xlabel`` are shown as
-        given (pass them translated).
-
-    Returns
-    -------
-    Figure
-        Consortium rows: filled diamonds; groups: open squares; the random-effects
-        summary across partners: an open diamond whose 95% interval is a thick line
-        and whose prediction interval a thin dotted one; horizontal lines are the 95%
-        intervals; n in each row's label.
-    """
-    _require(rows, ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed"], "forest_plot")
-    total_label = _("Consortium") if total_label is None else total_label
-    panels = list(dict.fromkeys(rows["panel"]))
-    steps = [len(_wrap(g, 40).splitlines()) if len(str(g)) > 30 else 1 for g in rows["group"]]  # a wrapped label takes more room
-    n_rows = sum(steps) + 1.5 * len(panels)  # each panel's title has a row of its own, and half a row before it
-    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.3 * n_rows), dpi=DPI)
-    y, ticks, labels, ns = 0.0, [], [], []
-    heads = []
-    has_pooled = False
-    for p in panels:
-        heads.append((y, p))  # the title's own row, centred on it: clear of the rows above and below
-        y -= 1
-        for r in rows.loc[rows["panel"] == p].itertuples(index=False):
-            step = len(_wrap(r.group, 40).splitlines()) if len(str(r.group)) > 30 else 1
-            y -= (step - 1) / 2
-            ticks.append(y)
-            pooled = r.kind == RANDOM_EFFECTS
-            hidden = bool(r.suppressed) or (pd.isna(r.n) and not pooled) or pd.isna(r.estimate)
-            own = getattr(r, "label", None)
-            group = _wrap(r.group, 40) if len(str(r.group)) > 30 else str(r.group)
-            if hidden:
-                labels.append(_hidden_label(group, min_cell) if bool(r.suppressed) else _("{name} (not computed)").format(name=group))
-            elif pooled:
-                labels.append(own if isinstance(own, str) and own else group)
-                lo, hi = getattr(r, "pi_low", np.nan), getattr(r, "pi_high", np.nan)
-                if not (pd.isna(lo) or pd.isna(hi)):
-                    ax.plot([lo, hi], [y, y], color=OKABE_ITO[3], linewidth=1.0, linestyle=":")
-                ax.plot([r.ci_low, r.ci_high], [y, y], color=OKABE_ITO[3], linewidth=2.2, solid_capstyle="butt")
-                ax.plot(r.estimate, y, linestyle="none", zorder=3, marker="D", markersize=8, markerfacecolor="white", markeredgecolor=OKABE_ITO[3], markeredgewidth=1.6)
-                has_pooled = True
-            else:
-                labels.append(own if isinstance(own, str) and own else _n_label(group, r.n))
-                ns.append(int(r.n))
-                style = (
-                    {"marker": "D", "markersize": 8, "markerfacecolor": OKABE_ITO[0], "markeredgecolor": OKABE_ITO[0]}
-                    if r.kind == CONSORTIUM
-                    else {"marker": "s", "markersize": 6, "markerfacecolor": "white", "markeredgecolor": "#303030"}
-                )
-                ax.plot([r.ci_low, r.ci_high], [y, y], color="#303030" if r.kind != CONSORTIUM else OKABE_ITO[0], linewidth=1.4 if r.kind == CONSORTIUM else 1.0, solid_capstyle="butt")
-                ax.plot(r.estimate, y, linestyle="none", zorder=3, **style)
-            y -= 1 + (step - 1) / 2
-        y -= 0.5
-    ax.axvline(reference, color="#505050", linestyle="--", linewidth=0.9)
-    ax.set_yticks(ticks, labels, fontsize=8.5)
-    for yy, p in heads:
-        # on white, above the reference line and the grid, which would otherwise cross the words
-        # (4 points right of the axis, which stays whole)
-        ax.annotate(
-            str(p),
-            xy=(0, yy),
-            xycoords=("axes fraction", "data"),
-            xytext=(4, 0),
-            textcoords="offset points",
-            fontsize=9.5,
-            fontweight="bold",
-            va="center",
-            ha="left",
-            zorder=5,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-        )
-    ax.set_ylim(y + 0.5, 0.9)
-    _locale_axis(ax.xaxis)
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_ylabel(_group_pairs(), fontsize=8)
-    _style(ax)
-    handles = [
-        # TRANSLATORS: a legend entry: {label} is "Consortium" or a group's name; CI = confidence interval
-        plt.Line2D([], [], marker="D", linestyle="-", color=OKABE_ITO[0], markersize=8, label=_("{label}, 95% CI").format(label=_wrap(total_label, 40))),
-        plt.Line2D([], [], marker="s", linestyle="-", color="#303030", markerfacecolor="white", markersize=6, label=_("Group, 95% CI")),
-    ]
-    if ns:
-        sizes = _("Effect sizes with 95% confidence intervals (n = {low} to {high} pairs per row).").format(low=fmt.count(min(ns)), high=fmt.count(max(ns)))
-    else:
-        sizes = _("Effect sizes with 95% confidence intervals (no row large enough to show).")
-    dashed = _("Dashed line: no change.")
-    caption = f"{sizes} {_hidden_note(min_cell)} {dashed}"
-    if has_pooled:
-        handles.append(
-            plt.Line2D(
-                [],
-                [],
-                marker="D",
-                linestyle="-",
-                linewidth=2.2,
-                color=OKABE_ITO[3],
-                markerfacecolor="white",
-                markersize=8,
-                label=_("Across partners (random effects), 95% CI; dotted: 95% prediction interval"),
-            )
-        )
-        pooled = _(
-            "Across partners: the partners' effect sizes combined as sites (random effects, REML, Hartung-Knapp-Sidik-Jonkman interval);"
-            " the dotted line is where a new partner's effect would fall (95% prediction interval); I² is the share of the spread between partners beyond chance."
-        )
-        caption = f"{caption} {pooled}"
-    return _finish(fig, title, caption, handles)
-
-
-def _pooled_label(r) -> str:
-    """The forest plot's label of a random-effects row: partners combined, I² and tau."""
-    k = "" if pd.isna(r.get("k_partners")) else ngettext("{n} partner", "{n} partners", int(r["k_partners"])).format(n=fmt.count(r["k_partners"]))
-    het = [] if pd.isna(r.get("i2")) else [f"I² = {fmt.pct(float(r['i2']))}"]
-    details = ", ".join([k, *het]) if k else ", ".join(het)
-    # TRANSLATORS: the row of a chart that combines the partners' results; {details} is e.g. "5 partners, I² = 40%"
-    return _("Across partners ({details})").format(details=details) if details else _("Across partners")
-
-
-def effect_rows(indicators: pd.DataFrame, scales: dict[str, str], group_by: str = "partner", only: str = "", total_label: str | None = None) -> pd.DataFrame:
-    """The forest plot frame of an indicator table: the total row, the random-effects
-    summary across partners (where the table has one, and not for one partner's view),
-    then groups, per scale.
-
-    ``scales`` maps scale id -> panel title; ``only`` keeps one group (a partner's report);
-    ``group_by`` is the breakdown drawn; ``total_label`` names the total row (the
-    consortium, or the subset of a :func:`pipeline.analysis.explore.change_table`;
-    "Consortium" in the report's language by default). Pass ``scales`` translated.
-    """
-    total_label = _("Consortium") if total_label is None else total_label
-    parts = []
-    pooled_rows = pd.DataFrame()
-    if not only and "analysis" in indicators.columns and group_by == "partner":
-        pooled_rows = first_waves(indicators.loc[indicators["analysis"].eq(RANDOM_EFFECTS)])
-    indicators = paired_rows(indicators)
-    for sid, label in scales.items():
-        sub = indicators.loc[indicators["scale"] == sid]
-        cons = sub.loc[sub["group_by"].isin([CONSORTIUM, TOTAL_SUBSET])].assign(kind=CONSORTIUM, group=total_label)
-        pooled = pooled_rows.loc[pooled_rows["scale"] == sid] if len(pooled_rows) else pooled_rows
-        if len(pooled):
-            pooled = pooled.assign(kind=RANDOM_EFFECTS, group=_("Across partners"), _label=[_pooled_label(r) for r in pooled.to_dict("records")])
-        grp = sub.loc[sub["group_by"] == group_by].sort_values("group").assign(kind=group_by)
-        if only:
-            grp = grp.loc[grp["group"].astype(str) == only]
-        both = pd.concat([cons, pooled, grp])
-
-        def col(name):
-            return both[name].to_numpy(dtype=float, na_value=np.nan) if name in both.columns else np.full(len(both), np.nan)
-
-        parts.append(
-            pd.DataFrame(
-                {
-                    "panel": label,
-                    "group": both["group"].astype(str).to_numpy(),
-                    "kind": both["kind"].to_numpy(),
-                    "estimate": col("effect_size"),
-                    "ci_low": col("effect_size_ci_low"),
-                    "ci_high": col("effect_size_ci_high"),
-                    "n": col("n_paired"),
-                    "suppressed": both["suppressed"].astype(bool).to_numpy(),
-                    "pi_low": col("effect_size_pi_low"),
-                    "pi_high": col("effect_size_pi_high"),
-                    "label": both["_label"].fillna("").astype(str).to_numpy() if "_label" in both.columns else "",
-                }
-            )
-        )
-    columns = ["panel", "group", "kind", "estimate", "ci_low", "ci_high", "n", "suppressed", "pi_low", "pi_high", "label"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-
-
-# --------------------------------------------------------------------------- sample flow
-#: Steps of the sample flow frame, in the order drawn.
-FLOW_STEPS = ("read_first", "quarantined_first", "kept_first", "read_second", "quarantined_second", "kept_second", "matched", "first_only", "second_only")
-
-
-@cached
-def sample_flow_diagram(flow: pd.DataFrame, waves: tuple[str, str] | None = None, min_cell: int = 5, title: str | None = None) -> plt.Figure:
-    """A CONSORT-style flow diagram of one pre/post survey (Schulz et al. 2010).
-
-    Parameters
-    ----------
-    flow : DataFrame
-        ``step`` (each of :data:`FLOW_STEPS`) and ``n``: rows read in the first
-        wave's exports, of which quarantined, respondents kept; the same for the
-        second wave; respondents matched across waves, seen in the first wave only
-        (lost to follow-up) and in the second only. See
-        :func:`pipeline.report.tables.flow_counts`.
-    waves : (str, str), optional
-        Labels of the two waves, as shown (pass them translated; "Before" and "After"
-        in the report's language by default).
-    min_cell : int
-        Counts of people from 1 to ``min_cell - 1`` are shown as "fewer than min_cell";
-        quarantined rows as they are (``quarantine.csv`` publishes each of them).
-
-    Returns
-    -------
-    Figure
-        Boxes with counts; solid arrows carry people on, dashed arrows lead to the
-        people set aside (excluded boxes have a dashed border).
-    """
-    _require(flow, ["step", "n"], "sample_flow_diagram")
-    n = dict(zip(flow["step"], flow["n"]))
-    missing = [s for s in FLOW_STEPS if s not in n]
-    if missing:
-        raise PipelineError(f"sample_flow_diagram: steps {missing} missing from the flow frame")
-
-    def num(step):
-        v = int(n[step])
-        if step.startswith("quarantined_"):  # rows set aside, each published in quarantine.csv: as they are
-            return fmt.count(v)
-        # TRANSLATORS: a count too small to publish, in a box of the sample flow diagram
-        return _("fewer than {min_cell}").format(min_cell=fmt.count(min_cell)) if 0 < v < min_cell else fmt.count(v)
-
-    fig, ax = plt.subplots(figsize=(9, 5.4), dpi=DPI)
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 100)
-    ax.axis("off")
-    first, second = waves if waves is not None else (_("Before"), _("After"))
-    names = {
-        "read_first": _("{wave}: rows received").format(wave=first),
-        "read_second": _("{wave}: rows received").format(wave=second),
-        "quarantined_first": _("Set aside (quarantined)"),
-        "quarantined_second": _("Set aside (quarantined)"),
-        "kept_first": _("{wave}: respondents kept").format(wave=first),
-        "kept_second": _("{wave}: respondents kept").format(wave=second),
-        # TRANSLATORS: people who answered the first survey only; {wave} is its name ("Before")
-        "first_only": _("{wave} only (lost to follow-up)").format(wave=first),
-        # TRANSLATORS: people who answered the second survey only; {wave} is its name ("After")
-        "second_only": _("{wave} only (no baseline)").format(wave=second),
-        "matched": _("Matched: answered both"),
-    }
-    places = {"read_first": (24, 88), "read_second": (74, 88), "quarantined_first": (24, 70), "quarantined_second": (74, 70), "kept_first": (24, 50), "kept_second": (74, 50)}
-    places.update({"first_only": (15, 28), "second_only": (84, 28), "matched": (47, 12)})
-    room = 0.27 * fig.get_figwidth() * 72  # points of a box's line: 30% of the axes' width, less the padding
-    boxes = {step: (x, y, f"{_box_text(names[step], step, room * (0.9 if step == 'matched' else 1))}\nn = {num(step)}") for step, (x, y) in places.items()}
-    excluded = {"quarantined_first", "quarantined_second", "first_only", "second_only"}
-    for step, (x, y, text) in boxes.items():
-        side = step in excluded
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - 15, y - 6.5),
-                30,
-                13,
-                boxstyle="round,pad=0.4,rounding_size=1.5",
-                facecolor="#F2F2F2" if side else ("#DCEAF5" if step == "matched" else "white"),
-                edgecolor="#303030",
-                linestyle="--" if side else "-",
-                linewidth=1.8 if step == "matched" else 1.0,
-                gid=f"box-{step}",
-            )
-        )
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5 if text.count("\n") < 3 else 7.5, fontweight="bold" if step == "matched" else "normal", gid=f"text-{step}")
-
-    def arrow(a, b, dashed=False):
-        (x0, y0, _text0), (x1, y1, _text1) = boxes[a], boxes[b]
-        ax.annotate("", xy=(x1, y1 + 7 if y1 < y0 else y1), xytext=(x0, y0 - 7), arrowprops={"arrowstyle": "-|>", "color": "#303030", "linestyle": "--" if dashed else "-", "linewidth": 1.0})
-
-    arrow("read_first", "quarantined_first", dashed=True)
-    arrow("read_second", "quarantined_second", dashed=True)
-    for w in ("first", "second"):
-        (x, y0, _text0), (_x, y1, _text1) = boxes[f"read_{w}"], boxes[f"kept_{w}"]
-        ax.annotate("", xy=(x + 17, y1), xytext=(x + 17, y0), arrowprops={"arrowstyle": "-|>", "color": "#303030", "connectionstyle": "arc3,rad=-0.25"})
-    arrow("kept_first", "first_only", dashed=True)
-    arrow("kept_second", "second_only", dashed=True)
-    arrow("kept_first", "matched")
-    arrow("kept_second", "matched")
-    ax.set_title(_("boxes: counts of rows (top) and of people (below); dashed: set aside"), fontsize=8.5, loc="left", color="#404040")
-    # TRANSLATORS: {first} and {second} are the names of the two surveys ("before", "after"); {matched}, {first_n}, {second_n} are counts
-    answered = ngettext(
-        "n = {matched} person answered both waves; {first_n} answered {first} and {second_n} {second}.",
-        "n = {matched} people answered both waves; {first_n} answered {first} and {second_n} {second}.",
-        int(n["matched"]),
-    ).format(matched=num("matched"), first_n=num("kept_first"), first=_in_sentence(first), second_n=num("kept_second"), second=_in_sentence(second))
-    below = _("Counts below {min_cell} are not shown.").format(min_cell=fmt.count(min_cell))
-    return _finish(fig, title or _("Sample flow: from answers received to people matched"), f"{answered} {below}", None)
-
-
 #: Languages whose nouns keep their capital inside a sentence (a wave named "Ausgangsmessung").
 NOUNS_CAPITALISED = ("de",)
 
@@ -1049,18 +750,15 @@ def _in_sentence(label: str) -> str:
     return str(label) if i18n.active() in NOUNS_CAPITALISED else fmt.lower_first(label)
 
 
-def _box_text(text: str, step: str, room: float) -> str:
-    """A box's label on lines that fit the box (``room`` points); the people seen in one
-    wave only have the reason, in brackets, on a line of its own."""
-    if "(" in text and text.index("(") > 0 and step in ("first_only", "second_only"):
-        head, _sep, tail = text.partition("(")
-        return "\n".join([*_fit(head.strip(), 8.5, room), *_fit("(" + tail, 8.5, room)])
-    return "\n".join(_fit(text, 8.5, room))
-
-
 #: The organisations' charts live in :mod:`pipeline.report.figures_organisations`; they are
 #: reached from here too (``figures.capacity_by_domain``), loaded when first asked for.
 _ORGANISATIONS = ("capacity_by_domain", "network_drawing", "network_layout", "LEVEL_STYLES", "TYPE_MARKERS", "INTENSITY_WIDTHS")
+
+
+#: The forest plot and the sample flow diagram, likewise (:mod:`pipeline.report.figures_forest`,
+#: :mod:`pipeline.report.figures_flow`).
+_FOREST = ("forest_plot", "effect_rows")
+_FLOW = ("sample_flow_diagram", "FLOW_STEPS")
 
 
 def __getattr__(name: str):
@@ -1068,4 +766,12 @@ def __getattr__(name: str):
         from pipeline.report import figures_organisations
 
         return getattr(figures_organisations, name)
+    if name in _FOREST:
+        from pipeline.report import figures_forest
+
+        return getattr(figures_forest, name)
+    if name in _FLOW:
+        from pipeline.report import figures_flow
+
+        return getattr(figures_flow, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,7 +34,7 @@ def respondents_by(responses: pd.DataFrame, by: str, waves: tuple[str, ...], min
 
 
 def flow_counts(responses: pd.DataFrame, reconciliation: pd.DataFrame, instrument: str, waves: tuple[str, str]) -> pd.DataFrame:
-    """The sample flow of one pre/post instrument as ``step``, ``n`` (see :data:`pipeline.report.figures.FLOW_STEPS`).
+    """The sample flow of one pre/post instrument as ``step``, ``n`` (see :data:`pipeline.report.figures_flow.FLOW_STEPS`).
 
     ``read`` and ``quarantined`` count rows of the export files; ``kept``,
     ``matched``, ``first_only`` and ``second_only`` count respondents.

@@ -19,7 +19,7 @@ Sections format the tables the analyse stage wrote to the build folder; they imp
 no statistics library (``tests/test_report_boundary.py``).
 """
 
-from pipeline.report.sections.attitudes import attitude_change, change_by_partner, comparison_group, tests_and_individual_change, yes_no_items
+from pipeline.report.sections.attitudes import attitude_change, change_by_partner, comparison_group
 from pipeline.report.sections.base import Section, safe_name, show
 from pipeline.report.sections.methods import methods, methods_appendix, provenance
 from pipeline.report.sections.organisations import activities, capacity, networks, training_event, training_title, trainings
@@ -28,6 +28,7 @@ from pipeline.report.sections.privacy import privacy_section
 from pipeline.report.sections.quality import code_matching, data_quality, measurement_quality
 from pipeline.report.sections.results import results_framework
 from pipeline.report.sections.summary import annex, at_a_glance, executive_summary, glossary, not_covered, title
+from pipeline.report.sections.tests import tests_and_individual_change, yes_no_items
 from pipeline.report.sections.voices import activities_against_plan, voices
 
 __all__ = [

@@ -14,6 +14,7 @@ from pipeline.report import narrative
 from pipeline.report.context import load_context
 from pipeline.report.sections import attitudes
 from pipeline.report.sections import base as sections_base
+from pipeline.report.sections import tests as tests_section
 from pipeline.workflow import analyse, ingest
 from tests.conftest import write_folder
 
@@ -102,7 +103,7 @@ def test_one_and_two_take_their_plural_forms(language):
     with i18n.using(language):
         one = narrative.change_sentence({**ROW, "n_paired": 1})
         two = narrative.change_sentence({**ROW, "n_paired": 2})
-        point, points = attitudes._points(0.01, ""), attitudes._points(0.02, "")
+        point, points = tests_section._points(0.01, ""), tests_section._points(0.02, "")
         participant = attitudes._did_sentence(
             {
                 "label": "x",
@@ -141,15 +142,15 @@ def test_the_english_texts_of_indicators_csv_read_back_exactly():
     no_nominal = _rc_method(Scale(id="x", label={"en": "X"}, items=("a", "b"), min_answered=0.5, range=(1, 5)), 0.5578, "pre", 0.83)
     for method in [*methods, no_nominal]:
         body = method.split(": ", 1)[1]
-        assert attitudes._rc_method_text(body) == body
+        assert tests_section._rc_method_text(body) == body
         with i18n.using("it"):
-            italian = attitudes._rc_method_text(body)
+            italian = tests_section._rc_method_text(body)
         assert italian != body and "1,96" in italian and not re.search(r"\d\.\d", italian), italian
     family = "community_attitudes paired_change pre -> post tests by consortium (4 tests)"
-    assert attitudes._family_text(family) == family
+    assert tests_section._family_text(family) == family
     with i18n.using("it"):
-        assert attitudes._family_text(family) == "community_attitudes paired_change pre -> post, test per consorzio (4 test)"
-    assert attitudes._family_text("something else") == "something else"
+        assert tests_section._family_text(family) == "community_attitudes paired_change pre -> post, test per consorzio (4 test)"
+    assert tests_section._family_text("something else") == "something else"
 
 
 def _sentences(section) -> str:
@@ -173,7 +174,7 @@ def test_pseudo_locale_leaves_no_english_sentence_in_the_attitude_sections(ctx, 
 
     with i18n.using(i18n.PSEUDO):
         mine = type(ctx)(**{**ctx.__dict__, "language": i18n.PSEUDO, "partner": partner})
-        sections = [f(mine) for f in (attitudes.attitude_change, attitudes.change_by_partner, attitudes.comparison_group, attitudes.tests_and_individual_change, attitudes.yes_no_items)]
+        sections = [f(mine) for f in (attitudes.attitude_change, attitudes.change_by_partner, attitudes.comparison_group, tests_section.tests_and_individual_change, tests_section.yes_no_items)]
         charts = [sections_base.figures.title_of(p) for s in sections for p in s.parts if hasattr(p, "savefig")]
         texts = [_sentences(s) for s in sections] + [narrative.design_limits(), i18n._(narrative.DESIGN_LIMITS), narrative.title_page(mine)]
         # the helpers of sections/base.py write their own words ("hidden (fewer than 5 people)", "Consortium")
