@@ -9,14 +9,11 @@ import re
 import pytest
 
 from pipeline import i18n
-from pipeline.example.community import simulate
 from pipeline.report import narrative
 from pipeline.report.context import load_context
 from pipeline.report.sections import attitudes
 from pipeline.report.sections import base as sections_base
 from pipeline.report.sections import tests as tests_section
-from pipeline.workflow import analyse, ingest
-from tests.conftest import write_folder
 
 #: The consortium's change in attitudes on the example (indicators.csv): 5.55 -> 6.11,
 #: +0.56 [0.49, 0.64], d_z 0.49 [0.42, 0.56], 886 pairs.
@@ -46,15 +43,8 @@ def _english_after():
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    import os
-
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
-    root = tmp_path_factory.mktemp("attitudes_i18n")
-    data = write_folder(root / "data", simulate(seed=5, scale=0.3))
-    ingest(data, root / "build")
-    analyse(root / "build")
-    return load_context(root / "build")
+def ctx(sections_build):
+    return load_context(sections_build)
 
 
 def test_english_change_sentence_reads_as_before():

@@ -11,14 +11,11 @@ import pandas as pd
 import pytest
 
 from pipeline import i18n, stats
-from pipeline.example.community import simulate
 from pipeline.report import format as fmt
 from pipeline.report import sections
 from pipeline.report.context import load_context
 from pipeline.report.sections.methods import published_text
 from pipeline.schema import REASON_TEXT, Files
-from pipeline.workflow import analyse, ingest
-from tests.conftest import write_folder
 
 #: The sections of this area, as the consortium report calls them.
 SECTIONS = ("data_quality", "privacy_section", "measurement_quality", "code_matching", "methods", "provenance", "methods_appendix")
@@ -27,15 +24,8 @@ ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z']+(?:[ ,;:()-]+[A-Za-z][a-z']+){2,}")
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    import os
-
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
-    root = tmp_path_factory.mktemp("quality_languages")
-    data = write_folder(root / "data", simulate(seed=5, scale=0.3))
-    ingest(data, root / "build")
-    analyse(root / "build")
-    return load_context(root / "build")
+def ctx(sections_build):
+    return load_context(sections_build)
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,15 @@ import pandas as pd
 import pytest
 
 from pipeline import stats
-from pipeline.example.community import simulate
 from pipeline.report import sections as sections_stats
 from pipeline.report.context import load_context
 from pipeline.report.sections.methods import methods_used
-from pipeline.workflow import analyse, ingest
-from tests.conftest import write_folder
+from pipeline.workflow import analyse
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    import os
-
-    os.environ.setdefault("IMPACT_PSEUDONYM_KEY", "module-key-not-secret-0123456789abcdef")
-    root = tmp_path_factory.mktemp("sections")
-    data = write_folder(root / "data", simulate(seed=5, scale=0.3))
-    ingest(data, root / "build")
-    analyse(root / "build")
-    return load_context(root / "build")
+def ctx(sections_build):
+    return load_context(sections_build)
 
 
 @pytest.fixture(scope="module")
