@@ -476,7 +476,8 @@ def index_html(specs: list[ReportSpec], title: str, files: set[str], language: s
             notebook = _("notebook")
             formats = [f'<a href="{name}.{ext}">{label}</a>' for ext, label in (("pdf", "PDF"), ("ipynb", notebook)) if f"{s.name}.{ext}" in files]
             link = f'<a href="{name}.html" hreflang="{html_lib.escape(s.language)}">{name}</a>{other}'
-            rows.append(f"<li>{link} ({', '.join(formats)})<br>{html_lib.escape(s.description)}</li>" if formats else f"<li>{link}<br>{html_lib.escape(s.description)}</li>")
+            item = f'<li lang="{html_lib.escape(s.language)}">' if s.language != language else "<li>"  # a description in another language says so
+            rows.append(f"{item}{link} ({', '.join(formats)})<br>{html_lib.escape(s.description)}</li>" if formats else f"{item}{link}<br>{html_lib.escape(s.description)}</li>")
         tables = "".join(f'<li><a href="{t}">{t}</a></li>' for t in PUBLISHED_TABLES if t in files)
         # texts looked up before the f-strings: the extractor does not read inside them
         page_title = html_lib.escape(_("Reports: {title}").format(title=title))
