@@ -9,6 +9,7 @@ interval, and the effect size is named (d_z: mean change divided by the SD of th
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -110,9 +111,8 @@ def change_sentence(row: dict, unit: str = "") -> str:
 
 #: Why a number was not computed, as the statistics write it (``note`` of ``indicators.csv``,
 #: parts separated by "; "), marked for the catalogue: :func:`reason_text` shows them.
-REASONS = {
-    text: text
-    for text in (
+REASONS = frozenset(
+    (
         N_("no complete pairs"),
         N_("fewer than 2 pairs"),
         N_("differences have zero variance"),
@@ -131,7 +131,7 @@ REASONS = {
         N_("fewer than 2 partners to combine"),
         N_("prediction interval needs at least 3 partners"),
     )
-}
+)
 
 
 def reason_text(note) -> str:
@@ -139,7 +139,7 @@ def reason_text(note) -> str:
     unknown part as written (English); "" for no note."""
     if fmt.missing(note) or not str(note).strip():
         return ""
-    return "; ".join(_(REASONS[part]) if part in REASONS else part for part in str(note).split("; "))
+    return "; ".join(_(part) if part in REASONS else part for part in str(note).split("; "))
 
 
 def headlines(indicators: pd.DataFrame, units: dict[str, str], labels: dict[str, str] | None = None) -> str:
@@ -247,3 +247,34 @@ def summary(indicators: pd.DataFrame, codebook, n_partners: int) -> str:
         _("By partner: {list}.").format(list=spread),
     ]
     return "\n".join(lines)
+
+
+#: The note of a consortium row pooling the partners with a comparison group, as the analyse
+#: stage writes it (:data:`pipeline.analysis.notes.PARTNERS_WITH_COMPARISON`): read back into
+#: its parts, for the attitude sections and the executive summary alike.
+_COVER = re.compile(r"^partners with a comparison group: (?P<codes>.+?) \((?P<k>\d+) of (?P<total>\d+) partners; the participants compared are theirs only\)")
+
+
+def comparison_cover(note) -> dict | None:
+    """The partners with a comparison group of a consortium row's note, or None."""
+    m = _COVER.match(str(note or ""))
+    return m.groupdict() if m else None
+
+
+def k_of_total(cover: dict) -> str:
+    """ "2 of 5 partners", in the report's language."""
+    total = int(cover["total"])
+    return ngettext("{k} of {total} partner", "{k} of {total} partners", total).format(k=fmt.count(int(cover["k"])), total=fmt.count(total))
+
+
+def comparison_cover_text(note) -> str:
+    """The partners with a comparison group in words ("ES-VAL, GR-THE (2 of 5 partners; the
+    participants compared are theirs only)"); "" without; the note's text when unknown."""
+    note = str(note or "")
+    if not note.startswith("partners with a comparison group"):
+        return ""
+    cover = comparison_cover(note)
+    if cover is None:
+        return note.split(": ", 1)[1] if ": " in note else ""
+    # TRANSLATORS: {partners} is a list of partner codes, {k_of_total} "2 of 5 partners".
+    return _("{partners} ({k_of_total}; the participants compared are theirs only)").format(partners=cover["codes"], k_of_total=k_of_total(cover))

@@ -13,15 +13,16 @@ written from the catalogue; a text this module does not know is shown as written
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from pipeline import i18n
 from pipeline.i18n import N_, _, ngettext, pgettext
 from pipeline.report import figures, tables
 from pipeline.report import format as fmt
+from pipeline.report.narrative import comparison_cover as _cover
+from pipeline.report.narrative import comparison_cover_text as _cover_text
 from pipeline.report.narrative import inline as _inline
+from pipeline.report.narrative import k_of_total as _k_of_total
 from pipeline.report.narrative import reason_text
 from pipeline.report.sections.base import (
     Section,
@@ -239,35 +240,6 @@ The difference in differences therefore estimates the effect of the assignment. 
 be biased when people left the study unevenly (see the attrition check in the annex), and
 it describes the people who agreed to take part in the study, not everyone."""
 )
-
-#: The note of a consortium row pooling the partners with a comparison group, as the analyse
-#: stage writes it (:func:`pipeline.analysis.indicators`): read back into its parts.
-_COVER = re.compile(r"^partners with a comparison group: (?P<codes>.+?) \((?P<k>\d+) of (?P<total>\d+) partners; the participants compared are theirs only\)")
-
-
-def _cover(note) -> dict | None:
-    """The partners with a comparison group of a consortium row's note, or None."""
-    m = _COVER.match(str(note or ""))
-    return m.groupdict() if m else None
-
-
-def _k_of_total(cover: dict) -> str:
-    """ "2 of 5 partners", in the report's language."""
-    total = int(cover["total"])
-    return ngettext("{k} of {total} partner", "{k} of {total} partners", total).format(k=fmt.count(int(cover["k"])), total=fmt.count(total))
-
-
-def _cover_text(note) -> str:
-    """The partners with a comparison group in words ("ES-VAL, GR-THE (2 of 5 partners; the
-    participants compared are theirs only)"); "" without; the note's text when unknown."""
-    note = str(note or "")
-    if not note.startswith("partners with a comparison group"):
-        return ""
-    cover = _cover(note)
-    if cover is None:
-        return note.split(": ", 1)[1] if ": " in note else ""
-    # TRANSLATORS: {partners} is a list of partner codes, {k_of_total} "2 of 5 partners".
-    return _("{partners} ({k_of_total}; the participants compared are theirs only)").format(partners=cover["codes"], k_of_total=_k_of_total(cover))
 
 
 def _comparison_group_md(ctx, codebook) -> str:

@@ -179,27 +179,6 @@ def _instrument_label(cb) -> str:
     return i18n.localized(cb.title, f"{cb.instrument}: title") if cb.title else cb.label()
 
 
-#: The note of a consortium row pooling the partners with a comparison group, as the analyse
-#: stage writes it (:mod:`pipeline.analysis.indicators`): read back into its parts.
-_COVER = re.compile(r"^partners with a comparison group: (?P<codes>.+?) \((?P<k>\d+) of (?P<total>\d+) partners; the participants compared are theirs only\)")
-
-
-def _cover_text(note) -> str:
-    """The partners with a comparison group in words ("ES-VAL, GR-THE (2 of 5 partners; the
-    participants compared are theirs only)") in the report's language; "" without; the
-    note's text when its form is unknown."""
-    note = str(note or "")
-    if not note.startswith("partners with a comparison group"):
-        return ""
-    m = _COVER.match(note)
-    if m is None:
-        return note.split(": ", 1)[1] if ": " in note else ""
-    total = int(m["total"])
-    k_of_total = ngettext("{k} of {total} partner", "{k} of {total} partners", total).format(k=fmt.count(int(m["k"])), total=fmt.count(total))
-    # TRANSLATORS: {partners} is a list of partner codes, {k_of_total} "2 of 5 partners".
-    return _("{partners} ({k_of_total}; the participants compared are theirs only)").format(partners=m["codes"], k_of_total=k_of_total)
-
-
 def _did_lines(ctx, cb) -> list[str]:
     """The strongest evidence: the consortium's difference in differences per scale,
     with the self-selection and baseline caveats beside it."""
@@ -211,7 +190,7 @@ def _did_lines(ctx, cb) -> list[str]:
     if did.empty:
         return []
     cover = next((n for n in did["note"].fillna("") if str(n).startswith("partners with a comparison group")), "")
-    where = _cover_text(cover)
+    where = narrative.comparison_cover_text(cover)
     randomised = study_design(ctx, cb)["design"] == "randomised"
     if randomised:
         lead = (
@@ -482,7 +461,6 @@ def glossary(ctx) -> Section:
 def _glossary_html(text: str) -> str:
     """The glossary's Markdown (a bold first line, then "- " items with **bold** and *italic*)
     as HTML, so that it can sit in one block."""
-    import re
 
     def inline(line: str) -> str:
         line = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", _esc(line))

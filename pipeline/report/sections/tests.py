@@ -268,14 +268,13 @@ def _share_or_hidden(r, col: str) -> str:
 
 #: McNemar's methods as the statistics name them (``test`` of ``indicators.csv`` after
 #: "McNemar's test: "), marked for the catalogue.
-MCNEMAR_METHODS = {
-    text: text
-    for text in (
+MCNEMAR_METHODS = frozenset(
+    (
         N_("chi-square with continuity correction (df = 1)"),
         N_("chi-square, no continuity correction as b = c (df = 1)"),
         N_("exact binomial (statistic = min(b, c))"),
     )
-}
+)
 
 
 def _points(change, interval: str) -> str:
@@ -326,7 +325,7 @@ def _yes_no_md(ctx, codebook) -> str:
             ]
         )
     methods = sorted({t.split(": ", 1)[1] for t in rows["test"].dropna() if ": " in t})
-    shown = "; ".join(_(MCNEMAR_METHODS[m]) if m in MCNEMAR_METHODS else m for m in methods) or _("see the methods appendix")
+    shown = "; ".join(_(m) if m in MCNEMAR_METHODS else m for m in methods) or _("see the methods appendix")
     intro = _(
         "For each yes/no question, the share of participants answering *yes* before and after, among "
         "those who answered it both times, and the change in percentage points with its 95% interval "

@@ -21,3 +21,25 @@ def sections_build(tmp_path_factory):
     ingest(data, root / "build")
     analyse(root / "build")
     return root / "build"
+
+
+def three_waves(ctx):
+    """``ctx`` with a third wave of the community survey: the same people answer again three
+    months on, each scale about 0.4 higher than before (seeded noise); its indicators computed."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.analysis.indicators import instrument_indicators
+
+    codebook = ctx.codebooks["community_attitudes"]
+    resp = ctx.responses["community_attitudes"]
+    follow = resp.loc[resp["wave"] == "pre"].copy().assign(wave="follow_up")
+    rng = np.random.default_rng(3)
+    for sc in codebook.scales:
+        follow[sc.id] = follow[sc.id] + 0.4 + rng.normal(0, 0.5, len(follow))
+    scored = pd.concat([resp, follow], ignore_index=True)
+    cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
+    table = instrument_indicators(scored, cb3, ctx.min_cell)
+    return type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}}), cb3

@@ -14,6 +14,7 @@ from pipeline.report.context import load_context
 from pipeline.report.sections import attitudes
 from pipeline.report.sections import base as sections_base
 from pipeline.report.sections import tests as tests_section
+from tests.report.sections.conftest import three_waves
 
 #: The consortium's change in attitudes on the example (indicators.csv): 5.55 -> 6.11,
 #: +0.56 [0.49, 0.64], d_z 0.49 [0.42, 0.56], 886 pairs.
@@ -188,24 +189,10 @@ def test_pseudo_locale_leaves_no_english_sentence_in_the_attitude_sections(ctx, 
 def test_pseudo_locale_leaves_no_english_in_the_later_waves(ctx):
     """A third survey of the same people: the later waves' paragraphs, tables' captions, the
     difference in differences of each later pair, in the catalogue's words."""
-    import dataclasses
 
     import matplotlib.pyplot as plt
-    import numpy as np
-    import pandas as pd
 
-    from pipeline.analysis.indicators import instrument_indicators
-
-    codebook = ctx.codebooks["community_attitudes"]
-    resp = ctx.responses["community_attitudes"]
-    follow = resp.loc[resp["wave"] == "pre"].copy().assign(wave="follow_up")
-    rng = np.random.default_rng(3)
-    for sc in codebook.scales:
-        follow[sc.id] = follow[sc.id] + 0.4 + rng.normal(0, 0.5, len(follow))
-    scored = pd.concat([resp, follow], ignore_index=True)
-    cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
-    table = instrument_indicators(scored, cb3, ctx.min_cell)
-    three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}})
+    three, cb3 = three_waves(ctx)
     english = _sentences(attitudes.change_by_partner(three)) + _sentences(attitudes.comparison_group(three, cb3))
     assert "#### Later waves" in english and "**Later waves.**" in english
     with i18n.using(i18n.PSEUDO):

@@ -12,6 +12,7 @@ from pipeline.report import sections as sections_stats
 from pipeline.report.context import load_context
 from pipeline.report.sections.methods import methods_used
 from pipeline.workflow import analyse
+from tests.report.sections.conftest import three_waves
 
 
 @pytest.fixture(scope="module")
@@ -112,26 +113,15 @@ def test_no_code_matching_no_section(ctx, codebook, tmp_path):
 
 
 def test_later_waves_are_shown_only_when_a_follow_up_was_compared(ctx, codebook):
-    import dataclasses
 
-    import numpy as np
-
-    from pipeline.analysis.indicators import instrument_indicators
     from pipeline.report import sections
 
     # two waves: no heading, no empty table
     assert "Later waves" not in sections.change_by_partner(ctx).text()
     assert "Later waves" not in sections_stats.comparison_group(ctx, codebook).text()
     # the same people answer a third time
-    resp = ctx.responses["community_attitudes"]
-    follow = resp.loc[resp["wave"] == "pre"].copy().assign(wave="follow_up")
-    rng = np.random.default_rng(3)
-    for sc in codebook.scales:
-        follow[sc.id] = follow[sc.id] + 0.4 + rng.normal(0, 0.5, len(follow))
-    scored = pd.concat([resp, follow], ignore_index=True)
-    cb3 = dataclasses.replace(codebook, waves=("pre", "post", "follow_up"), wave_labels={**codebook.wave_labels, "follow_up": {"en": "Three months later"}})
-    table = instrument_indicators(scored, cb3, ctx.min_cell)
-    three = type(ctx)(**{**ctx.__dict__, "indicators": table, "codebooks": {**ctx.codebooks, "community_attitudes": cb3}, "responses": {**ctx.responses, "community_attitudes": scored}})
+    three, cb3 = three_waves(ctx)
+    table = three.indicators
     text = sections.change_by_partner(three).text()  # the annex's tables behind the attitude charts
     assert text.count("#### Later waves") == 1 and "Before the activities → Three months later" in text
     assert "After the activities → Three months later" in text and "d_z [95% CI]" in text
