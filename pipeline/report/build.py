@@ -17,8 +17,8 @@ reused by every other report that draws it with the same data, and by the next
 run while its data and code are unchanged (:mod:`pipeline.report.figures`, kept
 in ``<build>/figures``); a report page that is byte-identical to one rendered
 before reuses that PDF (``<build>/figures/pdf``). Images are sized for the
-printed page (:func:`page_images`) before WeasyPrint sees them. Entries the run
-did not use are pruned at its end.
+printed page (:func:`page_images`) before WeasyPrint sees them, each once
+(``<build>/figures/pdf/print``). Entries the run did not use are pruned at its end.
 
 Everything is written into a staging folder beside the output folder; only when
 every report succeeded is it switched with the output folder in one atomic rename
@@ -280,22 +280,41 @@ PRINT_DPI = 150
 _DATA_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
 
 
-def page_images(page: str) -> str:
+def page_images(page: str, cache: str | Path | None = None) -> str:
     """The page with every embedded PNG made ready for print, before WeasyPrint sees it.
 
     An image wider than the printed width at :data:`PRINT_DPI` is scaled down to it
     (Lanczos), and transparency is flattened onto white (the page): WeasyPrint then
     embeds the PNG's own compressed data instead of decoding, splitting off an alpha
     mask and compressing again. The HTML report keeps the images as they were drawn.
+    With ``cache`` (a folder), an image prepared before (the same PNG, the same code) is
+    read from there: the charts of a run are shared between reports and kept between runs.
     """
     import base64
+    import hashlib
     import io
 
     from PIL import Image
 
     most = round(PRINT_WIDTH_INCHES * PRINT_DPI)
+    code = Path(__file__).read_bytes()
 
     def one(match: re.Match) -> str:
+        kept = None
+        if cache is not None:
+            kept = Path(cache) / f"{hashlib.sha256(code + match.group(1).encode('ascii')).hexdigest()}.txt"
+            if kept.is_file():
+                os.utime(kept)  # used in this run: kept when the run prunes the folder
+                return kept.read_text(encoding="ascii")
+        done = prepare(match)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            tmp = kept.with_name(f".{kept.name}.{os.getpid()}")
+            tmp.write_text(done, encoding="ascii")
+            os.replace(tmp, kept)
+        return done
+
+    def prepare(match: re.Match) -> str:
         try:
             image = Image.open(io.BytesIO(base64.b64decode(match.group(1))))
             image.load()
@@ -343,7 +362,7 @@ def to_pdf(page: str, path: str | Path, cache: str | Path | None = None) -> Path
     from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    HTML(string=page_images(page), base_url=str(path.parent), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(path)
+    HTML(string=page_images(page, cache=None if cache is None else Path(cache) / "print"), base_url=str(path.parent), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(path)
     if key is not None:
         Path(cache).mkdir(parents=True, exist_ok=True)
         tmp = Path(cache) / f".{key}.{os.getpid()}"
@@ -451,7 +470,7 @@ def _figure_cache_env(build_dir: Path):
 
 def _prune_cache(folder: Path, before: float) -> None:
     """Remove cached charts and PDFs that the run which started at ``before`` did not use."""
-    for path in (*folder.glob("*.*"), *folder.glob("pdf/*.*")):
+    for path in (*folder.glob("*.*"), *folder.glob("pdf/*.*"), *folder.glob("pdf/print/*.*")):
         try:
             if path.is_file() and path.stat().st_mtime < before - 1:
                 path.unlink()

@@ -7,14 +7,13 @@ this module's code too) and reached from there as ``figures.sample_flow_diagram`
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
 from pipeline.errors import PipelineError
 from pipeline.i18n import _, ngettext
 from pipeline.report import format as fmt
-from pipeline.report.figures import DPI, _finish, _fit, _in_sentence, _require, cached
+from pipeline.report.figures import DPI, _finish, _fit, _in_sentence, _require, cached, plt
 
 #: Steps of the sample flow frame, in the order drawn.
 FLOW_STEPS = ("read_first", "quarantined_first", "kept_first", "read_second", "quarantined_second", "kept_second", "matched", "first_only", "second_only")

@@ -8,7 +8,6 @@ this module's code too) and reached from there as ``figures.forest_plot``.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -28,6 +27,7 @@ from pipeline.report.figures import (
     _style,
     _wrap,
     cached,
+    plt,
 )
 from pipeline.schema import CONSORTIUM, RANDOM_EFFECTS, first_waves, paired_rows
 

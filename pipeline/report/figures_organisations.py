@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from pipeline.errors import PipelineError
 from pipeline.i18n import N_, _, ngettext
 from pipeline.report import format as fmt
-from pipeline.report.figures import DPI, OKABE_ITO, WAVE_STYLES, _finish, _in_sentence, _locale_axis, _require, _style, _wrap, cached
+from pipeline.report.figures import DPI, OKABE_ITO, WAVE_STYLES, _finish, _in_sentence, _locale_axis, _require, _style, _wrap, cached, plt
 
 
 # --------------------------------------------------------------------------- capacity
