@@ -162,28 +162,16 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     tests compare it with); the hex digits are laid out in one pyarrow buffer.
     """
     import pyarrow
+    import pyarrow.compute as pc
 
     if not key:
         raise ValueError("the pseudonymisation key is empty")
 
-    text = values.astype("string").str.strip().str.upper()
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    inner, outer = _hmac_states(key)
+    codes, uniques = _distinct_identifiers(values)
     half = PSEUDONYM_HEX_DIGITS // 2
     n = len(uniques)
-    digests = bytearray(half * n)
-    blank = np.zeros(n + 1, dtype=bool)
-    blank[n] = True  # code -1, a missing value
-    # a block of identifiers at a time: the Python strings of a few thousand identifiers
-    # live at once, not of every one (their small objects would keep the memory they took)
-    for start in range(0, n, _HASH_BLOCK):
-        for k, u in enumerate(uniques[start : start + _HASH_BLOCK].tolist(), start):
-            h = inner.copy()
-            h.update(u.encode("utf-8"))
-            o = outer.copy()
-            o.update(h.digest())
-            digests[k * half : (k + 1) * half] = o.digest()[:half]
-            blank[k] = not u
+    digests = _hmac_digests(uniques, key)[:, :half].tobytes()
+    blank = np.append(pc.binary_length(uniques).to_numpy(zero_copy_only=False) == 0, True)  # code -1: a missing value
     offsets = np.arange(0, PSEUDONYM_HEX_DIGITS * n + 1, PSEUDONYM_HEX_DIGITS, dtype=np.int32)
     hashed = pyarrow.StringArray.from_buffers(n, pyarrow.py_buffer(offsets), pyarrow.py_buffer(digests.hex().encode("ascii")))
     del digests
@@ -191,6 +179,51 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     index = np.where((codes >= 0) & ~blank[codes], codes, -1)
     out = hashed.take(pyarrow.array(index, mask=index < 0))
     return pd.Series(pd.array(out, dtype="string"), index=values.index)
+
+
+def _hmac_digests(texts, key: bytes) -> np.ndarray:
+    """HMAC-SHA256 under ``key`` of each text of a pyarrow string array (UTF-8), one row
+    of 32 bytes per text (what :func:`keyed_hash` gives, as bytes).
+
+    The SHA-256 states after HMAC's key blocks are copied per text (:func:`_hmac_states`);
+    the texts come as bytes (no encoding per text), a block of :data:`_HASH_BLOCK` at a
+    time, so that the Python objects of a few thousand texts live at once, not of every one
+    (their small objects would keep the memory they took).
+    """
+    import pyarrow
+
+    inner, outer = _hmac_states(key)
+    copy_inner, copy_outer = inner.copy, outer.copy
+    out = np.empty((len(texts), 32), dtype=np.uint8)
+    data = texts.cast(pyarrow.large_binary())
+    for start in range(0, len(texts), _HASH_BLOCK):
+        block = []
+        for text in data.slice(start, _HASH_BLOCK).to_pylist():
+            h = copy_inner()
+            h.update(text)
+            o = copy_outer()
+            o.update(h.digest())
+            block.append(o.digest())
+        out[start : start + len(block)] = np.frombuffer(b"".join(block), dtype=np.uint8).reshape(-1, 32)
+    return out
+
+
+def _distinct_identifiers(values: pd.Series):
+    """Identifiers as :func:`pseudonymise` hashes them (stripped of surrounding white space,
+    upper-cased), as (integer code per row, -1 where missing; the distinct identifiers, a
+    pyarrow string array in order of first appearance).
+
+    pyarrow's dictionary encoding gives the codes; ``pd.factorize`` of pyarrow strings
+    took three times as long (0.15 s for 120,000 submission ids).
+    """
+    import pyarrow
+    import pyarrow.compute as pc
+
+    text = values.astype("string").str.strip().str.upper()
+    whole = pyarrow.chunked_array(text.array.__arrow_array__()).combine_chunks()
+    encoded = pc.dictionary_encode(whole)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return codes, encoded.dictionary
 
 
 #: An e-mail address (RFC 5322's common form: local part, @, a dotted domain).
