@@ -28,6 +28,7 @@ from pipeline.analysis.framework import combine, framework_ids, load_framework, 
 from pipeline.analysis.indicators import instrument_tests, publish_indicators, rows_table
 from pipeline.config import KEY_ENV, KEY_FILE, ROOT, SURVEYS_DIR
 from pipeline.errors import PipelineError
+from pipeline.ingest.categories import concat as concat_categorical
 from pipeline.ingest.dates import normalise_frame as normalise_dates
 from pipeline.ingest.deidentify import deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
@@ -93,24 +94,25 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
-        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding, limits=folder.consortium.limits)
+        # a long file's columns with few distinct values stay categorical up to validation
+        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding, limits=folder.consortium.limits, categorical=not ds.codebook.is_wide)
         if ds.codebook.is_wide:  # one row per person: one long row per person and wave
             mapped = wide_to_long(raw, ds.codebook)
         else:
             mapped = map_columns(raw, ds.codebook, ds.dialect)
             mapped.insert(2, WAVE, ds.wave)
+        counts[ds.name], absent[ds.name], warnings = raw.rows_read, raw.absent, raw.warnings
+        rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
+        del raw  # the file's columns the codebook does not keep (times, names, tool metadata) are freed before de-identification
         mapped, date_notes = normalise_dates(mapped, ds.codebook, ds.name, ds.date_format, ds.dayfirst)
         notes.extend(date_notes)
         clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
         frames.append(clean.frame)
-        counts[ds.name] = raw.rows_read
-        absent[ds.name] = raw.absent
-        notes.extend(raw.warnings + clean.notes)
-        rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
-        del raw, mapped, clean  # the file's columns left out are freed before the next file is read
+        notes.extend(warnings + clean.notes)
+        del mapped, clean  # the personal columns are freed before the next file is read
         _give_back_memory()
     lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
-    return pd.concat(frames, ignore_index=True), counts, notes, lines, absent
+    return concat_categorical(frames), counts, notes, lines, absent
 
 
 def _merge_quarantine(quarantine: pd.DataFrame, rejected: pd.DataFrame, files: list[str]) -> pd.DataFrame:

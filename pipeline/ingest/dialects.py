@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.ingest.categories import as_text
 from pipeline.instruments.codebook import Codebook
 from pipeline.schema import SOURCE_FILE, SOURCE_ROW
 
@@ -344,7 +345,10 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             notes.append(f"{w.name} (one column per choice)")
         elif w.name in found:
             header = found[w.name]
-            col, translated = _translate(frame[header], w, d, labels_export or not _by_name(header, w, d))
+            # items may stay categorical (validation converts their distinct values); every
+            # other column is text from here on, as de-identification and the tables expect
+            source = frame[header] if w.name in item_ids else as_text(frame[header])
+            col, translated = _translate(source, w, d, labels_export or not _by_name(header, w, d))
             if w.name == "submission_time":
                 col = google_timestamps(col)
             col, recased = _case_codes(col, w)

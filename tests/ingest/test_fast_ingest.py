@@ -1,0 +1,32 @@
+"""Faster ways of ingestion's steps give what the plain pandas ways give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.ingest.dialects import _kobo_na_as_empty
+from pipeline.ingest.read import RawExport
+from pipeline.ingest.validate import _seen_before
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object, "category"])
+def test_seen_before_is_duplicated_keep_first(dtype):
+    rng = np.random.default_rng(12)
+    for _ in range(300):
+        values = pd.Series(rng.choice(["a", "b", "c", None, "d", "e"], size=int(rng.integers(0, 30))), dtype=dtype)
+        assert _seen_before(values).tolist() == values.duplicated(keep="first").tolist()
+
+
+def test_kobo_na_is_read_as_empty_column_by_column():
+    frame = pd.DataFrame({"q1": pd.Series(["n/a", "yes", None], dtype="string"), "q2": pd.Categorical(["1", "n/a", "n/a"]), "q3": pd.Series(["x", "y", "z"], dtype="string")})
+    raw = RawExport("export.csv", frame)
+    out = _kobo_na_as_empty(frame, ["q1", "q2", "q3"], raw)
+    assert out["q1"].isna().tolist() == [True, False, True]
+    assert out["q2"].isna().tolist() == [False, True, True] and isinstance(out["q2"].dtype, pd.CategoricalDtype)
+    assert out["q3"].tolist() == ["x", "y", "z"]
+    assert raw.warnings == ["export.csv: 3 'n/a' cell(s) (a question skip logic hid, in KoboToolbox's legacy export) read as empty"]
+    assert frame["q1"].iloc[0] == "n/a"  # the frame given is not changed
+    clean = pd.DataFrame({"q1": pd.Series(["a"], dtype="string")})
+    assert _kobo_na_as_empty(clean, ["q1"], RawExport("b.csv", clean)) is clean
