@@ -30,7 +30,7 @@ from pipeline.config import KEY_ENV, KEY_FILE, ROOT, SURVEYS_DIR
 from pipeline.errors import PipelineError
 from pipeline.ingest.categories import concat as concat_categorical
 from pipeline.ingest.dates import normalise_frame as normalise_dates
-from pipeline.ingest.deidentify import deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
+from pipeline.ingest.deidentify import Known, deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_export
 from pipeline.ingest.score import score
@@ -91,6 +91,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
     codebook columns it does not have (read as not asked).
     """
     frames, counts, notes, rejected, absent = [], {}, [], [], {}
+    known = Known()  # respondent identifiers hashed for an earlier file (a later wave has most of them)
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
@@ -106,7 +107,7 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
         del raw  # the file's columns the codebook does not keep (times, names, tool metadata) are freed before de-identification
         mapped, date_notes = normalise_dates(mapped, ds.codebook, ds.name, ds.date_format, ds.dayfirst)
         notes.extend(date_notes)
-        clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
+        clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name, known)
         frames.append(clean.frame)
         notes.extend(warnings + clean.notes)
         del mapped, clean  # the personal columns are freed before the next file is read

@@ -93,23 +93,12 @@ def read_table(payload: bytes, delimiter: str, categorical: bool = True) -> pd.D
 
 
 def _categorical(column) -> pd.Categorical:
-    """A chunked pyarrow dictionary array as a pandas categorical (missing: code -1)."""
-    import pyarrow
-
-    column = pyarrow.chunked_array(column.chunks, type=column.type).unify_dictionaries()
-    if column.num_chunks == 0:
-        return pd.Categorical.from_codes(np.array([], dtype=np.int8), categories=pd.Index([], dtype="str"))
-    dictionary = column.chunk(0).dictionary
-    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in column.chunks])
-    return pd.Categorical.from_codes(_small(codes, len(dictionary)), categories=pd.Index(dictionary.to_pylist(), dtype="str"))
-
-
-def _small(codes: np.ndarray, n: int) -> np.ndarray:
-    """Codes in the smallest integer type that holds ``n`` categories (pandas' own choice)."""
-    for kind in (np.int8, np.int16, np.int32):
-        if n < np.iinfo(kind).max:
-            return codes.astype(kind, copy=False)
-    return codes.astype(np.int64, copy=False)
+    """A chunked pyarrow dictionary array of text as a pandas categorical (missing: code -1;
+    pyarrow unites the chunks' dictionaries)."""
+    values = column.to_pandas().array
+    if not isinstance(values, pd.Categorical):  # not expected from pyarrow; text stays text
+        raise TypeError(f"pyarrow gave {type(values).__name__} for a dictionary column")
+    return values
 
 
 def is_categorical(values: pd.Series) -> bool:

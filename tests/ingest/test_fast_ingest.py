@@ -30,3 +30,20 @@ def test_kobo_na_is_read_as_empty_column_by_column():
     assert frame["q1"].iloc[0] == "n/a"  # the frame given is not changed
     clean = pd.DataFrame({"q1": pd.Series(["a"], dtype="string")})
     assert _kobo_na_as_empty(clean, ["q1"], RawExport("b.csv", clean)) is clean
+
+
+def test_identifiers_known_from_an_earlier_file_get_the_same_pseudonyms_without_hashing_again(monkeypatch):
+    from pipeline.ingest import deidentify
+
+    hashed = []
+    real = deidentify._hmac_digests
+    monkeypatch.setattr(deidentify, "_hmac_digests", lambda texts, key: hashed.append(texts.to_pylist()) or real(texts, key))
+    known = deidentify.Known()
+    first = pd.Series(["a-1", " b-2", None, "", "c-3"], dtype="string")
+    second = pd.Series(["B-2", "d-4", "a-1 ", None, "e-5", "d-4"], index=[7, 8, 9, 10, 11, 12], dtype="string")
+    got = [deidentify.pseudonymise(first, b"key", known), deidentify.pseudonymise(second, b"key", known)]
+    assert hashed == [["A-1", "B-2", "", "C-3"], ["D-4", "E-5"]]  # each identifier once, across both files
+    assert known.texts.to_pylist() == ["A-1", "B-2", "", "C-3", "D-4", "E-5"] and known.digests.shape == (6, 8)
+    for values, pseudonyms in zip((first, second), got):
+        pd.testing.assert_series_equal(pseudonyms, deidentify.pseudonymise(values, b"key"))
+    assert got[1].tolist()[:3] == [got[0].iloc[1], deidentify.keyed_hash(b"key", "D-4")[:16], got[0].iloc[0]]
