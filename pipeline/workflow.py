@@ -162,8 +162,12 @@ def _without_quarantined_rows(valid: pd.DataFrame, quarantine: pd.DataFrame) -> 
     if quarantine.empty:
         return valid
     bad = pd.MultiIndex.from_frame(quarantine[["source_file", "source_row"]].astype({"source_row": "int64"}))
-    rows = pd.MultiIndex.from_arrays([valid[SOURCE_FILE], valid[SOURCE_ROW].astype("int64")])
-    drop = rows.isin(bad)
+    # only rows numbered as a quarantined row can be one (a long file's never are): the
+    # (file, row) pairs of every row kept are not built
+    drop = valid[SOURCE_ROW].astype("int64").isin(bad.get_level_values(1)).to_numpy(copy=True)
+    if drop.any():
+        maybe = valid.loc[drop]
+        drop[drop] = pd.MultiIndex.from_arrays([maybe[SOURCE_FILE], maybe[SOURCE_ROW].astype("int64")]).isin(bad)
     return valid.loc[~drop].reset_index(drop=True) if drop.any() else valid  # no copy when nothing goes
 
 

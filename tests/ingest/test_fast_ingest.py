@@ -47,3 +47,16 @@ def test_identifiers_known_from_an_earlier_file_get_the_same_pseudonyms_without_
     for values, pseudonyms in zip((first, second), got):
         pd.testing.assert_series_equal(pseudonyms, deidentify.pseudonymise(values, b"key"))
     assert got[1].tolist()[:3] == [got[0].iloc[1], deidentify.keyed_hash(b"key", "D-4")[:16], got[0].iloc[0]]
+
+
+def test_keep_rows_releasing_the_columns_gives_the_same_rows():
+    from pipeline.ingest.validate import keep_rows
+
+    frame = pd.DataFrame({"text": pd.Series(["a", "b", None, "d"], dtype="string"), "x": [1.0, 2.0, 3.0, np.nan], "n": [1, 2, 3, 4]})
+    keep = np.array([True, False, True, True])
+    want = frame.loc[keep].reset_index(drop=True)
+    given = frame.copy()
+    pd.testing.assert_frame_equal(keep_rows(given, keep, release=True), want)
+    assert list(given.columns) == []  # every column taken out once copied
+    pd.testing.assert_frame_equal(keep_rows(frame, keep), want)
+    assert list(frame.columns) == ["text", "x", "n"]
