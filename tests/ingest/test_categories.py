@@ -128,3 +128,14 @@ def test_quarantine_and_rows_are_the_same_with_categories_as_with_text(clean_fol
         assert not any(is_categorical(frame[c]) for c in frame.columns)
     kept = with_categories.responses["community_attitudes"]
     assert kept.loc[(kept["_source_file"] == PRE) & (kept["_source_row"] == 10), "kn_rights"].tolist() == [3.0]  # " 3" read as 3
+
+
+def test_bytes_that_are_not_utf8_in_a_categorical_column_are_not_read_as_utf8(tmp_path):
+    # past the first 64 KB, which the reader decodes itself: pyarrow's dictionary read checks UTF-8 too
+    lines = ["id,answer"] + [f"{k},a" for k in range(20_000)]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b"20001,caf\xe9\n")
+    raw = read_export(path, categorical=True)
+    assert raw.encoding == "cp1252"
+    assert raw.frame["answer"].iloc[-1] == "café"
+    pdt.assert_frame_equal(all_text(raw.frame), read_export(path).frame)
