@@ -28,8 +28,9 @@ from pipeline.analysis.framework import combine, framework_ids, load_framework, 
 from pipeline.analysis.indicators import instrument_tests, publish_indicators, rows_table
 from pipeline.config import KEY_ENV, KEY_FILE, ROOT, SURVEYS_DIR
 from pipeline.errors import PipelineError
+from pipeline.ingest.categories import concat as concat_categorical
 from pipeline.ingest.dates import normalise_frame as normalise_dates
-from pipeline.ingest.deidentify import deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
+from pipeline.ingest.deidentify import Known, deidentify_with_notes, key_fingerprint, load_key, redact_quarantine
 from pipeline.ingest.pairing import CODE_MATCHING_COLUMNS, code_matching_table, pair_by_code
 from pipeline.ingest.read import SOURCE_FILE, SOURCE_ROW, map_columns, read_export
 from pipeline.ingest.score import score
@@ -90,27 +91,29 @@ def read_instrument(folder: DataFolder, instrument: str, key: bytes) -> tuple[pd
     codebook columns it does not have (read as not asked).
     """
     frames, counts, notes, rejected, absent = [], {}, [], [], {}
+    known = Known()  # respondent identifiers hashed for an earlier file (a later wave has most of them)
     for ds in folder.datasets:
         if ds.instrument != instrument:
             continue
-        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding, limits=folder.consortium.limits)
+        # a long file's columns with few distinct values stay categorical up to validation
+        raw = read_export(ds.file, name=ds.name, sheet=ds.sheet, encoding=ds.encoding, limits=folder.consortium.limits, categorical=not ds.codebook.is_wide)
         if ds.codebook.is_wide:  # one row per person: one long row per person and wave
             mapped = wide_to_long(raw, ds.codebook)
         else:
             mapped = map_columns(raw, ds.codebook, ds.dialect)
             mapped.insert(2, WAVE, ds.wave)
+        counts[ds.name], absent[ds.name], warnings = raw.rows_read, raw.absent, raw.warnings
+        rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
+        del raw  # the file's columns the codebook does not keep (times, names, tool metadata) are freed before de-identification
         mapped, date_notes = normalise_dates(mapped, ds.codebook, ds.name, ds.date_format, ds.dayfirst)
         notes.extend(date_notes)
-        clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name)
+        clean = deidentify_with_notes(mapped, ds.codebook, key, ds.name, known)
         frames.append(clean.frame)
-        counts[ds.name] = raw.rows_read
-        absent[ds.name] = raw.absent
-        notes.extend(raw.warnings + clean.notes)
-        rejected += [{"source_file": ds.name, "wave": ds.wave, **r} for r in raw.rejected]
-        del raw, mapped, clean  # the file's columns left out are freed before the next file is read
+        notes.extend(warnings + clean.notes)
+        del mapped, clean  # the personal columns are freed before the next file is read
         _give_back_memory()
     lines = pd.DataFrame(rejected, columns=QUARANTINE_COLUMNS).astype({"source_row": "int64"})
-    return pd.concat(frames, ignore_index=True), counts, notes, lines, absent
+    return concat_categorical(frames), counts, notes, lines, absent
 
 
 def _merge_quarantine(quarantine: pd.DataFrame, rejected: pd.DataFrame, files: list[str]) -> pd.DataFrame:
@@ -159,8 +162,12 @@ def _without_quarantined_rows(valid: pd.DataFrame, quarantine: pd.DataFrame) -> 
     if quarantine.empty:
         return valid
     bad = pd.MultiIndex.from_frame(quarantine[["source_file", "source_row"]].astype({"source_row": "int64"}))
-    rows = pd.MultiIndex.from_arrays([valid[SOURCE_FILE], valid[SOURCE_ROW].astype("int64")])
-    drop = rows.isin(bad)
+    # only rows numbered as a quarantined row can be one (a long file's never are): the
+    # (file, row) pairs of every row kept are not built
+    drop = valid[SOURCE_ROW].astype("int64").isin(bad.get_level_values(1)).to_numpy(copy=True)
+    if drop.any():
+        maybe = valid.loc[drop]
+        drop[drop] = pd.MultiIndex.from_arrays([maybe[SOURCE_FILE], maybe[SOURCE_ROW].astype("int64")]).isin(bad)
     return valid.loc[~drop].reset_index(drop=True) if drop.any() else valid  # no copy when nothing goes
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.ingest.categories import as_text
 from pipeline.instruments.codebook import Codebook
 from pipeline.schema import SOURCE_FILE, SOURCE_ROW
 
@@ -280,11 +281,7 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
         )
     d = get(dialect, columns)
     if d.name == "kobo":  # KoboCAT's legacy exports write n/a for a question skip logic hid
-        na = frame[columns].eq("n/a").fillna(False)
-        if na.to_numpy().any():
-            frame = frame.copy()
-            frame[columns] = frame[columns].mask(na)
-            raw.warnings.append(f"{raw.name}: {int(na.to_numpy().sum())} 'n/a' cell(s) (a question skip logic hid, in KoboToolbox's legacy export) read as empty")
+        frame = _kobo_na_as_empty(frame, columns, raw)
     full, short = _index(columns, d)
     wanted = _wanted(codebook, d)
     found: dict[str, str] = {}
@@ -348,7 +345,10 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
             notes.append(f"{w.name} (one column per choice)")
         elif w.name in found:
             header = found[w.name]
-            col, translated = _translate(frame[header], w, d, labels_export or not _by_name(header, w, d))
+            # items may stay categorical (validation converts their distinct values); every
+            # other column is text from here on, as de-identification and the tables expect
+            source = frame[header] if w.name in item_ids else as_text(frame[header])
+            col, translated = _translate(source, w, d, labels_export or not _by_name(header, w, d))
             if w.name == "submission_time":
                 col = google_timestamps(col)
             col, recased = _case_codes(col, w)
@@ -367,6 +367,24 @@ def resolve_columns(raw, codebook: Codebook, dialect: str | Dialect | None = Non
         result["submission_id"] = content_ids(result, codebook)
         raw.warnings.append(f"{raw.name}: no submission id column ({d.description}s have none): each row's id is a hash of its time and answers, so only exact repeats count as duplicate submissions")
     return result
+
+
+def _kobo_na_as_empty(frame: pd.DataFrame, columns: list[str], raw) -> pd.DataFrame:
+    """The frame with KoboCAT's ``n/a`` cells (a question skip logic hid) set missing, and a
+    note on ``raw.warnings`` saying how many; the frame itself when no cell is ``n/a``.
+
+    Each column is compared on its own (a frame-wide comparison builds, and then copies
+    into one block, a boolean of every cell: at 100,000 rows that alone took 0.3 s).
+    """
+    hits = {c: na for c in columns if (na := frame[c].eq("n/a").fillna(False)).any()}
+    if not hits:
+        return frame
+    frame = frame.copy()
+    for c, na in hits.items():
+        frame[c] = frame[c].mask(na)
+    n = sum(int(na.sum()) for na in hits.values())
+    raw.warnings.append(f"{raw.name}: {n} 'n/a' cell(s) (a question skip logic hid, in KoboToolbox's legacy export) read as empty")
+    return frame
 
 
 def _case_codes(col: pd.Series, w: _Wanted) -> tuple[pd.Series, int]:

@@ -95,21 +95,22 @@ def pair_by_code(frame: pd.DataFrame, codebook: Codebook, key: bytes) -> tuple[p
     out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     anon = _blank(out[RESPONDENT])
     origin = "code-row|" + out.loc[anon, SOURCE_FILE].astype(str) + "|" + out.loc[anon, SOURCE_ROW].astype(str)
-    out.loc[anon, RESPONDENT] = pseudonymise(origin, key)
+    ids = _with_pseudonyms(out[RESPONDENT], anon.to_numpy(dtype=bool), pseudonymise(origin, key))
+    source = np.arange(len(out))  # the row whose pseudonym each row takes: its own, or (matched) the first wave's
     field = codebook.comparison_field
     blocks = [c for c in ("partner", field.name if field else None) if c and c in out.columns]
     first = codebook.waves[0]
     rows = []
     for wave in codebook.waves[1:]:
         total = dict.fromkeys(COUNTS, 0)
-        coded = out.loc[anon & out[WAVE].isin([first, wave])]
+        coded = out.loc[anon & out[WAVE].isin([first, wave]), [WAVE, *blocks, *code_cols]]  # the columns matching reads, not a copy of every column
         groups = coded.groupby(blocks, sort=True, dropna=False) if blocks else [((), coded)]
         for _, sub in groups:
             pre = sub.loc[sub[WAVE] == first, code_cols]
             post = sub.loc[sub[WAVE] == wave, code_cols]
             res = match_codes(pre, post, max_differences=codebook.max_differences)
             if len(res.pairs):
-                out.loc[res.pairs["post_index"].to_numpy(), RESPONDENT] = out.loc[res.pairs["pre_index"].to_numpy(), RESPONDENT].to_numpy()
+                source[out.index.get_indexer(res.pairs["post_index"].to_numpy())] = out.index.get_indexer(res.pairs["pre_index"].to_numpy())
             for name, value in (
                 ("n_pre", res.n_pre),
                 ("n_post", res.n_post),
@@ -136,7 +137,20 @@ def pair_by_code(frame: pd.DataFrame, codebook: Codebook, key: bytes) -> tuple[p
                     "hidden": "",
                 }
             )
+    out[RESPONDENT] = pd.Series(pd.arrays.ArrowStringArray(ids.take(source)), index=out.index)
     return out.drop(columns=code_cols), pd.DataFrame(rows, columns=CODE_MATCHING_COLUMNS)
+
+
+def _with_pseudonyms(ids: pd.Series, anon: np.ndarray, pseudonyms: pd.Series):
+    """The respondent identifiers (a pyarrow string column) with the rows of ``anon`` given
+    ``pseudonyms`` (one per such row, in row order), as one pyarrow array: one pass in
+    pyarrow, where setting the rows through pandas went through Python strings."""
+    import pyarrow
+    import pyarrow.compute as pc
+
+    whole = pyarrow.chunked_array(ids.astype("string").array.__arrow_array__()).combine_chunks()
+    given = pyarrow.chunked_array(pseudonyms.array.__arrow_array__()).combine_chunks().cast(whole.type)
+    return pc.replace_with_mask(whole, pyarrow.array(anon), given) if anon.any() else whole
 
 
 def code_matching_table(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Read survey exports (CSV, XLSX) into frames of text, and map columns to the codebook.
 
 Every cell is read as text so that the raw value is what a quarantine line
-shows; types are set in :mod:`pipeline.ingest.validate`. Rows are numbered as a
+shows (with ``categorical``, a column of few distinct texts as a categorical of them,
+:mod:`pipeline.ingest.categories`); types are set in :mod:`pipeline.ingest.validate`. Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first answer row is row 2.
 
 What a file can be (each case has a test in ``tests/ingest/test_read.py``):
@@ -43,6 +44,7 @@ import pandas as pd
 
 from pipeline.config import DEFAULT_LIMITS, Limits
 from pipeline.errors import InputError
+from pipeline.ingest.categories import is_categorical, read_table
 from pipeline.instruments.codebook import Codebook
 from pipeline.schema import SOURCE_FILE, SOURCE_ROW, Reason
 
@@ -93,7 +95,7 @@ class RawExport:
         return len(self.frame) + len(self.rejected)
 
 
-def read_export(path: str | Path, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawExport:
+def read_export(path: str | Path, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS, categorical: bool = False) -> RawExport:
     """Read one export file as text.
 
     Parameters
@@ -110,6 +112,9 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
     limits : Limits, optional
         The file size, rows, columns and (for a workbook) unpacked size read at most
         (:class:`pipeline.config.Limits`, the registry's ``limits:``).
+    categorical : bool, optional
+        Columns with few distinct values as pandas categoricals of their texts, where
+        pyarrow reads the file (see :mod:`pipeline.ingest.categories`); text otherwise.
 
     Returns
     -------
@@ -138,7 +143,7 @@ def read_export(path: str | Path, name: str | None = None, *, sheet: str | None 
         raw = _read_xlsx(path, name, sheet, limits)
     elif suffix in (".csv", ".txt", ".tsv"):
         _check_header_width(path, name, limits)
-        raw = _read_csv(path, name, encoding)
+        raw = _read_csv(path, name, encoding, categorical)
         if raw.rows_read > limits.max_rows:
             raise InputError(
                 name, f"the file has {raw.rows_read:,} rows, more than the limit max_rows = {limits.max_rows:,}; not read. Raise it in the registry's 'limits:' if this is really one export"
@@ -321,9 +326,9 @@ _ENCODING_NOTES = {
 }
 
 
-def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
+def _read_csv(path: Path, name: str, encoding: str | None, categorical: bool = False) -> RawExport:
     data = path.read_bytes()
-    fast = _read_utf8_fast(data, name) if encoding is None else None
+    fast = _read_utf8_fast(data, name, categorical) if encoding is None else None
     rejected: list[dict] = []
     if fast is not None:
         frame, used, delimiter, ends_cleanly = fast
@@ -334,7 +339,7 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
         delimiter = sniff_delimiter(text)
         frame = None
         if used not in ("utf-8", "utf-8-sig") and "\n\n" not in text and "\n\r\n" not in text and _plain_header(text, delimiter):
-            frame = _read_csv_fast(text.encode("utf-8"), delimiter)
+            frame = _read_csv_fast(text.encode("utf-8"), delimiter, categorical)
         if frame is None:
             frame, rejected = _read_csv_careful(text, delimiter, name)
         else:
@@ -352,7 +357,7 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawExport:
     return raw
 
 
-def _read_utf8_fast(data: bytes, name: str):
+def _read_utf8_fast(data: bytes, name: str, categorical: bool = False):
     """The common case without decoding the whole file in Python: well-formed UTF-8
     (pyarrow checks every byte), no blank line, no overlong line, a plain header.
 
@@ -377,7 +382,7 @@ def _read_utf8_fast(data: bytes, name: str):
     delimiter = sniff_delimiter(head)
     if not _plain_header(head, delimiter):
         return None
-    frame = _read_csv_fast(body, delimiter)
+    frame = _read_csv_fast(body, delimiter, categorical)
     if frame is None:
         return None
     frame.insert(0, SOURCE_ROW, range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)))
@@ -396,8 +401,10 @@ def _plain_header(text: str, delimiter: str) -> bool:
     return all(names) and len(set(names)) == len(names)
 
 
-def _read_csv_fast(payload: bytes, delimiter: str) -> pd.DataFrame | None:
-    """pyarrow's multithreaded reader, for well-formed UTF-8 files without blank lines.
+def _read_csv_fast(payload: bytes, delimiter: str, categorical: bool = False) -> pd.DataFrame | None:
+    """pyarrow's multithreaded reader, for well-formed UTF-8 files without blank lines
+    (:func:`pipeline.ingest.categories.read_table`; with ``categorical``, the columns with
+    few distinct values are categoricals of their texts).
 
     pyarrow skips blank lines (which would shift the row numbers) and stops at the
     first malformed line without saying where, so such files go to the careful reader;
@@ -405,34 +412,30 @@ def _read_csv_fast(payload: bytes, delimiter: str) -> pd.DataFrame | None:
     rejects their rows, ``value_too_long``).
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frame = pd.read_csv(
-                io.BytesIO(payload),
-                sep=delimiter,
-                engine="pyarrow",
-                dtype="string[pyarrow]",
-                keep_default_na=False,
-                na_values=[""],
-            )
+        frame = read_table(payload, delimiter, categorical)
     except Exception:  # any pyarrow complaint: let the careful reader explain it
         return None
     return None if _longest_value(frame) > MAX_CELL_CHARS else frame
 
 
 def _longest_value(frame: pd.DataFrame) -> int:
-    """The most characters in any cell of a frame of pyarrow strings, 0 when it has none.
+    """The most characters in any cell of a frame of pyarrow strings and categoricals of
+    text, 0 when it has none.
 
     A value's length in bytes (read from the offsets, no pass over the text) bounds
     its length in characters; characters are counted only in a column whose bytes
-    reach :data:`MAX_CELL_CHARS`.
+    reach :data:`MAX_CELL_CHARS`. A categorical's values are its categories.
     """
     import pyarrow
     import pyarrow.compute as pc
 
     longest = 0
     for name in frame.columns:
-        values = pyarrow.chunked_array(frame[name].array.__arrow_array__())
+        column = frame[name]
+        if is_categorical(column):
+            values = pyarrow.chunked_array([pyarrow.array(column.cat.categories.to_numpy(dtype=object), type=pyarrow.large_string())])
+        else:
+            values = pyarrow.chunked_array(column.array.__arrow_array__())
         n = pc.max(pc.binary_length(values)).as_py() or 0
         if n > MAX_CELL_CHARS:
             n = pc.max(pc.utf8_length(values)).as_py() or 0

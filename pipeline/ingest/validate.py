@@ -22,6 +22,7 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pa_compute
 
+from pipeline.ingest.categories import category_values, is_categorical
 from pipeline.ingest.pairing import unidentified
 from pipeline.instruments.codebook import DROPPED_ROLES, Codebook
 from pipeline.instruments.registry import Consortium
@@ -53,7 +54,10 @@ def _codes_text(codes) -> str:
 
 def _to_float(raw: pd.Series) -> pd.Series:
     """Numbers from text: pyarrow's cast when every cell parses (the common case, fast),
-    else pandas, after trimming spaces and reading a decimal comma as a point."""
+    else pandas, after trimming spaces and reading a decimal comma as a point. A
+    categorical column's categories are converted, once each."""
+    if is_categorical(raw):
+        return pd.Series(category_values(raw, lambda text: _to_float(text).to_numpy()), index=raw.index, dtype="float64")
     try:
         arr = pa_compute.cast(pyarrow.array(raw.astype("string[pyarrow]").array), pyarrow.float64())
         return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64")
@@ -208,7 +212,7 @@ def validate(frame: pd.DataFrame, codebook: Codebook, consortium: Consortium, ab
     bad = np.zeros(len(typed), dtype=bool)
     bad[fails["index"].to_numpy()] = True
     quarantine = _quarantine_table(fails, frame, codebook, consortium)
-    valid = keep_rows(typed, ~bad)
+    valid = keep_rows(typed, ~bad, release=True)  # typed is this function's own: each column freed once copied
     return Validated(valid=valid, quarantine=quarantine)
 
 
@@ -231,7 +235,7 @@ def schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataF
         if column.checks:
             distinct = pd.Series(pd.unique(values), dtype=values.dtype)
             (few if len(distinct) <= _FEW_VALUES else many)[name] = distinct
-        if column.unique and (again := values.duplicated(keep="first")).any():
+        if column.unique and (again := _seen_before(values)).any():
             parts.append(pd.DataFrame({"index": typed.index[again], "column": name, "value": values[again].astype(str).to_numpy(), "reason": "duplicate_submission"}))
     groups = [few] if few else []
     groups += [{name: distinct} for name, distinct in many.items()]
@@ -256,6 +260,16 @@ def schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataF
 _FEW_VALUES = 1_000
 
 
+def _seen_before(values: pd.Series) -> np.ndarray:
+    """``values.duplicated(keep="first")`` as a boolean array (a missing value repeats a
+    missing one), from integer codes: codes are given in order of first appearance, so a
+    row repeats an earlier one where its code is not above every code before it
+    (pandas' ``duplicated`` of pyarrow strings took twice as long)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))) if len(codes) else codes
+    return codes <= before
+
+
 def _duplicated(frame: pd.DataFrame) -> pd.Series:
     """``frame.duplicated(keep=False)`` of two columns, through integer codes (missing equals missing)."""
     a, _ = pd.factorize(frame.iloc[:, 0], use_na_sentinel=True)
@@ -264,12 +278,15 @@ def _duplicated(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(key, index=frame.index).duplicated(keep=False)
 
 
-def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray, release: bool = False) -> pd.DataFrame:
     """``frame.loc[keep].reset_index(drop=True)`` that shares the text with ``frame``.
 
     A text column (pyarrow strings) becomes the runs of kept rows as slices of the
     column itself, which copy nothing: quarantining a few rows of a large file does
-    not hold its text twice in memory. Other columns are copied as by ``loc``.
+    not hold its text twice in memory. Other columns are copied as by ``loc``; with
+    ``release``, each column is taken out of ``frame`` once copied (``frame`` is left
+    without columns), so that a column's copy and the column are in memory together,
+    not every column twice.
     """
     import pyarrow
 
@@ -279,15 +296,16 @@ def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
     runs = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
     out = {}
-    for name in frame.columns:
-        values = frame[name].array
+    columns = frame.columns
+    for name in columns:
+        values = frame.pop(name).array if release else frame[name].array
         if isinstance(values, pd.arrays.ArrowStringArray):
             whole = pyarrow.chunked_array(values.__arrow_array__())
             pieces = [chunk for a, b in runs for chunk in whole.slice(a, b - a).chunks]
             out[name] = pd.array(pyarrow.chunked_array(pieces, type=whole.type), dtype=values.dtype)
         else:
             out[name] = values[keep]
-    return pd.DataFrame(out, columns=frame.columns, copy=False)
+    return pd.DataFrame(out, columns=columns, copy=False)
 
 
 def shown_rows(frame: pd.DataFrame, expression: str, codebook: Codebook) -> pd.Series:
@@ -341,7 +359,8 @@ def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook
     if fails.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "string") for c in QUARANTINE_COLUMNS})
     fails = fails.sort_values(["index", "column", "reason"], kind="stable").drop_duplicates(["index", "column", "reason"])
-    fails, more = _capped(fails, raw[SOURCE_FILE].to_numpy(), consortium.limits.max_quarantine_lines)
+    # the file of each failure's row (not of every row: 200,000 Python strings took 17 MB at the peak)
+    fails, more = _capped(fails, raw[SOURCE_FILE].take(fails["index"].to_numpy()).to_numpy(), consortium.limits.max_quarantine_lines)
     rows = raw.loc[fails["index"].to_numpy(), [SOURCE_FILE, SOURCE_ROW, WAVE]]
     as_read = [raw.at[i, c] if c in raw.columns else v for i, c, v in zip(fails["index"], fails["column"], fails["value"])]
     q = pd.DataFrame(
@@ -365,8 +384,9 @@ def _quarantine_table(fails: pd.DataFrame, raw: pd.DataFrame, codebook: Codebook
 
 def _capped(fails: pd.DataFrame, files: np.ndarray, cap: int) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The failures listed (every one of a row whose lines fit in its file's first ``cap``,
-    else the row's first), and per line how many of its row's failures it stands for besides itself."""
-    file_of = pd.Series(files[fails["index"].to_numpy()], index=fails.index)
+    else the row's first), and per line how many of its row's failures it stands for besides
+    itself. ``files``: the source file of each failure (line by line, as ``fails``)."""
+    file_of = pd.Series(files, index=fails.index)
     if int(file_of.value_counts().max()) <= cap:
         return fails, None
     position = file_of.groupby(file_of, sort=False).cumcount().to_numpy()
