@@ -43,6 +43,7 @@ from pipeline.instruments.registry import DataFolder, confine, inferred_registry
 from pipeline.outputs import publish, run_lock, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
 from pipeline.schema import DATA_TEXTS_COLUMNS, PUBLISHED_TABLES, RECONCILIATION_COLUMNS, Files
+from pipeline.stats._threads import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -553,8 +554,9 @@ def _activity_tables(run: dict, responses, codebooks, consortium, min_cell: int)
 
 def analyse(build_dir: str | Path) -> pd.DataFrame:
     """Stage 2: compute the indicators and write ``indicators.csv`` (with ``reliability.csv``
-    and ``attrition.csv``) to the build folder."""
-    with run_lock(build_dir, "build folder"):
+    and ``attrition.csv``) to the build folder. BLAS runs on one thread: every matrix of
+    the stage is small, and for small ones the worker threads only cost CPU time."""
+    with run_lock(build_dir, "build folder"), one_blas_thread():
         return _analyse(build_dir)
 
 
