@@ -179,6 +179,15 @@ def agg_share(rows, p, ctx):
     return {"value": k / n, "value_ci_low": lo, "value_ci_high": hi, "n": n, "n_people": n if ctx.person_rows else pd.NA, "note": ""}
 
 
+def by_respondent(rows: pd.DataFrame, wave: str, measure: str) -> pd.Series:
+    """``measure`` at one wave, indexed by ``respondent_id`` (a respondent's first row).
+
+    Only the two columns are taken from the rows: taking every column of a wave's rows
+    cost more than the statistics of a change (issue 12)."""
+    s = rows.loc[rows["wave"] == wave, ["respondent_id", measure]].set_index("respondent_id")[measure]
+    return s[~s.index.duplicated()]
+
+
 def agg_mean_change(rows, p, ctx):
     """Paired change of ``measure`` from wave ``from`` to ``to`` (same respondents).
 
@@ -187,9 +196,7 @@ def agg_mean_change(rows, p, ctx):
     (Lakens 2013), as :func:`pipeline.analysis.indicators.change_row`.
     """
     first, last = p["from"], resolve_wave(rows, p["to"], ctx.codebook.waves)
-    a = rows.loc[rows["wave"] == first].set_index("respondent_id")[p["measure"]]
-    b = rows.loc[rows["wave"] == last].set_index("respondent_id")[p["measure"]]
-    a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
+    a, b = by_respondent(rows, first, p["measure"]), by_respondent(rows, last, p["measure"])
     both = pd.DataFrame({"a": a}).join(pd.DataFrame({"b": b}), how="outer").sort_index()
     out = change_row(both["a"].astype("float64"), both["b"].astype("float64"))
     out.pop("analysis", None)  # a framework row; its test kind follows from the aggregation
@@ -219,9 +226,7 @@ def agg_share_change(rows, p, ctx):
     with a score at both waves (``n``); people missing one wave are not counted.
     """
     first, last = p["from"], resolve_wave(rows, p["to"], ctx.codebook.waves)
-    a = rows.loc[rows["wave"] == first].set_index("respondent_id")[p["measure"]]
-    b = rows.loc[rows["wave"] == last].set_index("respondent_id")[p["measure"]]
-    a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
+    a, b = by_respondent(rows, first, p["measure"]), by_respondent(rows, last, p["measure"])
     both = pd.DataFrame({"a": a}).join(pd.DataFrame({"b": b}), how="inner").astype("float64").dropna()
     change = both["b"] - both["a"]
     n = len(change)

@@ -211,8 +211,9 @@ def change_row(pre: pd.Series, post: pd.Series, confidence: float = 0.95) -> dic
     """
     n_pre, n_post = int(pre.notna().sum()), int(post.notna().sum())
     both = pre.notna() & post.notna()
-    pc = stats.paired_change(pre[both].to_numpy(), post[both].to_numpy(), confidence=confidence)
-    sr = stats.signed_rank(pre[both].to_numpy(), post[both].to_numpy())
+    x, y = pre[both].to_numpy(), post[both].to_numpy()
+    pc = stats.paired_change(x, y, confidence=confidence)
+    sr = stats.signed_rank(x, y)
     return {
         "analysis": PAIRED_CHANGE,
         "n_pre": n_pre,
