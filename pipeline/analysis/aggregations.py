@@ -98,7 +98,10 @@ class Aggregation:
 
 
 def where(rows: pd.DataFrame, conditions) -> pd.DataFrame:
-    """Rows meeting every condition ``{column, op, value}`` (missing values never meet one)."""
+    """Rows meeting every condition ``{column, op, value}`` (missing values never meet one);
+    ``rows`` themselves when there is no condition."""
+    if not conditions:
+        return rows
     keep = pd.Series(True, index=rows.index)
     for c in conditions or ():
         col = rows[c["column"]]
@@ -182,9 +185,11 @@ def agg_share(rows, p, ctx):
 def by_respondent(rows: pd.DataFrame, wave: str, measure: str) -> pd.Series:
     """``measure`` at one wave, indexed by ``respondent_id`` (a respondent's first row).
 
-    Only the two columns are taken from the rows: taking every column of a wave's rows
-    cost more than the statistics of a change (issue 12)."""
-    s = rows.loc[rows["wave"] == wave, ["respondent_id", measure]].set_index("respondent_id")[measure]
+    Only the two columns' arrays are taken from the rows: taking every column of a wave's
+    rows (and making a frame of them) cost more than the statistics of a change (issue 12)."""
+    at = (rows["wave"] == wave).to_numpy(dtype=bool)
+    ids = pd.Index(rows["respondent_id"].array[at], name="respondent_id")
+    s = pd.Series(rows[measure].array[at], index=ids, name=measure)
     return s[~s.index.duplicated()]
 
 

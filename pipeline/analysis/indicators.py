@@ -287,7 +287,8 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     if reason or cats.empty:
         out["note"] = notes_.RC_NOT_COMPUTED.format(reason=reason or notes_.NO_COMPLETE_PAIRS)
         return out
-    counts = {c: int((cats == c).sum()) for c in RC_CATEGORIES}
+    labels = cats.to_numpy(dtype=object)
+    counts = {c: int((labels == c).sum()) for c in RC_CATEGORIES}
     n = len(cats)
     hide = hidden_shares(counts, min_cell, prefer=("unchanged",))
     ci = stats.proportion_ci(counts["improved"], n)
