@@ -43,7 +43,7 @@ from pipeline.instruments.registry import DataFolder, confine, inferred_registry
 from pipeline.outputs import publish, run_lock, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
 from pipeline.schema import DATA_TEXTS_COLUMNS, PUBLISHED_TABLES, RECONCILIATION_COLUMNS, Files
-from pipeline.stats._threads import one_blas_thread
+from pipeline.stats._base import one_blas_thread
 
 
 @dataclass(frozen=True)

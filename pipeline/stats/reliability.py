@@ -14,8 +14,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 from pipeline.i18n import N_
-from pipeline.stats._base import NAN, OVERFLOW, _align, _as_1d_float, _check_confidence, _finite, _join, _register, _Result, _sd
-from pipeline.stats._threads import one_blas_thread
+from pipeline.stats._base import NAN, OVERFLOW, _align, _as_1d_float, _check_confidence, _finite, _join, _register, _Result, _sd, one_blas_thread
 
 # --------------------------------------------------------------------------------------
 # Reliable change index

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats as sps
 from threadpoolctl import threadpool_info
 
-from pipeline.stats._threads import one_blas_thread
+from pipeline.stats._base import one_blas_thread
 from pipeline.stats.paired import _nct_cdf
 
 
