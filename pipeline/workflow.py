@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.analysis.disclosure import codebook_codes, parents_of, public_quarantine
-from pipeline.analysis.framework import combine, framework_ids, load_framework, run_framework
+from pipeline.analysis.framework import combine, framework_ids, load_framework, run_framework, run_framework_file
 from pipeline.analysis.indicators import instrument_tests, publish_indicators, rows_table
 from pipeline.config import KEY_ENV, KEY_FILE, ROOT, SURVEYS_DIR
 from pipeline.errors import PipelineError
@@ -44,6 +44,7 @@ from pipeline.instruments.registry import DataFolder, confine, inferred_registry
 from pipeline.outputs import publish, run_lock, sha256, staging, write_csv, write_json, write_parquet
 from pipeline.report.context import load_codebooks, load_responses, load_run
 from pipeline.schema import DATA_TEXTS_COLUMNS, PUBLISHED_TABLES, RECONCILIATION_COLUMNS, Files
+from pipeline.stats._base import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -465,11 +466,12 @@ def compute_quality(responses: dict[str, pd.DataFrame], codebooks: dict[str, Cod
     }
 
 
-def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.DataFrame, results: pd.DataFrame, quality: dict) -> dict[str, pd.DataFrame]:
+def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.DataFrame, results: pd.DataFrame, quality: dict, framework=None) -> dict[str, pd.DataFrame]:
     """The tables the reports print besides the indicators (:mod:`pipeline.analysis.report_tables`):
     results at a glance, the checked commentary, network counts, baseline balance, methods;
     and the consortium's texts in every language the framework and the commentary give
-    (``texts.csv``, :func:`data_texts`)."""
+    (``texts.csv``, :func:`data_texts`). ``framework``: the run's framework already read
+    (:func:`pipeline.analysis.framework.run_framework_file`); read here when not given."""
     from pipeline.analysis import report_tables as rt
     from pipeline.analysis.framework import framework_texts
     from pipeline.instruments.commentary import COLUMNS as COMMENTARY_COLUMNS
@@ -482,8 +484,7 @@ def report_inputs(build_dir, run: dict, responses, codebooks, indicators: pd.Dat
     glance = pd.DataFrame(columns=rt.GLANCE_COLUMNS)
     texts: list[dict] = []
     if run.get("framework"):
-        dirs = tuple(Path(d) for d in run.get("codebook_dirs", ())) or None
-        fw = load_framework(run["framework"], dirs)
+        fw = framework if framework is not None else run_framework_file(run)
         texts += framework_texts(fw)
         if run.get("commentary"):
             commentary = load_commentary(run["commentary"], framework_ids(fw), set(consortium.partner_codes))
@@ -560,8 +561,9 @@ def _activity_tables(run: dict, responses, codebooks, consortium, min_cell: int)
 
 def analyse(build_dir: str | Path) -> pd.DataFrame:
     """Stage 2: compute the indicators and write ``indicators.csv`` (with ``reliability.csv``
-    and ``attrition.csv``) to the build folder."""
-    with run_lock(build_dir, "build folder"):
+    and ``attrition.csv``) to the build folder. BLAS runs on one thread: every matrix of
+    the stage is small, and for small ones the worker threads only cost CPU time."""
+    with run_lock(build_dir, "build folder"), one_blas_thread():
         return _analyse(build_dir)
 
 
@@ -570,13 +572,14 @@ def _analyse(build_dir: str | Path) -> pd.DataFrame:
     responses, codebooks = load_responses(build_dir), load_codebooks(build_dir)
     tests = compute_indicators(responses, codebooks, run["min_cell"])
     quality = compute_quality(responses, codebooks, run["min_cell"])
+    framework = run_framework_file(run)  # read once (with its codebooks), for the rows and the report tables
     # one family, one adjustment: the instruments' and the framework's tests together
-    framework_rows, results, tests = run_framework(run, responses, tests)
+    framework_rows, results, tests = run_framework(run, responses, tests, framework)
     published = publish_indicators(tests, run["min_cell"], partner_countries(responses))
     levels = compute_levels(responses, codebooks, run["min_cell"])
     table = combine(pd.concat([published, levels], ignore_index=True) if len(levels) else published, framework_rows)
     table.attrs["notes"] = analysis_notes(responses, codebooks)
-    for_reports = report_inputs(build_dir, run, responses, codebooks, table, results, quality)
+    for_reports = report_inputs(build_dir, run, responses, codebooks, table, results, quality, framework)
     with staging(build_dir) as tmp:
         write_csv(table, tmp / Files.INDICATORS)
         write_csv(results, tmp / Files.RESULTS_FRAMEWORK)

@@ -98,7 +98,10 @@ class Aggregation:
 
 
 def where(rows: pd.DataFrame, conditions) -> pd.DataFrame:
-    """Rows meeting every condition ``{column, op, value}`` (missing values never meet one)."""
+    """Rows meeting every condition ``{column, op, value}`` (missing values never meet one);
+    ``rows`` themselves when there is no condition."""
+    if not conditions:
+        return rows
     keep = pd.Series(True, index=rows.index)
     for c in conditions or ():
         col = rows[c["column"]]
@@ -179,6 +182,17 @@ def agg_share(rows, p, ctx):
     return {"value": k / n, "value_ci_low": lo, "value_ci_high": hi, "n": n, "n_people": n if ctx.person_rows else pd.NA, "note": ""}
 
 
+def by_respondent(rows: pd.DataFrame, wave: str, measure: str) -> pd.Series:
+    """``measure`` at one wave, indexed by ``respondent_id`` (a respondent's first row).
+
+    Only the two columns' arrays are taken from the rows: taking every column of a wave's
+    rows (and making a frame of them) cost more than the statistics of a change (issue 12)."""
+    at = (rows["wave"] == wave).to_numpy(dtype=bool)
+    ids = pd.Index(rows["respondent_id"].array[at], name="respondent_id")
+    s = pd.Series(rows[measure].array[at], index=ids, name=measure)
+    return s[~s.index.duplicated()]
+
+
 def agg_mean_change(rows, p, ctx):
     """Paired change of ``measure`` from wave ``from`` to ``to`` (same respondents).
 
@@ -187,9 +201,7 @@ def agg_mean_change(rows, p, ctx):
     (Lakens 2013), as :func:`pipeline.analysis.indicators.change_row`.
     """
     first, last = p["from"], resolve_wave(rows, p["to"], ctx.codebook.waves)
-    a = rows.loc[rows["wave"] == first].set_index("respondent_id")[p["measure"]]
-    b = rows.loc[rows["wave"] == last].set_index("respondent_id")[p["measure"]]
-    a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
+    a, b = by_respondent(rows, first, p["measure"]), by_respondent(rows, last, p["measure"])
     both = pd.DataFrame({"a": a}).join(pd.DataFrame({"b": b}), how="outer").sort_index()
     out = change_row(both["a"].astype("float64"), both["b"].astype("float64"))
     out.pop("analysis", None)  # a framework row; its test kind follows from the aggregation
@@ -219,9 +231,7 @@ def agg_share_change(rows, p, ctx):
     with a score at both waves (``n``); people missing one wave are not counted.
     """
     first, last = p["from"], resolve_wave(rows, p["to"], ctx.codebook.waves)
-    a = rows.loc[rows["wave"] == first].set_index("respondent_id")[p["measure"]]
-    b = rows.loc[rows["wave"] == last].set_index("respondent_id")[p["measure"]]
-    a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
+    a, b = by_respondent(rows, first, p["measure"]), by_respondent(rows, last, p["measure"])
     both = pd.DataFrame({"a": a}).join(pd.DataFrame({"b": b}), how="inner").astype("float64").dropna()
     change = both["b"] - both["a"]
     n = len(change)

@@ -92,7 +92,9 @@ class Cells:
 
 
 def _published(cells: Cells, off: set) -> set:
-    return {k for k, ways in cells.shown.items() if any(all(s not in off for s in w) for w in ways)}
+    """The cells shown: those with a way of being published whose switches are all on."""
+    off = off if isinstance(off, (set, frozenset)) else set(off)
+    return {k for k, ways in cells.shown.items() if any(off.isdisjoint(w) for w in ways)}
 
 
 def _where(cells: Cells) -> dict:
@@ -114,7 +116,12 @@ def recoverable(cells: Cells, off: set) -> dict:
 
     Returns cell -> the margin it was worked out from (None for a published cell).
     """
-    known = dict.fromkeys(_published(cells, off))
+    return _recover(cells, _published(cells, off))
+
+
+def _recover(cells: Cells, published: set) -> dict:
+    """:func:`recoverable` from the cells published (:func:`_published`)."""
+    known = dict.fromkeys(published)
     where = _where(cells)
     queue = list(range(len(cells.margins)))
     queued = set(queue)
@@ -151,7 +158,11 @@ def exposed(cells: Cells, off: set, min_cell: int) -> list:
         ``(margin number, unknown terms, people)`` wherever that number of people is
         between 1 and ``min_cell - 1``.
     """
-    known = recoverable(cells, off)
+    return _exposed(cells, recoverable(cells, off), min_cell)
+
+
+def _exposed(cells: Cells, known: dict, min_cell: int) -> list:
+    """:func:`exposed` from the cells a reader can work out (:func:`recoverable`)."""
     out = [(i, [key], cells.values[key]) for key, i in known.items() if i is not None and 0 < cells.values[key] < min_cell]
     for i, (total, parts) in enumerate(cells.margins):
         if total not in known:
@@ -185,15 +196,20 @@ def protect(cells: Cells, min_cell: int, off: set | None = None) -> tuple[set, s
     primary = set(off)
     stuck: set = set()
     while True:
-        problems = [p for p in exposed(cells, off, min_cell) if (p[0], tuple(p[1])) not in stuck]
-        if not problems:
-            return primary, off
-        i, unknown, _ = problems[0]
-        pick = _candidate(cells, off, i)
-        if pick is None:
+        # what a reader can work out is computed once per state of the switches, for the
+        # problems and for the candidates of each (a problem without one is skipped)
+        published = _published(cells, off)
+        known = _recover(cells, published)
+        for i, unknown, _ in _exposed(cells, known, min_cell):
+            if (i, tuple(unknown)) in stuck:
+                continue
+            pick = _candidate(cells, off, i, published=published, known=known)
+            if pick is not None:
+                off.update(pick)
+                break
             stuck.add((i, tuple(unknown)))
-            continue
-        off.update(pick)
+        else:
+            return primary, off
 
 
 def _hideable(cells: Cells, off: set, key, published: set):
@@ -211,7 +227,7 @@ def _cost(switches: set) -> int:
     return int(any(isinstance(sw, tuple) and sw and sw[0] == "row" for sw in switches))
 
 
-def _candidate(cells: Cells, off: set, margin: int, depth: int = 4) -> set | None:
+def _candidate(cells: Cells, off: set, margin: int, depth: int = 4, published: set | None = None, known: dict | None = None) -> set | None:
     """Switches to turn off for an exposed margin.
 
     The published terms of the margin, and (where its known terms were worked out from
@@ -219,9 +235,11 @@ def _candidate(cells: Cells, off: set, margin: int, depth: int = 4) -> set | Non
     total only where the margin is an equality (the same people in two tables) and not
     protected. Chosen: what hides the least (a share or a count within a row before a
     whole row), then the nearest sum, then the smallest count, then the key.
+    ``published`` and ``known``, when given, are :func:`_published` and
+    :func:`recoverable` of ``off`` (computed once by the caller).
     """
-    published = _published(cells, off)
-    known = recoverable(cells, off)
+    published = _published(cells, off) if published is None else published
+    known = recoverable(cells, off) if known is None else known
     queue, seen = [margin], {margin}
     found = []
     for level in range(depth):
@@ -548,27 +566,40 @@ def protect_indicators(table: pd.DataFrame, count_cols: Sequence[str], value_col
     cells, off = _indicator_cells(table, count_cols, min_cell, parents)
     out, off = _suppress(table, count_cols, value_cols, min_cell, cells=_Seeded(cells, off))
     notes = out["note"].astype(object).fillna("").tolist()
-    for pos, i in enumerate(out.index):
-        if out.at[i, SUPPRESSED]:
+    hide: dict[str, list] = {}  # column -> rows whose value in it is hidden (blanked at the end, a column at a time)
+    for pos, (i, suppressed) in enumerate(zip(out.index, out[SUPPRESSED])):
+        if suppressed:
             continue
         hidden = [c for c in RC_COUNTS if ("rc", i, c) in off]
         if hidden:
-            out = blank(out, [i], [v for c in hidden for v in RC_VALUES[c]])
+            _hide(hide, i, [v for c in hidden for v in RC_VALUES[c]])
             text = notes_.RC_HIDDEN_REVEAL.format(shares=", ".join(sorted(hidden)), k=min_cell)
             notes[pos] = "; ".join(n for n in [_drop_old_rc(notes[pos]), text] if n)
         alone = [c for c in ("n_pre", "n_post") if (c, i) in off]
         if alone:
-            out = blank(out, [i], alone)
+            _hide(hide, i, alone)
             notes[pos] = "; ".join(n for n in [notes[pos], notes_.WAVE_COUNTS_HIDDEN.format(counts=" and ".join(alone), k=min_cell)] if n)
         if ("share", i) in off:
-            out = blank(out, [i], MC_SHARE_VALUES)
+            _hide(hide, i, MC_SHARE_VALUES)
             if "shares hidden" not in notes[pos]:
                 notes[pos] = "; ".join(n for n in [notes[pos], notes_.SHARES_HIDDEN_REVEAL.format(k=min_cell)] if n)
         if ("interval", i) in off:
-            out = blank(out, [i], [c for c in MC_INTERVAL_VALUES if c in out.columns])
+            _hide(hide, i, [c for c in MC_INTERVAL_VALUES if c in out.columns])
             notes[pos] = "; ".join(n for n in [notes[pos], notes_.INTERVAL_HIDDEN.format(k=min_cell)] if n)
+    for col, rows in hide.items():
+        out = blank(out, rows, [col])
     out["note"] = notes
     return out.drop(columns=[c for c in (*RC_COUNTS.values(), *MC_COUNTS.values()) if c in out.columns])
+
+
+def _hide(hide: dict, row, cols) -> None:
+    """Note in ``hide`` (column -> rows) that ``cols`` of ``row`` are to be blanked.
+
+    :func:`blank` changes a column's type the first time it blanks a value in it and
+    then only sets values, so blanking each column once for all its rows gives the
+    table that blanking row by row gives, with one pass per column instead of per row."""
+    for col in cols:
+        hide.setdefault(col, []).append(row)
 
 
 def _drop_old_rc(note: str) -> str:

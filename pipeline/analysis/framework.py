@@ -728,21 +728,30 @@ def results_table(framework: Framework, indicators: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=RESULTS_COLUMNS)
 
 
-def run_framework(run: dict, responses: dict[str, pd.DataFrame], tests: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+def run_framework_file(run: dict) -> Framework | None:
+    """The framework a run names (``run.json``'s ``framework``, checked against the
+    codebooks of its ``codebook_dirs``), or None."""
+    if not run.get("framework"):
+        return None
+    dirs = tuple(Path(d) for d in run.get("codebook_dirs", ())) or None
+    return load_framework(run["framework"], dirs)
+
+
+def run_framework(run: dict, responses: dict[str, pd.DataFrame], tests: pd.DataFrame | None = None, framework: Framework | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """The framework rows and the results table of a run (``run.json``'s ``framework``);
     empty tables with their columns when the run names no framework.
 
     ``tests`` (the instruments' rows before adjustment) are adjusted together with the
     framework's tests and returned as the third value (adjusted on their own when the
-    run names no framework; ``None`` stays ``None``).
+    run names no framework; ``None`` stays ``None``). ``framework``: the run's framework
+    already read (:func:`run_framework_file`); read here when not given.
     """
     from pipeline.instruments.registry import load_consortium
 
     if not run.get("framework"):
         adjusted = families.adjust(tests)[0] if tests is not None else None
         return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=RESULTS_COLUMNS), adjusted
-    dirs = tuple(Path(d) for d in run.get("codebook_dirs", ())) or None
-    fw = load_framework(run["framework"], dirs)
+    fw = framework if framework is not None else run_framework_file(run)
     consortium = load_consortium(run["consortium"])
     rows, adjusted = _compute(fw, responses, consortium, int(run["min_cell"]), tests)
     return rows, results_table(fw, rows), adjusted

@@ -211,8 +211,9 @@ def change_row(pre: pd.Series, post: pd.Series, confidence: float = 0.95) -> dic
     """
     n_pre, n_post = int(pre.notna().sum()), int(post.notna().sum())
     both = pre.notna() & post.notna()
-    pc = stats.paired_change(pre[both].to_numpy(), post[both].to_numpy(), confidence=confidence)
-    sr = stats.signed_rank(pre[both].to_numpy(), post[both].to_numpy())
+    x, y = pre[both].to_numpy(), post[both].to_numpy()
+    pc = stats.paired_change(x, y, confidence=confidence)
+    sr = stats.signed_rank(x, y)
     return {
         "analysis": PAIRED_CHANGE,
         "n_pre": n_pre,
@@ -286,7 +287,8 @@ def reliable_cells(categories: pd.Series, method: str, min_cell: int, reason: st
     if reason or cats.empty:
         out["note"] = notes_.RC_NOT_COMPUTED.format(reason=reason or notes_.NO_COMPLETE_PAIRS)
         return out
-    counts = {c: int((cats == c).sum()) for c in RC_CATEGORIES}
+    labels = cats.to_numpy(dtype=object)
+    counts = {c: int((labels == c).sum()) for c in RC_CATEGORIES}
     n = len(cats)
     hide = hidden_shares(counts, min_cell, prefer=("unchanged",))
     ci = stats.proportion_ci(counts["improved"], n)

@@ -13,10 +13,14 @@ reaches.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from pipeline.instruments.registry import Consortium
+
+if TYPE_CHECKING:  # imported where a graph is made: data without a network survey never needs it (issue 12)
+    import networkx as nx
 
 #: Columns added to the tie rows by :func:`prepare_ties` (usable in the results framework).
 DERIVED = {
@@ -57,6 +61,8 @@ def graph(ties: pd.DataFrame, consortium: Consortium) -> nx.Graph:
     ``org_type``, ``country``). An edge joins a partner and an organisation it
     names; a tie named by both sides is one edge (``reported_by`` lists who named it).
     """
+    import networkx as nx
+
     g = nx.Graph()
     for p in consortium.partners:
         g.add_node(p.code, partner=True, name=p.name, org_type=p.type, country=p.country)
@@ -80,6 +86,8 @@ def partner_density(g: nx.Graph) -> float:
     ``density`` of the partners' induced subgraph); 1 when every partner works
     with every other.
     """
+    import networkx as nx
+
     partners = [n for n, d in g.nodes(data=True) if d.get("partner")]
     return float(nx.density(g.subgraph(partners))) if len(partners) > 1 else float("nan")
 

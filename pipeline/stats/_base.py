@@ -1,14 +1,17 @@
-"""Shared ground of :mod:`pipeline.stats`: the methods registry, the result base class
-and the input helpers every family uses."""
+"""Shared ground of :mod:`pipeline.stats`: the methods registry, the result base class,
+the input helpers every family uses, and one BLAS thread for small problems."""
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+from contextlib import AbstractContextManager
 from dataclasses import fields
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 #: Seed used by :func:`bootstrap_ci` unless another is given, so reports are reproducible.
 DEFAULT_SEED = 20_240_601
@@ -210,3 +213,31 @@ def _essentially_constant(se: float, *means: float) -> bool:
     """R's t.test check: the standard error is zero relative to the mean(s)."""
     scale = max((abs(m) for m in means), default=0.0)
     return not se > 10 * np.finfo(float).eps * scale
+
+
+# --------------------------------------------------------------------------------------
+# One BLAS thread for small problems
+# --------------------------------------------------------------------------------------
+# The pipeline's matrices are tiny (a correlation matrix of 3-8 items, a design of a few
+# hundred rows). For them OpenBLAS's worker threads only cost time: each call wakes the
+# threads, which then spin waiting for work, and on a loaded machine the spinning and the
+# wake-ups take far longer than the arithmetic. The L-BFGS-B fit of omega was the worst
+# case (issue 12): 2-3 ms of CPU per iteration, nearly all of it in the threads. A small
+# problem runs on one thread anyway (OpenBLAS splits work only above a size threshold),
+# so the results do not depend on the limit; only the overhead goes.
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The thread pools of the BLAS libraries loaded (NumPy's and SciPy's OpenBLAS).
+
+    Made once: inspecting the loaded libraries takes about 1.5 ms, limiting them with a
+    known controller about 0.01 ms."""
+    import scipy.linalg  # noqa: F401  (loads SciPy's BLAS, so the controller sees it)
+
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> AbstractContextManager:
+    """A context manager under which the BLAS libraries use a single thread."""
+    return _blas_controller().limit(limits=1, user_api="blas")

@@ -9,7 +9,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, special
 from scipy import stats as sps
 
 from pipeline.i18n import N_
@@ -62,6 +62,18 @@ def _d_av_se(d_av: float, sd_pre: float, sd_post: float, r: float, n: int) -> fl
     return math.sqrt(max(v_diff + d_av**2 * v_sav, 0.0) / n) / s_av
 
 
+def _nct_cdf(t: float, df: float, ncp: float) -> float:
+    """``scipy.stats.nct.cdf(t, df, ncp)``, the same number.
+
+    For a finite ``t``, ``df > 0`` and a finite ``ncp`` the distribution's ``cdf`` returns
+    ``scipy.special.nctdtr(df, ncp, t)``; called directly it skips the argument checks
+    that took 90% of the time of the root finding below (issue 12). Anything else goes
+    through ``cdf`` itself."""
+    if math.isfinite(t) and df > 0 and math.isfinite(ncp):
+        return special.nctdtr(df, ncp, t)
+    return sps.nct.cdf(t, df, ncp)
+
+
 def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, float]:
     """Confidence interval for the noncentrality parameter of a noncentral t.
 
@@ -78,7 +90,7 @@ def _nct_ncp_interval(t: float, df: float, confidence: float) -> tuple[float, fl
 
     def solve(target: float) -> float:
         def f(ncp):
-            cdf = sps.nct.cdf(t, df, ncp)
+            cdf = _nct_cdf(t, df, ncp)
             if not np.isfinite(cdf):  # scipy's cdf can fail far in a tail where sf works
                 cdf = 1 - sps.nct.sf(t, df, ncp)
             return cdf - target
